@@ -1,0 +1,176 @@
+//! [`Endpoint`]: where requests go and what every request carries.
+
+use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, COOKIE, PROXY_AUTHORIZATION, USER_AGENT};
+use http::{HeaderMap, HeaderValue, Method, Request};
+
+use crate::{BearerToken, Error};
+
+/// Slack's SCIM v1.1 base URL, the default.
+pub const SLACK_V1_BASE_URL: &str = "https://api.slack.com/scim/v1/";
+/// Slack's SCIM 2.0 base URL.
+pub const SLACK_V2_BASE_URL: &str = "https://api.slack.com/scim/v2/";
+
+/// The `Content-Type` of every request body.
+pub const JSON_CONTENT_TYPE: &str = "application/json;charset=utf-8";
+
+/// The service to talk to and the headers every request carries: the base
+/// URL, the bearer token, a `User-Agent`, and the caller's default headers.
+///
+/// It is plain configuration: cheap to clone, and never performs I/O. Its
+/// methods (in [`crate::operation`]) turn SCIM operations into requests.
+///
+/// ```
+/// use scim_client::{BearerToken, Endpoint};
+///
+/// let endpoint = Endpoint::new(BearerToken::new("xoxp-1")?)
+///     .with_base_url("https://scim.example.com/v1")?
+///     .with_user_agent("my-idp/2", "")?;
+/// assert_eq!(endpoint.base_url(), "https://scim.example.com/v1/");
+/// assert_eq!(endpoint.user_agent(), "my-idp/2 scim-client/0.1.0");
+/// # Ok::<(), scim_client::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Endpoint {
+    base_url: String,
+    token: BearerToken,
+    user_agent: HeaderValue,
+    default_headers: HeaderMap,
+}
+
+impl Endpoint {
+    /// An endpoint for Slack's SCIM v1.1 API ([`SLACK_V1_BASE_URL`]).
+    pub fn new(token: BearerToken) -> Endpoint {
+        Endpoint {
+            base_url: SLACK_V1_BASE_URL.to_owned(),
+            token,
+            user_agent: HeaderValue::from_static(concat!("scim-client/", env!("CARGO_PKG_VERSION"))),
+            default_headers: HeaderMap::new(),
+        }
+    }
+
+    /// Points the endpoint at another base URL, with or without a trailing slash.
+    ///
+    /// The URL must be absolute `http` or `https` with a host, and carry no
+    /// query or fragment (they would end up in the middle of every request URL).
+    pub fn with_base_url(mut self, base_url: &str) -> Result<Endpoint, Error> {
+        self.base_url = normalize_base_url(base_url)?;
+        Ok(self)
+    }
+
+    /// Sets the `User-Agent` to `"{prefix} scim-client/{version} {suffix}"`;
+    /// an empty prefix or suffix is left out, as in the Python SDK.
+    pub fn with_user_agent(mut self, prefix: &str, suffix: &str) -> Result<Endpoint, Error> {
+        let core = concat!("scim-client/", env!("CARGO_PKG_VERSION"));
+        let text = [prefix.trim(), core, suffix.trim()]
+            .into_iter()
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        self.user_agent = HeaderValue::try_from(text).map_err(|_| {
+            Error::InvalidConfig("the user-agent prefix or suffix holds characters a header cannot carry".into())
+        })?;
+        Ok(self)
+    }
+
+    /// Adds headers to every request. They are copied, so the caller's map is
+    /// untouched; for a name given here, these values replace the built-in
+    /// ones (as the Python SDK's `default_headers` do). Credentials among them
+    /// (`Authorization`, `Proxy-Authorization`, `Cookie`) are marked sensitive.
+    pub fn with_default_headers(mut self, headers: &HeaderMap) -> Endpoint {
+        merge_headers(&mut self.default_headers, headers);
+        self
+    }
+
+    /// The base URL, always ending in `/`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The `User-Agent` sent with every request.
+    pub fn user_agent(&self) -> &str {
+        // Built from a `&str` above, so it is always valid UTF-8.
+        self.user_agent.to_str().unwrap_or_default()
+    }
+
+    /// Builds a request to `{base_url}{path_and_query}` with every standard header.
+    pub(crate) fn request(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        body: Option<Vec<u8>>,
+        extra_headers: Option<&HeaderMap>,
+    ) -> Result<Request<Vec<u8>>, Error> {
+        let url = format!("{}{}", self.base_url, path_and_query);
+        let mut headers = HeaderMap::with_capacity(6);
+        headers.insert(AUTHORIZATION, self.token.header_value().clone());
+        headers.insert(USER_AGENT, self.user_agent.clone());
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        if body.is_some() {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
+        }
+        merge_headers(&mut headers, &self.default_headers);
+        if let Some(extra) = extra_headers {
+            merge_headers(&mut headers, extra);
+        }
+        let mut request = Request::builder()
+            .method(method)
+            .uri(url)
+            .body(body.unwrap_or_default())
+            .map_err(|e| Error::invalid("path", format!("the request URL is not valid: {e}")))?;
+        *request.headers_mut() = headers;
+        Ok(request)
+    }
+}
+
+/// Copies `from` into `into`: each name in `from` replaces that name's values.
+fn merge_headers(into: &mut HeaderMap, from: &HeaderMap) {
+    for name in from.keys() {
+        into.remove(name);
+        for value in from.get_all(name) {
+            let mut value = value.clone();
+            if name == AUTHORIZATION || name == PROXY_AUTHORIZATION || name == COOKIE {
+                value.set_sensitive(true);
+            }
+            into.append(name.clone(), value);
+        }
+    }
+}
+
+fn normalize_base_url(base_url: &str) -> Result<String, Error> {
+    let bad = |reason: &str| Error::InvalidConfig(format!("base URL {base_url:?}: {reason}"));
+    let uri: http::Uri = base_url.parse().map_err(|_| bad("not a valid URL"))?;
+    match uri.scheme_str() {
+        Some("http" | "https") => {}
+        _ => return Err(bad("must start with http:// or https://")),
+    }
+    if uri.host().is_none_or(str::is_empty) {
+        return Err(bad("has no host"));
+    }
+    if base_url.contains(['?', '#']) {
+        return Err(bad("must not carry a query or fragment"));
+    }
+    let mut normalized = base_url.to_owned();
+    if !normalized.ends_with('/') {
+        normalized.push('/');
+    }
+    Ok(normalized)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_is_accepted_with_or_without_trailing_slash() {
+        assert_eq!(normalize_base_url("https://a.example/scim/v2").unwrap(), "https://a.example/scim/v2/");
+        assert_eq!(normalize_base_url("https://a.example/scim/v2/").unwrap(), "https://a.example/scim/v2/");
+        assert_eq!(normalize_base_url("http://127.0.0.1:8080").unwrap(), "http://127.0.0.1:8080/");
+    }
+
+    #[test]
+    fn unusable_base_urls_are_refused() {
+        for bad in ["", "api.slack.com/scim/v1", "ftp://a.example/", "https://a.example/?x=1", "https://a.example/#f"] {
+            assert!(matches!(normalize_base_url(bad), Err(Error::InvalidConfig(_))), "{bad:?}");
+        }
+    }
+}

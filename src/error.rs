@@ -1,0 +1,281 @@
+//! [`Error`]: the one error type of this crate, and the SCIM error bodies it carries.
+
+use std::fmt;
+
+use http::{HeaderMap, StatusCode};
+use serde_json::Value;
+
+use crate::retry_after::RetryAfter;
+
+/// Everything that can go wrong, as one concrete enum.
+///
+/// No variant's message ever contains the bearer token.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The token is empty or holds characters an HTTP header cannot carry.
+    #[error("invalid bearer token: it must be non-empty visible ASCII (the token is not shown)")]
+    InvalidToken,
+
+    /// A base URL, header or other setting is not usable.
+    #[error("invalid configuration: {0}")]
+    InvalidConfig(String),
+
+    /// An argument was refused before any request was built.
+    #[error("invalid argument `{name}`: {reason}")]
+    InvalidArgument {
+        /// The argument's name, as in the method signature.
+        name: &'static str,
+        /// Why it was refused.
+        reason: String,
+    },
+
+    /// A filter expression could not be parsed.
+    #[error(transparent)]
+    Filter(#[from] crate::filter::FilterError),
+
+    /// The service answered with a non-2xx status.
+    #[error(transparent)]
+    Api(Box<ApiError>),
+
+    /// A 2xx body could not be read as the expected type.
+    #[error("could not decode the {status} response body as {expected}: {message}")]
+    Decode {
+        /// The response status.
+        status: StatusCode,
+        /// What the body was expected to hold.
+        expected: &'static str,
+        /// The decoder's message.
+        message: String,
+        /// The body as received.
+        body: Vec<u8>,
+    },
+
+    /// A request body could not be serialised to JSON.
+    #[error("could not serialise the request body: {0}")]
+    Encode(String),
+}
+
+impl Error {
+    /// The API error, when the service answered with a non-2xx status.
+    pub fn api_error(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status, when the service answered at all.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(e) => Some(e.status),
+            Error::Decode { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn invalid(name: &'static str, reason: impl Into<String>) -> Error {
+        Error::InvalidArgument { name, reason: reason.into() }
+    }
+}
+
+/// A non-2xx answer: its status, the SCIM error in its body (if the body
+/// holds one), the `Retry-After` value, the headers, and the raw body.
+#[derive(Clone, Debug)]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The SCIM error parsed from the body; `None` for HTML pages, empty or
+    /// truncated bodies, which stay readable in `body`.
+    pub scim: Option<ScimError>,
+    /// The `Retry-After` header, if present (sent with 429 and 503).
+    pub retry_after: Option<RetryAfter>,
+    /// The response headers.
+    pub headers: HeaderMap,
+    /// The response body as received.
+    pub body: Vec<u8>,
+}
+
+impl ApiError {
+    /// Builds the error from a non-2xx response's parts.
+    pub fn new(status: StatusCode, headers: HeaderMap, body: Vec<u8>) -> ApiError {
+        let scim = serde_json::from_slice::<Value>(&body).ok().and_then(|v| ScimError::from_json(&v));
+        let retry_after = RetryAfter::from_headers(&headers);
+        ApiError { status, scim, retry_after, headers, body }
+    }
+
+    /// The body as text, with invalid UTF-8 replaced.
+    pub fn body_text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SCIM service answered {}", self.status)?;
+        match &self.scim {
+            Some(scim) => write!(f, ": {scim}"),
+            None if self.body.is_empty() => f.write_str(" with an empty body"),
+            None => write!(f, " with a non-SCIM body of {} bytes", self.body.len()),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// A SCIM error body, read from any of the shapes providers send.
+///
+/// - Slack v1: `{"Errors": {"description": "...", "code": 400}}`
+/// - SCIM 1.1: `{"Errors": [{"description": "...", "code": "400"}]}`
+/// - RFC 7644 §3.12: `{"schemas": [...], "status": "400", "scimType": "invalidFilter", "detail": "..."}`
+///
+/// Slack's v2 API may mix the first and last. When several are present the
+/// RFC 7644 members win and the `Errors` entries are still listed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ScimError {
+    /// The status the body states (RFC 7644 `status`, a string on the wire;
+    /// Slack's `code`).
+    pub status: Option<u16>,
+    /// RFC 7644 `scimType`.
+    pub scim_type: Option<ScimType>,
+    /// RFC 7644 `detail`, or the first `Errors` entry's `description`.
+    pub detail: Option<String>,
+    /// Every entry of an `Errors` object or array.
+    pub errors: Vec<ErrorEntry>,
+}
+
+/// One entry of an `Errors` object or array (Slack and SCIM 1.1).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ErrorEntry {
+    /// `code`: usually the HTTP status.
+    pub code: Option<u16>,
+    /// `description`: Slack's error code, e.g. `invalid_authentication`.
+    pub description: Option<String>,
+}
+
+impl ScimError {
+    /// Reads a SCIM error from a JSON body; `None` when the body holds none.
+    pub fn from_json(body: &Value) -> Option<ScimError> {
+        let object = body.as_object()?;
+        let errors: Vec<ErrorEntry> = match object.get("Errors") {
+            Some(Value::Object(entry)) => vec![ErrorEntry::from_json(entry)],
+            Some(Value::Array(entries)) => {
+                entries.iter().filter_map(Value::as_object).map(ErrorEntry::from_json).collect()
+            }
+            _ => Vec::new(),
+        };
+        let status = object.get("status").and_then(status_number);
+        let scim_type = object.get("scimType").and_then(Value::as_str).map(ScimType::from);
+        let detail = object.get("detail").and_then(Value::as_str).map(str::to_owned);
+        if errors.is_empty() && status.is_none() && scim_type.is_none() && detail.is_none() {
+            return None;
+        }
+        let first = errors.first();
+        Some(ScimError {
+            status: status.or_else(|| first.and_then(|e| e.code)),
+            scim_type,
+            detail: detail.or_else(|| first.and_then(|e| e.description.clone())),
+            errors,
+        })
+    }
+}
+
+impl ErrorEntry {
+    fn from_json(entry: &serde_json::Map<String, Value>) -> ErrorEntry {
+        ErrorEntry {
+            code: entry.get("code").and_then(status_number),
+            description: entry.get("description").and_then(Value::as_str).map(str::to_owned),
+        }
+    }
+}
+
+/// A status given as a number (`400`) or a string (`"400"`).
+fn status_number(value: &Value) -> Option<u16> {
+    match value {
+        Value::Number(n) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+impl fmt::Display for ScimError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.scim_type, &self.detail) {
+            (Some(t), Some(d)) => write!(f, "{t}: {d}"),
+            (Some(t), None) => write!(f, "{t}"),
+            (None, Some(d)) => f.write_str(d),
+            (None, None) => f.write_str("no detail given"),
+        }
+    }
+}
+
+/// RFC 7644 §3.12 `scimType` values; an unknown value is kept as sent.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ScimType {
+    /// The filter syntax was invalid or the filter is not supported.
+    InvalidFilter,
+    /// The filter yields too many results to process.
+    TooMany,
+    /// A unique attribute value is already in use.
+    Uniqueness,
+    /// The change would modify a read-only or immutable attribute.
+    Mutability,
+    /// The request body is not valid for its message schema.
+    InvalidSyntax,
+    /// A PATCH path is invalid.
+    InvalidPath,
+    /// A PATCH path matched nothing.
+    NoTarget,
+    /// A value is missing, of the wrong type, or not allowed.
+    InvalidValue,
+    /// The protocol version is not supported.
+    InvalidVers,
+    /// Sensitive information was put in a URI.
+    Sensitive,
+    /// Any other value, kept exactly as sent.
+    Other(String),
+}
+
+impl ScimType {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ScimType::InvalidFilter => "invalidFilter",
+            ScimType::TooMany => "tooMany",
+            ScimType::Uniqueness => "uniqueness",
+            ScimType::Mutability => "mutability",
+            ScimType::InvalidSyntax => "invalidSyntax",
+            ScimType::InvalidPath => "invalidPath",
+            ScimType::NoTarget => "noTarget",
+            ScimType::InvalidValue => "invalidValue",
+            ScimType::InvalidVers => "invalidVers",
+            ScimType::Sensitive => "sensitive",
+            ScimType::Other(s) => s,
+        }
+    }
+}
+
+impl From<&str> for ScimType {
+    fn from(value: &str) -> Self {
+        match value {
+            "invalidFilter" => ScimType::InvalidFilter,
+            "tooMany" => ScimType::TooMany,
+            "uniqueness" => ScimType::Uniqueness,
+            "mutability" => ScimType::Mutability,
+            "invalidSyntax" => ScimType::InvalidSyntax,
+            "invalidPath" => ScimType::InvalidPath,
+            "noTarget" => ScimType::NoTarget,
+            "invalidValue" => ScimType::InvalidValue,
+            "invalidVers" => ScimType::InvalidVers,
+            "sensitive" => ScimType::Sensitive,
+            other => ScimType::Other(other.to_owned()),
+        }
+    }
+}
+
+impl fmt::Display for ScimType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

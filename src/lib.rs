@@ -1,0 +1,65 @@
+//! A SCIM client for Slack and any SCIM service, built as a pure protocol core.
+//!
+//! This crate turns every SCIM operation into an `http::Request<Vec<u8>>` and
+//! every `http::Response<Vec<u8>>` into a typed result. The core contains no
+//! networking code, never reads a clock, never sleeps and keeps no global
+//! state: you can drive it from any HTTP stack, any runtime, or a unit test.
+//!
+//! ```
+//! use scim_client::{BearerToken, Endpoint};
+//!
+//! let endpoint = Endpoint::new(BearerToken::new("xoxp-your-org-admin-token")?);
+//!
+//! // 1. Build the request. Nothing is sent.
+//! let search = endpoint.search_users(1, 100, Some(r#"userName eq "cal""#))?;
+//! let request = search.request();
+//! assert_eq!(request.method(), "GET");
+//! assert_eq!(
+//!     request.uri(),
+//!     "https://api.slack.com/scim/v1/Users?startIndex=1&count=100&filter=userName%20eq%20%22cal%22"
+//! );
+//!
+//! // 2. Send it however you like; here the answer is canned.
+//! let answer = http::Response::builder().status(200).body(
+//!     br#"{"totalResults": 1, "itemsPerPage": 1, "startIndex": 1,
+//!         "Resources": [{"id": "W1", "userName": "cal", "active": true}]}"#.to_vec(),
+//! ).unwrap();
+//!
+//! // 3. Parse the answer into typed resources.
+//! let page = search.parse_response(answer)?;
+//! assert_eq!(page.total_results, Some(1));
+//! assert_eq!(page.resources[0].user_name.as_deref(), Some("cal"));
+//! # Ok::<(), scim_client::Error>(())
+//! ```
+//!
+//! # Map of the crate
+//!
+//! - [`Endpoint`] holds the base URL, token and headers, and builds an
+//!   [`Operation`] for each SCIM call (`search_users`, `read_user`,
+//!   `create_user`, `patch_user`, `update_user`, `delete_user`, the same for
+//!   groups, and `api_call` for anything else).
+//! - [`Operation`] pairs the request with the parser for its answer.
+//! - [`ScimResponse`] is a raw answer with lazy JSON and typed accessors.
+//! - [`model`] has the resources: [`model::User`], [`model::Group`], their
+//!   extensions, and [`model::Field`] for absent / `null` / value.
+//! - [`filter`] builds, prints and parses filters safely.
+//! - [`Error`] is the one error type; non-2xx answers become
+//!   [`ApiError`] with the parsed SCIM error, `Retry-After` and raw body.
+#![warn(missing_docs)]
+
+mod encoding;
+mod endpoint;
+mod error;
+pub mod filter;
+pub mod model;
+pub mod operation;
+mod response;
+mod retry_after;
+mod token;
+
+pub use endpoint::{Endpoint, JSON_CONTENT_TYPE, SLACK_V1_BASE_URL, SLACK_V2_BASE_URL};
+pub use error::{ApiError, Error, ErrorEntry, ScimError, ScimType};
+pub use operation::Operation;
+pub use response::ScimResponse;
+pub use retry_after::RetryAfter;
+pub use token::BearerToken;

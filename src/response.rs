@@ -1,0 +1,121 @@
+//! [`ScimResponse`]: an HTTP answer with its body read lazily as JSON or as typed resources.
+
+use std::sync::OnceLock;
+
+use http::{HeaderMap, StatusCode};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::error::ApiError;
+use crate::model::{Group, ListResponse, User};
+use crate::Error;
+
+/// A response from a SCIM service: status, headers (case-insensitive) and
+/// raw body, with the body parsed on demand.
+///
+/// Nothing here panics on odd input: an empty body (Slack's 204 answers), an
+/// HTML error page or truncated JSON stays available through [`body`](Self::body)
+/// and [`text`](Self::text), and [`json`](Self::json) is then `None`.
+#[derive(Debug)]
+pub struct ScimResponse {
+    status: StatusCode,
+    headers: HeaderMap,
+    body: Vec<u8>,
+    json: OnceLock<Option<Value>>,
+}
+
+impl ScimResponse {
+    /// Wraps a response's parts.
+    pub fn new(status: StatusCode, headers: HeaderMap, body: Vec<u8>) -> ScimResponse {
+        ScimResponse { status, headers, body, json: OnceLock::new() }
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// True for a 2xx status.
+    pub fn is_success(&self) -> bool {
+        self.status.is_success()
+    }
+
+    /// The headers; lookups ignore case.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The body exactly as received.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// The body as text, with invalid UTF-8 replaced.
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The body as JSON, parsed on first use; `None` when the body is empty or not JSON.
+    pub fn json(&self) -> Option<&Value> {
+        self.json.get_or_init(|| serde_json::from_slice(&self.body).ok()).as_ref()
+    }
+
+    /// The body decoded as any type, e.g. a caller's own extension struct.
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        decode(self.status, &self.body, std::any::type_name::<T>())
+    }
+
+    /// The body as one page of users.
+    pub fn users(&self) -> Result<ListResponse<User>, Error> {
+        decode(self.status, &self.body, "a list of users")
+    }
+
+    /// The body as one page of groups.
+    pub fn groups(&self) -> Result<ListResponse<Group>, Error> {
+        decode(self.status, &self.body, "a list of groups")
+    }
+
+    /// The body as one user.
+    pub fn user(&self) -> Result<User, Error> {
+        decode(self.status, &self.body, "a user")
+    }
+
+    /// The body as one group.
+    pub fn group(&self) -> Result<Group, Error> {
+        decode(self.status, &self.body, "a group")
+    }
+
+    /// `Ok(self)` for a 2xx status, otherwise the typed [`ApiError`].
+    pub fn error_for_status(self) -> Result<ScimResponse, Error> {
+        if self.is_success() {
+            Ok(self)
+        } else {
+            Err(Error::Api(Box::new(ApiError::new(self.status, self.headers, self.body))))
+        }
+    }
+
+    /// Splits into status, headers and body.
+    pub fn into_parts(self) -> (StatusCode, HeaderMap, Vec<u8>) {
+        (self.status, self.headers, self.body)
+    }
+}
+
+impl From<http::Response<Vec<u8>>> for ScimResponse {
+    fn from(response: http::Response<Vec<u8>>) -> Self {
+        let (parts, body) = response.into_parts();
+        ScimResponse::new(parts.status, parts.headers, body)
+    }
+}
+
+pub(crate) fn decode<T: DeserializeOwned>(
+    status: StatusCode,
+    body: &[u8],
+    expected: &'static str,
+) -> Result<T, Error> {
+    serde_json::from_slice(body).map_err(|e| Error::Decode {
+        status,
+        expected,
+        message: e.to_string(),
+        body: body.to_vec(),
+    })
+}
