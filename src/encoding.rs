@@ -20,7 +20,10 @@ pub(crate) fn push_encoded(out: &mut String, input: &str) {
 }
 
 /// Appends a query string (`k=v&k=v`, no leading `?`) in the order given.
-pub(crate) fn push_query<'a>(out: &mut String, params: impl IntoIterator<Item = (&'a str, &'a str)>) {
+pub(crate) fn push_query<'a>(
+    out: &mut String,
+    params: impl IntoIterator<Item = (&'a str, &'a str)>,
+) {
     for (i, (name, value)) in params.into_iter().enumerate() {
         if i > 0 {
             out.push('&');
@@ -55,7 +58,14 @@ mod tests {
     #[test]
     fn query_keeps_the_given_order() {
         let mut out = String::new();
-        push_query(&mut out, [("startIndex", "1"), ("count", "10"), ("filter", "a eq \"b\"")]);
+        push_query(
+            &mut out,
+            [
+                ("startIndex", "1"),
+                ("count", "10"),
+                ("filter", "a eq \"b\""),
+            ],
+        );
         assert_eq!(out, "startIndex=1&count=10&filter=a%20eq%20%22b%22");
     }
 }

@@ -43,7 +43,10 @@ impl Endpoint {
         Endpoint {
             base_url: SLACK_V1_BASE_URL.to_owned(),
             token,
-            user_agent: HeaderValue::from_static(concat!("scim-client/", env!("CARGO_PKG_VERSION"))),
+            user_agent: HeaderValue::from_static(concat!(
+                "scim-client/",
+                env!("CARGO_PKG_VERSION")
+            )),
             default_headers: HeaderMap::new(),
         }
     }
@@ -67,7 +70,9 @@ impl Endpoint {
             .collect::<Vec<_>>()
             .join(" ");
         self.user_agent = HeaderValue::try_from(text).map_err(|_| {
-            Error::InvalidConfig("the user-agent prefix or suffix holds characters a header cannot carry".into())
+            Error::InvalidConfig(
+                "the user-agent prefix or suffix holds characters a header cannot carry".into(),
+            )
         })?;
         Ok(self)
     }
@@ -162,15 +167,33 @@ mod tests {
 
     #[test]
     fn base_url_is_accepted_with_or_without_trailing_slash() {
-        assert_eq!(normalize_base_url("https://a.example/scim/v2").unwrap(), "https://a.example/scim/v2/");
-        assert_eq!(normalize_base_url("https://a.example/scim/v2/").unwrap(), "https://a.example/scim/v2/");
-        assert_eq!(normalize_base_url("http://127.0.0.1:8080").unwrap(), "http://127.0.0.1:8080/");
+        assert_eq!(
+            normalize_base_url("https://a.example/scim/v2").unwrap(),
+            "https://a.example/scim/v2/"
+        );
+        assert_eq!(
+            normalize_base_url("https://a.example/scim/v2/").unwrap(),
+            "https://a.example/scim/v2/"
+        );
+        assert_eq!(
+            normalize_base_url("http://127.0.0.1:8080").unwrap(),
+            "http://127.0.0.1:8080/"
+        );
     }
 
     #[test]
     fn unusable_base_urls_are_refused() {
-        for bad in ["", "api.slack.com/scim/v1", "ftp://a.example/", "https://a.example/?x=1", "https://a.example/#f"] {
-            assert!(matches!(normalize_base_url(bad), Err(Error::InvalidConfig(_))), "{bad:?}");
+        for bad in [
+            "",
+            "api.slack.com/scim/v1",
+            "ftp://a.example/",
+            "https://a.example/?x=1",
+            "https://a.example/#f",
+        ] {
+            assert!(
+                matches!(normalize_base_url(bad), Err(Error::InvalidConfig(_))),
+                "{bad:?}"
+            );
         }
     }
 }

@@ -75,7 +75,10 @@ impl Error {
     }
 
     pub(crate) fn invalid(name: &'static str, reason: impl Into<String>) -> Error {
-        Error::InvalidArgument { name, reason: reason.into() }
+        Error::InvalidArgument {
+            name,
+            reason: reason.into(),
+        }
     }
 }
 
@@ -99,9 +102,17 @@ pub struct ApiError {
 impl ApiError {
     /// Builds the error from a non-2xx response's parts.
     pub fn new(status: StatusCode, headers: HeaderMap, body: Vec<u8>) -> ApiError {
-        let scim = serde_json::from_slice::<Value>(&body).ok().and_then(|v| ScimError::from_json(&v));
+        let scim = serde_json::from_slice::<Value>(&body)
+            .ok()
+            .and_then(|v| ScimError::from_json(&v));
         let retry_after = RetryAfter::from_headers(&headers);
-        ApiError { status, scim, retry_after, headers, body }
+        ApiError {
+            status,
+            scim,
+            retry_after,
+            headers,
+            body,
+        }
     }
 
     /// The body as text, with invalid UTF-8 replaced.
@@ -159,14 +170,22 @@ impl ScimError {
         let object = body.as_object()?;
         let errors: Vec<ErrorEntry> = match object.get("Errors") {
             Some(Value::Object(entry)) => vec![ErrorEntry::from_json(entry)],
-            Some(Value::Array(entries)) => {
-                entries.iter().filter_map(Value::as_object).map(ErrorEntry::from_json).collect()
-            }
+            Some(Value::Array(entries)) => entries
+                .iter()
+                .filter_map(Value::as_object)
+                .map(ErrorEntry::from_json)
+                .collect(),
             _ => Vec::new(),
         };
         let status = object.get("status").and_then(status_number);
-        let scim_type = object.get("scimType").and_then(Value::as_str).map(ScimType::from);
-        let detail = object.get("detail").and_then(Value::as_str).map(str::to_owned);
+        let scim_type = object
+            .get("scimType")
+            .and_then(Value::as_str)
+            .map(ScimType::from);
+        let detail = object
+            .get("detail")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
         if errors.is_empty() && status.is_none() && scim_type.is_none() && detail.is_none() {
             return None;
         }
@@ -184,7 +203,10 @@ impl ErrorEntry {
     fn from_json(entry: &serde_json::Map<String, Value>) -> ErrorEntry {
         ErrorEntry {
             code: entry.get("code").and_then(status_number),
-            description: entry.get("description").and_then(Value::as_str).map(str::to_owned),
+            description: entry
+                .get("description")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
         }
     }
 }

@@ -63,3 +63,8 @@ pub use operation::Operation;
 pub use response::ScimResponse;
 pub use retry_after::RetryAfter;
 pub use token::BearerToken;
+
+/// The README's Rust examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::encoding::{push_encoded, push_query};
-use crate::model::{Group, ListResponse, User, CORE_V1};
+use crate::model::{CORE_V1, Group, ListResponse, User};
 use crate::response::ScimResponse;
 use crate::{Endpoint, Error};
 
@@ -80,11 +80,19 @@ fn parse_group(r: ScimResponse) -> Result<Group, Error> {
 }
 fn parse_patched_user(r: ScimResponse) -> Result<Option<User>, Error> {
     let r = success(r)?;
-    if is_blank(r.body()) { Ok(None) } else { r.user().map(Some) }
+    if is_blank(r.body()) {
+        Ok(None)
+    } else {
+        r.user().map(Some)
+    }
 }
 fn parse_patched_group(r: ScimResponse) -> Result<Option<Group>, Error> {
     let r = success(r)?;
-    if is_blank(r.body()) { Ok(None) } else { r.group().map(Some) }
+    if is_blank(r.body()) {
+        Ok(None)
+    } else {
+        r.group().map(Some)
+    }
 }
 fn parse_nothing(r: ScimResponse) -> Result<(), Error> {
     success(r).map(drop)
@@ -157,7 +165,11 @@ impl Endpoint {
     /// `PATCH /Users/{id}` with a partial user: attributes present are
     /// overwritten, attributes set to [`Field::Null`](crate::model::Field::Null)
     /// are cleared. `None` means the service answered without a body (204).
-    pub fn patch_user(&self, id: &str, partial_user: &impl Serialize) -> Result<Operation<Option<User>>, Error> {
+    pub fn patch_user(
+        &self,
+        id: &str,
+        partial_user: &impl Serialize,
+    ) -> Result<Operation<Option<User>>, Error> {
         let body = self.resource_body(partial_user)?;
         self.by_id(Method::PATCH, "Users", id, Some(body), parse_patched_user)
     }
@@ -165,7 +177,11 @@ impl Endpoint {
     /// `PATCH /Groups/{id}` with a partial group. Slack answers 204, read as
     /// `None`. To remove members in v1, list them with
     /// [`Member::removal`](crate::model::Member::removal).
-    pub fn patch_group(&self, id: &str, partial_group: &impl Serialize) -> Result<Operation<Option<Group>>, Error> {
+    pub fn patch_group(
+        &self,
+        id: &str,
+        partial_group: &impl Serialize,
+    ) -> Result<Operation<Option<Group>>, Error> {
         let body = self.resource_body(partial_group)?;
         self.by_id(Method::PATCH, "Groups", id, Some(body), parse_patched_group)
     }
@@ -226,7 +242,10 @@ impl Endpoint {
         }
         let body = body.map(|b| self.resource_body(b)).transpose()?;
         let request = self.request(method, &target, body, Some(headers))?;
-        Ok(Operation { request, parse: parse_any })
+        Ok(Operation {
+            request,
+            parse: parse_any,
+        })
     }
 
     fn search<T>(
@@ -238,10 +257,16 @@ impl Endpoint {
         parse: fn(ScimResponse) -> Result<T, Error>,
     ) -> Result<Operation<T>, Error> {
         if start_index < 1 {
-            return Err(Error::invalid("start_index", "must be at least 1 (SCIM indexes are 1-based)"));
+            return Err(Error::invalid(
+                "start_index",
+                "must be at least 1 (SCIM indexes are 1-based)",
+            ));
         }
         if count > MAX_COUNT {
-            return Err(Error::invalid("count", format!("must be at most {MAX_COUNT}, got {count}")));
+            return Err(Error::invalid(
+                "count",
+                format!("must be at most {MAX_COUNT}, got {count}"),
+            ));
         }
         let (start, count) = (start_index.to_string(), count.to_string());
         let mut params = vec![("startIndex", start.as_str()), ("count", count.as_str())];
@@ -287,12 +312,21 @@ impl Endpoint {
         to_body(with_default_schemas(value))
     }
 
-    fn resource_body_with_id(&self, name: &'static str, resource: &impl Serialize) -> Result<(String, Vec<u8>), Error> {
+    fn resource_body_with_id(
+        &self,
+        name: &'static str,
+        resource: &impl Serialize,
+    ) -> Result<(String, Vec<u8>), Error> {
         let value = serde_json::to_value(resource).map_err(|e| Error::Encode(e.to_string()))?;
         let id = match value.get("id") {
             Some(Value::String(id)) => id.clone(),
             Some(_) => return Err(Error::invalid(name, "its `id` is not a string")),
-            None => return Err(Error::invalid(name, "it has no `id`; an update needs the id of the resource to replace")),
+            None => {
+                return Err(Error::invalid(
+                    name,
+                    "it has no `id`; an update needs the id of the resource to replace",
+                ));
+            }
         };
         Ok((id, to_body(with_default_schemas(value))?))
     }
@@ -309,7 +343,10 @@ fn with_default_schemas(mut value: Value) -> Value {
 
 fn to_body(value: Value) -> Result<Vec<u8>, Error> {
     if !value.is_object() {
-        return Err(Error::invalid("body", "a SCIM resource must serialise to a JSON object"));
+        return Err(Error::invalid(
+            "body",
+            "a SCIM resource must serialise to a JSON object",
+        ));
     }
     serde_json::to_vec(&value).map_err(|e| Error::Encode(e.to_string()))
 }
@@ -317,8 +354,14 @@ fn to_body(value: Value) -> Result<Vec<u8>, Error> {
 /// Refuses path segments that would change the request's target.
 fn check_segment(name: &'static str, segment: &str) -> Result<(), Error> {
     match segment {
-        "" => Err(Error::invalid(name, "must not be empty (an empty segment would target the collection)")),
-        "." | ".." => Err(Error::invalid(name, format!("{segment:?} is a dot-segment and would change the request's target"))),
+        "" => Err(Error::invalid(
+            name,
+            "must not be empty (an empty segment would target the collection)",
+        )),
+        "." | ".." => Err(Error::invalid(
+            name,
+            format!("{segment:?} is a dot-segment and would change the request's target"),
+        )),
         _ => Ok(()),
     }
 }

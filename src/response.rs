@@ -6,9 +6,9 @@ use http::{HeaderMap, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::Error;
 use crate::error::ApiError;
 use crate::model::{Group, ListResponse, User};
-use crate::Error;
 
 /// A response from a SCIM service: status, headers (case-insensitive) and
 /// raw body, with the body parsed on demand.
@@ -27,7 +27,12 @@ pub struct ScimResponse {
 impl ScimResponse {
     /// Wraps a response's parts.
     pub fn new(status: StatusCode, headers: HeaderMap, body: Vec<u8>) -> ScimResponse {
-        ScimResponse { status, headers, body, json: OnceLock::new() }
+        ScimResponse {
+            status,
+            headers,
+            body,
+            json: OnceLock::new(),
+        }
     }
 
     /// The HTTP status.
@@ -57,7 +62,9 @@ impl ScimResponse {
 
     /// The body as JSON, parsed on first use; `None` when the body is empty or not JSON.
     pub fn json(&self) -> Option<&Value> {
-        self.json.get_or_init(|| serde_json::from_slice(&self.body).ok()).as_ref()
+        self.json
+            .get_or_init(|| serde_json::from_slice(&self.body).ok())
+            .as_ref()
     }
 
     /// The body decoded as any type, e.g. a caller's own extension struct.
@@ -90,7 +97,11 @@ impl ScimResponse {
         if self.is_success() {
             Ok(self)
         } else {
-            Err(Error::Api(Box::new(ApiError::new(self.status, self.headers, self.body))))
+            Err(Error::Api(Box::new(ApiError::new(
+                self.status,
+                self.headers,
+                self.body,
+            ))))
         }
     }
 

@@ -24,7 +24,9 @@ impl RetryAfter {
     /// Reads the first `Retry-After` header, if any.
     pub fn from_headers(headers: &HeaderMap) -> Option<RetryAfter> {
         let value = headers.get(http::header::RETRY_AFTER)?;
-        Some(RetryAfter::parse(&String::from_utf8_lossy(value.as_bytes())))
+        Some(RetryAfter::parse(&String::from_utf8_lossy(
+            value.as_bytes(),
+        )))
     }
 
     /// Parses a header value. Never fails: an unreadable value becomes [`RetryAfter::Invalid`].
@@ -69,8 +71,9 @@ fn parse_seconds(value: &str) -> Option<Duration> {
     Some(Duration::new(seconds, nanos))
 }
 
-const MONTHS: [&str; 12] =
-    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
 
 /// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), and the obsolete RFC 850
 /// (`Sunday, 06-Nov-94 08:49:37 GMT`) and asctime (`Sun Nov  6 08:49:37 1994`)
@@ -78,13 +81,20 @@ const MONTHS: [&str; 12] =
 fn parse_http_date(value: &str) -> Option<SystemTime> {
     let parts: Vec<&str> = value.split_ascii_whitespace().collect();
     let (day, month, year, time) = match parts.as_slice() {
-        [_weekday, day, month, year, time, "GMT"] => (*day, *month, year.parse::<i64>().ok()?, *time),
+        [_weekday, day, month, year, time, "GMT"] => {
+            (*day, *month, year.parse::<i64>().ok()?, *time)
+        }
         [_weekday, date, time, "GMT"] => {
             let mut fields = date.split('-');
             let (day, month, year) = (fields.next()?, fields.next()?, fields.next()?);
             let year: i64 = year.parse().ok()?;
             // RFC 9110: a two-digit year more than 50 years ahead is in the past century.
-            (day, month, if year < 70 { 2000 + year } else { 1900 + year }, *time)
+            (
+                day,
+                month,
+                if year < 70 { 2000 + year } else { 1900 + year },
+                *time,
+            )
         }
         [_weekday, month, day, time, year] => (*day, *month, year.parse::<i64>().ok()?, *time),
         _ => return None,
@@ -123,8 +133,14 @@ mod tests {
 
     #[test]
     fn whole_and_fractional_seconds() {
-        assert_eq!(RetryAfter::parse("120"), RetryAfter::Delay(Duration::from_secs(120)));
-        assert_eq!(RetryAfter::parse(" 1.5 "), RetryAfter::Delay(Duration::from_millis(1500)));
+        assert_eq!(
+            RetryAfter::parse("120"),
+            RetryAfter::Delay(Duration::from_secs(120))
+        );
+        assert_eq!(
+            RetryAfter::parse(" 1.5 "),
+            RetryAfter::Delay(Duration::from_millis(1500))
+        );
         assert_eq!(RetryAfter::parse("0"), RetryAfter::Delay(Duration::ZERO));
     }
 
@@ -132,10 +148,16 @@ mod tests {
     fn all_three_http_date_forms_agree() {
         // 784111777 is 1994-11-06T08:49:37Z, RFC 9110's own example.
         let expected = UNIX_EPOCH + Duration::from_secs(784_111_777);
-        for form in
-            ["Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994"]
-        {
-            assert_eq!(RetryAfter::parse(form), RetryAfter::Date(expected), "{form}");
+        for form in [
+            "Sun, 06 Nov 1994 08:49:37 GMT",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994",
+        ] {
+            assert_eq!(
+                RetryAfter::parse(form),
+                RetryAfter::Date(expected),
+                "{form}"
+            );
         }
     }
 
@@ -150,9 +172,21 @@ mod tests {
 
     #[test]
     fn garbage_is_kept_and_gives_no_delay() {
-        for garbage in ["", "soon", "-1", "1.", ".5", "1e3", "Sun, 32 Nov 1994 08:49:37 GMT"] {
+        for garbage in [
+            "",
+            "soon",
+            "-1",
+            "1.",
+            ".5",
+            "1e3",
+            "Sun, 32 Nov 1994 08:49:37 GMT",
+        ] {
             let parsed = RetryAfter::parse(garbage);
-            assert_eq!(parsed, RetryAfter::Invalid(garbage.to_owned()), "{garbage:?}");
+            assert_eq!(
+                parsed,
+                RetryAfter::Invalid(garbage.to_owned()),
+                "{garbage:?}"
+            );
             assert_eq!(parsed.delay_from(UNIX_EPOCH), None);
         }
     }

@@ -16,7 +16,11 @@ impl Display for Filter {
             Filter::And(left, right) => {
                 write_operand(f, left, matches!(**left, Filter::Or(..)))?;
                 f.write_str(" and ")?;
-                write_operand(f, right, matches!(**right, Filter::Or(..) | Filter::And(..)))
+                write_operand(
+                    f,
+                    right,
+                    matches!(**right, Filter::Or(..) | Filter::And(..)),
+                )
             }
             Filter::Or(left, right) => {
                 write!(f, "{left} or ")?;
@@ -27,7 +31,11 @@ impl Display for Filter {
 }
 
 fn write_operand(f: &mut Formatter<'_>, operand: &Filter, parenthesize: bool) -> fmt::Result {
-    if parenthesize { write!(f, "({operand})") } else { write!(f, "{operand}") }
+    if parenthesize {
+        write!(f, "({operand})")
+    } else {
+        write!(f, "{operand}")
+    }
 }
 
 impl Display for CompValue {

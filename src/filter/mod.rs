@@ -165,7 +165,11 @@ impl AttrPath {
             Some((name, sub)) => (name.to_owned(), Some(sub.to_owned())),
             None => (rest.to_owned(), None),
         };
-        AttrPath { urn, name, sub_attr }
+        AttrPath {
+            urn,
+            name,
+            sub_attr,
+        }
     }
 
     /// Parses and validates a path.
@@ -177,11 +181,15 @@ impl AttrPath {
     fn validate(&self) -> Result<(), FilterError> {
         let name_ok = |s: &str| {
             let mut chars = s.chars();
-            chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '$')
+            chars
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '$')
                 && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '$'))
         };
         let urn_ok = |s: &str| {
-            !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '.' | '-' | '_'))
+            !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '.' | '-' | '_'))
         };
         let valid = name_ok(&self.name)
             && self.sub_attr.as_deref().is_none_or(name_ok)
@@ -189,7 +197,10 @@ impl AttrPath {
         if valid {
             Ok(())
         } else {
-            Err(FilterError::new(0, format!("{self:?} is not a valid attribute path")))
+            Err(FilterError::new(
+                0,
+                format!("{self:?} is not a valid attribute path"),
+            ))
         }
     }
 }
@@ -225,13 +236,20 @@ pub struct FilterError {
 
 impl FilterError {
     fn new(position: usize, message: impl Into<String>) -> FilterError {
-        FilterError { position, message: message.into() }
+        FilterError {
+            position,
+            message: message.into(),
+        }
     }
 }
 
 impl Filter {
     /// `path op value`.
-    pub fn compare(path: impl Into<AttrPath>, op: CompareOp, value: impl Into<CompValue>) -> Filter {
+    pub fn compare(
+        path: impl Into<AttrPath>,
+        op: CompareOp,
+        value: impl Into<CompValue>,
+    ) -> Filter {
         Filter::Compare(path.into(), op, value.into())
     }
     /// `path eq value`.
@@ -299,7 +317,10 @@ impl Filter {
         if &reparsed == self {
             Ok(())
         } else {
-            Err(FilterError::new(0, "the filter does not read back as built; check its attribute paths"))
+            Err(FilterError::new(
+                0,
+                "the filter does not read back as built; check its attribute paths",
+            ))
         }
     }
 }

@@ -27,11 +27,18 @@ enum Token {
 
 pub(super) fn parse(input: &str) -> Result<Filter, FilterError> {
     let tokens = lex(input)?;
-    let mut parser = Parser { tokens, next: 0, end: input.len() };
+    let mut parser = Parser {
+        tokens,
+        next: 0,
+        end: input.len(),
+    };
     let (filter, _) = parser.or_expr(0)?;
     match parser.peek() {
         None => Ok(filter),
-        Some((pos, token)) => Err(FilterError::new(pos, format!("unexpected {token:?} after a complete filter"))),
+        Some((pos, token)) => Err(FilterError::new(
+            pos,
+            format!("unexpected {token:?} after a complete filter"),
+        )),
     }
 }
 
@@ -58,10 +65,12 @@ fn lex(input: &str) -> Result<Vec<(usize, Token)>, FilterError> {
                 continue;
             }
             b'-' | b'0'..=b'9' => {
-                i = scan(bytes, i, |b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'));
-                let number: Number = input[start..i]
-                    .parse()
-                    .map_err(|_| FilterError::new(start, format!("bad number {:?}", &input[start..i])))?;
+                i = scan(bytes, i, |b| {
+                    b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E')
+                });
+                let number = json_number(&input[start..i]).ok_or_else(|| {
+                    FilterError::new(start, format!("bad number {:?}", &input[start..i]))
+                })?;
                 tokens.push((start, Token::Num(number)));
                 continue;
             }
@@ -79,6 +88,37 @@ fn lex(input: &str) -> Result<Vec<(usize, Token)>, FilterError> {
         i += 1;
     }
     Ok(tokens)
+}
+
+/// Reads a JSON number (RFC 8259 §6). Floats go through the standard
+/// library's correctly rounded parser, so a printed float reads back exactly.
+fn json_number(text: &str) -> Option<Number> {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let unsigned = text.strip_prefix('-').unwrap_or(text);
+    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
+        Some(at) => (&unsigned[..at], Some(&unsigned[at + 1..])),
+        None => (unsigned, None),
+    };
+    let (int_part, fraction) = match mantissa.split_once('.') {
+        Some((int_part, fraction)) => (int_part, Some(fraction)),
+        None => (mantissa, None),
+    };
+    let valid = digits(int_part)
+        && (int_part == "0" || !int_part.starts_with('0'))
+        && fraction.is_none_or(digits)
+        && exponent.is_none_or(|e| digits(e.strip_prefix(['+', '-']).unwrap_or(e)));
+    if !valid {
+        return None;
+    }
+    if fraction.is_none() && exponent.is_none() {
+        if let Ok(n) = text.parse::<i64>() {
+            return Some(n.into());
+        }
+        if let Ok(n) = text.parse::<u64>() {
+            return Some(n.into());
+        }
+    }
+    text.parse::<f64>().ok().and_then(Number::from_f64)
 }
 
 fn is_word_byte(b: u8) -> bool {
@@ -143,7 +183,10 @@ impl Parser {
 
     fn combine(&self, pos: usize, node: Filter, depth: usize) -> Result<Parsed, FilterError> {
         if depth > MAX_DEPTH {
-            return Err(FilterError::new(pos, format!("the filter is nested deeper than {MAX_DEPTH}")));
+            return Err(FilterError::new(
+                pos,
+                format!("the filter is nested deeper than {MAX_DEPTH}"),
+            ));
         }
         Ok((node, depth))
     }
@@ -172,7 +215,10 @@ impl Parser {
 
     fn nested(&mut self, nesting: usize, close: Token, what: &str) -> Result<Parsed, FilterError> {
         if nesting >= MAX_DEPTH {
-            return Err(FilterError::new(self.position(), format!("the filter is nested deeper than {MAX_DEPTH}")));
+            return Err(FilterError::new(
+                self.position(),
+                format!("the filter is nested deeper than {MAX_DEPTH}"),
+            ));
         }
         let inner = self.or_expr(nesting + 1)?;
         self.expect(close, what)?;
@@ -191,8 +237,14 @@ impl Parser {
         match self.bump() {
             Some((_, Token::LParen)) => self.nested(nesting, Token::RParen, "`)`"),
             Some((pos, Token::Word(word))) => self.attr_expr(nesting, pos, &word),
-            Some((pos, token)) => Err(FilterError::new(pos, format!("expected an attribute path, found {token:?}"))),
-            None => Err(FilterError::new(pos, "expected an attribute path, found the end of the filter")),
+            Some((pos, token)) => Err(FilterError::new(
+                pos,
+                format!("expected an attribute path, found {token:?}"),
+            )),
+            None => Err(FilterError::new(
+                pos,
+                "expected an attribute path, found the end of the filter",
+            )),
         }
     }
 
@@ -201,10 +253,13 @@ impl Parser {
         let op_pos = self.position();
         match self.bump() {
             Some((_, Token::LBracket)) => {
-                let (inner, depth) = self.nested(nesting, Token::RBracket, "`]` closing the value filter")?;
+                let (inner, depth) =
+                    self.nested(nesting, Token::RBracket, "`]` closing the value filter")?;
                 self.combine(pos, Filter::ValuePath(path, Box::new(inner)), depth + 1)
             }
-            Some((_, Token::Word(op))) if op.eq_ignore_ascii_case("pr") => Ok((Filter::Present(path), 1)),
+            Some((_, Token::Word(op))) if op.eq_ignore_ascii_case("pr") => {
+                Ok((Filter::Present(path), 1))
+            }
             Some((_, Token::Word(op))) => {
                 let op = CompareOp::ALL
                     .into_iter()
@@ -213,7 +268,10 @@ impl Parser {
                 let value = self.comp_value()?;
                 Ok((Filter::Compare(path, op, value), 1))
             }
-            _ => Err(FilterError::new(op_pos, "expected an operator, `pr` or `[` after the attribute path")),
+            _ => Err(FilterError::new(
+                op_pos,
+                "expected an operator, `pr` or `[` after the attribute path",
+            )),
         }
     }
 
@@ -225,7 +283,10 @@ impl Parser {
             Some((_, Token::Word(w))) if w == "true" => Ok(CompValue::Bool(true)),
             Some((_, Token::Word(w))) if w == "false" => Ok(CompValue::Bool(false)),
             Some((_, Token::Word(w))) if w == "null" => Ok(CompValue::Null),
-            _ => Err(FilterError::new(pos, "expected a value: a \"string\", a number, true, false or null")),
+            _ => Err(FilterError::new(
+                pos,
+                "expected a value: a \"string\", a number, true, false or null",
+            )),
         }
     }
 }

@@ -43,11 +43,18 @@ scim_object! {
 impl Member {
     /// A member to add in a v1 group PATCH: `{"value": id}`.
     pub fn addition(id: impl Into<String>) -> Member {
-        Member { value: id.into().into(), ..Member::default() }
+        Member {
+            value: id.into().into(),
+            ..Member::default()
+        }
     }
 
     /// A member to remove in a v1 group PATCH: `{"value": id, "operation": "delete"}`.
     pub fn removal(id: impl Into<String>) -> Member {
-        Member { value: id.into().into(), operation: "delete".into(), ..Member::default() }
+        Member {
+            value: id.into().into(),
+            operation: "delete".into(),
+            ..Member::default()
+        }
     }
 }

@@ -106,4 +106,3 @@ impl<T> ListResponse<T> {
         self.resources
     }
 }
-

@@ -12,8 +12,8 @@ pub(crate) mod object;
 mod user;
 
 pub use extension::{
-    EnterpriseUser, GuestChannel, Manager, SlackGuest, SlackProfile, ENTERPRISE_V1, SLACK_GUEST_V1,
-    SLACK_PROFILE_V1,
+    ENTERPRISE_V1, EnterpriseUser, GuestChannel, Manager, SLACK_GUEST_V1, SLACK_PROFILE_V1,
+    SlackGuest, SlackProfile,
 };
 pub use field::Field;
 pub use group::{Group, Member};
