@@ -51,6 +51,10 @@ pub enum Error {
         body: Vec<u8>,
     },
 
+    /// No answer was received: the transport failed (after any retries).
+    #[error("transport error: {0}")]
+    Transport(#[from] crate::transport::TransportError),
+
     /// A request body could not be serialised to JSON.
     #[error("could not serialise the request body: {0}")]
     Encode(String),

@@ -47,19 +47,32 @@
 //!   [`ApiError`] with the parsed SCIM error, `Retry-After` and raw body.
 #![warn(missing_docs)]
 
+mod async_client;
+pub mod call;
+mod client;
 mod encoding;
 mod endpoint;
 mod error;
 pub mod filter;
+mod log;
+mod methods;
 pub mod model;
 pub mod operation;
+mod options;
 mod response;
+pub mod retry;
 mod retry_after;
 mod token;
+pub mod transport;
+#[path = "../transports/mod.rs"]
+pub mod transports;
 
+pub use async_client::AsyncScimClient;
+pub use client::ScimClient;
 pub use endpoint::{Endpoint, JSON_CONTENT_TYPE, SLACK_V1_BASE_URL, SLACK_V2_BASE_URL};
 pub use error::{ApiError, Error, ErrorEntry, ScimError, ScimType};
 pub use operation::Operation;
+pub use options::{ClientOptions, PROXY_ENV_VARS};
 pub use response::ScimResponse;
 pub use retry_after::RetryAfter;
 pub use token::BearerToken;

@@ -1,0 +1,97 @@
+//! [`AsyncScimClient`]: the async client, and its driver loop.
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::call::{Call, Step};
+use crate::methods::scim_methods;
+use crate::operation::Operation;
+use crate::retry::RetryHandlers;
+use crate::transport::AsyncTransport;
+use crate::{ClientOptions, Endpoint, Error, log};
+
+/// An async SCIM client: an [`Endpoint`], an [`AsyncTransport`] and retry
+/// handlers (the same handlers as the blocking client).
+///
+/// It needs no particular runtime: the transport brings its own sleep. Over
+/// surf on async-std (feature `surf`), build it with a
+/// `SurfTransport`; with feature `surf-rustls`,
+/// `AsyncScimClient::new(token)` does that for you. Its futures are `Send`.
+pub struct AsyncScimClient {
+    endpoint: Endpoint,
+    transport: Box<dyn AsyncTransport>,
+    /// The retry handlers, asked in order.
+    pub retry_handlers: RetryHandlers,
+    max_body_size: usize,
+    seed: AtomicU64,
+}
+
+impl AsyncScimClient {
+    /// A client for Slack's SCIM v1 API over surf (h1 client with rustls), default options.
+    #[cfg(feature = "surf-rustls")]
+    pub fn new(token: &str) -> Result<AsyncScimClient, Error> {
+        AsyncScimClient::with_options(token, ClientOptions::default())
+    }
+
+    /// A client over surf (h1 client with rustls) with the given options.
+    #[cfg(feature = "surf-rustls")]
+    pub fn with_options(token: &str, options: ClientOptions) -> Result<AsyncScimClient, Error> {
+        let transport = crate::transports::surf::SurfTransport::from_options(&options)?;
+        AsyncScimClient::with_transport(token, options, transport)
+    }
+
+    /// A client over any async transport. `timeout` and `proxy` in `options`
+    /// are the transport's business and are not applied here.
+    pub fn with_transport(
+        token: &str,
+        options: ClientOptions,
+        transport: impl AsyncTransport + 'static,
+    ) -> Result<AsyncScimClient, Error> {
+        Ok(AsyncScimClient {
+            endpoint: options.endpoint(token)?,
+            transport: Box::new(transport),
+            retry_handlers: options.retry_handlers,
+            max_body_size: options.max_body_size,
+            seed: AtomicU64::new(crate::transports::random_seed()),
+        })
+    }
+
+    /// The endpoint requests are built on.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    /// Runs any operation to completion, waiting between retries through the transport.
+    pub async fn execute<T>(&self, operation: Operation<T>) -> Result<T, Error> {
+        let seed = self
+            .seed
+            .fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed);
+        let mut call = Call::new(operation, self.retry_handlers.clone(), seed)
+            .with_max_body_size(self.max_body_size);
+        loop {
+            log::request(call.request());
+            let result = self.transport.send(call.request().clone()).await;
+            log::result(&result);
+            match call.receive(result, self.transport.now()) {
+                Step::Done(result) => return result,
+                Step::Retry(wait) => {
+                    log::retry(&wait);
+                    self.transport.sleep(wait.delay()).await;
+                    call = wait.resume();
+                }
+            }
+        }
+    }
+
+    scim_methods!(async await);
+}
+
+impl fmt::Debug for AsyncScimClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AsyncScimClient")
+            .field("endpoint", &self.endpoint)
+            .field("retry_handlers", &self.retry_handlers)
+            .field("max_body_size", &self.max_body_size)
+            .finish_non_exhaustive()
+    }
+}

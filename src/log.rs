@@ -1,0 +1,67 @@
+//! Debug logs of requests, responses and retries (feature `log`), with every
+//! credential header shown as `(redacted)`. Without the feature these are no-ops.
+
+use crate::call::Wait;
+use crate::transport::{HttpRequest, HttpResponse, TransportError};
+
+#[cfg(feature = "log")]
+fn headers(map: &http::HeaderMap) -> String {
+    use http::header::{AUTHORIZATION, COOKIE, PROXY_AUTHORIZATION, SET_COOKIE};
+    let shown: Vec<String> = map
+        .iter()
+        .map(|(name, value)| {
+            let secret = value.is_sensitive()
+                || [AUTHORIZATION, PROXY_AUTHORIZATION, COOKIE, SET_COOKIE].contains(name);
+            let value = if secret {
+                "(redacted)".into()
+            } else {
+                String::from_utf8_lossy(value.as_bytes()).into_owned()
+            };
+            format!("{name}: {value}")
+        })
+        .collect();
+    shown.join(", ")
+}
+
+/// Logs a request about to be sent.
+pub(crate) fn request(request: &HttpRequest) {
+    #[cfg(feature = "log")]
+    log::debug!(
+        "Sending a request - {} {}, body: {} bytes, headers: {{{}}}",
+        request.method(),
+        request.uri(),
+        request.body().len(),
+        headers(request.headers())
+    );
+    #[cfg(not(feature = "log"))]
+    let _ = request;
+}
+
+/// Logs how an attempt ended.
+pub(crate) fn result(result: &Result<HttpResponse, TransportError>) {
+    #[cfg(feature = "log")]
+    match result {
+        Ok(response) => log::debug!(
+            "Received a response - status: {}, body: {} bytes, headers: {{{}}}",
+            response.status(),
+            response.body().len(),
+            headers(response.headers())
+        ),
+        Err(error) => log::debug!("The request failed - {error}"),
+    }
+    #[cfg(not(feature = "log"))]
+    let _ = result;
+}
+
+/// Logs a decision to retry.
+pub(crate) fn retry<T>(wait: &Wait<T>) {
+    #[cfg(feature = "log")]
+    log::debug!(
+        "A retry handler found: {} - retry {} after {:?}",
+        wait.handler(),
+        wait.state().current_attempt,
+        wait.delay()
+    );
+    #[cfg(not(feature = "log"))]
+    let _ = wait;
+}

@@ -1,0 +1,146 @@
+//! [`ClientOptions`]: the settings of a client, as plain data.
+
+use std::time::Duration;
+
+use http::HeaderMap;
+
+use crate::call::DEFAULT_MAX_BODY_SIZE;
+use crate::retry::RetryHandlers;
+use crate::{BearerToken, Endpoint, Error, SLACK_V1_BASE_URL};
+
+/// Everything a client can be configured with, besides its token.
+///
+/// Build it with struct-update syntax, like the Python SDK's keyword
+/// arguments:
+///
+/// ```
+/// use std::time::Duration;
+/// use scim_client::ClientOptions;
+///
+/// let options = ClientOptions { timeout: Duration::from_secs(10), ..ClientOptions::default() };
+/// assert_eq!(options.base_url, "https://api.slack.com/scim/v1/");
+/// ```
+#[derive(Clone, Debug)]
+pub struct ClientOptions {
+    /// The service's base URL (default Slack v1), with or without a trailing slash.
+    pub base_url: String,
+    /// The whole-request timeout (default 30 s). Applies to the built-in
+    /// transports; a transport you build yourself keeps its own.
+    pub timeout: Duration,
+    /// Headers added to every request; see [`Endpoint::with_default_headers`].
+    pub default_headers: HeaderMap,
+    /// Put before `scim-client/<version>` in the `User-Agent`.
+    pub user_agent_prefix: String,
+    /// Put after `scim-client/<version>` in the `User-Agent`.
+    pub user_agent_suffix: String,
+    /// Retry handlers, asked in order (default: one connection-error retry).
+    pub retry_handlers: RetryHandlers,
+    /// An HTTP proxy URL. `None` reads `HTTPS_PROXY`, `https_proxy`,
+    /// `HTTP_PROXY`, `http_proxy` in that order; an empty value counts as unset.
+    pub proxy: Option<String>,
+    /// The largest response body accepted (default 10 MiB).
+    pub max_body_size: usize,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            base_url: SLACK_V1_BASE_URL.to_owned(),
+            timeout: Duration::from_secs(30),
+            default_headers: HeaderMap::new(),
+            user_agent_prefix: String::new(),
+            user_agent_suffix: String::new(),
+            retry_handlers: RetryHandlers::default(),
+            proxy: None,
+            max_body_size: DEFAULT_MAX_BODY_SIZE,
+        }
+    }
+}
+
+/// The proxy variables, in the order the Python SDK reads them.
+pub const PROXY_ENV_VARS: [&str; 4] = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"];
+
+impl ClientOptions {
+    /// The endpoint these options describe, with `token`.
+    pub fn endpoint(&self, token: &str) -> Result<Endpoint, Error> {
+        Ok(Endpoint::new(BearerToken::new(token)?)
+            .with_base_url(&self.base_url)?
+            .with_user_agent(&self.user_agent_prefix, &self.user_agent_suffix)?
+            .with_default_headers(&self.default_headers))
+    }
+
+    /// The proxy to use: the explicit one, else the first non-empty
+    /// variable of [`PROXY_ENV_VARS`] as `env` reports it (pass
+    /// `|name| std::env::var(name).ok()` for the real environment).
+    pub fn resolve_proxy(&self, env: impl Fn(&str) -> Option<String>) -> Option<String> {
+        let usable = |value: &String| !value.trim().is_empty();
+        self.proxy.clone().filter(usable).or_else(|| {
+            PROXY_ENV_VARS
+                .iter()
+                .filter_map(|name| env(name))
+                .find(usable)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(vars: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| {
+            vars.iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    #[test]
+    fn explicit_proxy_wins_over_the_environment() {
+        let options = ClientOptions {
+            proxy: Some("http://explicit:1".into()),
+            ..ClientOptions::default()
+        };
+        assert_eq!(
+            options
+                .resolve_proxy(env(&[("HTTPS_PROXY", "http://env:2")]))
+                .as_deref(),
+            Some("http://explicit:1")
+        );
+    }
+
+    #[test]
+    fn environment_is_read_in_order_and_empty_means_unset() {
+        let options = ClientOptions::default();
+        let vars = &[
+            ("HTTPS_PROXY", ""),
+            ("https_proxy", ""),
+            ("HTTP_PROXY", "http://upper:3"),
+            ("http_proxy", "http://lower:4"),
+        ];
+        assert_eq!(
+            options.resolve_proxy(env(vars)).as_deref(),
+            Some("http://upper:3")
+        );
+        assert_eq!(
+            options
+                .resolve_proxy(env(&[
+                    ("https_proxy", "http://s:5"),
+                    ("HTTP_PROXY", "http://u:6")
+                ]))
+                .as_deref(),
+            Some("http://s:5")
+        );
+        assert_eq!(options.resolve_proxy(env(&[("HTTPS_PROXY", " ")])), None);
+        let blank = ClientOptions {
+            proxy: Some(String::new()),
+            ..ClientOptions::default()
+        };
+        assert_eq!(
+            blank
+                .resolve_proxy(env(&[("http_proxy", "http://l:7")]))
+                .as_deref(),
+            Some("http://l:7")
+        );
+    }
+}

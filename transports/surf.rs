@@ -1,0 +1,162 @@
+//! [`SurfTransport`]: the async transport, over surf 2 on async-std.
+//!
+//! surf speaks `http-types` 2, not the `http` crate, so requests and
+//! responses are converted here field by field. surf follows no redirects
+//! unless told to; this adapter never adds that middleware.
+//!
+//! Status: surf and async-std are no longer maintained upstream (async-std
+//! is deprecated, RUSTSEC-2025-0052; surf's `h1-client-rustls` backend pulls
+//! ring 0.16, RUSTSEC-2025-0009/0010). The feature is off by default; new
+//! code should prefer its own [`AsyncTransport`].
+
+use std::time::{Duration, SystemTime};
+
+use async_std::io::ReadExt;
+
+use crate::call::DEFAULT_MAX_BODY_SIZE;
+use crate::transport::{
+    AsyncTransport, BoxFuture, HttpRequest, HttpResponse, TransportError, TransportErrorKind,
+};
+#[cfg(feature = "surf-rustls")]
+use crate::{ClientOptions, Error};
+
+/// An async transport over a `surf::Client`, sleeping with `async_std::task::sleep`.
+///
+/// Bring a client built with the surf backend you chose in your own
+/// `Cargo.toml` (`SurfTransport::new(client)`), or enable this crate's
+/// `surf-rustls` feature for [`from_options`](Self::from_options).
+#[derive(Debug, Clone)]
+pub struct SurfTransport {
+    client: ::surf::Client,
+    max_body_size: usize,
+}
+
+impl SurfTransport {
+    /// Wraps a surf client; its own timeout and backend apply.
+    pub fn new(client: ::surf::Client) -> SurfTransport {
+        SurfTransport {
+            client,
+            max_body_size: DEFAULT_MAX_BODY_SIZE,
+        }
+    }
+
+    /// Sets the largest response body read.
+    pub fn with_max_body_size(mut self, max_body_size: usize) -> SurfTransport {
+        self.max_body_size = max_body_size;
+        self
+    }
+
+    /// A client on surf's h1 backend with rustls, with the options' timeout
+    /// and body limit. surf has no proxy support: a proxy, given or found in
+    /// the environment, is refused rather than silently bypassed.
+    #[cfg(feature = "surf-rustls")]
+    pub fn from_options(options: &ClientOptions) -> Result<SurfTransport, Error> {
+        if let Some(proxy) = options.resolve_proxy(|name| std::env::var(name).ok()) {
+            let _ = proxy;
+            return Err(Error::InvalidConfig(
+                "a proxy is configured (explicitly or by *_PROXY variables) but surf cannot use one; \
+                 use the ureq transport or your own AsyncTransport"
+                    .into(),
+            ));
+        }
+        let client: ::surf::Client = ::surf::Config::new()
+            .set_timeout(Some(options.timeout))
+            .try_into()
+            .map_err(|e| Error::InvalidConfig(format!("could not build the surf client: {e}")))?;
+        Ok(SurfTransport::new(client).with_max_body_size(options.max_body_size))
+    }
+
+    async fn exchange(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let request = to_surf(request)?;
+        let mut response = self.client.send(request).await.map_err(classify)?;
+        if response.len().is_some_and(|len| len > self.max_body_size) {
+            return Err(TransportError::too_large(self.max_body_size));
+        }
+        let mut body = Vec::new();
+        let limit = u64::try_from(self.max_body_size)
+            .unwrap_or(u64::MAX)
+            .saturating_add(1);
+        response
+            .take_body()
+            .into_reader()
+            .take(limit)
+            .read_to_end(&mut body)
+            .await
+            .map_err(|e| TransportError::from_source(io_kind(&e), e))?;
+        if body.len() > self.max_body_size {
+            return Err(TransportError::too_large(self.max_body_size));
+        }
+        let mut out = http::Response::builder().status(u16::from(response.status()));
+        for (name, values) in response.iter() {
+            for value in values.iter() {
+                out = out.header(name.as_str(), value.as_str());
+            }
+        }
+        out.body(body).map_err(TransportError::invalid)
+    }
+}
+
+impl AsyncTransport for SurfTransport {
+    fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
+        Box::pin(self.exchange(request))
+    }
+
+    fn sleep(&self, duration: Duration) -> BoxFuture<'_, ()> {
+        Box::pin(async_std::task::sleep(duration))
+    }
+
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
+    }
+}
+
+fn to_surf(request: HttpRequest) -> Result<::surf::Request, TransportError> {
+    let (parts, body) = request.into_parts();
+    let method: ::surf::http::Method =
+        parts.method.as_str().parse().map_err(|e: ::surf::Error| {
+            TransportError::new(
+                TransportErrorKind::Invalid,
+                format!("unsupported method: {e}"),
+            )
+        })?;
+    let url = ::surf::Url::parse(&parts.uri.to_string()).map_err(TransportError::invalid)?;
+    let mut out = ::surf::Request::new(method, url);
+    // `set_body` adds an octet-stream content type; ours (if any) replaces it.
+    out.set_body(::surf::Body::from_bytes(body));
+    out.remove_header("content-type");
+    for (name, value) in &parts.headers {
+        let value = value.to_str().map_err(|_| {
+            TransportError::new(
+                TransportErrorKind::Invalid,
+                format!("header {name} is not ASCII"),
+            )
+        })?;
+        out.append_header(name.as_str(), value);
+    }
+    Ok(out)
+}
+
+/// surf errors wrap the backend's; a refused connection arrives stringified
+/// by the connection pool, so anything not recognised is "may have been sent".
+fn classify(error: ::surf::Error) -> TransportError {
+    let kind = if error
+        .downcast_ref::<async_std::future::TimeoutError>()
+        .is_some()
+    {
+        TransportErrorKind::TimedOut
+    } else if let Some(io) = error.downcast_ref::<std::io::Error>() {
+        io_kind(io)
+    } else {
+        TransportErrorKind::MaybeSent
+    };
+    TransportError::new(kind, error.to_string())
+}
+
+fn io_kind(error: &std::io::Error) -> TransportErrorKind {
+    use std::io::ErrorKind;
+    match error.kind() {
+        ErrorKind::ConnectionRefused | ErrorKind::AddrNotAvailable => TransportErrorKind::NotSent,
+        ErrorKind::TimedOut => TransportErrorKind::TimedOut,
+        _ => TransportErrorKind::MaybeSent,
+    }
+}
