@@ -31,16 +31,24 @@ where
 /// your runtime's timer). Reads the system clock.
 ///
 /// ```
+/// use scim_client::transport::{HttpRequest, HttpResponse, TransportError};
 /// use scim_client::transports::AsyncFnTransport;
-/// use scim_client::transport::{HttpRequest, TransportError};
+/// use scim_client::{AsyncScimClient, ClientOptions};
 ///
 /// let transport = AsyncFnTransport::new(
 ///     |_request: HttpRequest| async {
-///         Ok::<_, TransportError>(http::Response::builder().status(204).body(Vec::new()).unwrap())
+///         let answer: HttpResponse = http::Response::builder().status(204).body(Vec::new()).unwrap();
+///         Ok::<_, TransportError>(answer)
 ///     },
-///     |_duration| async {},  // a test that never really waits
+///     |_duration| async {}, // a test double that never really waits
 /// );
-/// # let _ = transport;
+/// let client = AsyncScimClient::with_transport("xoxp-1", ClientOptions::default(), transport)?;
+/// let deleted = client.delete_group("S1");
+/// # // The futures here are ready at once, so a no-op waker drives them.
+/// # let mut deleted = std::pin::pin!(deleted);
+/// # let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+/// # assert!(matches!(deleted.as_mut().poll(&mut cx), std::task::Poll::Ready(Ok(()))));
+/// # Ok::<(), scim_client::Error>(())
 /// ```
 pub struct AsyncFnTransport<S, Z> {
     send: S,
