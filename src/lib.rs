@@ -32,6 +32,47 @@
 //! # Ok::<(), scim_client::Error>(())
 //! ```
 //!
+//! # The driver loop
+//!
+//! Retries are decided by a pure state machine, [`call::Call`]: feed it how
+//! each attempt ended and it says whether to wait and retry or stop. The
+//! clients ([`ScimClient`], [`AsyncScimClient`]) run this loop for you; here
+//! it is by hand, with a closure as the HTTP stack:
+//!
+//! ```
+//! use std::time::{Duration, SystemTime};
+//! use scim_client::call::{Call, Step};
+//! use scim_client::retry::{RateLimitErrorRetryHandler, RetryHandlers};
+//! use scim_client::{BearerToken, Endpoint};
+//!
+//! let endpoint = Endpoint::new(BearerToken::new("xoxp-1")?);
+//! let mut handlers = RetryHandlers::default();
+//! handlers.push(RateLimitErrorRetryHandler::new(1));
+//!
+//! // An HTTP stack that is rate limited once, then answers.
+//! let mut answers = vec![
+//!     http::Response::builder().status(200).body(br#"{"id":"W1"}"#.to_vec()).unwrap(),
+//!     http::Response::builder().status(429).header("Retry-After", "0").body(Vec::new()).unwrap(),
+//! ];
+//! let mut send = |_request: &http::Request<Vec<u8>>| Ok(answers.pop().unwrap());
+//! let mut slept = Duration::ZERO;
+//!
+//! let mut call = Call::new(endpoint.read_user("W1")?, handlers, /* jitter seed */ 7);
+//! let user = loop {
+//!     let result = send(call.request());
+//!     match call.receive(result, SystemTime::now()) {
+//!         Step::Done(result) => break result?,
+//!         Step::Retry(wait) => {
+//!             slept += wait.delay(); // a real driver sleeps here
+//!             call = wait.resume();
+//!         }
+//!     }
+//! };
+//! assert_eq!(user.id.as_deref(), Some("W1"));
+//! assert!(slept < Duration::from_secs(1)); // Retry-After 0 plus under a second of jitter
+//! # Ok::<(), scim_client::Error>(())
+//! ```
+//!
 //! # Map of the crate
 //!
 //! - [`Endpoint`] holds the base URL, token and headers, and builds an
@@ -45,6 +86,10 @@
 //! - [`filter`] builds, prints and parses filters safely.
 //! - [`Error`] is the one error type; non-2xx answers become
 //!   [`ApiError`] with the parsed SCIM error, `Retry-After` and raw body.
+//! - [`retry`] has the handlers, [`call`] the state machine that applies them.
+//! - [`ScimClient`] (blocking) and [`AsyncScimClient`] run calls over a
+//!   [`transport::Transport`] or [`transport::AsyncTransport`]; ready ones
+//!   are in [`transports`] (closures, ureq, surf).
 #![warn(missing_docs)]
 
 mod async_client;
@@ -77,7 +122,7 @@ pub use response::ScimResponse;
 pub use retry_after::RetryAfter;
 pub use token::BearerToken;
 
-/// The README's Rust examples, compiled and run as doctests.
-#[cfg(doctest)]
+/// The README's Rust examples, compiled and run as doctests (they use the default ureq client).
+#[cfg(all(doctest, feature = "ureq"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

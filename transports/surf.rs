@@ -49,6 +49,12 @@ impl SurfTransport {
     /// A client on surf's h1 backend with rustls, with the options' timeout
     /// and body limit. surf has no proxy support: a proxy, given or found in
     /// the environment, is refused rather than silently bypassed.
+    ///
+    /// Each request gets its own connection. surf's connection pool (from
+    /// `http-client` 6.5) takes back a connection whose request timed out
+    /// while the server may still answer it; a retry sent on it can read the
+    /// first request's late answer. A client you build yourself with keep-alive
+    /// on carries that risk.
     #[cfg(feature = "surf-rustls")]
     pub fn from_options(options: &ClientOptions) -> Result<SurfTransport, Error> {
         if let Some(proxy) = options.resolve_proxy(|name| std::env::var(name).ok()) {
@@ -61,6 +67,7 @@ impl SurfTransport {
         }
         let client: ::surf::Client = ::surf::Config::new()
             .set_timeout(Some(options.timeout))
+            .set_http_keep_alive(false)
             .try_into()
             .map_err(|e| Error::InvalidConfig(format!("could not build the surf client: {e}")))?;
         Ok(SurfTransport::new(client).with_max_body_size(options.max_body_size))
@@ -69,7 +76,8 @@ impl SurfTransport {
     async fn exchange(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
         let request = to_surf(request)?;
         let mut response = self.client.send(request).await.map_err(classify)?;
-        if response.len().is_some_and(|len| len > self.max_body_size) {
+        let declared = response.len();
+        if declared.is_some_and(|len| len > self.max_body_size) {
             return Err(TransportError::too_large(self.max_body_size));
         }
         let mut body = Vec::new();
@@ -86,9 +94,23 @@ impl SurfTransport {
         if body.len() > self.max_body_size {
             return Err(TransportError::too_large(self.max_body_size));
         }
+        // async-h1 hands over a body cut short by a closed connection as if
+        // complete; a shorter body than announced is a failed exchange.
+        if let Some(declared) = declared.filter(|&declared| declared != body.len()) {
+            return Err(TransportError::new(
+                TransportErrorKind::MaybeSent,
+                format!(
+                    "the connection closed after {} of {declared} body bytes",
+                    body.len()
+                ),
+            ));
+        }
         let mut out = http::Response::builder().status(u16::from(response.status()));
         for (name, values) in response.iter() {
-            for value in values.iter() {
+            for value in values
+                .iter()
+                .filter(|value| !invented_by_async_h1(name.as_str(), value.as_str()))
+            {
                 out = out.header(name.as_str(), value.as_str());
             }
         }
@@ -108,6 +130,13 @@ impl AsyncTransport for SurfTransport {
     fn now(&self) -> SystemTime {
         SystemTime::now()
     }
+}
+
+/// async-h1's client (2.3) adds `date: date: <now>\r\n` as the *value* of a
+/// `Date` header when the server sent none. It is not the server's, and no
+/// HTTP header can carry it, so it is left out; every other value is kept.
+fn invented_by_async_h1(name: &str, value: &str) -> bool {
+    name.eq_ignore_ascii_case("date") && value.starts_with("date: ")
 }
 
 fn to_surf(request: HttpRequest) -> Result<::surf::Request, TransportError> {

@@ -1,0 +1,217 @@
+//! Fault scenarios run against every transport: each starts a server, runs
+//! one operation through a client built by the transport's test file, and
+//! checks both the outcome and how many requests the server received.
+
+use std::time::Duration;
+
+use scim_client::operation::Operation;
+use scim_client::transport::TransportErrorKind;
+use scim_client::{ClientOptions, Endpoint, Error};
+
+use super::{Reply, TestServer, USER, fast_options, refused_base_url};
+
+/// A client of either kind, run to completion.
+pub trait Exec {
+    fn endpoint(&self) -> &Endpoint;
+    fn run<T: Send>(&self, operation: Operation<T>) -> Result<T, Error>;
+}
+
+impl Exec for scim_client::ScimClient {
+    fn endpoint(&self) -> &Endpoint {
+        scim_client::ScimClient::endpoint(self)
+    }
+    fn run<T: Send>(&self, operation: Operation<T>) -> Result<T, Error> {
+        self.execute(operation)
+    }
+}
+
+#[cfg(feature = "surf")]
+impl Exec for scim_client::AsyncScimClient {
+    fn endpoint(&self) -> &Endpoint {
+        scim_client::AsyncScimClient::endpoint(self)
+    }
+    fn run<T: Send>(&self, operation: Operation<T>) -> Result<T, Error> {
+        async_std::task::block_on(self.execute(operation))
+    }
+}
+
+fn transport_kind<T: std::fmt::Debug>(result: Result<T, Error>) -> TransportErrorKind {
+    match result {
+        Err(Error::Transport(e)) => e.kind(),
+        other => panic!("expected a transport error, got {other:?}"),
+    }
+}
+
+fn read<C: Exec>(client: &C) -> Result<scim_client::model::User, Error> {
+    client.run(client.endpoint().read_user("W1").unwrap())
+}
+
+/// Returns the kind of the failure after the client's retries.
+pub fn connection_refused<C: Exec>(make: impl Fn(ClientOptions) -> C) -> TransportErrorKind {
+    let client = make(fast_options(refused_base_url()));
+    transport_kind(read(&client))
+}
+
+pub fn reset_before_the_response_is_retried_for_get<C: Exec>(make: impl Fn(ClientOptions) -> C) {
+    let server = TestServer::start(vec![Reply::Reset, Reply::json(200, USER)]);
+    let client = make(fast_options(server.base_url()));
+    assert_eq!(read(&client).unwrap().id.as_deref(), Some("W1"));
+    assert_eq!(
+        server.request_lines(),
+        ["GET /scim/v1/Users/W1", "GET /scim/v1/Users/W1"]
+    );
+}
+
+pub fn reset_twice_fails_after_one_retry<C: Exec>(make: impl Fn(ClientOptions) -> C) {
+    let server = TestServer::start(vec![Reply::Reset, Reply::Reset]);
+    let client = make(fast_options(server.base_url()));
+    let kind = transport_kind(read(&client));
+    assert!(kind.may_have_been_sent(), "{kind:?}");
+    assert_eq!(server.requests().len(), 2);
+}
+
+pub fn close_mid_body_is_retried_for_get<C: Exec>(make: impl Fn(ClientOptions) -> C) {
+    let server = TestServer::start(vec![
+        Reply::CloseMidBody {
+            declared: 500,
+            body: USER.as_bytes()[..20].to_vec(),
+        },
+        Reply::json(200, USER),
+    ]);
+    let client = make(fast_options(server.base_url()));
+    assert_eq!(read(&client).unwrap().user_name.as_deref(), Some("cal"));
+    assert_eq!(server.requests().len(), 2);
+}
+
+pub fn a_post_that_may_have_been_sent_is_not_retried<C: Exec>(make: impl Fn(ClientOptions) -> C) {
+    let server = TestServer::start(vec![Reply::CloseWithoutResponse, Reply::json(201, USER)]);
+    let client = make(fast_options(server.base_url()));
+    let create = client
+        .endpoint()
+        .create_user(&serde_json::json!({"userName": "cal"}))
+        .unwrap();
+    let kind = transport_kind(client.run(create));
+    assert!(kind.may_have_been_sent(), "{kind:?}");
+    assert_eq!(
+        server.request_lines(),
+        ["POST /scim/v1/Users"],
+        "the create must not be sent twice"
+    );
+}
+
+pub fn read_timeout_is_retried_once_for_get<C: Exec>(make: impl Fn(ClientOptions) -> C) {
+    let server = TestServer::start(vec![
+        Reply::Hang(Duration::from_secs(3)),
+        Reply::Hang(Duration::from_secs(3)),
+    ]);
+    let options = ClientOptions {
+        timeout: Duration::from_millis(300),
+        ..fast_options(server.base_url())
+    };
+    let client = make(options);
+    assert_eq!(transport_kind(read(&client)), TransportErrorKind::TimedOut);
+    assert_eq!(server.requests().len(), 2);
+}
+
+pub fn every_retry_after_form_is_honoured<C: Exec>(make: impl Fn(ClientOptions) -> C) {
+    for retry_after in [
+        "0",
+        "0.01",
+        "Sun, 06 Nov 1994 08:49:37 GMT",
+        "Sunday, 06-Nov-94 08:49:37 GMT",
+        "garbage",
+    ] {
+        let server = TestServer::start(vec![
+            Reply::with_header(
+                429,
+                "Retry-After",
+                retry_after,
+                r#"{"Errors":{"description":"ratelimited","code":429}}"#,
+            ),
+            Reply::json(200, USER),
+        ]);
+        let client = make(fast_options(server.base_url()));
+        assert_eq!(
+            read(&client).unwrap().id.as_deref(),
+            Some("W1"),
+            "{retry_after}"
+        );
+        assert_eq!(server.requests().len(), 2, "{retry_after}");
+    }
+}
+
+pub fn a_429_beyond_the_wait_cap_is_returned_with_its_retry_after<C: Exec>(
+    make: impl Fn(ClientOptions) -> C,
+) {
+    let server = TestServer::start(vec![Reply::with_header(429, "retry-after", "86400", "")]);
+    let client = make(fast_options(server.base_url()));
+    let err = read(&client).unwrap_err();
+    let api = err.api_error().unwrap();
+    assert_eq!(api.status, 429);
+    assert_eq!(
+        api.retry_after,
+        Some(scim_client::RetryAfter::Delay(Duration::from_secs(86_400)))
+    );
+    assert_eq!(server.requests().len(), 1);
+}
+
+pub fn server_errors_with_html_bodies<C: Exec>(make: impl Fn(ClientOptions) -> C) {
+    // 500 and 503 are retried for a GET; 502 and 504 are not (the Python SDK's set).
+    for (status, expected_requests) in [(500, 2), (503, 2), (502, 1), (504, 1)] {
+        let server = TestServer::start(vec![Reply::html(status), Reply::html(status)]);
+        let client = make(fast_options(server.base_url()));
+        let err = read(&client).unwrap_err();
+        let api = err.api_error().unwrap();
+        assert_eq!(api.status, status);
+        assert!(api.scim.is_none());
+        assert!(api.body_text().contains("<h1>"), "{status}");
+        assert_eq!(server.requests().len(), expected_requests, "{status}");
+    }
+    let server = TestServer::start(vec![Reply::html(503), Reply::json(200, USER)]);
+    let client = make(fast_options(server.base_url()));
+    assert!(read(&client).is_ok());
+    assert_eq!(server.requests().len(), 2);
+}
+
+pub fn truncated_json_is_a_decode_error<C: Exec>(make: impl Fn(ClientOptions) -> C) {
+    let server = TestServer::start(vec![Reply::json(200, &USER[..25])]);
+    let client = make(fast_options(server.base_url()));
+    match read(&client) {
+        Err(Error::Decode { status, body, .. }) => {
+            assert_eq!(status, 200);
+            assert_eq!(body, USER.as_bytes()[..25]);
+        }
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+    assert_eq!(server.requests().len(), 1);
+}
+
+pub fn an_oversize_body_is_refused<C: Exec>(make: impl Fn(ClientOptions) -> C) {
+    let big = format!(r#"{{"id":"W1","padding":"{}"}}"#, "x".repeat(4096));
+    let server = TestServer::start(vec![Reply::json(200, &big)]);
+    let client = make(ClientOptions {
+        max_body_size: 1024,
+        ..fast_options(server.base_url())
+    });
+    assert_eq!(
+        transport_kind(read(&client)),
+        TransportErrorKind::ResponseTooLarge
+    );
+    assert_eq!(server.requests().len(), 1);
+}
+
+pub fn redirects_are_not_followed<C: Exec>(make: impl Fn(ClientOptions) -> C) {
+    let elsewhere = TestServer::start(vec![Reply::json(200, USER)]);
+    let location = format!("{}Users/W1", elsewhere.base_url());
+    let server = TestServer::start(vec![Reply::with_header(302, "Location", &location, "")]);
+    let client = make(fast_options(server.base_url()));
+    assert_eq!(
+        read(&client).unwrap_err().status(),
+        Some(http::StatusCode::FOUND)
+    );
+    assert_eq!(server.requests().len(), 1);
+    assert!(
+        elsewhere.requests().is_empty(),
+        "the token must not follow a redirect"
+    );
+}

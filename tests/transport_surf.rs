@@ -1,0 +1,158 @@
+//! The async client over surf, against servers on 127.0.0.1 that each test
+//! starts. Needs the `surf-rustls` feature (surf's h1 backend).
+#![cfg(feature = "surf-rustls")]
+
+mod support;
+
+use scim_client::model::{Field, Group, Member, User};
+use scim_client::transport::TransportErrorKind;
+use scim_client::{AsyncScimClient, ClientOptions};
+use support::{TestServer, assert_seed_wire, fast_options, scenarios, seed_script};
+
+const TOKEN: &str = "xoxp-transport-test";
+
+fn client(options: ClientOptions) -> AsyncScimClient {
+    AsyncScimClient::with_options(TOKEN, options).unwrap()
+}
+
+#[test]
+fn every_seed_operation_end_to_end() {
+    let server = TestServer::start(seed_script());
+    let client = client(fast_options(server.base_url()));
+    async_std::task::block_on(async {
+        let page = client
+            .search_users(1, 100, Some(r#"userName Eq "Carly""#))
+            .await
+            .unwrap();
+        assert_eq!((page.total_results, page.resources.len()), (Some(1), 1));
+        assert_eq!(
+            client.read_user("W1").await.unwrap().user_name.as_deref(),
+            Some("cal")
+        );
+        let created = client
+            .create_user(&User {
+                user_name: "cal".into(),
+                ..User::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(created.id.as_deref(), Some("W1"));
+        let patch = User {
+            user_name: "chenderson".into(),
+            title: Field::Null,
+            ..User::default()
+        };
+        let patched = client.patch_user("W1", &patch).await.unwrap().unwrap();
+        client.update_user(&patched).await.unwrap();
+        client.delete_user("W1").await.unwrap();
+
+        assert_eq!(
+            client
+                .search_groups(1, 10, None)
+                .await
+                .unwrap()
+                .resources
+                .len(),
+            1
+        );
+        let group = client.read_group("S1").await.unwrap();
+        client
+            .create_group(&Group {
+                display_name: "eng".into(),
+                ..Group::default()
+            })
+            .await
+            .unwrap();
+        let removal = Group {
+            members: vec![Member::removal("W2")].into(),
+            ..Group::default()
+        };
+        assert_eq!(client.patch_group("S1", &removal).await.unwrap(), None);
+        client.update_group(&group).await.unwrap();
+        client.delete_group("S1").await.unwrap();
+        let query = [("startIndex", "1"), ("count", "1")];
+        let raw = client
+            .api_call(
+                http::Method::GET,
+                "Users",
+                &query,
+                None,
+                &http::HeaderMap::new(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(raw.status(), 200);
+    });
+    assert_seed_wire(&server);
+}
+
+#[test]
+fn the_async_client_futures_are_send() {
+    fn assert_send<T: Send>(_: T) {}
+    let client = client(ClientOptions::default());
+    assert_send(client.read_user("W1"));
+    assert_send(client.create_user(&User::default()));
+}
+
+#[test]
+fn connection_refused_is_never_sent() {
+    assert_eq!(
+        scenarios::connection_refused(client),
+        TransportErrorKind::NotSent
+    );
+}
+
+#[test]
+fn reset_before_the_response_is_retried_for_get() {
+    scenarios::reset_before_the_response_is_retried_for_get(client);
+}
+
+#[test]
+fn reset_twice_fails_after_one_retry() {
+    scenarios::reset_twice_fails_after_one_retry(client);
+}
+
+#[test]
+fn close_mid_body_is_retried_for_get() {
+    scenarios::close_mid_body_is_retried_for_get(client);
+}
+
+#[test]
+fn a_post_that_may_have_been_sent_is_not_retried() {
+    scenarios::a_post_that_may_have_been_sent_is_not_retried(client);
+}
+
+#[test]
+fn read_timeout_is_retried_once_for_get() {
+    scenarios::read_timeout_is_retried_once_for_get(client);
+}
+
+#[test]
+fn every_retry_after_form_is_honoured() {
+    scenarios::every_retry_after_form_is_honoured(client);
+}
+
+#[test]
+fn a_429_beyond_the_wait_cap_is_returned_with_its_retry_after() {
+    scenarios::a_429_beyond_the_wait_cap_is_returned_with_its_retry_after(client);
+}
+
+#[test]
+fn server_errors_with_html_bodies() {
+    scenarios::server_errors_with_html_bodies(client);
+}
+
+#[test]
+fn truncated_json_is_a_decode_error() {
+    scenarios::truncated_json_is_a_decode_error(client);
+}
+
+#[test]
+fn an_oversize_body_is_refused() {
+    scenarios::an_oversize_body_is_refused(client);
+}
+
+#[test]
+fn redirects_are_not_followed() {
+    scenarios::redirects_are_not_followed(client);
+}

@@ -1,0 +1,194 @@
+//! The blocking client over ureq, against servers on 127.0.0.1 that each test starts.
+#![cfg(feature = "ureq")]
+
+mod support;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use scim_client::model::{Field, Group, Member, Name, TypedValue, User};
+use scim_client::transport::{HttpRequest, Transport, TransportErrorKind};
+use scim_client::transports::ureq::UreqTransport;
+use scim_client::{ClientOptions, ScimClient};
+use support::{
+    TestServer, assert_seed_wire, fast_options, refused_base_url, scenarios, seed_script,
+};
+
+const TOKEN: &str = "xoxp-transport-test";
+
+fn client(options: ClientOptions) -> ScimClient {
+    ScimClient::with_options(TOKEN, options).unwrap()
+}
+
+#[test]
+fn every_seed_operation_end_to_end() {
+    let server = TestServer::start(seed_script());
+    let client = client(fast_options(server.base_url()));
+
+    let page = client
+        .search_users(1, 100, Some(r#"userName Eq "Carly""#))
+        .unwrap();
+    assert_eq!((page.total_results, page.resources.len()), (Some(1), 1));
+    assert_eq!(
+        client.read_user("W1").unwrap().user_name.as_deref(),
+        Some("cal")
+    );
+    let new_user = User {
+        user_name: "cal".into(),
+        name: Name {
+            given_name: "C".into(),
+            family_name: "Henderson".into(),
+            ..Name::default()
+        }
+        .into(),
+        emails: vec![TypedValue {
+            value: "cal@example.com".into(),
+            ..TypedValue::default()
+        }]
+        .into(),
+        ..User::default()
+    };
+    let created = client.create_user(&new_user).unwrap();
+    assert_eq!(created.id.as_deref(), Some("W1"));
+    let patch = User {
+        user_name: "chenderson".into(),
+        title: Field::Null,
+        ..User::default()
+    };
+    let patched = client.patch_user("W1", &patch).unwrap().unwrap();
+    assert_eq!(
+        client.update_user(&patched).unwrap().id.as_deref(),
+        Some("W1")
+    );
+    client.delete_user("W1").unwrap();
+
+    assert_eq!(
+        client.search_groups(1, 10, None).unwrap().resources[0]
+            .id
+            .as_deref(),
+        Some("S1")
+    );
+    let group = client.read_group("S1").unwrap();
+    assert_eq!(group.members.value().unwrap().len(), 1);
+    client
+        .create_group(&Group {
+            display_name: "eng".into(),
+            ..Group::default()
+        })
+        .unwrap();
+    let removal = Group {
+        members: vec![Member::removal("W2")].into(),
+        ..Group::default()
+    };
+    assert_eq!(client.patch_group("S1", &removal).unwrap(), None);
+    client.update_group(&group).unwrap();
+    client.delete_group("S1").unwrap();
+    let raw = client
+        .api_call(
+            http::Method::GET,
+            "Users",
+            &[("startIndex", "1"), ("count", "1")],
+            None,
+            &http::HeaderMap::new(),
+        )
+        .unwrap();
+    assert_eq!(raw.json().unwrap()["totalResults"], 0);
+
+    assert_seed_wire(&server);
+}
+
+#[test]
+fn connection_refused_is_never_sent_and_retried_even_for_post() {
+    let options = fast_options(refused_base_url());
+    let transport = UreqTransport::new(&options).unwrap();
+    let attempts = Arc::new(AtomicUsize::new(0));
+    let counted = attempts.clone();
+    let client = ScimClient::with_transport(TOKEN, options, move |request: HttpRequest| {
+        counted.fetch_add(1, Ordering::SeqCst);
+        transport.send(request)
+    })
+    .unwrap();
+    let err = client.create_user(&User::default()).unwrap_err();
+    assert!(
+        matches!(&err, scim_client::Error::Transport(e) if e.kind() == TransportErrorKind::NotSent),
+        "{err}"
+    );
+    assert_eq!(attempts.load(Ordering::SeqCst), 2);
+    assert_eq!(
+        scenarios::connection_refused(client_fn),
+        TransportErrorKind::NotSent
+    );
+}
+
+fn client_fn(options: ClientOptions) -> ScimClient {
+    client(options)
+}
+
+#[test]
+fn reset_before_the_response_is_retried_for_get() {
+    scenarios::reset_before_the_response_is_retried_for_get(client);
+}
+
+#[test]
+fn reset_twice_fails_after_one_retry() {
+    scenarios::reset_twice_fails_after_one_retry(client);
+}
+
+#[test]
+fn close_mid_body_is_retried_for_get() {
+    scenarios::close_mid_body_is_retried_for_get(client);
+}
+
+#[test]
+fn a_post_that_may_have_been_sent_is_not_retried() {
+    scenarios::a_post_that_may_have_been_sent_is_not_retried(client);
+}
+
+#[test]
+fn read_timeout_is_retried_once_for_get() {
+    scenarios::read_timeout_is_retried_once_for_get(client);
+}
+
+#[test]
+fn every_retry_after_form_is_honoured() {
+    scenarios::every_retry_after_form_is_honoured(client);
+}
+
+#[test]
+fn a_429_beyond_the_wait_cap_is_returned_with_its_retry_after() {
+    scenarios::a_429_beyond_the_wait_cap_is_returned_with_its_retry_after(client);
+}
+
+#[test]
+fn server_errors_with_html_bodies() {
+    scenarios::server_errors_with_html_bodies(client);
+}
+
+#[test]
+fn truncated_json_is_a_decode_error() {
+    scenarios::truncated_json_is_a_decode_error(client);
+}
+
+#[test]
+fn an_oversize_body_is_refused() {
+    scenarios::an_oversize_body_is_refused(client);
+}
+
+#[test]
+fn redirects_are_not_followed() {
+    scenarios::redirects_are_not_followed(client);
+}
+
+#[test]
+fn one_agent_keeps_one_connection_alive() {
+    let reads: Vec<_> = (0..20)
+        .map(|_| support::Reply::json(200, support::USER))
+        .collect();
+    let server = TestServer::start(reads);
+    let client = client(fast_options(server.base_url()));
+    for _ in 0..20 {
+        client.read_user("W1").unwrap();
+    }
+    assert_eq!(server.requests().len(), 20);
+    assert_eq!(server.connections(), 1);
+}
