@@ -22,6 +22,7 @@
 //! argument, and its randomness (for jitter) comes from a generator seeded
 //! by the caller, so a test replays exactly.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
 use crate::Error;
@@ -181,4 +182,28 @@ fn next_unit(state: &mut u64) -> f64 {
     z ^= z >> 31;
     // The top 53 bits fill an f64 mantissa exactly.
     (z >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// What a client needs to start calls: its body limit and a stream of
+/// jitter seeds (one per call, all different).
+#[derive(Debug)]
+pub(crate) struct CallStarter {
+    max_body_size: usize,
+    next_seed: AtomicU64,
+}
+
+impl CallStarter {
+    pub(crate) fn new(max_body_size: usize, seed: u64) -> CallStarter {
+        CallStarter {
+            max_body_size,
+            next_seed: AtomicU64::new(seed),
+        }
+    }
+
+    pub(crate) fn start<T>(&self, operation: Operation<T>, handlers: &RetryHandlers) -> Call<T> {
+        let seed = self
+            .next_seed
+            .fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed);
+        Call::new(operation, handlers.clone(), seed).with_max_body_size(self.max_body_size)
+    }
 }

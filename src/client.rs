@@ -1,9 +1,8 @@
 //! [`ScimClient`]: the blocking client, and its driver loop.
 
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::call::{Call, Step};
+use crate::call::{CallStarter, Step};
 use crate::methods::scim_methods;
 use crate::operation::Operation;
 use crate::retry::RetryHandlers;
@@ -33,8 +32,7 @@ pub struct ScimClient {
     transport: Box<dyn Transport>,
     /// The retry handlers, asked in order; push more as in the Python SDK.
     pub retry_handlers: RetryHandlers,
-    max_body_size: usize,
-    seed: AtomicU64,
+    calls: CallStarter,
 }
 
 impl ScimClient {
@@ -62,8 +60,7 @@ impl ScimClient {
             endpoint: options.endpoint(token)?,
             transport: Box::new(transport),
             retry_handlers: options.retry_handlers,
-            max_body_size: options.max_body_size,
-            seed: AtomicU64::new(crate::transports::random_seed()),
+            calls: CallStarter::new(options.max_body_size, crate::transports::random_seed()),
         })
     }
 
@@ -75,11 +72,7 @@ impl ScimClient {
     /// Runs any operation to completion: sends it, retries as the handlers
     /// decide (sleeping through the transport), and parses the answer.
     pub fn execute<T>(&self, operation: Operation<T>) -> Result<T, Error> {
-        let seed = self
-            .seed
-            .fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed);
-        let mut call = Call::new(operation, self.retry_handlers.clone(), seed)
-            .with_max_body_size(self.max_body_size);
+        let mut call = self.calls.start(operation, &self.retry_handlers);
         loop {
             log::request(call.request());
             let result = self.transport.send(call.request().clone());
@@ -103,7 +96,7 @@ impl fmt::Debug for ScimClient {
         f.debug_struct("ScimClient")
             .field("endpoint", &self.endpoint)
             .field("retry_handlers", &self.retry_handlers)
-            .field("max_body_size", &self.max_body_size)
+            .field("calls", &self.calls)
             .finish_non_exhaustive()
     }
 }

@@ -103,81 +103,24 @@ fn connection_refused_is_never_sent_and_retried_even_for_post() {
     let transport = UreqTransport::new(&options).unwrap();
     let attempts = Arc::new(AtomicUsize::new(0));
     let counted = attempts.clone();
-    let client = ScimClient::with_transport(TOKEN, options, move |request: HttpRequest| {
+    let counting = ScimClient::with_transport(TOKEN, options, move |request: HttpRequest| {
         counted.fetch_add(1, Ordering::SeqCst);
         transport.send(request)
     })
     .unwrap();
-    let err = client.create_user(&User::default()).unwrap_err();
+    let err = counting.create_user(&User::default()).unwrap_err();
     assert!(
         matches!(&err, scim_client::Error::Transport(e) if e.kind() == TransportErrorKind::NotSent),
         "{err}"
     );
     assert_eq!(attempts.load(Ordering::SeqCst), 2);
     assert_eq!(
-        scenarios::connection_refused(client_fn),
+        scenarios::connection_refused(client),
         TransportErrorKind::NotSent
     );
 }
 
-fn client_fn(options: ClientOptions) -> ScimClient {
-    client(options)
-}
-
-#[test]
-fn reset_before_the_response_is_retried_for_get() {
-    scenarios::reset_before_the_response_is_retried_for_get(client);
-}
-
-#[test]
-fn reset_twice_fails_after_one_retry() {
-    scenarios::reset_twice_fails_after_one_retry(client);
-}
-
-#[test]
-fn close_mid_body_is_retried_for_get() {
-    scenarios::close_mid_body_is_retried_for_get(client);
-}
-
-#[test]
-fn a_post_that_may_have_been_sent_is_not_retried() {
-    scenarios::a_post_that_may_have_been_sent_is_not_retried(client);
-}
-
-#[test]
-fn read_timeout_is_retried_once_for_get() {
-    scenarios::read_timeout_is_retried_once_for_get(client);
-}
-
-#[test]
-fn every_retry_after_form_is_honoured() {
-    scenarios::every_retry_after_form_is_honoured(client);
-}
-
-#[test]
-fn a_429_beyond_the_wait_cap_is_returned_with_its_retry_after() {
-    scenarios::a_429_beyond_the_wait_cap_is_returned_with_its_retry_after(client);
-}
-
-#[test]
-fn server_errors_with_html_bodies() {
-    scenarios::server_errors_with_html_bodies(client);
-}
-
-#[test]
-fn truncated_json_is_a_decode_error() {
-    scenarios::truncated_json_is_a_decode_error(client);
-}
-
-#[test]
-fn an_oversize_body_is_refused() {
-    scenarios::an_oversize_body_is_refused(client);
-}
-
-#[test]
-fn redirects_are_not_followed() {
-    scenarios::redirects_are_not_followed(client);
-}
+transport_scenarios!(client);
 
 #[test]
 fn one_agent_keeps_one_connection_alive() {

@@ -215,3 +215,32 @@ pub fn redirects_are_not_followed<C: Exec>(make: impl Fn(ClientOptions) -> C) {
         "the token must not follow a redirect"
     );
 }
+
+/// Expands to one `#[test]` per transport-independent scenario, each run
+/// with `$client: fn(ClientOptions) -> impl Exec`.
+#[macro_export]
+macro_rules! transport_scenarios {
+    ($client:expr) => {
+        $crate::transport_scenarios!(@tests $client;
+            reset_before_the_response_is_retried_for_get,
+            reset_twice_fails_after_one_retry,
+            close_mid_body_is_retried_for_get,
+            a_post_that_may_have_been_sent_is_not_retried,
+            read_timeout_is_retried_once_for_get,
+            every_retry_after_form_is_honoured,
+            a_429_beyond_the_wait_cap_is_returned_with_its_retry_after,
+            server_errors_with_html_bodies,
+            truncated_json_is_a_decode_error,
+            an_oversize_body_is_refused,
+            redirects_are_not_followed,
+        );
+    };
+    (@tests $client:expr; $($scenario:ident,)*) => {
+        $(
+            #[test]
+            fn $scenario() {
+                support::scenarios::$scenario($client);
+            }
+        )*
+    };
+}
