@@ -135,3 +135,26 @@ fn one_agent_keeps_one_connection_alive() {
     assert_eq!(server.requests().len(), 20);
     assert_eq!(server.connections(), 1);
 }
+
+#[test]
+fn an_explicit_proxy_tunnels_the_request() {
+    // ureq asks the proxy for a CONNECT tunnel; this server answers it and
+    // then serves the tunnelled request on the same connection.
+    let proxy = TestServer::start(vec![
+        support::Reply::empty(200),
+        support::Reply::json(200, support::USER),
+    ]);
+    let proxy_url = proxy.base_url().trim_end_matches("/scim/v1/").to_owned();
+    let options = ClientOptions {
+        proxy: Some(proxy_url),
+        ..fast_options("http://scim.example.invalid/scim/v1/".into())
+    };
+    assert_eq!(
+        client(options).read_user("W1").unwrap().id.as_deref(),
+        Some("W1")
+    );
+    assert_eq!(
+        proxy.request_lines(),
+        ["CONNECT scim.example.invalid:80", "GET /scim/v1/Users/W1"]
+    );
+}
