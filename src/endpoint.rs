@@ -10,14 +10,81 @@ pub const SLACK_V1_BASE_URL: &str = "https://api.slack.com/scim/v1/";
 /// Slack's SCIM 2.0 base URL.
 pub const SLACK_V2_BASE_URL: &str = "https://api.slack.com/scim/v2/";
 
-/// The `Content-Type` of every request body.
+/// The `Content-Type` of request bodies in Slack's v1 dialect.
 pub const JSON_CONTENT_TYPE: &str = "application/json;charset=utf-8";
+/// The `Content-Type` of request bodies in SCIM 2.0 (RFC 7644 §3.1).
+pub const SCIM_CONTENT_TYPE: &str = "application/scim+json";
+
+/// Which SCIM a service speaks. The wire rules that differ live here; all
+/// else is shared.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    /// Slack's SCIM v1.1: SCIM 1.1 URNs, `application/json`, `count` ≤ 1000,
+    /// `{"Errors": {…}}` bodies, `/ServiceProviderConfigs`.
+    #[default]
+    SlackV1,
+    /// Slack's SCIM 2.0: RFC 7644 with Slack's limits (`count` ≤ 1000) and
+    /// its `/ServiceProviderConfigs` spelling.
+    SlackV2,
+    /// Any RFC 7643/7644 service.
+    Scim2,
+}
+
+impl Dialect {
+    /// The `Content-Type` of request bodies.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Dialect::SlackV1 => JSON_CONTENT_TYPE,
+            Dialect::SlackV2 | Dialect::Scim2 => SCIM_CONTENT_TYPE,
+        }
+    }
+
+    /// The `Accept` header: SCIM 2.0 services get both media types.
+    pub fn accept(self) -> &'static str {
+        match self {
+            Dialect::SlackV1 => "application/json",
+            Dialect::SlackV2 | Dialect::Scim2 => "application/scim+json, application/json",
+        }
+    }
+
+    /// The schema URN given to a user body that has none.
+    pub fn user_schema(self) -> &'static str {
+        match self {
+            Dialect::SlackV1 => crate::model::CORE_V1,
+            Dialect::SlackV2 | Dialect::Scim2 => crate::model::USER_V2,
+        }
+    }
+
+    /// The schema URN given to a group body that has none.
+    pub fn group_schema(self) -> &'static str {
+        match self {
+            Dialect::SlackV1 => crate::model::CORE_V1,
+            Dialect::SlackV2 | Dialect::Scim2 => crate::model::GROUP_V2,
+        }
+    }
+
+    /// The largest `count` the service serves, when it documents one.
+    pub fn max_count(self) -> Option<u32> {
+        match self {
+            Dialect::SlackV1 | Dialect::SlackV2 => Some(1000),
+            Dialect::Scim2 => None,
+        }
+    }
+
+    /// The service provider configuration's path (Slack adds an `s`).
+    pub fn service_provider_config_path(self) -> &'static str {
+        match self {
+            Dialect::SlackV1 | Dialect::SlackV2 => "ServiceProviderConfigs",
+            Dialect::Scim2 => "ServiceProviderConfig",
+        }
+    }
+}
 
 /// The service to talk to and the headers every request carries: the base
 /// URL, the bearer token, a `User-Agent`, and the caller's default headers.
 ///
 /// It is plain configuration: cheap to clone, and never performs I/O. Its
-/// methods (in [`crate::operation`]) turn SCIM operations into requests.
+/// methods turn SCIM operations into [`Operation`](crate::Operation)s.
 ///
 /// ```
 /// use scim_client::{BearerToken, Endpoint};
@@ -31,6 +98,7 @@ pub const JSON_CONTENT_TYPE: &str = "application/json;charset=utf-8";
 /// ```
 #[derive(Clone, Debug)]
 pub struct Endpoint {
+    dialect: Dialect,
     base_url: String,
     token: BearerToken,
     user_agent: HeaderValue,
@@ -41,6 +109,7 @@ impl Endpoint {
     /// An endpoint for Slack's SCIM v1.1 API ([`SLACK_V1_BASE_URL`]).
     pub fn new(token: BearerToken) -> Endpoint {
         Endpoint {
+            dialect: Dialect::SlackV1,
             base_url: SLACK_V1_BASE_URL.to_owned(),
             token,
             user_agent: HeaderValue::from_static(concat!(
@@ -49,6 +118,33 @@ impl Endpoint {
             )),
             default_headers: HeaderMap::new(),
         }
+    }
+
+    /// An endpoint for Slack's SCIM 2.0 API ([`SLACK_V2_BASE_URL`]).
+    pub fn slack_v2(token: BearerToken) -> Endpoint {
+        Endpoint {
+            dialect: Dialect::SlackV2,
+            base_url: SLACK_V2_BASE_URL.to_owned(),
+            ..Endpoint::new(token)
+        }
+    }
+
+    /// An endpoint for any SCIM 2.0 service at `base_url`.
+    pub fn scim2(token: BearerToken, base_url: &str) -> Result<Endpoint, Error> {
+        Endpoint::new(token)
+            .with_dialect(Dialect::Scim2)
+            .with_base_url(base_url)
+    }
+
+    /// Switches the dialect, keeping the base URL.
+    pub fn with_dialect(mut self, dialect: Dialect) -> Endpoint {
+        self.dialect = dialect;
+        self
+    }
+
+    /// The dialect requests are built in.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
     }
 
     /// Points the endpoint at another base URL, with or without a trailing slash.
@@ -109,9 +205,12 @@ impl Endpoint {
         let mut headers = HeaderMap::with_capacity(6);
         headers.insert(AUTHORIZATION, self.token.header_value().clone());
         headers.insert(USER_AGENT, self.user_agent.clone());
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(ACCEPT, HeaderValue::from_static(self.dialect.accept()));
         if body.is_some() {
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static(JSON_CONTENT_TYPE));
+            headers.insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static(self.dialect.content_type()),
+            );
         }
         merge_headers(&mut headers, &self.default_headers);
         if let Some(extra) = extra_headers {

@@ -34,9 +34,14 @@ pub enum Error {
     #[error(transparent)]
     Filter(#[from] crate::filter::FilterError),
 
-    /// The service answered with a non-2xx status.
+    /// The service answered with a non-2xx status (other than 412).
     #[error(transparent)]
     Api(Box<ApiError>),
+
+    /// 412 Precondition Failed: the resource changed since the version sent
+    /// in `If-Match`. Read it again, and retry the change on the new version.
+    #[error("precondition failed: the resource has changed ({0})")]
+    PreconditionFailed(Box<ApiError>),
 
     /// A 2xx body could not be read as the expected type.
     #[error("could not decode the {status} response body as {expected}: {message}")]
@@ -64,7 +69,7 @@ impl Error {
     /// The API error, when the service answered with a non-2xx status.
     pub fn api_error(&self) -> Option<&ApiError> {
         match self {
-            Error::Api(e) => Some(e),
+            Error::Api(e) | Error::PreconditionFailed(e) => Some(e),
             _ => None,
         }
     }
@@ -72,7 +77,7 @@ impl Error {
     /// The HTTP status, when the service answered at all.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Error::Api(e) => Some(e.status),
+            Error::Api(e) | Error::PreconditionFailed(e) => Some(e.status),
             Error::Decode { status, .. } => Some(*status),
             _ => None,
         }

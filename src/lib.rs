@@ -104,6 +104,7 @@ mod methods;
 pub mod model;
 pub mod operation;
 mod options;
+mod requests;
 mod response;
 pub mod retry;
 mod retry_after;
@@ -114,10 +115,13 @@ pub mod transports;
 
 pub use async_client::AsyncScimClient;
 pub use client::ScimClient;
-pub use endpoint::{Endpoint, JSON_CONTENT_TYPE, SLACK_V1_BASE_URL, SLACK_V2_BASE_URL};
+pub use endpoint::{
+    Dialect, Endpoint, JSON_CONTENT_TYPE, SCIM_CONTENT_TYPE, SLACK_V1_BASE_URL, SLACK_V2_BASE_URL,
+};
 pub use error::{ApiError, Error, ErrorEntry, ScimError, ScimType};
-pub use operation::Operation;
+pub use operation::{Conditional, Operation};
 pub use options::{ClientOptions, PROXY_ENV_VARS};
+pub use requests::MAX_COUNT;
 pub use response::ScimResponse;
 pub use retry_after::RetryAfter;
 pub use token::BearerToken;

@@ -1,21 +1,24 @@
 //! [`Operation`]: one SCIM call as a built request plus the parser for its answer.
 //!
-//! Every method here is pure: it checks its arguments, builds an
-//! `http::Request<Vec<u8>>`, and pairs it with the function that turns the
-//! service's `http::Response<Vec<u8>>` into a typed result. Sending is
-//! someone else's job (a transport, or the caller's own HTTP stack).
+//! The builders ([`Endpoint`](crate::Endpoint)'s methods) are pure: they
+//! check their arguments, build an `http::Request<Vec<u8>>`, and pair it
+//! with the function that turns the service's `http::Response<Vec<u8>>` into
+//! a typed result. Sending is someone else's job (a transport, or the
+//! caller's own HTTP stack). Modifiers adjust a built operation: conditional
+//! headers ([`if_match`](Operation::if_match),
+//! [`if_none_match`](Operation::if_none_match)) and attribute selection.
 
-use http::{HeaderMap, Method, Request};
-use serde::Serialize;
-use serde_json::Value;
+use std::fmt;
+use std::sync::Arc;
 
-use crate::encoding::{push_encoded, push_query};
-use crate::model::{CORE_V1, Group, ListResponse, User};
+use http::header::{IF_MATCH, IF_NONE_MATCH};
+use http::{HeaderValue, Request, StatusCode, Uri};
+
+use crate::Error;
+use crate::encoding::push_query;
 use crate::response::ScimResponse;
-use crate::{Endpoint, Error};
 
-/// The largest `count` Slack serves in one page.
-pub const MAX_COUNT: u32 = 1000;
+type Parser<T> = Arc<dyn Fn(ScimResponse) -> Result<T, Error> + Send + Sync>;
 
 /// One SCIM call: the request to send and how to read the answer.
 ///
@@ -35,13 +38,48 @@ pub const MAX_COUNT: u32 = 1000;
 /// # Ok::<(), scim_client::Error>(())
 /// ```
 #[must_use = "an operation does nothing until its request is sent"]
-#[derive(Clone, Debug)]
 pub struct Operation<T> {
     request: Request<Vec<u8>>,
-    parse: fn(ScimResponse) -> Result<T, Error>,
+    parse: Parser<T>,
+}
+
+impl<T> Clone for Operation<T> {
+    fn clone(&self) -> Self {
+        Operation {
+            request: self.request.clone(),
+            parse: self.parse.clone(),
+        }
+    }
+}
+
+impl<T> fmt::Debug for Operation<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Operation")
+            .field("request", &self.request)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The answer to a conditional read (`If-None-Match`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Conditional<T> {
+    /// The resource changed (or was never cached): here it is.
+    Modified(T),
+    /// 304 Not Modified: the version the caller holds is current.
+    NotModified,
 }
 
 impl<T> Operation<T> {
+    pub(crate) fn new(
+        request: Request<Vec<u8>>,
+        parse: impl Fn(ScimResponse) -> Result<T, Error> + Send + Sync + 'static,
+    ) -> Operation<T> {
+        Operation {
+            request,
+            parse: Arc::new(parse),
+        }
+    }
+
     /// The request to send. Send it as many times as retries need: it is
     /// the same every time.
     pub fn request(&self) -> &Request<Vec<u8>> {
@@ -54,314 +92,70 @@ impl<T> Operation<T> {
     }
 
     /// Reads the service's answer: a 2xx body becomes `T`, any other status
-    /// the typed [`Error::Api`] (except for [`Endpoint::api_call`], whose
-    /// answer is returned whatever its status).
+    /// a typed error ([`Error::Api`], or [`Error::PreconditionFailed`] for
+    /// 412), except for [`Endpoint::api_call`](crate::Endpoint::api_call),
+    /// whose answer is returned whatever its status.
     pub fn parse_response(&self, response: http::Response<Vec<u8>>) -> Result<T, Error> {
         (self.parse)(ScimResponse::from(response))
     }
-}
 
-/// Turns a non-2xx answer into [`Error::Api`].
-fn success(response: ScimResponse) -> Result<ScimResponse, Error> {
-    response.error_for_status()
-}
+    /// Sends `If-Match: etag`, so a PUT, PATCH or DELETE only applies to
+    /// that version; a changed resource answers 412, [`Error::PreconditionFailed`].
+    /// The ETag is opaque: pass `meta.version` or the `ETag` header as received.
+    pub fn if_match(mut self, etag: &str) -> Result<Operation<T>, Error> {
+        let value = etag_header(etag)?;
+        self.request.headers_mut().insert(IF_MATCH, value);
+        Ok(self)
+    }
 
-fn parse_users(r: ScimResponse) -> Result<ListResponse<User>, Error> {
-    success(r)?.users()
-}
-fn parse_groups(r: ScimResponse) -> Result<ListResponse<Group>, Error> {
-    success(r)?.groups()
-}
-fn parse_user(r: ScimResponse) -> Result<User, Error> {
-    success(r)?.user()
-}
-fn parse_group(r: ScimResponse) -> Result<Group, Error> {
-    success(r)?.group()
-}
-fn parse_patched_user(r: ScimResponse) -> Result<Option<User>, Error> {
-    let r = success(r)?;
-    if is_blank(r.body()) {
-        Ok(None)
-    } else {
-        r.user().map(Some)
+    /// Adds query parameters (after any already there), e.g. RFC 7644's
+    /// `attributes`; names and values are percent-encoded.
+    pub fn with_query(mut self, params: &[(&str, &str)]) -> Result<Operation<T>, Error> {
+        if params.is_empty() {
+            return Ok(self);
+        }
+        let uri = self.request.uri().to_string();
+        let mut target = uri;
+        target.push(if target.contains('?') { '&' } else { '?' });
+        push_query(&mut target, params.iter().copied());
+        *self.request.uri_mut() = Uri::try_from(target)
+            .map_err(|e| Error::invalid("query", format!("the URL is not valid: {e}")))?;
+        Ok(self)
+    }
+
+    /// Asks for only these attributes (RFC 7644 §3.9), comma-joined.
+    pub fn attributes(self, attributes: &[&str]) -> Result<Operation<T>, Error> {
+        self.with_query(&[("attributes", &attributes.join(","))])
+    }
+
+    /// Asks for everything but these attributes (RFC 7644 §3.9).
+    pub fn excluded_attributes(self, attributes: &[&str]) -> Result<Operation<T>, Error> {
+        self.with_query(&[("excludedAttributes", &attributes.join(","))])
     }
 }
-fn parse_patched_group(r: ScimResponse) -> Result<Option<Group>, Error> {
-    let r = success(r)?;
-    if is_blank(r.body()) {
-        Ok(None)
-    } else {
-        r.group().map(Some)
-    }
-}
-fn parse_nothing(r: ScimResponse) -> Result<(), Error> {
-    success(r).map(drop)
-}
-fn parse_any(r: ScimResponse) -> Result<ScimResponse, Error> {
-    Ok(r)
-}
 
-fn is_blank(body: &[u8]) -> bool {
-    body.iter().all(u8::is_ascii_whitespace)
-}
-
-/// The SCIM operations of the Python SDK's `SCIMClient`, as pure builders.
-///
-/// Each returns the [`Operation`] for the call, or an error when an argument
-/// is refused; nothing is sent. Ids are percent-encoded as exactly one path
-/// segment, so no id can change which resource a request targets.
-impl Endpoint {
-    /// `GET /Users?startIndex=…&count=…&filter=…`: one page of users.
-    ///
-    /// `start_index` is 1-based and must be at least 1; `count` must be at
-    /// most [`MAX_COUNT`]. Pass a filter string as Slack documents it
-    /// (`userName eq "cal"`), or build one safely with [`crate::filter::Filter`]
-    /// and pass its `to_string()`.
-    pub fn search_users(
-        &self,
-        start_index: u32,
-        count: u32,
-        filter: Option<&str>,
-    ) -> Result<Operation<ListResponse<User>>, Error> {
-        self.search("Users", start_index, count, filter, parse_users)
-    }
-
-    /// `GET /Groups?startIndex=…&count=…&filter=…`: one page of groups.
-    pub fn search_groups(
-        &self,
-        start_index: u32,
-        count: u32,
-        filter: Option<&str>,
-    ) -> Result<Operation<ListResponse<Group>>, Error> {
-        self.search("Groups", start_index, count, filter, parse_groups)
-    }
-
-    /// `GET /Users/{id}`.
-    pub fn read_user(&self, id: &str) -> Result<Operation<User>, Error> {
-        self.by_id(Method::GET, "Users", id, None, parse_user)
-    }
-
-    /// `GET /Groups/{id}`.
-    pub fn read_group(&self, id: &str) -> Result<Operation<Group>, Error> {
-        self.by_id(Method::GET, "Groups", id, None, parse_group)
-    }
-
-    /// `POST /Users`. Slack answers 201 with the created user.
-    ///
-    /// `user` is a [`User`] or any serialisable JSON object (a
-    /// `serde_json::Value`, the caller's own struct). A body without
-    /// `schemas` is sent with `["urn:scim:schemas:core:1.0"]`.
-    pub fn create_user(&self, user: &impl Serialize) -> Result<Operation<User>, Error> {
-        let body = self.resource_body(user)?;
-        self.at(Method::POST, "Users", Some(body), parse_user)
-    }
-
-    /// `POST /Groups`. Slack answers 201 with the created group.
-    pub fn create_group(&self, group: &impl Serialize) -> Result<Operation<Group>, Error> {
-        let body = self.resource_body(group)?;
-        self.at(Method::POST, "Groups", Some(body), parse_group)
-    }
-
-    /// `PATCH /Users/{id}` with a partial user: attributes present are
-    /// overwritten, attributes set to [`Field::Null`](crate::model::Field::Null)
-    /// are cleared. `None` means the service answered without a body (204).
-    pub fn patch_user(
-        &self,
-        id: &str,
-        partial_user: &impl Serialize,
-    ) -> Result<Operation<Option<User>>, Error> {
-        let body = self.resource_body(partial_user)?;
-        self.by_id(Method::PATCH, "Users", id, Some(body), parse_patched_user)
-    }
-
-    /// `PATCH /Groups/{id}` with a partial group. Slack answers 204, read as
-    /// `None`. To remove members in v1, list them with
-    /// [`Member::removal`](crate::model::Member::removal).
-    pub fn patch_group(
-        &self,
-        id: &str,
-        partial_group: &impl Serialize,
-    ) -> Result<Operation<Option<Group>>, Error> {
-        let body = self.resource_body(partial_group)?;
-        self.by_id(Method::PATCH, "Groups", id, Some(body), parse_patched_group)
-    }
-
-    /// `PUT /Users/{id}`, replacing every attribute; the id is the user's own `id`.
-    ///
-    /// Fails with [`Error::InvalidArgument`] when the user has no string `id`.
-    pub fn update_user(&self, user: &impl Serialize) -> Result<Operation<User>, Error> {
-        let (id, body) = self.resource_body_with_id("user", user)?;
-        self.by_id(Method::PUT, "Users", &id, Some(body), parse_user)
-    }
-
-    /// `PUT /Groups/{id}`, replacing every attribute; the id is the group's own `id`.
-    pub fn update_group(&self, group: &impl Serialize) -> Result<Operation<Group>, Error> {
-        let (id, body) = self.resource_body_with_id("group", group)?;
-        self.by_id(Method::PUT, "Groups", &id, Some(body), parse_group)
-    }
-
-    /// `DELETE /Users/{id}`. On Slack this deactivates the user; it is not
-    /// erased, and deleting again succeeds.
-    pub fn delete_user(&self, id: &str) -> Result<Operation<()>, Error> {
-        self.by_id(Method::DELETE, "Users", id, None, parse_nothing)
-    }
-
-    /// `DELETE /Groups/{id}`. On Slack this removes the group for good (204).
-    pub fn delete_group(&self, id: &str) -> Result<Operation<()>, Error> {
-        self.by_id(Method::DELETE, "Groups", id, None, parse_nothing)
-    }
-
-    /// Any call, like the Python SDK's `api_call`: method, path below the
-    /// base URL, query parameters (sent in the order given), optional JSON
-    /// body, and extra headers that replace the standard ones of the same name.
-    ///
-    /// `path` is split on `/` and each segment percent-encoded, so
-    /// `"Users/W 1"` requests `Users/W%201`; empty, `.` and `..` segments are
-    /// refused. A JSON-object body without `schemas` gets the core schema.
-    /// The answer is returned whatever its status: check it with
-    /// [`ScimResponse::error_for_status`].
-    pub fn api_call(
-        &self,
-        method: Method,
-        path: &str,
-        query: &[(&str, &str)],
-        body: Option<&Value>,
-        headers: &HeaderMap,
-    ) -> Result<Operation<ScimResponse>, Error> {
-        let mut target = String::with_capacity(path.len() + 32);
-        for (i, segment) in path.split('/').enumerate() {
-            check_segment("path", segment)?;
-            if i > 0 {
-                target.push('/');
+impl<T: 'static> Operation<T> {
+    /// Sends `If-None-Match: etag` on a read, so an unchanged resource answers
+    /// 304 and is not sent again: the result is then [`Conditional::NotModified`].
+    pub fn if_none_match(mut self, etag: &str) -> Result<Operation<Conditional<T>>, Error> {
+        let value = etag_header(etag)?;
+        self.request.headers_mut().insert(IF_NONE_MATCH, value);
+        let inner = self.parse;
+        Ok(Operation::new(self.request, move |response| {
+            if response.status() == StatusCode::NOT_MODIFIED {
+                Ok(Conditional::NotModified)
+            } else {
+                inner(response).map(Conditional::Modified)
             }
-            push_encoded(&mut target, segment);
-        }
-        if !query.is_empty() {
-            target.push('?');
-            push_query(&mut target, query.iter().copied());
-        }
-        let body = body.map(|b| self.resource_body(b)).transpose()?;
-        let request = self.request(method, &target, body, Some(headers))?;
-        Ok(Operation {
-            request,
-            parse: parse_any,
-        })
-    }
-
-    fn search<T>(
-        &self,
-        resource: &str,
-        start_index: u32,
-        count: u32,
-        filter: Option<&str>,
-        parse: fn(ScimResponse) -> Result<T, Error>,
-    ) -> Result<Operation<T>, Error> {
-        if start_index < 1 {
-            return Err(Error::invalid(
-                "start_index",
-                "must be at least 1 (SCIM indexes are 1-based)",
-            ));
-        }
-        if count > MAX_COUNT {
-            return Err(Error::invalid(
-                "count",
-                format!("must be at most {MAX_COUNT}, got {count}"),
-            ));
-        }
-        let (start, count) = (start_index.to_string(), count.to_string());
-        let mut params = vec![("startIndex", start.as_str()), ("count", count.as_str())];
-        if let Some(filter) = filter {
-            params.push(("filter", filter));
-        }
-        let mut target = format!("{resource}?");
-        push_query(&mut target, params);
-        let request = self.request(Method::GET, &target, None, None)?;
-        Ok(Operation { request, parse })
-    }
-
-    fn by_id<T>(
-        &self,
-        method: Method,
-        resource: &str,
-        id: &str,
-        body: Option<Vec<u8>>,
-        parse: fn(ScimResponse) -> Result<T, Error>,
-    ) -> Result<Operation<T>, Error> {
-        check_segment("id", id)?;
-        let mut target = format!("{resource}/");
-        push_encoded(&mut target, id);
-        let request = self.request(method, &target, body, None)?;
-        Ok(Operation { request, parse })
-    }
-
-    fn at<T>(
-        &self,
-        method: Method,
-        resource: &str,
-        body: Option<Vec<u8>>,
-        parse: fn(ScimResponse) -> Result<T, Error>,
-    ) -> Result<Operation<T>, Error> {
-        let request = self.request(method, resource, body, None)?;
-        Ok(Operation { request, parse })
-    }
-
-    /// Serialises a resource, adding the core schema when `schemas` is
-    /// missing or `null`. The caller's value is not touched.
-    fn resource_body(&self, resource: &impl Serialize) -> Result<Vec<u8>, Error> {
-        let value = serde_json::to_value(resource).map_err(|e| Error::Encode(e.to_string()))?;
-        to_body(with_default_schemas(value))
-    }
-
-    fn resource_body_with_id(
-        &self,
-        name: &'static str,
-        resource: &impl Serialize,
-    ) -> Result<(String, Vec<u8>), Error> {
-        let value = serde_json::to_value(resource).map_err(|e| Error::Encode(e.to_string()))?;
-        let id = match value.get("id") {
-            Some(Value::String(id)) => id.clone(),
-            Some(_) => return Err(Error::invalid(name, "its `id` is not a string")),
-            None => {
-                return Err(Error::invalid(
-                    name,
-                    "it has no `id`; an update needs the id of the resource to replace",
-                ));
-            }
-        };
-        Ok((id, to_body(with_default_schemas(value))?))
+        }))
     }
 }
 
-fn with_default_schemas(mut value: Value) -> Value {
-    if let Value::Object(map) = &mut value {
-        if map.get("schemas").is_none_or(Value::is_null) {
-            map.insert("schemas".to_owned(), Value::from(vec![CORE_V1]));
-        }
-    }
-    value
-}
-
-fn to_body(value: Value) -> Result<Vec<u8>, Error> {
-    if !value.is_object() {
-        return Err(Error::invalid(
-            "body",
-            "a SCIM resource must serialise to a JSON object",
-        ));
-    }
-    serde_json::to_vec(&value).map_err(|e| Error::Encode(e.to_string()))
-}
-
-/// Refuses path segments that would change the request's target.
-fn check_segment(name: &'static str, segment: &str) -> Result<(), Error> {
-    match segment {
-        "" => Err(Error::invalid(
-            name,
-            "must not be empty (an empty segment would target the collection)",
-        )),
-        "." | ".." => Err(Error::invalid(
-            name,
-            format!("{segment:?} is a dot-segment and would change the request's target"),
-        )),
-        _ => Ok(()),
-    }
+fn etag_header(etag: &str) -> Result<HeaderValue, Error> {
+    HeaderValue::from_str(etag).map_err(|_| {
+        Error::invalid(
+            "etag",
+            "an ETag must be visible ASCII; control characters are refused",
+        )
+    })
 }

@@ -92,17 +92,25 @@ impl ScimResponse {
         decode(self.status, &self.body, "a group")
     }
 
-    /// `Ok(self)` for a 2xx status, otherwise the typed [`ApiError`].
+    /// The `ETag` header, if any: the resource's version, opaque.
+    pub fn etag(&self) -> Option<&str> {
+        self.headers
+            .get(http::header::ETAG)
+            .and_then(|v| v.to_str().ok())
+    }
+
+    /// `Ok(self)` for a 2xx status, otherwise the typed error: 412 is
+    /// [`Error::PreconditionFailed`], anything else [`Error::Api`].
     pub fn error_for_status(self) -> Result<ScimResponse, Error> {
         if self.is_success() {
-            Ok(self)
-        } else {
-            Err(Error::Api(Box::new(ApiError::new(
-                self.status,
-                self.headers,
-                self.body,
-            ))))
+            return Ok(self);
         }
+        let error = Box::new(ApiError::new(self.status, self.headers, self.body));
+        Err(if error.status == StatusCode::PRECONDITION_FAILED {
+            Error::PreconditionFailed(error)
+        } else {
+            Error::Api(error)
+        })
     }
 
     /// Splits into status, headers and body.

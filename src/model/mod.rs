@@ -22,3 +22,11 @@ pub use user::{Address, GroupRef, Meta, Name, TypedValue, User};
 
 /// The SCIM 1.1 core schema URN Slack's v1 API expects in every body.
 pub const CORE_V1: &str = "urn:scim:schemas:core:1.0";
+/// The RFC 7643 core User schema URN.
+pub const USER_V2: &str = "urn:ietf:params:scim:schemas:core:2.0:User";
+/// The RFC 7643 core Group schema URN.
+pub const GROUP_V2: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
+/// The RFC 7644 list response message URN.
+pub const LIST_RESPONSE: &str = "urn:ietf:params:scim:api:messages:2.0:ListResponse";
+/// The RFC 7644 error message URN.
+pub const ERROR: &str = "urn:ietf:params:scim:api:messages:2.0:Error";
