@@ -121,7 +121,7 @@ pub use endpoint::{
 pub use error::{ApiError, Error, ErrorEntry, ScimError, ScimType};
 pub use operation::{Conditional, Operation};
 pub use options::{ClientOptions, PROXY_ENV_VARS};
-pub use requests::MAX_COUNT;
+pub use requests::{BulkLimits, MAX_COUNT};
 pub use response::ScimResponse;
 pub use retry_after::RetryAfter;
 pub use token::BearerToken;

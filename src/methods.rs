@@ -74,6 +74,60 @@ macro_rules! scim_methods {
             self.execute(self.endpoint.delete_group(id)?)$($(.$await)+)?
         }
 
+        /// `GET /Users` with a full RFC 7644 query (filter, sort, page, attributes).
+        pub $($async)? fn query_users(&self, query: &$crate::model::SearchRequest)
+            -> Result<$crate::model::ListResponse<$crate::model::User>, $crate::Error> {
+            self.execute(self.endpoint.query_users(query)?)$($(.$await)+)?
+        }
+
+        /// `GET /Groups` with a full RFC 7644 query.
+        pub $($async)? fn query_groups(&self, query: &$crate::model::SearchRequest)
+            -> Result<$crate::model::ListResponse<$crate::model::Group>, $crate::Error> {
+            self.execute(self.endpoint.query_groups(query)?)$($(.$await)+)?
+        }
+
+        /// `POST /Users/.search`.
+        pub $($async)? fn search_users_post(&self, query: &$crate::model::SearchRequest)
+            -> Result<$crate::model::ListResponse<$crate::model::User>, $crate::Error> {
+            self.execute(self.endpoint.search_users_post(query)?)$($(.$await)+)?
+        }
+
+        /// `POST /Groups/.search`.
+        pub $($async)? fn search_groups_post(&self, query: &$crate::model::SearchRequest)
+            -> Result<$crate::model::ListResponse<$crate::model::Group>, $crate::Error> {
+            self.execute(self.endpoint.search_groups_post(query)?)$($(.$await)+)?
+        }
+
+        /// `POST /.search` over every resource type.
+        pub $($async)? fn search_all_post(&self, query: &$crate::model::SearchRequest)
+            -> Result<$crate::model::ListResponse<::serde_json::Value>, $crate::Error> {
+            self.execute(self.endpoint.search_all_post(query)?)$($(.$await)+)?
+        }
+
+        /// `POST /Bulk`, refused before sending if over `limits`.
+        pub $($async)? fn bulk(&self, request: &$crate::model::BulkRequest, limits: &$crate::BulkLimits)
+            -> Result<$crate::model::BulkResponse, $crate::Error> {
+            self.execute(self.endpoint.bulk(request, limits)?)$($(.$await)+)?
+        }
+
+        /// `GET /ServiceProviderConfig` (`/ServiceProviderConfigs` on Slack).
+        pub $($async)? fn service_provider_config(&self)
+            -> Result<$crate::model::ServiceProviderConfig, $crate::Error> {
+            self.execute(self.endpoint.service_provider_config()?)$($(.$await)+)?
+        }
+
+        /// `GET /Schemas`.
+        pub $($async)? fn schemas(&self)
+            -> Result<$crate::model::ListResponse<$crate::model::Schema>, $crate::Error> {
+            self.execute(self.endpoint.schemas()?)$($(.$await)+)?
+        }
+
+        /// `GET /ResourceTypes`.
+        pub $($async)? fn resource_types(&self)
+            -> Result<$crate::model::ListResponse<$crate::model::ResourceType>, $crate::Error> {
+            self.execute(self.endpoint.resource_types()?)$($(.$await)+)?
+        }
+
         /// Any call, answered whatever its status; see [`Endpoint::api_call`](crate::Endpoint::api_call).
         pub $($async)? fn api_call(
             &self,

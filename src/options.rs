@@ -6,7 +6,7 @@ use http::HeaderMap;
 
 use crate::call::DEFAULT_MAX_BODY_SIZE;
 use crate::retry::RetryHandlers;
-use crate::{BearerToken, Endpoint, Error, SLACK_V1_BASE_URL};
+use crate::{BearerToken, Dialect, Endpoint, Error, SLACK_V1_BASE_URL, SLACK_V2_BASE_URL};
 
 /// Everything a client can be configured with, besides its token.
 ///
@@ -22,6 +22,8 @@ use crate::{BearerToken, Endpoint, Error, SLACK_V1_BASE_URL};
 /// ```
 #[derive(Clone, Debug)]
 pub struct ClientOptions {
+    /// The dialect the service speaks (default Slack v1).
+    pub dialect: Dialect,
     /// The service's base URL (default Slack v1), with or without a trailing slash.
     pub base_url: String,
     /// The whole-request timeout (default 30 s). Applies to the built-in
@@ -45,6 +47,7 @@ pub struct ClientOptions {
 impl Default for ClientOptions {
     fn default() -> Self {
         ClientOptions {
+            dialect: Dialect::SlackV1,
             base_url: SLACK_V1_BASE_URL.to_owned(),
             timeout: Duration::from_secs(30),
             default_headers: HeaderMap::new(),
@@ -61,9 +64,28 @@ impl Default for ClientOptions {
 pub const PROXY_ENV_VARS: [&str; 4] = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"];
 
 impl ClientOptions {
+    /// Defaults for Slack's SCIM 2.0 API.
+    pub fn slack_v2() -> ClientOptions {
+        ClientOptions {
+            dialect: Dialect::SlackV2,
+            base_url: SLACK_V2_BASE_URL.to_owned(),
+            ..ClientOptions::default()
+        }
+    }
+
+    /// Defaults for any SCIM 2.0 service at `base_url`.
+    pub fn scim2(base_url: &str) -> ClientOptions {
+        ClientOptions {
+            dialect: Dialect::Scim2,
+            base_url: base_url.to_owned(),
+            ..ClientOptions::default()
+        }
+    }
+
     /// The endpoint these options describe, with `token`.
     pub fn endpoint(&self, token: &str) -> Result<Endpoint, Error> {
         Ok(Endpoint::new(BearerToken::new(token)?)
+            .with_dialect(self.dialect)
             .with_base_url(&self.base_url)?
             .with_user_agent(&self.user_agent_prefix, &self.user_agent_suffix)?
             .with_default_headers(&self.default_headers))

@@ -126,12 +126,22 @@ fn user_json() -> impl Strategy<Value = Value> {
             "meta" => or_null(strings_object(Meta::KNOWN_KEYS)),
             "name" => or_null(strings_object(Name::KNOWN_KEYS)),
             "active" => or_null(boolean()),
-            "emails" | "phoneNumbers" | "photos" | "roles" => list(typed_value()),
+            "emails" | "phoneNumbers" | "photos" | "roles" | "ims" | "entitlements"
+            | "x509Certificates" => list(typed_value()),
             "addresses" => list(address.clone()),
             "groups" => list(strings_object(GroupRef::KNOWN_KEYS)),
-            "urn:scim:schemas:extension:enterprise:1.0" => or_null(enterprise.clone()),
-            "urn:scim:schemas:extension:slack:guest:1.0" => or_null(guest.clone()),
-            "urn:scim:schemas:extension:slack:profile:1.0" => or_null(profile.clone()),
+            "urn:scim:schemas:extension:enterprise:1.0"
+            | "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User" => {
+                or_null(enterprise.clone())
+            }
+            "urn:scim:schemas:extension:slack:guest:1.0"
+            | "urn:ietf:params:scim:schemas:extension:slack:guest:2.0:User" => {
+                or_null(guest.clone())
+            }
+            "urn:scim:schemas:extension:slack:profile:1.0"
+            | "urn:ietf:params:scim:schemas:extension:slack:profile:2.0:User" => {
+                or_null(profile.clone())
+            }
             _ => or_null(string()),
         })
         .collect();

@@ -8,6 +8,12 @@ pub const ENTERPRISE_V1: &str = "urn:scim:schemas:extension:enterprise:1.0";
 pub const SLACK_GUEST_V1: &str = "urn:scim:schemas:extension:slack:guest:1.0";
 /// URN of Slack's profile extension (v1).
 pub const SLACK_PROFILE_V1: &str = "urn:scim:schemas:extension:slack:profile:1.0";
+/// URN of the RFC 7643 enterprise User extension.
+pub const ENTERPRISE_V2: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+/// URN of Slack's guest extension (v2).
+pub const SLACK_GUEST_V2: &str = "urn:ietf:params:scim:schemas:extension:slack:guest:2.0:User";
+/// URN of Slack's profile extension (v2).
+pub const SLACK_PROFILE_V2: &str = "urn:ietf:params:scim:schemas:extension:slack:profile:2.0:User";
 
 scim_object! {
     /// The enterprise extension: organisation attributes of a user.

@@ -4,16 +4,30 @@
 //! object keeps the attributes it does not model in `extra`, with their exact
 //! keys, so nothing a provider sends is lost on the way back.
 
+mod bulk;
+mod discovery;
 mod extension;
 mod field;
 mod group;
 mod list;
 pub(crate) mod object;
+mod patch;
+mod search;
 mod user;
 
+pub use bulk::{
+    BULK_REQUEST, BULK_RESPONSE, BulkOperation, BulkOperationResponse, BulkRequest, BulkResponse,
+};
+pub use discovery::{
+    AuthenticationScheme, BulkSupport, FilterSupport, ResourceType, Schema, SchemaAttribute,
+    SchemaExtension, ServiceProviderConfig, Supported,
+};
+pub use patch::{PATCH_OP, PatchOp, PatchOpKind, PatchOperation, PatchPath};
+pub use search::{SEARCH_REQUEST, SearchRequest, SortOrder};
+
 pub use extension::{
-    ENTERPRISE_V1, EnterpriseUser, GuestChannel, Manager, SLACK_GUEST_V1, SLACK_PROFILE_V1,
-    SlackGuest, SlackProfile,
+    ENTERPRISE_V1, ENTERPRISE_V2, EnterpriseUser, GuestChannel, Manager, SLACK_GUEST_V1,
+    SLACK_GUEST_V2, SLACK_PROFILE_V1, SLACK_PROFILE_V2, SlackGuest, SlackProfile,
 };
 pub use field::Field;
 pub use group::{Group, Member};

@@ -71,6 +71,54 @@ scim_object! {
         "urn:scim:schemas:extension:slack:guest:1.0" => slack_guest: SlackGuest,
         /// Slack's profile extension (`urn:scim:schemas:extension:slack:profile:1.0`).
         "urn:scim:schemas:extension:slack:profile:1.0" => slack_profile: SlackProfile,
+        /// `ims`: instant messaging addresses (SCIM 2.0).
+        "ims" => ims: Vec<TypedValue>,
+        /// `entitlements` (SCIM 2.0).
+        "entitlements" => entitlements: Vec<TypedValue>,
+        /// `x509Certificates`: DER certificates, base64 (SCIM 2.0).
+        "x509Certificates" => x509_certificates: Vec<TypedValue>,
+        /// The RFC 7643 enterprise extension
+        /// (`urn:ietf:params:scim:schemas:extension:enterprise:2.0:User`); Slack
+        /// v2 reads the manager from `manager.managerId`, the RFC from `manager.value`.
+        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User" => enterprise_v2: EnterpriseUser,
+        /// Slack's guest extension, v2 (`urn:ietf:params:scim:schemas:extension:slack:guest:2.0:User`).
+        "urn:ietf:params:scim:schemas:extension:slack:guest:2.0:User" => slack_guest_v2: SlackGuest,
+        /// Slack's profile extension, v2 (`urn:ietf:params:scim:schemas:extension:slack:profile:2.0:User`).
+        "urn:ietf:params:scim:schemas:extension:slack:profile:2.0:User" => slack_profile_v2: SlackProfile,
+    }
+}
+
+impl User {
+    /// Reads the extension stored under `urn` in [`extra`](User::extra) as the
+    /// caller's own type; `Ok(None)` when absent or `null`. The extensions this
+    /// crate types (enterprise, Slack guest and profile) are fields instead.
+    pub fn extension<T: serde::de::DeserializeOwned>(
+        &self,
+        urn: &str,
+    ) -> Result<Option<T>, crate::Error> {
+        match self.extra.get(urn) {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(value) => T::deserialize(value)
+                .map(Some)
+                .map_err(|e| crate::Error::Decode {
+                    status: http::StatusCode::OK,
+                    expected: "the extension's type",
+                    message: e.to_string(),
+                    body: value.to_string().into_bytes(),
+                }),
+        }
+    }
+
+    /// Stores `value` as the extension `urn` in [`extra`](User::extra).
+    /// Remember to list `urn` in `schemas` too, as RFC 7643 §3.3 asks.
+    pub fn set_extension<T: serde::Serialize>(
+        &mut self,
+        urn: &str,
+        value: &T,
+    ) -> Result<(), crate::Error> {
+        let value = serde_json::to_value(value).map_err(|e| crate::Error::Encode(e.to_string()))?;
+        self.extra.insert(urn.to_owned(), value);
+        Ok(())
     }
 }
 

@@ -7,6 +7,8 @@ mod bulk;
 mod discovery;
 mod query;
 
+pub use bulk::BulkLimits;
+
 use http::{HeaderMap, Method};
 use serde::Serialize;
 use serde_json::Value;
@@ -326,10 +328,21 @@ impl Endpoint {
     }
 }
 
+/// Gives a body without `schemas` (or with `null`) the resource's schema.
+/// In SCIM 2.0 the extensions the body carries are listed too (RFC 7643
+/// §3.3); Slack v1 gets the core schema alone, as from the Python SDK.
 fn with_default_schemas(mut value: Value, schema: &str) -> Value {
     if let Value::Object(map) = &mut value {
         if map.get("schemas").is_none_or(Value::is_null) {
-            map.insert("schemas".to_owned(), Value::from(vec![schema]));
+            let mut schemas = vec![Value::from(schema)];
+            if schema != crate::model::CORE_V1 {
+                schemas.extend(
+                    map.keys()
+                        .filter(|key| key.starts_with("urn:"))
+                        .map(|key| Value::from(key.as_str())),
+                );
+            }
+            map.insert("schemas".to_owned(), Value::Array(schemas));
         }
     }
     value

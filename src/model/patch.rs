@@ -1,0 +1,275 @@
+//! [`PatchOp`]: RFC 7644 §3.5.2 PATCH requests, and [`PatchPath`], their target paths.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::Value;
+
+use crate::filter::{AttrPath, Filter, FilterError};
+
+/// The PatchOp message URN.
+pub const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
+
+/// An RFC 7644 PATCH request: a list of add, replace and remove operations.
+///
+/// ```
+/// use scim_client::filter::Filter;
+/// use scim_client::model::{PatchOp, PatchPath};
+///
+/// let work_email = PatchPath::value_filter("emails", Filter::eq("type", "work"), Some("value"));
+/// let patch = PatchOp::new()
+///     .replace(&work_email, "ada@example.com")
+///     .add("title", "Analyst")
+///     .remove("nickName");
+/// let json = serde_json::to_value(&patch).unwrap();
+/// assert_eq!(json["Operations"][0]["path"], r#"emails[type eq "work"].value"#);
+/// assert_eq!(json["schemas"][0], "urn:ietf:params:scim:api:messages:2.0:PatchOp");
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PatchOp {
+    /// Always the PatchOp URN when built here.
+    #[serde(default = "patch_schemas")]
+    pub schemas: Vec<String>,
+    /// The operations, applied in order.
+    #[serde(rename = "Operations")]
+    pub operations: Vec<PatchOperation>,
+}
+
+fn patch_schemas() -> Vec<String> {
+    vec![PATCH_OP.to_owned()]
+}
+
+impl Default for PatchOp {
+    fn default() -> Self {
+        PatchOp::new()
+    }
+}
+
+impl PatchOp {
+    /// An empty PATCH.
+    pub fn new() -> PatchOp {
+        PatchOp {
+            schemas: patch_schemas(),
+            operations: Vec::new(),
+        }
+    }
+
+    /// `add` at `path` (an attribute path or a [`PatchPath`]).
+    pub fn add(self, path: impl fmt::Display, value: impl Into<Value>) -> PatchOp {
+        self.push(PatchOpKind::Add, Some(path.to_string()), Some(value.into()))
+    }
+
+    /// `add` without a path: `value` is an object of attributes to add.
+    pub fn add_attributes(self, value: impl Into<Value>) -> PatchOp {
+        self.push(PatchOpKind::Add, None, Some(value.into()))
+    }
+
+    /// `replace` at `path`.
+    pub fn replace(self, path: impl fmt::Display, value: impl Into<Value>) -> PatchOp {
+        self.push(
+            PatchOpKind::Replace,
+            Some(path.to_string()),
+            Some(value.into()),
+        )
+    }
+
+    /// `replace` without a path: `value` is an object of attributes to replace.
+    pub fn replace_attributes(self, value: impl Into<Value>) -> PatchOp {
+        self.push(PatchOpKind::Replace, None, Some(value.into()))
+    }
+
+    /// `remove` at `path`, e.g. `members[value eq "2819c223"]`.
+    pub fn remove(self, path: impl fmt::Display) -> PatchOp {
+        self.push(PatchOpKind::Remove, Some(path.to_string()), None)
+    }
+
+    /// `remove` at `path` with a value, the form some services (and Slack's
+    /// v2 member removal) use: `{"op":"remove","path":"members","value":[{"value":"U1"}]}`.
+    pub fn remove_value(self, path: impl fmt::Display, value: impl Into<Value>) -> PatchOp {
+        self.push(
+            PatchOpKind::Remove,
+            Some(path.to_string()),
+            Some(value.into()),
+        )
+    }
+
+    fn push(mut self, op: PatchOpKind, path: Option<String>, value: Option<Value>) -> PatchOp {
+        self.operations.push(PatchOperation { op, path, value });
+        self
+    }
+}
+
+/// One PATCH operation.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PatchOperation {
+    /// `add`, `replace` or `remove`.
+    pub op: PatchOpKind,
+    /// The target path, as sent; see [`PatchOperation::parsed_path`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The value; `remove` usually has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<Value>,
+}
+
+impl PatchOperation {
+    /// The path, parsed and checked against RFC 7644's grammar.
+    pub fn parsed_path(&self) -> Result<Option<PatchPath>, FilterError> {
+        self.path.as_deref().map(str::parse).transpose()
+    }
+}
+
+/// A PATCH operation's kind. Written in lower case; read in any case
+/// (Entra ID sends `"Add"`, `"Replace"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum PatchOpKind {
+    /// Add values (or set a single-valued attribute).
+    Add,
+    /// Replace values.
+    Replace,
+    /// Remove values.
+    Remove,
+}
+
+impl PatchOpKind {
+    /// The kind as written on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PatchOpKind::Add => "add",
+            PatchOpKind::Replace => "replace",
+            PatchOpKind::Remove => "remove",
+        }
+    }
+}
+
+impl Serialize for PatchOpKind {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for PatchOpKind {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let op = String::deserialize(deserializer)?;
+        [PatchOpKind::Add, PatchOpKind::Replace, PatchOpKind::Remove]
+            .into_iter()
+            .find(|kind| kind.as_str().eq_ignore_ascii_case(&op))
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown PATCH op {op:?}")))
+    }
+}
+
+/// A PATCH target (RFC 7644 §3.5.2): `attrPath`, or `attrPath[filter]`
+/// optionally followed by `.subAttr`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PatchPath {
+    /// An attribute: `title`, `name.givenName`, a URN-qualified path.
+    Attr(AttrPath),
+    /// The values of a multi-valued attribute matching a filter, e.g.
+    /// `emails[type eq "work"].value` or `members[value eq "2819c223"]`.
+    ValueFilter {
+        /// The multi-valued attribute.
+        attr: AttrPath,
+        /// Which of its values.
+        filter: Filter,
+        /// The sub-attribute of those values, if any.
+        sub_attr: Option<String>,
+    },
+}
+
+impl PatchPath {
+    /// `attr[filter]` or `attr[filter].sub_attr`, with the filter's values escaped.
+    pub fn value_filter(
+        attr: impl Into<AttrPath>,
+        filter: Filter,
+        sub_attr: Option<&str>,
+    ) -> PatchPath {
+        PatchPath::ValueFilter {
+            attr: attr.into(),
+            filter,
+            sub_attr: sub_attr.map(str::to_owned),
+        }
+    }
+}
+
+impl fmt::Display for PatchPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PatchPath::Attr(attr) => write!(f, "{attr}"),
+            PatchPath::ValueFilter {
+                attr,
+                filter,
+                sub_attr,
+            } => {
+                write!(f, "{attr}[{filter}]")?;
+                match sub_attr {
+                    Some(sub) => write!(f, ".{sub}"),
+                    None => Ok(()),
+                }
+            }
+        }
+    }
+}
+
+impl std::str::FromStr for PatchPath {
+    type Err = FilterError;
+
+    fn from_str(path: &str) -> Result<PatchPath, FilterError> {
+        let Some(open) = path.find('[') else {
+            return AttrPath::parse(path).map(PatchPath::Attr);
+        };
+        let attr = AttrPath::parse(&path[..open])?;
+        let close = closing_bracket(path, open)?;
+        let filter: Filter =
+            path[open + 1..close]
+                .parse()
+                .map_err(|e: FilterError| FilterError {
+                    position: e.position + open + 1,
+                    message: e.message,
+                })?;
+        let rest = &path[close + 1..];
+        let sub_attr = match rest.strip_prefix('.') {
+            None if rest.is_empty() => None,
+            Some(sub)
+                if AttrPath::parse(sub).is_ok_and(|p| p.urn.is_none() && p.sub_attr.is_none()) =>
+            {
+                Some(sub.to_owned())
+            }
+            _ => {
+                return Err(FilterError {
+                    position: close + 1,
+                    message: format!("expected nothing or `.subAttr` after `]`, found {rest:?}"),
+                });
+            }
+        };
+        Ok(PatchPath::ValueFilter {
+            attr,
+            filter,
+            sub_attr,
+        })
+    }
+}
+
+/// The index of the `]` closing the `[` at `open`, skipping quoted strings.
+fn closing_bracket(path: &str, open: usize) -> Result<usize, FilterError> {
+    let bytes = path.as_bytes();
+    let (mut i, mut depth, mut in_string) = (open, 0usize, false);
+    while i < bytes.len() {
+        match (bytes[i], in_string) {
+            (b'\\', true) => i += 1,
+            (b'"', _) => in_string = !in_string,
+            (b'[', false) => depth += 1,
+            (b']', false) => {
+                depth -= 1;
+                if depth == 0 {
+                    return Ok(i);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    Err(FilterError {
+        position: open,
+        message: "unclosed `[` in the path".into(),
+    })
+}

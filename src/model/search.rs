@@ -1,0 +1,149 @@
+//! [`SearchRequest`]: the query parameters of RFC 7644 §3.4.2, for GET
+//! queries and `POST .search` alike.
+
+use serde::{Deserialize, Serialize};
+
+/// The SearchRequest message URN.
+pub const SEARCH_REQUEST: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
+
+/// What to list: filter, sorting, paging and attribute selection.
+///
+/// ```
+/// use scim_client::model::{SearchRequest, SortOrder};
+///
+/// let query = SearchRequest::new()
+///     .filter(r#"userName sw "a""#)
+///     .sort_by("userName", SortOrder::Descending)
+///     .page(2, 10)
+///     .attributes(&["userName", "emails"]);
+/// assert_eq!(query.start_index, Some(2));
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchRequest {
+    /// The SearchRequest URN (sent in `POST .search` bodies only).
+    pub schemas: Vec<String>,
+    /// Return only these attributes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attributes: Vec<String>,
+    /// Return all but these attributes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub excluded_attributes: Vec<String>,
+    /// A filter expression (see [`crate::filter::Filter`] to build one safely).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<String>,
+    /// The attribute to sort by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort_by: Option<String>,
+    /// The sort direction.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort_order: Option<SortOrder>,
+    /// The 1-based index of the first result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_index: Option<u32>,
+    /// The most results to return.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
+}
+
+impl Default for SearchRequest {
+    fn default() -> Self {
+        SearchRequest::new()
+    }
+}
+
+/// The direction of a sort.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SortOrder {
+    /// `ascending`.
+    Ascending,
+    /// `descending`.
+    Descending,
+}
+
+impl SortOrder {
+    /// As written on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SortOrder::Ascending => "ascending",
+            SortOrder::Descending => "descending",
+        }
+    }
+}
+
+impl SearchRequest {
+    /// Everything, in the service's default order and page size.
+    pub fn new() -> SearchRequest {
+        SearchRequest {
+            schemas: vec![SEARCH_REQUEST.to_owned()],
+            attributes: Vec::new(),
+            excluded_attributes: Vec::new(),
+            filter: None,
+            sort_by: None,
+            sort_order: None,
+            start_index: None,
+            count: None,
+        }
+    }
+
+    /// Only resources matching `filter`.
+    pub fn filter(mut self, filter: impl ToString) -> SearchRequest {
+        self.filter = Some(filter.to_string());
+        self
+    }
+
+    /// Sorted by `attribute`.
+    pub fn sort_by(mut self, attribute: &str, order: SortOrder) -> SearchRequest {
+        self.sort_by = Some(attribute.to_owned());
+        self.sort_order = Some(order);
+        self
+    }
+
+    /// The page starting at `start_index` (1-based) holding at most `count`.
+    pub fn page(mut self, start_index: u32, count: u32) -> SearchRequest {
+        self.start_index = Some(start_index);
+        self.count = Some(count);
+        self
+    }
+
+    /// Only these attributes.
+    pub fn attributes(mut self, attributes: &[&str]) -> SearchRequest {
+        self.attributes = attributes.iter().map(|a| (*a).to_owned()).collect();
+        self
+    }
+
+    /// All but these attributes.
+    pub fn excluded_attributes(mut self, attributes: &[&str]) -> SearchRequest {
+        self.excluded_attributes = attributes.iter().map(|a| (*a).to_owned()).collect();
+        self
+    }
+
+    /// The GET query parameters, in a fixed order: `startIndex`, `count`,
+    /// `filter`, `sortBy`, `sortOrder`, `attributes`, `excludedAttributes`.
+    pub fn query_params(&self) -> Vec<(&'static str, String)> {
+        let mut params = Vec::new();
+        if let Some(start) = self.start_index {
+            params.push(("startIndex", start.to_string()));
+        }
+        if let Some(count) = self.count {
+            params.push(("count", count.to_string()));
+        }
+        if let Some(filter) = &self.filter {
+            params.push(("filter", filter.clone()));
+        }
+        if let Some(sort_by) = &self.sort_by {
+            params.push(("sortBy", sort_by.clone()));
+        }
+        if let Some(order) = self.sort_order {
+            params.push(("sortOrder", order.as_str().to_owned()));
+        }
+        if !self.attributes.is_empty() {
+            params.push(("attributes", self.attributes.join(",")));
+        }
+        if !self.excluded_attributes.is_empty() {
+            params.push(("excludedAttributes", self.excluded_attributes.join(",")));
+        }
+        params
+    }
+}
