@@ -387,4 +387,5 @@ pub fn assert_seed_wire(server: &TestServer) {
     );
 }
 
+pub mod interop;
 pub mod scenarios;
