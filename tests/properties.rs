@@ -3,6 +3,7 @@
 
 use proptest::prelude::*;
 use scim_client::filter::{AttrPath, CompValue, CompareOp, Filter};
+use scim_client::model::PatchPath;
 use scim_client::model::{
     Address, EnterpriseUser, GroupRef, Manager, Meta, Name, SlackGuest, SlackProfile, TypedValue,
     User,
@@ -211,6 +212,24 @@ fn filter() -> impl Strategy<Value = Filter> {
     })
 }
 
+fn patch_path() -> impl Strategy<Value = PatchPath> {
+    prop_oneof![
+        attr_path().prop_map(PatchPath::Attr),
+        (
+            attr_path(),
+            filter(),
+            prop::option::of("[a-zA-Z][a-zA-Z0-9_-]{0,6}")
+        )
+            .prop_map(|(attr, filter, sub)| {
+                PatchPath::ValueFilter {
+                    attr,
+                    filter,
+                    sub_attr: sub,
+                }
+            }),
+    ]
+}
+
 fn endpoint() -> Endpoint {
     Endpoint::new(BearerToken::new("xoxp-prop").unwrap())
 }
@@ -240,6 +259,13 @@ proptest! {
         let parsed: Filter = text.parse().map_err(|e| TestCaseError::fail(format!("{text}: {e}")))?;
         prop_assert_eq!(&parsed, &f);
         prop_assert!(f.validate().is_ok());
+    }
+
+    #[test]
+    fn printed_patch_paths_parse_back_to_the_same_path(path in patch_path()) {
+        let text = path.to_string();
+        let parsed: PatchPath = text.parse().map_err(|e| TestCaseError::fail(format!("{text}: {e}")))?;
+        prop_assert_eq!(parsed, path);
     }
 
     #[test]

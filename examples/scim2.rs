@@ -1,0 +1,108 @@
+//! SCIM 2.0 against any RFC 7644 provider: create, query, PATCH with a value
+//! path, a conditional read, Bulk, delete.
+//!
+//! ```sh
+//! tests/interop/scim2-server.sh start /tmp/scim2     # prints http://127.0.0.1:PORT/v2
+//! SCIM_BASE_URL=http://127.0.0.1:PORT/v2 cargo run --example scim2
+//! tests/interop/scim2-server.sh stop /tmp/scim2
+//! ```
+//! `SCIM_TOKEN` is sent as the bearer token if set.
+
+use scim_client::filter::Filter;
+use scim_client::model::{
+    BulkRequest, EnterpriseUser, Name, PatchOp, PatchPath, SearchRequest, SortOrder, TypedValue,
+    User,
+};
+use scim_client::{BulkLimits, ClientOptions, Conditional, Error, ScimClient};
+
+fn main() -> Result<(), Error> {
+    let Ok(base_url) = std::env::var("SCIM_BASE_URL") else {
+        eprintln!(
+            "set SCIM_BASE_URL to a SCIM 2.0 service, e.g. one from tests/interop/scim2-server.sh start DIR"
+        );
+        std::process::exit(2);
+    };
+    let token = std::env::var("SCIM_TOKEN").unwrap_or_else(|_| "example-token".into());
+    let client = ScimClient::with_options(&token, ClientOptions::scim2(&base_url))?;
+    let e = client.endpoint();
+
+    let mut ada = User {
+        user_name: "ada.example".into(),
+        name: Name {
+            given_name: "Ada".into(),
+            family_name: "Lovelace".into(),
+            ..Name::default()
+        }
+        .into(),
+        emails: vec![TypedValue {
+            value: "ada@work.example".into(),
+            kind: "work".into(),
+            ..TypedValue::default()
+        }]
+        .into(),
+        ..User::default()
+    };
+    ada.enterprise_v2 = EnterpriseUser {
+        department: "Mathematics".into(),
+        ..EnterpriseUser::default()
+    }
+    .into();
+    let created = client.create_user(&ada)?;
+    let id = created.id.value().cloned().unwrap_or_default();
+    let version = created
+        .meta
+        .value()
+        .and_then(|m| m.version.value())
+        .cloned()
+        .unwrap_or_default();
+    println!("created {id} at version {version}");
+
+    let query = SearchRequest::new()
+        .filter(Filter::sw("userName", "ada"))
+        .sort_by("userName", SortOrder::Ascending)
+        .page(1, 10)
+        .attributes(&["userName"]);
+    let page = client.query_users(&query)?;
+    println!(
+        "{} user(s) whose userName starts with \"ada\"",
+        page.total_results.unwrap_or(0)
+    );
+
+    let work_email = PatchPath::value_filter("emails", Filter::eq("type", "work"), Some("value"));
+    let patch = PatchOp::new()
+        .replace(&work_email, "ada@engine.example")
+        .add("title", "Analyst");
+    client.execute(e.patch_user(&id, &patch)?.if_match(&version)?)?;
+    println!("patched the work email, only if still at {version}");
+
+    match client.execute(e.read_user(&id)?.if_none_match(&version)?)? {
+        Conditional::NotModified => println!("unchanged since {version}"),
+        Conditional::Modified(user) => {
+            println!("changed: title is now {:?}", user.title.as_deref())
+        }
+    }
+
+    let config = client.service_provider_config()?;
+    let bulk = BulkRequest::new()
+        .post(
+            "/Users",
+            "babbage",
+            serde_json::json!({"userName": "charles.example"}),
+        )
+        .post(
+            "/Groups",
+            "engine",
+            serde_json::json!({
+                "displayName": "Analytical Engine",
+                "members": [{"value": id}, {"value": BulkRequest::reference("babbage")}],
+            }),
+        );
+    let results = client.bulk(&bulk, &BulkLimits::from(&config))?;
+    for op in &results.operations {
+        println!("bulk {} {:?} -> {}", op.method, op.bulk_id, op.status);
+    }
+
+    client.delete_user(&id)?;
+    println!("deleted {id}");
+    Ok(())
+}
