@@ -4,7 +4,9 @@ use std::fmt;
 
 use crate::call::{CallStarter, Step};
 use crate::methods::scim_methods;
+use crate::model::{Group, SearchRequest, User};
 use crate::operation::Operation;
+use crate::paginate::{Listed, Paginator};
 use crate::retry::RetryHandlers;
 use crate::transport::AsyncTransport;
 use crate::{ClientOptions, Endpoint, Error, log};
@@ -76,7 +78,74 @@ impl AsyncScimClient {
         }
     }
 
+    /// Every user `query` matches, page by page, with no stream crate:
+    ///
+    /// ```ignore
+    /// let mut users = client.all_users(SearchRequest::new());
+    /// while let Some(user) = users.next().await {
+    ///     println!("{:?}", user?.user_name);
+    /// }
+    /// ```
+    ///
+    /// One page is held at a time; see [`Paginator`] for how the walk ends.
+    pub fn all_users(&self, query: SearchRequest) -> AsyncWalk<'_, User> {
+        AsyncWalk::new(self, query)
+    }
+
+    /// Every group `query` matches, page by page.
+    pub fn all_groups(&self, query: SearchRequest) -> AsyncWalk<'_, Group> {
+        AsyncWalk::new(self, query)
+    }
+
     scim_methods!(async await);
+}
+
+/// Every resource a query matches, fetched one page at a time: call
+/// [`next`](AsyncWalk::next) until it returns `None`. After an error it
+/// returns that error once and then ends.
+#[derive(Debug)]
+pub struct AsyncWalk<'a, R> {
+    client: &'a AsyncScimClient,
+    paginator: Paginator<R>,
+    page: std::vec::IntoIter<R>,
+}
+
+impl<'a, R: Listed> AsyncWalk<'a, R> {
+    fn new(client: &'a AsyncScimClient, query: SearchRequest) -> AsyncWalk<'a, R> {
+        AsyncWalk {
+            client,
+            paginator: Paginator::new(client.endpoint.clone(), query),
+            page: Vec::new().into_iter(),
+        }
+    }
+
+    /// The next resource, or `None` at the end of the walk.
+    pub async fn next(&mut self) -> Option<Result<R, Error>> {
+        loop {
+            if let Some(resource) = self.page.next() {
+                return Some(Ok(resource));
+            }
+            let page = match self.paginator.next_page()? {
+                Ok(op) => self.client.execute(op).await,
+                Err(error) => Err(error),
+            };
+            match page {
+                Ok(page) => {
+                    self.paginator.advance(&page);
+                    self.page = page.resources.into_iter();
+                }
+                Err(error) => {
+                    self.paginator.finish();
+                    return Some(Err(error));
+                }
+            }
+        }
+    }
+
+    /// The walk's state: resources received, the latest `totalResults`.
+    pub fn paginator(&self) -> &Paginator<R> {
+        &self.paginator
+    }
 }
 
 impl fmt::Debug for AsyncScimClient {

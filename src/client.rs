@@ -4,7 +4,9 @@ use std::fmt;
 
 use crate::call::{CallStarter, Step};
 use crate::methods::scim_methods;
+use crate::model::{Group, SearchRequest, User};
 use crate::operation::Operation;
+use crate::paginate::{Listed, Paginator};
 use crate::retry::RetryHandlers;
 use crate::transport::Transport;
 use crate::{ClientOptions, Endpoint, Error, log};
@@ -88,7 +90,82 @@ impl ScimClient {
         }
     }
 
+    /// Every user `query` matches, page by page: an iterator holding one
+    /// page at a time. `query.count` sets the page size (default: 1000 on
+    /// Slack); see [`Paginator`] for how the walk ends.
+    ///
+    /// ```no_run
+    /// # #[cfg(feature = "ureq")] {
+    /// use scim_client::model::SearchRequest;
+    /// use scim_client::ScimClient;
+    ///
+    /// let client = ScimClient::new("xoxp-…")?;
+    /// for user in client.all_users(SearchRequest::new().filter(r#"userName sw "a""#)) {
+    ///     println!("{:?}", user?.user_name);
+    /// }
+    /// # }
+    /// # Ok::<(), scim_client::Error>(())
+    /// ```
+    pub fn all_users(&self, query: SearchRequest) -> Walk<'_, User> {
+        Walk::new(self, query)
+    }
+
+    /// Every group `query` matches, page by page; see [`all_users`](Self::all_users).
+    pub fn all_groups(&self, query: SearchRequest) -> Walk<'_, Group> {
+        Walk::new(self, query)
+    }
+
     scim_methods!();
+}
+
+/// An iterator over every resource a query matches, fetching one page at a
+/// time. After an error it yields that error once and then ends.
+#[derive(Debug)]
+pub struct Walk<'a, R> {
+    client: &'a ScimClient,
+    paginator: Paginator<R>,
+    page: std::vec::IntoIter<R>,
+}
+
+impl<'a, R: Listed> Walk<'a, R> {
+    fn new(client: &'a ScimClient, query: SearchRequest) -> Walk<'a, R> {
+        Walk {
+            client,
+            paginator: Paginator::new(client.endpoint.clone(), query),
+            page: Vec::new().into_iter(),
+        }
+    }
+
+    /// The walk's state: resources received, the latest `totalResults`.
+    pub fn paginator(&self) -> &Paginator<R> {
+        &self.paginator
+    }
+}
+
+impl<R: Listed> Iterator for Walk<'_, R> {
+    type Item = Result<R, Error>;
+
+    fn next(&mut self) -> Option<Result<R, Error>> {
+        loop {
+            if let Some(resource) = self.page.next() {
+                return Some(Ok(resource));
+            }
+            let page = self
+                .paginator
+                .next_page()?
+                .and_then(|op| self.client.execute(op));
+            match page {
+                Ok(page) => {
+                    self.paginator.advance(&page);
+                    self.page = page.resources.into_iter();
+                }
+                Err(error) => {
+                    self.paginator.finish();
+                    return Some(Err(error));
+                }
+            }
+        }
+    }
 }
 
 impl fmt::Debug for ScimClient {

@@ -104,6 +104,7 @@ mod methods;
 pub mod model;
 pub mod operation;
 mod options;
+pub mod paginate;
 mod requests;
 mod response;
 pub mod retry;
@@ -113,8 +114,8 @@ pub mod transport;
 #[path = "../transports/mod.rs"]
 pub mod transports;
 
-pub use async_client::AsyncScimClient;
-pub use client::ScimClient;
+pub use async_client::{AsyncScimClient, AsyncWalk};
+pub use client::{ScimClient, Walk};
 pub use endpoint::{
     Dialect, Endpoint, JSON_CONTENT_TYPE, SCIM_CONTENT_TYPE, SLACK_V1_BASE_URL, SLACK_V2_BASE_URL,
 };

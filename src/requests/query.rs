@@ -15,7 +15,7 @@ impl Endpoint {
         &self,
         query: &SearchRequest,
     ) -> Result<Operation<ListResponse<User>>, Error> {
-        self.query("Users", query, |r| success(r)?.users())
+        self.get_query("Users", query, |r| success(r)?.users())
     }
 
     /// `GET /Groups` with filter, sorting, paging and attribute selection.
@@ -23,7 +23,7 @@ impl Endpoint {
         &self,
         query: &SearchRequest,
     ) -> Result<Operation<ListResponse<Group>>, Error> {
-        self.query("Groups", query, |r| success(r)?.groups())
+        self.get_query("Groups", query, |r| success(r)?.groups())
     }
 
     /// `POST /Users/.search`: the query in the body, out of URLs and logs.
@@ -51,7 +51,15 @@ impl Endpoint {
         self.post_search(".search", query, |r| success(r)?.parse())
     }
 
-    fn query<T: 'static>(
+    /// `GET /Users` or `GET /Groups`, by resource type.
+    pub(crate) fn query<R: crate::paginate::Listed>(
+        &self,
+        query: &SearchRequest,
+    ) -> Result<Operation<ListResponse<R>>, Error> {
+        self.get_query(R::ENDPOINT, query, |r| success(r)?.parse())
+    }
+
+    fn get_query<T: 'static>(
         &self,
         resource: &str,
         query: &SearchRequest,
