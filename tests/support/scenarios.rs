@@ -25,13 +25,34 @@ impl Exec for scim_client::ScimClient {
     }
 }
 
-#[cfg(feature = "surf")]
 impl Exec for scim_client::AsyncScimClient {
     fn endpoint(&self) -> &Endpoint {
         scim_client::AsyncScimClient::endpoint(self)
     }
     fn run<T: Send>(&self, operation: Operation<T>) -> Result<T, Error> {
-        async_std::task::block_on(self.execute(operation))
+        block_on(self.execute(operation))
+    }
+}
+
+/// Runs a future to completion on this thread: enough for tests, with no runtime.
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    use std::sync::Arc;
+    use std::task::{Context, Poll, Wake, Waker};
+
+    struct Unpark(std::thread::Thread);
+    impl Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+    let waker = Waker::from(Arc::new(Unpark(std::thread::current())));
+    let mut cx = Context::from_waker(&waker);
+    let mut future = std::pin::pin!(future);
+    loop {
+        match future.as_mut().poll(&mut cx) {
+            Poll::Ready(output) => return output,
+            Poll::Pending => std::thread::park(),
+        }
     }
 }
 

@@ -1,0 +1,329 @@
+//! Applies PATCH requests to stored resources: RFC 7644 `PatchOp`s, and
+//! Slack v1's partial resources.
+
+use serde_json::{Map, Value};
+
+use super::Failure;
+use super::filter_eval::{lookup, matches};
+use crate::filter::{AttrPath, Filter};
+use crate::model::{PatchOpKind, PatchOperation, PatchPath};
+
+/// Applies one RFC 7644 operation.
+pub(crate) fn apply(resource: &mut Map<String, Value>, op: &PatchOperation) -> Result<(), Failure> {
+    let path = op
+        .parsed_path()
+        .map_err(|e| Failure::new(400, Some("invalidPath"), e.to_string()))?;
+    match (op.op, path) {
+        (PatchOpKind::Remove, None) => {
+            Err(Failure::new(400, Some("noTarget"), "a remove needs a path"))
+        }
+        (kind, None) => {
+            let Some(Value::Object(attributes)) = &op.value else {
+                return Err(Failure::new(
+                    400,
+                    Some("invalidValue"),
+                    "without a path, the value must be an object",
+                ));
+            };
+            for (key, value) in attributes {
+                let path = AttrPath::parse(key)
+                    .map_err(|e| Failure::new(400, Some("invalidPath"), e.message))?;
+                apply_attr(resource, &path, kind, Some(value))?;
+            }
+            Ok(())
+        }
+        (kind, Some(PatchPath::Attr(path))) => apply_attr(resource, &path, kind, op.value.as_ref()),
+        (
+            kind,
+            Some(PatchPath::ValueFilter {
+                attr,
+                filter,
+                sub_attr,
+            }),
+        ) => apply_filtered(
+            resource,
+            &attr,
+            &filter,
+            sub_attr.as_deref(),
+            kind,
+            op.value.as_ref(),
+        ),
+    }
+}
+
+fn check_mutable(path: &AttrPath) -> Result<(), Failure> {
+    let core = path
+        .urn
+        .as_deref()
+        .is_none_or(|urn| urn.to_ascii_lowercase().contains(":core:"));
+    if core && (path.name.eq_ignore_ascii_case("id") || path.name.eq_ignore_ascii_case("meta")) {
+        return Err(Failure::new(
+            400,
+            Some("mutability"),
+            format!("{} is read-only", path.name),
+        ));
+    }
+    Ok(())
+}
+
+/// The object holding the path's attribute, created for writes when it is an absent extension.
+fn container_mut<'a>(
+    resource: &'a mut Map<String, Value>,
+    path: &AttrPath,
+    create: bool,
+) -> Option<&'a mut Map<String, Value>> {
+    let Some(urn) = &path.urn else {
+        return Some(resource);
+    };
+    let key = existing_key(resource, urn);
+    if key.is_none() && urn.to_ascii_lowercase().contains(":core:") {
+        return Some(resource);
+    }
+    let key = key.unwrap_or_else(|| urn.clone());
+    if !resource.contains_key(&key) {
+        if !create {
+            return None;
+        }
+        resource.insert(key.clone(), Value::Object(Map::new()));
+        add_schema(resource, urn);
+    }
+    resource.get_mut(&key).and_then(Value::as_object_mut)
+}
+
+fn add_schema(resource: &mut Map<String, Value>, urn: &str) {
+    if let Some(Value::Array(schemas)) = resource.get_mut("schemas") {
+        if !schemas.iter().any(|s| s.as_str() == Some(urn)) {
+            schemas.push(Value::from(urn));
+        }
+    }
+}
+
+/// The key as stored, found without regard to case.
+pub(crate) fn existing_key(object: &Map<String, Value>, key: &str) -> Option<String> {
+    if object.contains_key(key) {
+        return Some(key.to_owned());
+    }
+    object.keys().find(|k| k.eq_ignore_ascii_case(key)).cloned()
+}
+
+fn apply_attr(
+    resource: &mut Map<String, Value>,
+    path: &AttrPath,
+    kind: PatchOpKind,
+    value: Option<&Value>,
+) -> Result<(), Failure> {
+    check_mutable(path)?;
+    let writing = kind != PatchOpKind::Remove;
+    let Some(container) = container_mut(resource, path, writing) else {
+        return Ok(());
+    };
+    let key = existing_key(container, &path.name).unwrap_or_else(|| path.name.clone());
+    match (&path.sub_attr, kind) {
+        (Some(sub), PatchOpKind::Remove) => {
+            match container.get_mut(&key) {
+                Some(Value::Object(object)) => remove_key(object, sub),
+                Some(Value::Array(items)) => items
+                    .iter_mut()
+                    .filter_map(Value::as_object_mut)
+                    .for_each(|o| remove_key(o, sub)),
+                _ => {}
+            }
+            Ok(())
+        }
+        (Some(sub), _) => {
+            let value = required(value)?.clone();
+            match container
+                .entry(key)
+                .or_insert_with(|| Value::Object(Map::new()))
+            {
+                Value::Object(object) => set_key(object, sub, value),
+                Value::Array(items) => items
+                    .iter_mut()
+                    .filter_map(Value::as_object_mut)
+                    .for_each(|o| set_key(o, sub, value.clone())),
+                other => *other = Value::Object(Map::from_iter([(sub.clone(), value)])),
+            }
+            Ok(())
+        }
+        (None, PatchOpKind::Remove) => {
+            match (value, container.get_mut(&key)) {
+                (Some(Value::Array(unwanted)), Some(Value::Array(items))) => {
+                    items.retain(|item| !unwanted.iter().any(|u| same_value(u, item)));
+                    if items.is_empty() {
+                        container.remove(&key);
+                    }
+                }
+                _ => {
+                    container.remove(&key);
+                }
+            }
+            Ok(())
+        }
+        (None, kind) => {
+            let value = required(value)?.clone();
+            match (container.get_mut(&key), value) {
+                (Some(Value::Array(items)), Value::Array(new)) if kind == PatchOpKind::Add => {
+                    for item in new {
+                        if !items.iter().any(|existing| same_value(existing, &item)) {
+                            items.push(item);
+                        }
+                    }
+                }
+                (Some(Value::Array(items)), single)
+                    if kind == PatchOpKind::Add && !single.is_null() =>
+                {
+                    items.push(single)
+                }
+                (Some(Value::Object(existing)), Value::Object(new)) => existing.extend(new),
+                (_, value) => {
+                    container.insert(key, value);
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+fn apply_filtered(
+    resource: &mut Map<String, Value>,
+    attr: &AttrPath,
+    filter: &Filter,
+    sub: Option<&str>,
+    kind: PatchOpKind,
+    value: Option<&Value>,
+) -> Result<(), Failure> {
+    check_mutable(attr)?;
+    let no_target = || {
+        Failure::new(
+            400,
+            Some("noTarget"),
+            format!("no value of {attr} matches the filter"),
+        )
+    };
+    let container = container_mut(resource, attr, false).ok_or_else(no_target)?;
+    let key = existing_key(container, &attr.name).ok_or_else(no_target)?;
+    let Some(Value::Array(items)) = container.get_mut(&key) else {
+        return Err(no_target());
+    };
+    let hits: Vec<usize> = (0..items.len())
+        .filter(|&i| {
+            items[i]
+                .as_object()
+                .is_some_and(|item| matches(filter, item))
+        })
+        .collect();
+    if hits.is_empty() {
+        return Err(no_target());
+    }
+    match (sub, kind) {
+        (Some(sub), PatchOpKind::Remove) => {
+            for &i in &hits {
+                if let Some(object) = items[i].as_object_mut() {
+                    remove_key(object, sub);
+                }
+            }
+        }
+        (Some(sub), _) => {
+            let value = required(value)?;
+            for &i in &hits {
+                if let Some(object) = items[i].as_object_mut() {
+                    set_key(object, sub, value.clone());
+                }
+            }
+        }
+        (None, PatchOpKind::Remove) => {
+            let mut index = 0;
+            items.retain(|_| {
+                let keep = !hits.contains(&index);
+                index += 1;
+                keep
+            });
+            if items.is_empty() {
+                container.remove(&key);
+            }
+        }
+        (None, _) => {
+            let value = required(value)?;
+            for &i in &hits {
+                match (&mut items[i], value) {
+                    (Value::Object(item), Value::Object(new)) => item.extend(new.clone()),
+                    (item, new) => *item = new.clone(),
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn required(value: Option<&Value>) -> Result<&Value, Failure> {
+    value.ok_or_else(|| Failure::new(400, Some("invalidValue"), "this operation needs a value"))
+}
+
+fn set_key(object: &mut Map<String, Value>, key: &str, value: Value) {
+    let key = existing_key(object, key).unwrap_or_else(|| key.to_owned());
+    object.insert(key, value);
+}
+
+fn remove_key(object: &mut Map<String, Value>, key: &str) {
+    if let Some(key) = existing_key(object, key) {
+        object.remove(&key);
+    }
+}
+
+/// Two values of a multi-valued attribute are the same when their `value`s
+/// are (or, for scalars and objects without one, when they are equal).
+fn same_value(a: &Value, b: &Value) -> bool {
+    match (
+        lookup(a.as_object(), "value"),
+        lookup(b.as_object(), "value"),
+    ) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+/// Applies a Slack v1 partial resource: present attributes overwrite, `null`
+/// clears, and group members listed with `"operation": "delete"` are removed
+/// while other listed members are added.
+pub(crate) fn apply_v1(
+    resource: &mut Map<String, Value>,
+    partial: Map<String, Value>,
+) -> Result<(), Failure> {
+    for (key, value) in partial {
+        if key == "schemas" {
+            continue;
+        }
+        let path = AttrPath::new(&key);
+        check_mutable(&path)?;
+        let stored = existing_key(resource, &key).unwrap_or(key);
+        match value {
+            Value::Null => {
+                resource.remove(&stored);
+            }
+            Value::Array(members) if stored == "members" => {
+                let current = resource
+                    .entry(stored)
+                    .or_insert_with(|| Value::Array(Vec::new()));
+                let Value::Array(current) = current else {
+                    continue;
+                };
+                for mut member in members {
+                    let delete = lookup(member.as_object(), "operation").and_then(Value::as_str)
+                        == Some("delete");
+                    if delete {
+                        current.retain(|existing| !same_value(existing, &member));
+                    } else if !current.iter().any(|existing| same_value(existing, &member)) {
+                        if let Some(object) = member.as_object_mut() {
+                            object.remove("operation");
+                        }
+                        current.push(member);
+                    }
+                }
+            }
+            value => {
+                resource.insert(stored, value);
+            }
+        }
+    }
+    Ok(())
+}
