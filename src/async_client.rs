@@ -129,11 +129,8 @@ impl<'a, R: Listed> AsyncWalk<'a, R> {
                 Ok(op) => self.client.execute(op).await,
                 Err(error) => Err(error),
             };
-            match page {
-                Ok(page) => {
-                    self.paginator.advance(&page);
-                    self.page = page.resources.into_iter();
-                }
+            match page.and_then(|page| self.paginator.advance(&page).map(|()| page)) {
+                Ok(page) => self.page = page.resources.into_iter(),
                 Err(error) => {
                     self.paginator.finish();
                     return Some(Err(error));

@@ -60,6 +60,10 @@ pub enum Error {
     #[error("transport error: {0}")]
     Transport(#[from] crate::transport::TransportError),
 
+    /// A paginated walk met a provider that does not page correctly.
+    #[error("pagination stopped: {0}")]
+    Pagination(String),
+
     /// A request body could not be serialised to JSON.
     #[error("could not serialise the request body: {0}")]
     Encode(String),

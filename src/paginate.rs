@@ -15,7 +15,10 @@
 //! A full page never ends the walk on `totalResults` alone: the provider may
 //! have grown, or under-reported, so one more page is asked for and an empty
 //! answer ends it. Every page moves the index forward by at least one and
-//! the index cannot pass `u32::MAX`, so the walk always ends.
+//! the index cannot pass `u32::MAX`, so the walk always ends. A provider
+//! that ignores `startIndex` and sends the same page again is caught (the
+//! page starts with the same id as the last) and ends the walk with
+//! [`Error::Pagination`] instead of repeating resources.
 
 use std::marker::PhantomData;
 
@@ -29,14 +32,22 @@ use crate::{Dialect, Endpoint, Error};
 pub trait Listed: DeserializeOwned + Send + 'static {
     /// `Users` or `Groups`.
     const ENDPOINT: &'static str;
+    /// The resource's id, if it has one.
+    fn id(&self) -> Option<&str>;
 }
 
 impl Listed for User {
     const ENDPOINT: &'static str = "Users";
+    fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
 }
 
 impl Listed for Group {
     const ENDPOINT: &'static str = "Groups";
+    fn id(&self) -> Option<&str> {
+        self.id.as_deref()
+    }
 }
 
 /// The page size used when the query sets none: Slack's maximum (1000) for
@@ -56,6 +67,7 @@ pub struct Paginator<R> {
     total_results: Option<u64>,
     finished: bool,
     received: u64,
+    last_first_id: Option<String>,
     _resource: PhantomData<fn() -> R>,
 }
 
@@ -77,6 +89,7 @@ impl<R: Listed> Paginator<R> {
             total_results: None,
             finished: false,
             received: 0,
+            last_first_id: None,
             _resource: PhantomData,
         }
     }
@@ -96,8 +109,20 @@ impl<R: Listed> Paginator<R> {
         Some(self.endpoint.query::<R>(&query))
     }
 
-    /// Feeds in the page that came back for [`next_page`](Self::next_page)'s request.
-    pub fn advance(&mut self, page: &ListResponse<R>) {
+    /// Feeds in the page that came back for [`next_page`](Self::next_page)'s
+    /// request. An error means the provider sent the previous page again;
+    /// the walk is then over and the page should not be used.
+    pub fn advance(&mut self, page: &ListResponse<R>) -> Result<(), Error> {
+        let first_id = page.resources.first().and_then(Listed::id);
+        if first_id.is_some() && first_id == self.last_first_id.as_deref() {
+            self.finished = true;
+            return Err(Error::Pagination(format!(
+                "the page at startIndex {} starts with the same resource as the previous one; \
+                 the provider seems to ignore startIndex",
+                self.next_index
+            )));
+        }
+        self.last_first_id = first_id.map(str::to_owned);
         let received = page.resources.len() as u64;
         self.received += received;
         self.total_results = page.total_results.or(self.total_results);
@@ -109,6 +134,7 @@ impl<R: Listed> Paginator<R> {
         if received == 0 || (short && past_total) || self.next_index > u64::from(u32::MAX) {
             self.finished = true;
         }
+        Ok(())
     }
 
     /// Ends the walk (after an error, say).

@@ -1,0 +1,236 @@
+//! Walking every user across pages: each of 2,500 users exactly once, for
+//! page sizes 1, 7 and 1000, against an honest provider and against ones
+//! that shrink pages, change or omit `totalResults`, omit `itemsPerPage`, or
+//! ignore `startIndex`.
+
+mod support;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use scim_client::memory::InMemoryService;
+use scim_client::model::SearchRequest;
+use scim_client::transport::{HttpRequest, HttpResponse, TransportError};
+use scim_client::{AsyncScimClient, ClientOptions, Error, ScimClient};
+use serde_json::Value;
+
+const USERS: usize = 2500;
+
+fn service() -> InMemoryService {
+    let service = InMemoryService::scim2();
+    for i in 0..USERS {
+        service
+            .seed_user(serde_json::json!({"userName": format!("user{i:05}")}))
+            .unwrap();
+    }
+    service
+}
+
+/// A provider that rewrites every list answer of the honest service with `edit`.
+fn misbehaving(
+    service: InMemoryService,
+    edit: impl Fn(&mut serde_json::Map<String, Value>, u64) + Send + Sync + 'static,
+) -> impl Fn(HttpRequest) -> Result<HttpResponse, TransportError> + Send + Sync {
+    let pages = std::sync::atomic::AtomicU64::new(0);
+    move |request: HttpRequest| {
+        let mut response = service.handle(&request);
+        if let Ok(Value::Object(mut page)) = serde_json::from_slice(response.body()) {
+            if page.contains_key("Resources") {
+                edit(
+                    &mut page,
+                    pages.fetch_add(1, std::sync::atomic::Ordering::SeqCst),
+                );
+                *response.body_mut() = serde_json::to_vec(&page).unwrap();
+            }
+        }
+        Ok(response)
+    }
+}
+
+fn walk(client: &ScimClient, page_size: u32) -> Result<Vec<String>, Error> {
+    let query = SearchRequest {
+        count: Some(page_size),
+        ..SearchRequest::new()
+    };
+    client
+        .all_users(query)
+        .map(|user| user.map(|u| u.id.value().cloned().unwrap()))
+        .collect()
+}
+
+fn assert_each_user_once(ids: &[String]) {
+    let unique: HashSet<&String> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "no user twice");
+    assert_eq!(ids.len(), USERS, "every user");
+}
+
+fn client_over(transport: impl scim_client::transport::Transport + 'static) -> ScimClient {
+    ScimClient::with_transport("t", ClientOptions::scim2("https://scim.test/v2"), transport)
+        .unwrap()
+}
+
+#[test]
+fn an_honest_provider_gives_each_user_once_for_every_page_size() {
+    let service = service();
+    for page_size in [1, 7, 1000] {
+        let before = service.requests_received();
+        let ids = walk(&client_over(service.clone()), page_size).unwrap();
+        assert_each_user_once(&ids);
+        let requests = service.requests_received() - before;
+        let pages = USERS.div_ceil(page_size as usize) as u64;
+        // A full last page costs one more request, answered empty.
+        let expected = if USERS % page_size as usize == 0 {
+            pages + 1
+        } else {
+            pages
+        };
+        assert_eq!(requests, expected, "page size {page_size}");
+    }
+}
+
+#[test]
+fn short_pages_lose_nothing() {
+    let service = service();
+    for page_size in [1, 7, 1000] {
+        // Keeps the first half of every page (at least one resource).
+        let halve = |page: &mut serde_json::Map<String, Value>, _: u64| {
+            if let Some(Value::Array(resources)) = page.get_mut("Resources") {
+                let keep = resources.len().div_ceil(2);
+                resources.truncate(keep);
+                page.insert("itemsPerPage".into(), Value::from(keep));
+            }
+        };
+        let ids = walk(&client_over(misbehaving(service.clone(), halve)), page_size).unwrap();
+        assert_each_user_once(&ids);
+    }
+}
+
+#[test]
+fn a_changing_total_results_loses_and_repeats_nothing() {
+    let service = service();
+    for page_size in [1, 7, 1000] {
+        // Over- and under-reports the total on alternate pages.
+        let wobble = |page: &mut serde_json::Map<String, Value>, n: u64| {
+            let total = page["totalResults"].as_u64().unwrap();
+            let reported = if n % 2 == 0 {
+                total + 123
+            } else {
+                total.saturating_sub(123)
+            };
+            page.insert("totalResults".into(), Value::from(reported));
+        };
+        let ids = walk(
+            &client_over(misbehaving(service.clone(), wobble)),
+            page_size,
+        )
+        .unwrap();
+        assert_each_user_once(&ids);
+    }
+}
+
+#[test]
+fn missing_items_per_page_and_total_results_are_tolerated() {
+    let service = service();
+    for page_size in [7, 1000] {
+        let strip = |page: &mut serde_json::Map<String, Value>, _: u64| {
+            page.remove("itemsPerPage");
+            page.remove("totalResults");
+        };
+        let ids = walk(&client_over(misbehaving(service.clone(), strip)), page_size).unwrap();
+        assert_each_user_once(&ids);
+    }
+}
+
+#[test]
+fn a_provider_that_ignores_start_index_ends_the_walk_with_an_error() {
+    let service = service();
+    // Always answers with the first page, and claims there are millions.
+    let stuck = service.clone();
+    let transport = move |request: HttpRequest| {
+        let mut first = request;
+        *first.uri_mut() = "https://scim.test/v2/Users?startIndex=1&count=10"
+            .parse()
+            .unwrap();
+        let mut response = stuck.handle(&first);
+        let mut page: serde_json::Map<String, Value> =
+            serde_json::from_slice(response.body()).unwrap();
+        page.insert("totalResults".into(), Value::from(5_000_000));
+        *response.body_mut() = serde_json::to_vec(&page).unwrap();
+        Ok(response)
+    };
+    let client = client_over(transport);
+    let results: Vec<_> = client
+        .all_users(SearchRequest {
+            count: Some(10),
+            ..SearchRequest::new()
+        })
+        .collect();
+    assert_eq!(
+        results.len(),
+        11,
+        "the first page's ten users, then the error"
+    );
+    assert!(matches!(results.last(), Some(Err(Error::Pagination(_)))));
+}
+
+#[test]
+fn an_error_mid_walk_is_yielded_once_and_ends_the_walk() {
+    let service = service();
+    service.inject(
+        service.requests_received() + 2,
+        5,
+        scim_client::memory::Fault::Status(502),
+    );
+    let client = client_over(service.clone());
+    let results: Vec<_> = client
+        .all_users(SearchRequest {
+            count: Some(1000),
+            ..SearchRequest::new()
+        })
+        .collect();
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 2000);
+    assert!(
+        matches!(results.last(), Some(Err(e)) if e.status() == Some(http::StatusCode::BAD_GATEWAY))
+    );
+    assert_eq!(results.len(), 2001);
+}
+
+#[test]
+fn the_async_walk_gives_each_user_once() {
+    let service = Arc::new(service());
+    let client = AsyncScimClient::with_transport(
+        "t",
+        ClientOptions::scim2("https://scim.test/v2"),
+        (*service).clone(),
+    )
+    .unwrap();
+    let ids = support::scenarios::block_on(async {
+        let mut walk = client.all_users(SearchRequest {
+            count: Some(7),
+            ..SearchRequest::new()
+        });
+        let mut ids = Vec::new();
+        while let Some(user) = walk.next().await {
+            ids.push(user.unwrap().id.value().cloned().unwrap());
+        }
+        assert_eq!(walk.paginator().total_results(), Some(USERS as u64));
+        ids
+    });
+    assert_each_user_once(&ids);
+}
+
+#[test]
+fn slack_walks_default_to_pages_of_1000() {
+    let service = InMemoryService::slack_v1();
+    for i in 0..2001 {
+        service
+            .seed_user(serde_json::json!({"userName": format!("u{i}")}))
+            .unwrap();
+    }
+    let client =
+        ScimClient::with_transport("xoxp-t", ClientOptions::default(), service.clone()).unwrap();
+    let walk = client.all_users(SearchRequest::new());
+    assert_eq!(walk.paginator().page_size(), 1000);
+    assert_eq!(walk.count(), 2001);
+    assert_eq!(service.requests_received(), 3);
+}
