@@ -1,13 +1,15 @@
 //! A custom retry handler, like the Python SDK docs' `MyRetryHandler`:
 //! retry when the connection was reset, with exponential backoff.
 //!
-//! Run with `cargo run --example custom_retry_handler`. The transport here
-//! resets the first attempt and answers the second.
+//! `cargo run --example custom_retry_handler`. In memory, the first attempt
+//! is reset on purpose and the handler's retry succeeds.
+
+#[path = "common/mod.rs"]
+mod common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use http::Response;
 use scim_client::retry::{
     Attempt, BackoffRetryIntervalCalculator, NoJitter, RetryHandler, RetryHandlers,
     RetryIntervalCalculator, RetryState,
@@ -19,6 +21,7 @@ use scim_client::{ClientOptions, Error, ScimClient};
 struct MyRetryHandler {
     max_retry_count: u32,
     interval_calculator: BackoffRetryIntervalCalculator,
+    calls: AtomicU32,
 }
 
 impl RetryHandler for MyRetryHandler {
@@ -29,6 +32,7 @@ impl RetryHandler for MyRetryHandler {
     /// "[Errno 104] Connection reset by peer": the request may have arrived,
     /// so only idempotent requests are retried.
     fn can_retry(&self, _state: &RetryState, attempt: &Attempt<'_>) -> bool {
+        self.calls.fetch_add(1, Ordering::Relaxed);
         attempt
             .error()
             .is_some_and(|e| e.kind() == TransportErrorKind::MaybeSent)
@@ -41,38 +45,39 @@ impl RetryHandler for MyRetryHandler {
 }
 
 fn main() -> Result<(), Error> {
+    let target = common::Target::from_env();
     let mut retry_handlers = RetryHandlers::none();
     retry_handlers.push(MyRetryHandler {
         max_retry_count: 1,
         interval_calculator: BackoffRetryIntervalCalculator {
-            backoff_factor: 0.05,
+            backoff_factor: 0.5,
             jitter: Arc::new(NoJitter),
             ..BackoffRetryIntervalCalculator::default()
         },
+        calls: AtomicU32::new(0),
     });
     let options = ClientOptions {
         retry_handlers,
-        ..ClientOptions::default()
+        ..target.options()
     };
 
-    let attempts = AtomicU32::new(0);
-    let flaky = move |_request: HttpRequest| {
-        if attempts.fetch_add(1, Ordering::SeqCst) == 0 {
-            return Err(TransportError::new(
-                TransportErrorKind::MaybeSent,
-                "connection reset by peer",
-            ));
+    let client = match &target {
+        common::Target::InMemory(service) => {
+            let (service, attempts) = (service.clone(), AtomicU32::new(0));
+            let flaky = move |request: HttpRequest| {
+                if attempts.fetch_add(1, Ordering::SeqCst) == 0 {
+                    return Err(TransportError::new(
+                        TransportErrorKind::MaybeSent,
+                        "connection reset by peer",
+                    ));
+                }
+                Ok(service.handle(&request))
+            };
+            ScimClient::with_transport("xoxp-in-memory", options, flaky)?
         }
-        Response::builder()
-            .status(200)
-            .body(br#"{"id":"W1","userName":"ada"}"#.to_vec())
-            .map_err(TransportError::invalid)
+        common::Target::Remote { .. } => target.client(options)?,
     };
-    let client = ScimClient::with_transport("xoxp-example", options, flaky)?;
-    let user = client.read_user("W1")?;
-    println!(
-        "read {:?} after one reset and one retry",
-        user.user_name.as_deref()
-    );
+    let page = client.search_users(1, 5, None)?;
+    println!("{} users from {}", page.resources.len(), target.describe());
     Ok(())
 }

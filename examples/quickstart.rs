@@ -1,92 +1,119 @@
-//! The Python SDK's SCIM story, step by step, with no network: each step
-//! builds the request Slack would receive, prints it, and parses the kind of
-//! answer Slack sends. Run with `cargo run --example quickstart`.
+//! The Python SDK's SCIM story, end to end: search users and groups, create,
+//! patch, update and delete a user, walk every user page by page, and retry
+//! a rate-limited call.
+//!
+//! `cargo run --example quickstart` runs it against the built-in in-memory
+//! SCIM service. With `SLACK_ORG_ADMIN_USER_TOKEN` set it talks to Slack
+//! (read-only steps only, unless `SCIM_ALLOW_WRITES=1`); with `SCIM_BASE_URL`
+//! to any other provider (see examples/common/mod.rs).
 
-use http::Response;
-use scim_client::model::{Name, TypedValue, User};
-use scim_client::{BearerToken, Endpoint, Error, Operation};
+#[path = "common/mod.rs"]
+mod common;
 
-fn show<T>(step: &str, op: &Operation<T>) {
-    let request = op.request();
-    println!("{step}\n  {} {}", request.method(), request.uri());
-    if !request.body().is_empty() {
-        println!("  body: {}", String::from_utf8_lossy(request.body()));
-    }
-}
-
-fn answer(status: u16, body: &str) -> Response<Vec<u8>> {
-    // A builder with a valid status and body cannot fail.
-    Response::builder()
-        .status(status)
-        .body(body.as_bytes().to_vec())
-        .expect("valid response")
-}
+use scim_client::Error;
+use scim_client::memory::Fault;
+use scim_client::model::{Name, SearchRequest, TypedValue, User};
+use scim_client::retry::RateLimitErrorRetryHandler;
 
 fn main() -> Result<(), Error> {
-    let token =
-        std::env::var("SLACK_ORG_ADMIN_USER_TOKEN").unwrap_or_else(|_| "xoxp-example".into());
-    let endpoint = Endpoint::new(BearerToken::new(token)?);
+    let target = common::Target::from_env();
+    println!("scim-client quickstart against {}\n", target.describe());
+    let mut client = target.client(target.options())?;
 
-    let search = endpoint.search_users(1, 100, Some(r#"userName Eq "Carly""#))?;
-    show("search_users", &search);
-    let page = search.parse_response(answer(
-        200,
-        r#"{"totalResults":1,"itemsPerPage":1,"startIndex":1,"Resources":[{"id":"W1","userName":"Carly"}]}"#,
-    ))?;
-    println!(
-        "  -> {} of {:?} users\n",
-        page.resources.len(),
-        page.total_results
-    );
+    println!("1. search_users(start_index=1, count=100, filter='userName Eq \"carly\"')");
+    let page = client.search_users(1, 100, Some(r#"userName Eq "carly""#))?;
+    for user in &page.resources {
+        println!(
+            "   {} {:?}",
+            user.id.as_deref().unwrap_or("?"),
+            user.user_name.as_deref()
+        );
+    }
 
-    let user = User {
-        user_name: "cal".into(),
-        name: Name {
-            given_name: "C".into(),
+    println!("2. search_groups(start_index=1, count=10)");
+    for group in client.search_groups(1, 10, None)?.resources {
+        println!(
+            "   {} {:?}",
+            group.id.as_deref().unwrap_or("?"),
+            group.display_name.as_deref()
+        );
+    }
+
+    if target.writes_allowed() {
+        println!("3. create_user, patch_user, update_user, delete_user");
+        let user = User {
+            user_name: "cal".into(),
+            name: Name {
+                given_name: "C".into(),
+                family_name: "Henderson".into(),
+                ..Name::default()
+            }
+            .into(),
+            emails: vec![TypedValue {
+                value: "your-unique-name@example.com".into(),
+                ..TypedValue::default()
+            }]
+            .into(),
+            ..User::default()
+        };
+        let created = client.create_user(&user)?;
+        let id = created.id.value().cloned().unwrap_or_default();
+        println!("   created {id}");
+        let patched = client.patch_user(
+            &id,
+            &User {
+                user_name: "chenderson".into(),
+                ..User::default()
+            },
+        )?;
+        let mut user_to_update = patched.unwrap_or(created);
+        println!(
+            "   patched userName to {:?}",
+            user_to_update.user_name.as_deref()
+        );
+        user_to_update.name = Name {
+            given_name: "Cal".into(),
             family_name: "Henderson".into(),
             ..Name::default()
         }
-        .into(),
-        emails: vec![TypedValue {
-            value: "your-unique-name@example.com".into(),
-            ..TypedValue::default()
-        }]
-        .into(),
-        ..User::default()
-    };
-    let create = endpoint.create_user(&user)?;
-    show("create_user", &create);
-    let created =
-        create.parse_response(answer(201, r#"{"id":"W2","userName":"cal","active":true}"#))?;
-    let id = created.id.value().cloned().unwrap_or_default();
-    println!("  -> created {id}\n");
-
-    let patch = endpoint.patch_user(
-        &id,
-        &User {
-            user_name: "chenderson".into(),
-            ..User::default()
-        },
-    )?;
-    show("patch_user", &patch);
-    let mut patched = patch
-        .parse_response(answer(200, r#"{"id":"W2","userName":"chenderson"}"#))?
-        .unwrap_or_default();
-    println!();
-
-    patched.name = Name {
-        given_name: "Cal".into(),
-        family_name: "Henderson".into(),
-        ..Name::default()
+        .into();
+        client.update_user(&user_to_update)?;
+        println!("   updated the name");
+        client.delete_user(&id)?;
+        println!("   deleted (deactivated) {id}");
+    } else {
+        println!(
+            "3. (skipped: creating and deleting a user needs SCIM_ALLOW_WRITES=1 on a real service)"
+        );
     }
-    .into();
-    let update = endpoint.update_user(&patched)?;
-    show("update_user", &update);
-    println!();
 
-    let delete = endpoint.delete_user(&id)?;
-    show("delete_user", &delete);
-    delete.parse_response(answer(200, ""))?;
-    println!("  -> deactivated {id}");
+    println!("4. walk every user, page by page");
+    let mut walked = 0;
+    for user in client.all_users(SearchRequest::new()) {
+        let user = user?;
+        walked += 1;
+        println!(
+            "   {:?} active={:?}",
+            user.user_name.as_deref(),
+            user.active.value()
+        );
+    }
+    println!("   {walked} users");
+
+    println!("5. retry a rate-limited call with RateLimitErrorRetryHandler");
+    if let common::Target::InMemory(service) = &target {
+        service.inject(
+            service.requests_received(),
+            1,
+            Fault::RateLimited {
+                retry_after: "2".into(),
+            },
+        );
+    }
+    client
+        .retry_handlers
+        .push(RateLimitErrorRetryHandler::new(1));
+    let page = client.search_users(1, 1, None)?;
+    println!("   got {} user(s) after the retry", page.resources.len());
     Ok(())
 }

@@ -1,14 +1,18 @@
 //! SCIM 2.0 against any RFC 7644 provider: create, query, PATCH with a value
 //! path, a conditional read, Bulk, delete.
 //!
+//! `cargo run --example scim2` runs it against the in-memory SCIM 2.0
+//! service; point `SCIM_BASE_URL` at a real one, e.g. scim2-server:
+//!
 //! ```sh
 //! tests/interop/scim2-server.sh start /tmp/scim2     # prints http://127.0.0.1:PORT/v2
-//! SCIM_BASE_URL=http://127.0.0.1:PORT/v2 cargo run --example scim2
+//! SCIM_ALLOW_WRITES=1 SCIM_BASE_URL=http://127.0.0.1:PORT/v2 cargo run --example scim2
 //! tests/interop/scim2-server.sh stop /tmp/scim2
 //! ```
 //! `SCIM_TOKEN` is sent as the bearer token if set.
 
 use scim_client::filter::Filter;
+use scim_client::memory::InMemoryService;
 use scim_client::model::{
     BulkRequest, EnterpriseUser, Name, PatchOp, PatchPath, SearchRequest, SortOrder, TypedValue,
     User,
@@ -16,14 +20,24 @@ use scim_client::model::{
 use scim_client::{BulkLimits, ClientOptions, Conditional, Error, ScimClient};
 
 fn main() -> Result<(), Error> {
-    let Ok(base_url) = std::env::var("SCIM_BASE_URL") else {
-        eprintln!(
-            "set SCIM_BASE_URL to a SCIM 2.0 service, e.g. one from tests/interop/scim2-server.sh start DIR"
-        );
-        std::process::exit(2);
+    let client = match std::env::var("SCIM_BASE_URL") {
+        Ok(base_url) => {
+            if std::env::var("SCIM_ALLOW_WRITES").as_deref() != Ok("1") {
+                println!(
+                    "this example creates and deletes resources; set SCIM_ALLOW_WRITES=1 to run it on {base_url}"
+                );
+                return Ok(());
+            }
+            println!("against {base_url}");
+            let token = std::env::var("SCIM_TOKEN").unwrap_or_else(|_| "example-token".into());
+            ScimClient::with_options(&token, ClientOptions::scim2(&base_url))?
+        }
+        Err(_) => {
+            println!("against the in-memory SCIM 2.0 service (set SCIM_BASE_URL for a real one)");
+            let options = ClientOptions::scim2("https://scim.example/v2");
+            ScimClient::with_transport("example-token", options, InMemoryService::scim2())?
+        }
     };
-    let token = std::env::var("SCIM_TOKEN").unwrap_or_else(|_| "example-token".into());
-    let client = ScimClient::with_options(&token, ClientOptions::scim2(&base_url))?;
     let e = client.endpoint();
 
     let mut ada = User {

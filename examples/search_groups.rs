@@ -1,0 +1,21 @@
+//! The seed's `search_groups`: the first page of groups.
+//! `cargo run --example search_groups`.
+
+#[path = "common/mod.rs"]
+mod common;
+
+fn main() -> Result<(), scim_client::Error> {
+    let target = common::Target::from_env();
+    println!("searching groups on {}", target.describe());
+    let client = target.client(target.options())?;
+    let page = client.search_groups(1, 10, None)?;
+    for group in &page.resources {
+        let members = group.members.value().map_or(0, Vec::len);
+        println!(
+            "  {} {:?} ({members} members)",
+            group.id.as_deref().unwrap_or("?"),
+            group.display_name.as_deref()
+        );
+    }
+    Ok(())
+}
