@@ -119,13 +119,7 @@ impl Store {
         body: Value,
         origin: &str,
     ) -> Result<Resource, Failure> {
-        let Value::Object(mut resource) = body else {
-            return Err(Failure::new(
-                400,
-                Some("invalidSyntax"),
-                "a resource must be a JSON object",
-            ));
-        };
+        let mut resource = object(body)?;
         resource.remove("id");
         resource.remove("meta");
         self.check(kind, &resource, None)?;
@@ -242,13 +236,7 @@ impl Store {
         if_match: Option<&str>,
     ) -> Result<Resource, Failure> {
         let previous = self.check_version(kind, id, if_match)?;
-        let Value::Object(mut resource) = body else {
-            return Err(Failure::new(
-                400,
-                Some("invalidSyntax"),
-                "a resource must be a JSON object",
-            ));
-        };
+        let mut resource = object(body)?;
         resource.remove("meta");
         if !resource.contains_key("schemas") {
             resource.insert(
@@ -345,6 +333,18 @@ impl Store {
         } else {
             json!({"totalResults": total, "itemsPerPage": page.len(), "startIndex": start, "schemas": [CORE_V1], "Resources": page})
         }
+    }
+}
+
+/// The body as a JSON object, or `invalidSyntax`.
+fn object(body: Value) -> Result<Resource, Failure> {
+    match body {
+        Value::Object(resource) => Ok(resource),
+        _ => Err(Failure::new(
+            400,
+            Some("invalidSyntax"),
+            "a resource must be a JSON object",
+        )),
     }
 }
 
