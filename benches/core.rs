@@ -1,9 +1,20 @@
-//! How fast is the pure core? Building requests and parsing answers.
-//! Run with `cargo bench --bench core`.
+//! How fast is the pure core? Building requests (time and heap allocations
+//! per request), parsing and serialising 1000-user pages, each next to
+//! `serde_json::Value` on the same bytes. Run with `cargo bench --bench core`.
 
-use divan::{Bencher, black_box};
-use scim_client::model::{ListResponse, Name, TypedValue, User};
-use scim_client::{BearerToken, Endpoint};
+#[path = "common/mod.rs"]
+mod common;
+
+use common::Shape;
+use divan::counter::BytesCount;
+use divan::{AllocProfiler, Bencher, black_box};
+use scim_client::filter::Filter;
+use scim_client::model::{BulkRequest, ListResponse, PatchOp, PatchPath, SearchRequest, User};
+use scim_client::{BearerToken, BulkLimits, Endpoint};
+use serde_json::Value;
+
+#[global_allocator]
+static ALLOC: AllocProfiler = AllocProfiler::system();
 
 fn main() {
     divan::main();
@@ -13,58 +24,243 @@ fn endpoint() -> Endpoint {
     Endpoint::new(BearerToken::new("xoxp-bench").unwrap())
 }
 
-fn sample_user(i: usize) -> User {
-    User {
-        id: format!("W{i:08}").into(),
-        user_name: format!("user{i}").into(),
-        name: Name {
-            given_name: "Ada".into(),
-            family_name: "Lovelace".into(),
-            ..Name::default()
-        }
-        .into(),
-        emails: vec![TypedValue {
-            value: format!("user{i}@example.com").into(),
-            primary: true.into(),
-            ..TypedValue::default()
-        }]
-        .into(),
-        active: true.into(),
-        ..User::default()
+fn sample_user() -> User {
+    serde_json::from_value(common::user(7, Shape::SlackV1)).unwrap()
+}
+
+mod build {
+    use super::*;
+
+    #[divan::bench]
+    fn search_users(bencher: Bencher) {
+        let e = endpoint();
+        bencher.bench_local(|| {
+            e.search_users(1, 1000, Some(black_box(r#"userName eq "ada""#)))
+                .unwrap()
+        });
+    }
+
+    #[divan::bench]
+    fn read_user(bencher: Bencher) {
+        let e = endpoint();
+        bencher.bench_local(|| e.read_user(black_box("W0ABCDEF1")).unwrap());
+    }
+
+    #[divan::bench]
+    fn create_user(bencher: Bencher) {
+        let (e, user) = (endpoint(), sample_user());
+        bencher.bench_local(|| e.create_user(black_box(&user)).unwrap());
+    }
+
+    #[divan::bench]
+    fn patch_user(bencher: Bencher) {
+        let e = endpoint();
+        let partial = User {
+            title: "Analyst".into(),
+            ..User::default()
+        };
+        bencher.bench_local(|| {
+            e.patch_user(black_box("W0ABCDEF1"), black_box(&partial))
+                .unwrap()
+        });
+    }
+
+    #[divan::bench]
+    fn update_user(bencher: Bencher) {
+        let (e, user) = (endpoint(), sample_user());
+        bencher.bench_local(|| e.update_user(black_box(&user)).unwrap());
+    }
+
+    #[divan::bench]
+    fn delete_user(bencher: Bencher) {
+        let e = endpoint();
+        bencher.bench_local(|| e.delete_user(black_box("W0ABCDEF1")).unwrap());
+    }
+
+    #[divan::bench]
+    fn search_groups(bencher: Bencher) {
+        let e = endpoint();
+        bencher.bench_local(|| e.search_groups(black_box(1), 100, None).unwrap());
+    }
+
+    #[divan::bench]
+    fn read_group(bencher: Bencher) {
+        let e = endpoint();
+        bencher.bench_local(|| e.read_group(black_box("S0ENG")).unwrap());
+    }
+
+    #[divan::bench]
+    fn create_group(bencher: Bencher) {
+        let e = endpoint();
+        let group = serde_json::json!({"displayName": "eng", "members": [{"value": "W1"}, {"value": "W2"}]});
+        bencher.bench_local(|| e.create_group(black_box(&group)).unwrap());
+    }
+
+    #[divan::bench]
+    fn patch_group(bencher: Bencher) {
+        let e = endpoint();
+        let partial = serde_json::json!({"members": [{"value": "W1", "operation": "delete"}]});
+        bencher.bench_local(|| {
+            e.patch_group(black_box("S0ENG"), black_box(&partial))
+                .unwrap()
+        });
+    }
+
+    #[divan::bench]
+    fn update_group(bencher: Bencher) {
+        let e = endpoint();
+        let group = serde_json::json!({"id": "S0ENG", "displayName": "eng"});
+        bencher.bench_local(|| e.update_group(black_box(&group)).unwrap());
+    }
+
+    #[divan::bench]
+    fn delete_group(bencher: Bencher) {
+        let e = endpoint();
+        bencher.bench_local(|| e.delete_group(black_box("S0ENG")).unwrap());
+    }
+
+    #[divan::bench]
+    fn api_call(bencher: Bencher) {
+        let e = endpoint();
+        let headers = http::HeaderMap::new();
+        bencher.bench_local(|| {
+            e.api_call(
+                http::Method::GET,
+                black_box("Users"),
+                &[("startIndex", "1")],
+                None,
+                &headers,
+            )
+            .unwrap()
+        });
+    }
+
+    #[divan::bench]
+    fn scim2_query_users(bencher: Bencher) {
+        let e = endpoint().with_dialect(scim_client::Dialect::Scim2);
+        let query = SearchRequest::new()
+            .filter(Filter::sw("userName", "a"))
+            .page(1, 100)
+            .attributes(&["userName"]);
+        bencher.bench_local(|| e.query_users(black_box(&query)).unwrap());
+    }
+
+    #[divan::bench]
+    fn scim2_patch_op(bencher: Bencher) {
+        let e = endpoint().with_dialect(scim_client::Dialect::Scim2);
+        let path = PatchPath::value_filter("emails", Filter::eq("type", "work"), Some("value"));
+        let patch = PatchOp::new()
+            .replace(&path, "a@example.com")
+            .remove("title");
+        bencher.bench_local(|| e.patch_user(black_box("u1"), black_box(&patch)).unwrap());
+    }
+
+    #[divan::bench]
+    fn scim2_bulk(bencher: Bencher) {
+        let e = endpoint().with_dialect(scim_client::Dialect::Scim2);
+        let bulk = BulkRequest::new()
+            .post("/Users", "a", serde_json::json!({"userName": "a"}))
+            .delete("/Users/b");
+        bencher.bench_local(|| e.bulk(black_box(&bulk), &BulkLimits::default()).unwrap());
     }
 }
 
-#[divan::bench]
-fn build_read_user(bencher: Bencher) {
-    let e = endpoint();
-    bencher.bench_local(|| e.read_user(black_box("W0ABCDEF1")).unwrap());
+mod parse {
+    use super::*;
+
+    fn bench_typed(bencher: Bencher, shape: Shape) {
+        let bytes = common::page(1000, shape);
+        bencher
+            .counter(BytesCount::new(bytes.len()))
+            .bench_local(|| {
+                serde_json::from_slice::<ListResponse<User>>(black_box(&bytes)).unwrap()
+            });
+    }
+
+    fn bench_value(bencher: Bencher, shape: Shape) {
+        let bytes = common::page(1000, shape);
+        bencher
+            .counter(BytesCount::new(bytes.len()))
+            .bench_local(|| serde_json::from_slice::<Value>(black_box(&bytes)).unwrap());
+    }
+
+    #[divan::bench]
+    fn slack_v1_typed(bencher: Bencher) {
+        bench_typed(bencher, Shape::SlackV1);
+    }
+
+    #[divan::bench]
+    fn slack_v1_value(bencher: Bencher) {
+        bench_value(bencher, Shape::SlackV1);
+    }
+
+    #[divan::bench]
+    fn slack_v1_unknown_fields_typed(bencher: Bencher) {
+        bench_typed(bencher, Shape::SlackV1Unknown);
+    }
+
+    #[divan::bench]
+    fn slack_v1_unknown_fields_value(bencher: Bencher) {
+        bench_value(bencher, Shape::SlackV1Unknown);
+    }
+
+    #[divan::bench]
+    fn scim2_typed(bencher: Bencher) {
+        bench_typed(bencher, Shape::Scim2);
+    }
+
+    #[divan::bench]
+    fn scim2_value(bencher: Bencher) {
+        bench_value(bencher, Shape::Scim2);
+    }
 }
 
-#[divan::bench]
-fn build_search_users_with_filter(bencher: Bencher) {
-    let e = endpoint();
-    bencher.bench_local(|| {
-        e.search_users(1, 1000, Some(black_box(r#"userName eq "ada""#)))
-            .unwrap()
-    });
-}
+mod serialize {
+    use super::*;
 
-#[divan::bench]
-fn build_create_user(bencher: Bencher) {
-    let e = endpoint();
-    let user = sample_user(1);
-    bencher.bench_local(|| e.create_user(black_box(&user)).unwrap());
-}
+    fn bench_typed(bencher: Bencher, shape: Shape) {
+        let bytes = common::page(1000, shape);
+        let page: ListResponse<User> = serde_json::from_slice(&bytes).unwrap();
+        bencher
+            .counter(BytesCount::new(bytes.len()))
+            .bench_local(|| serde_json::to_vec(black_box(&page)).unwrap());
+    }
 
-#[divan::bench]
-fn parse_page_of_1000_users(bencher: Bencher) {
-    let page = ListResponse {
-        total_results: Some(1000),
-        resources: (0..1000).map(sample_user).collect(),
-        ..ListResponse::default()
-    };
-    let bytes = serde_json::to_vec(&page).unwrap();
-    bencher
-        .counter(divan::counter::BytesCount::new(bytes.len()))
-        .bench_local(|| serde_json::from_slice::<ListResponse<User>>(black_box(&bytes)).unwrap());
+    fn bench_value(bencher: Bencher, shape: Shape) {
+        let bytes = common::page(1000, shape);
+        let page: Value = serde_json::from_slice(&bytes).unwrap();
+        bencher
+            .counter(BytesCount::new(bytes.len()))
+            .bench_local(|| serde_json::to_vec(black_box(&page)).unwrap());
+    }
+
+    #[divan::bench]
+    fn slack_v1_typed(bencher: Bencher) {
+        bench_typed(bencher, Shape::SlackV1);
+    }
+
+    #[divan::bench]
+    fn slack_v1_value(bencher: Bencher) {
+        bench_value(bencher, Shape::SlackV1);
+    }
+
+    #[divan::bench]
+    fn slack_v1_unknown_fields_typed(bencher: Bencher) {
+        bench_typed(bencher, Shape::SlackV1Unknown);
+    }
+
+    #[divan::bench]
+    fn slack_v1_unknown_fields_value(bencher: Bencher) {
+        bench_value(bencher, Shape::SlackV1Unknown);
+    }
+
+    #[divan::bench]
+    fn scim2_typed(bencher: Bencher) {
+        bench_typed(bencher, Shape::Scim2);
+    }
+
+    #[divan::bench]
+    fn scim2_value(bencher: Bencher) {
+        bench_value(bencher, Shape::Scim2);
+    }
 }

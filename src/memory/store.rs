@@ -310,22 +310,43 @@ impl Store {
         Ok(self.page(self.users.values().chain(self.groups.values()), query))
     }
 
+    /// One page of the matches. Unsorted, it keeps only the page while
+    /// counting the rest, so an answer costs memory for one page whatever
+    /// the store holds.
     fn page<'a>(&self, resources: impl Iterator<Item = &'a Resource>, query: &Query) -> Value {
-        let mut found: Vec<&Resource> = resources
-            .filter(|r| query.filter.as_ref().is_none_or(|f| matches(f, r)))
-            .collect();
-        if let Some(sort_by) = &query.sort_by {
-            found.sort_by(|a, b| compare_for_sort(a, b, sort_by));
-            if query.descending {
-                found.reverse();
-            }
-        }
-        let total = found.len();
         let start = query.start_index.max(1);
-        let page: Vec<Value> = found
+        let wanted = |r: &&Resource| query.filter.as_ref().is_none_or(|f| matches(f, r));
+        let (total, selected): (usize, Vec<&Resource>) = match &query.sort_by {
+            None => {
+                let mut total = 0;
+                let mut selected = Vec::with_capacity(query.count.min(discovery::MAX_RESULTS));
+                for resource in resources.filter(wanted) {
+                    total += 1;
+                    if total >= start && selected.len() < query.count {
+                        selected.push(resource);
+                    }
+                }
+                (total, selected)
+            }
+            Some(sort_by) => {
+                let mut found: Vec<&Resource> = resources.filter(wanted).collect();
+                found.sort_by(|a, b| compare_for_sort(a, b, sort_by));
+                if query.descending {
+                    found.reverse();
+                }
+                let total = found.len();
+                (
+                    total,
+                    found
+                        .into_iter()
+                        .skip(start - 1)
+                        .take(query.count)
+                        .collect(),
+                )
+            }
+        };
+        let page: Vec<Value> = selected
             .into_iter()
-            .skip(start - 1)
-            .take(query.count)
             .map(|r| Value::Object(query.projection.apply(r.clone())))
             .collect();
         if self.v2() {

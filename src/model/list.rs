@@ -85,7 +85,14 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for ListResponse<T> {
                         "itemsPerPage" => out.items_per_page = map.next_value()?,
                         "startIndex" => out.start_index = map.next_value()?,
                         "Resources" => {
-                            out.resources = map.next_value::<Option<Vec<T>>>()?.unwrap_or_default()
+                            // Slack and most services send the counts first: size the
+                            // page once instead of growing it (bounded, so a hostile
+                            // itemsPerPage cannot reserve much).
+                            let expected =
+                                out.items_per_page.unwrap_or(0).min(MAX_RESERVED) as usize;
+                            out.resources = map
+                                .next_value_seed(Resources::<T>(expected, PhantomData))?
+                                .unwrap_or_default()
                         }
                         _ => {
                             let value = map.next_value()?;
@@ -97,6 +104,48 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for ListResponse<T> {
             }
         }
         deserializer.deserialize_map(ListVisitor(PhantomData))
+    }
+}
+
+/// The most resources reserved ahead from `itemsPerPage`.
+const MAX_RESERVED: u64 = 1000;
+
+/// `Resources`: `null` or an array, read into a vector of the expected size.
+struct Resources<T>(usize, PhantomData<T>);
+
+impl<'de, T: DeserializeOwned> serde::de::DeserializeSeed<'de> for Resources<T> {
+    type Value = Option<Vec<T>>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_option(self)
+    }
+}
+
+impl<'de, T: DeserializeOwned> Visitor<'de> for Resources<T> {
+    type Value = Option<Vec<T>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of resources")
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut resources = Vec::with_capacity(self.0);
+        while let Some(resource) = seq.next_element()? {
+            resources.push(resource);
+        }
+        Ok(Some(resources))
     }
 }
 

@@ -1,0 +1,59 @@
+"""The Python Slack SDK's side of benches/compare_python.sh.
+
+Usage: python compare_python.py URL PAGE_FILE
+Prints one JSON object: the median parse time of PAGE_FILE into
+SearchUsersResponse(...).users, the client CPU per sequential read_user,
+and the async throughput at concurrency 64.
+"""
+
+import asyncio
+import json
+import statistics
+import sys
+import time
+
+from slack_sdk.scim import SCIMClient, SCIMResponse, SearchUsersResponse
+from slack_sdk.scim.async_client import AsyncSCIMClient
+
+url, page_file = sys.argv[1], sys.argv[2]
+calls, async_calls, concurrency = 1000, 10_000, 64
+
+with open(page_file, encoding="utf-8") as f:
+    raw = f.read()
+
+
+def parse_once():
+    start = time.perf_counter()
+    response = SearchUsersResponse(
+        SCIMResponse(url=url, status_code=200, raw_body=raw, headers={})
+    )
+    users = response.users
+    assert len(users) == 1000
+    return time.perf_counter() - start
+
+
+parse = statistics.median(parse_once() for _ in range(21))
+
+client = SCIMClient(token="xoxp-bench", base_url=url)
+cpu_start = time.process_time()
+for i in range(calls):
+    user = client.read_user(f"W{i:08}").user
+cpu_per_call = (time.process_time() - cpu_start) / calls
+
+
+async def read_many():
+    async_client = AsyncSCIMClient(token="xoxp-bench", base_url=url)
+    per_task = async_calls // concurrency
+
+    async def worker(task):
+        for i in range(per_task + (1 if task < async_calls % concurrency else 0)):
+            response = await async_client.read_user(f"W{task:03}{i:06}")
+            assert response.status_code == 200
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker(t) for t in range(concurrency)))
+    return async_calls / (time.perf_counter() - start)
+
+
+throughput = asyncio.run(read_many())
+print(json.dumps({"parse_s": parse, "cpu_per_call_s": cpu_per_call, "async_calls_per_s": throughput}))

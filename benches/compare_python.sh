@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Runs this crate and the Python Slack SDK (slack-sdk==3.47.0) on the same
+# work in one run, against the same local server, and prints the ratios:
+#   parsing the same 1000-user page, client CPU per sequential read_user,
+#   and async throughput at concurrency 64.
+# Installs slack-sdk and aiohttp into .venv-bench (git-ignored) when missing.
+#
+#   bash benches/compare_python.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+venv=.venv-bench
+if ! "$venv/bin/python" -c "import slack_sdk, aiohttp; assert slack_sdk.version.__version__ == '3.47.0'" 2>/dev/null; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "slack-sdk==3.47.0" "aiohttp==3.14.5"
+fi
+
+echo "building the Rust side (release, all features)..." >&2
+bench="$(cargo bench --all-features --bench e2e --no-run --message-format=json 2>/dev/null \
+  | "$venv/bin/python" -c 'import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["name"] == "e2e":
+        print(m["executable"])')"
+run() { "$bench" "$@"; }
+
+work="$(mktemp -d)"
+run serve >"$work/url" &
+server=$!
+trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
+for _ in $(seq 1 100); do [ -s "$work/url" ] && break; sleep 0.1; done
+url="$(cat "$work/url")"
+run write-page "$work/page.json"
+
+rust_parse="$(run parse "$work/page.json")"
+rust_cpu="$(run blocking "$url" 1000)"
+rust_async="$(run async "$url" 10000 64)"
+python="$("$venv/bin/python" benches/compare_python.py "$url" "$work/page.json")"
+
+"$venv/bin/python" - "$rust_parse" "$rust_cpu" "$rust_async" "$python" "$(wc -c <"$work/page.json")" <<'PY'
+import json, sys
+rust_parse, rust_cpu, rust_async = map(float, sys.argv[1:4])
+py = json.loads(sys.argv[4])
+size = int(sys.argv[5])
+rows = [
+    ("parse the 1000-user page (%.2f MB), median" % (size / 1e6), "%.2f ms" % (rust_parse * 1e3), "%.1f ms" % (py["parse_s"] * 1e3), py["parse_s"] / rust_parse, "faster"),
+    ("client CPU per sequential read_user", "%.1f µs" % (rust_cpu * 1e6), "%.1f µs" % (py["cpu_per_call_s"] * 1e6), py["cpu_per_call_s"] / rust_cpu, "less CPU"),
+    ("async read_user at concurrency 64", "%.0f calls/s" % rust_async, "%.0f calls/s" % py["async_calls_per_s"], rust_async / py["async_calls_per_s"], "more throughput"),
+]
+print("| work | scim-client | slack-sdk 3.47.0 | ratio |")
+print("|---|---|---|---|")
+for name, rust, python, ratio, what in rows:
+    print(f"| {name} | {rust} | {python} | {ratio:.1f}x {what} |")
+PY
