@@ -240,8 +240,9 @@ fn merge_headers(into: &mut HeaderMap, from: &HeaderMap) {
     }
 }
 
+/// The URL is not repeated in errors: it may carry credentials by mistake.
 fn normalize_base_url(base_url: &str) -> Result<String, Error> {
-    let bad = |reason: &str| Error::InvalidConfig(format!("base URL {base_url:?}: {reason}"));
+    let bad = |reason: &str| Error::InvalidConfig(format!("the base URL {reason}"));
     let uri: http::Uri = base_url.parse().map_err(|_| bad("not a valid URL"))?;
     match uri.scheme_str() {
         Some("http" | "https") => {}
@@ -249,6 +250,11 @@ fn normalize_base_url(base_url: &str) -> Result<String, Error> {
     }
     if uri.host().is_none_or(str::is_empty) {
         return Err(bad("has no host"));
+    }
+    if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
+        return Err(bad(
+            "must not carry credentials (user:password@); use the token or default headers",
+        ));
     }
     if base_url.contains(['?', '#']) {
         return Err(bad("must not carry a query or fragment"));
