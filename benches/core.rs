@@ -218,6 +218,31 @@ mod parse {
 mod serialize {
     use super::*;
 
+    fn bench_to_json(bencher: Bencher, shape: Shape) {
+        use scim_client::model::ToJson;
+        let bytes = common::page(1000, shape);
+        let page: ListResponse<User> = serde_json::from_slice(&bytes).unwrap();
+        assert_eq!(page.to_json(), serde_json::to_vec(&page).unwrap());
+        bencher
+            .counter(BytesCount::new(bytes.len()))
+            .bench_local(|| black_box(&page).to_json());
+    }
+
+    #[divan::bench]
+    fn slack_v1_to_json(bencher: Bencher) {
+        bench_to_json(bencher, Shape::SlackV1);
+    }
+
+    #[divan::bench]
+    fn slack_v1_unknown_fields_to_json(bencher: Bencher) {
+        bench_to_json(bencher, Shape::SlackV1Unknown);
+    }
+
+    #[divan::bench]
+    fn scim2_to_json(bencher: Bencher) {
+        bench_to_json(bencher, Shape::Scim2);
+    }
+
     fn bench_typed(bencher: Bencher, shape: Shape) {
         let bytes = common::page(1000, shape);
         let page: ListResponse<User> = serde_json::from_slice(&bytes).unwrap();
