@@ -114,8 +114,7 @@ impl<T> Operation<T> {
         if params.is_empty() {
             return Ok(self);
         }
-        let uri = self.request.uri().to_string();
-        let mut target = uri;
+        let mut target = self.request.uri().to_string();
         target.push(if target.contains('?') { '&' } else { '?' });
         push_query(&mut target, params.iter().copied());
         *self.request.uri_mut() = Uri::try_from(target)

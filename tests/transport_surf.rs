@@ -106,7 +106,13 @@ transport_scenarios!(client);
 
 #[test]
 fn a_proxy_is_refused_rather_than_silently_bypassed() {
-    let options = ClientOptions { proxy: Some("http://127.0.0.1:3128".into()), ..ClientOptions::default() };
+    let options = ClientOptions {
+        proxy: Some("http://127.0.0.1:3128".into()),
+        ..ClientOptions::default()
+    };
     let err = AsyncScimClient::with_options(TOKEN, options).unwrap_err();
-    assert!(matches!(&err, scim_client::Error::InvalidConfig(m) if m.contains("proxy")), "{err}");
+    assert!(
+        matches!(&err, scim_client::Error::InvalidConfig(m) if m.contains("proxy")),
+        "{err}"
+    );
 }

@@ -57,7 +57,10 @@ impl SurfTransport {
     /// on carries that risk.
     #[cfg(feature = "surf-rustls")]
     pub fn from_options(options: &ClientOptions) -> Result<SurfTransport, Error> {
-        if options.resolve_proxy(|name| std::env::var(name).ok()).is_some() {
+        if options
+            .resolve_proxy(|name| std::env::var(name).ok())
+            .is_some()
+        {
             return Err(Error::InvalidConfig(
                 "a proxy is configured (explicitly or by *_PROXY variables) but surf cannot use one; \
                  use the ureq transport or your own AsyncTransport"
