@@ -272,9 +272,10 @@ impl InMemoryService {
     }
 
     fn response(&self, reply: Reply) -> HttpResponse {
+        // ToJson cannot fail, unlike serde: no fallback to hide.
         let body = reply
             .body
-            .map(|b| serde_json::to_vec(&b).unwrap_or_default())
+            .map(|b| crate::model::ToJson::to_json(&b))
             .unwrap_or_default();
         let mut response = HttpResponse::new(body);
         *response.status_mut() =
