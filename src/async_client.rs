@@ -129,12 +129,9 @@ impl<'a, R: Listed> AsyncWalk<'a, R> {
                 Ok(op) => self.client.execute(op).await,
                 Err(error) => Err(error),
             };
-            match page.and_then(|page| self.paginator.advance(&page).map(|()| page)) {
-                Ok(page) => self.page = page.resources.into_iter(),
-                Err(error) => {
-                    self.paginator.finish();
-                    return Some(Err(error));
-                }
+            match self.paginator.take(page) {
+                Ok(resources) => self.page = resources.into_iter(),
+                Err(error) => return Some(Err(error)),
             }
         }
     }

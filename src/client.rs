@@ -154,12 +154,9 @@ impl<R: Listed> Iterator for Walk<'_, R> {
                 .paginator
                 .next_page()?
                 .and_then(|op| self.client.execute(op));
-            match page.and_then(|page| self.paginator.advance(&page).map(|()| page)) {
-                Ok(page) => self.page = page.resources.into_iter(),
-                Err(error) => {
-                    self.paginator.finish();
-                    return Some(Err(error));
-                }
+            match self.paginator.take(page) {
+                Ok(resources) => self.page = resources.into_iter(),
+                Err(error) => return Some(Err(error)),
             }
         }
     }

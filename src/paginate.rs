@@ -28,23 +28,36 @@ use crate::model::{Group, ListResponse, SearchRequest, User};
 use crate::operation::Operation;
 use crate::{Dialect, Endpoint, Error};
 
-/// A resource type that can be listed: its endpoint below the base URL.
+/// A resource type that can be listed page by page.
 pub trait Listed: DeserializeOwned + Send + 'static {
-    /// `Users` or `Groups`.
-    const ENDPOINT: &'static str;
+    /// The request for one page: [`Endpoint::query_users`] or [`Endpoint::query_groups`].
+    fn query(
+        endpoint: &Endpoint,
+        query: &SearchRequest,
+    ) -> Result<Operation<ListResponse<Self>>, Error>;
     /// The resource's id, if it has one.
     fn id(&self) -> Option<&str>;
 }
 
 impl Listed for User {
-    const ENDPOINT: &'static str = "Users";
+    fn query(
+        endpoint: &Endpoint,
+        query: &SearchRequest,
+    ) -> Result<Operation<ListResponse<User>>, Error> {
+        endpoint.query_users(query)
+    }
     fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
 }
 
 impl Listed for Group {
-    const ENDPOINT: &'static str = "Groups";
+    fn query(
+        endpoint: &Endpoint,
+        query: &SearchRequest,
+    ) -> Result<Operation<ListResponse<Group>>, Error> {
+        endpoint.query_groups(query)
+    }
     fn id(&self) -> Option<&str> {
         self.id.as_deref()
     }
@@ -106,7 +119,7 @@ impl<R: Listed> Paginator<R> {
             count: Some(self.page_size),
             ..self.query.clone()
         };
-        Some(self.endpoint.query::<R>(&query))
+        Some(R::query(&self.endpoint, &query))
     }
 
     /// Feeds in the page that came back for [`next_page`](Self::next_page)'s
@@ -135,6 +148,16 @@ impl<R: Listed> Paginator<R> {
             self.finished = true;
         }
         Ok(())
+    }
+
+    /// Feeds in how fetching the next page ended: its resources, or the
+    /// error that ends the walk (a failed request, or a repeated page).
+    pub fn take(&mut self, page: Result<ListResponse<R>, Error>) -> Result<Vec<R>, Error> {
+        let result = page.and_then(|page| self.advance(&page).map(|()| page.resources));
+        if result.is_err() {
+            self.finish();
+        }
+        result
     }
 
     /// Ends the walk (after an error, say).

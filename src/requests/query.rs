@@ -51,14 +51,6 @@ impl Endpoint {
         self.post_search(".search", query, |r| success(r)?.parse())
     }
 
-    /// `GET /Users` or `GET /Groups`, by resource type.
-    pub(crate) fn query<R: crate::paginate::Listed>(
-        &self,
-        query: &SearchRequest,
-    ) -> Result<Operation<ListResponse<R>>, Error> {
-        self.get_query(R::ENDPOINT, query, |r| success(r)?.parse())
-    }
-
     fn get_query<T: 'static>(
         &self,
         resource: &str,
