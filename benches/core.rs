@@ -165,10 +165,14 @@ mod build {
     }
 }
 
+const SHAPES: [Shape; 3] = [Shape::SlackV1, Shape::SlackV1Unknown, Shape::Scim2];
+
+/// Parsing a 1000-user page, typed and as `serde_json::Value`.
 mod parse {
     use super::*;
 
-    fn bench_typed(bencher: Bencher, shape: Shape) {
+    #[divan::bench(args = SHAPES)]
+    fn typed(bencher: Bencher, shape: Shape) {
         let bytes = common::page(1000, shape);
         bencher
             .counter(BytesCount::new(bytes.len()))
@@ -177,115 +181,48 @@ mod parse {
             });
     }
 
-    fn bench_value(bencher: Bencher, shape: Shape) {
+    #[divan::bench(args = SHAPES)]
+    fn value(bencher: Bencher, shape: Shape) {
         let bytes = common::page(1000, shape);
         bencher
             .counter(BytesCount::new(bytes.len()))
             .bench_local(|| serde_json::from_slice::<Value>(black_box(&bytes)).unwrap());
     }
-
-    #[divan::bench]
-    fn slack_v1_typed(bencher: Bencher) {
-        bench_typed(bencher, Shape::SlackV1);
-    }
-
-    #[divan::bench]
-    fn slack_v1_value(bencher: Bencher) {
-        bench_value(bencher, Shape::SlackV1);
-    }
-
-    #[divan::bench]
-    fn slack_v1_unknown_fields_typed(bencher: Bencher) {
-        bench_typed(bencher, Shape::SlackV1Unknown);
-    }
-
-    #[divan::bench]
-    fn slack_v1_unknown_fields_value(bencher: Bencher) {
-        bench_value(bencher, Shape::SlackV1Unknown);
-    }
-
-    #[divan::bench]
-    fn scim2_typed(bencher: Bencher) {
-        bench_typed(bencher, Shape::Scim2);
-    }
-
-    #[divan::bench]
-    fn scim2_value(bencher: Bencher) {
-        bench_value(bencher, Shape::Scim2);
-    }
 }
 
+/// Serialising the same page: `ToJson`, serde on the typed page, and `Value`.
 mod serialize {
     use super::*;
+    use scim_client::model::ToJson;
 
-    fn bench_to_json(bencher: Bencher, shape: Shape) {
-        use scim_client::model::ToJson;
+    fn typed_page(shape: Shape) -> (usize, ListResponse<User>) {
         let bytes = common::page(1000, shape);
-        let page: ListResponse<User> = serde_json::from_slice(&bytes).unwrap();
+        (bytes.len(), serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[divan::bench(args = SHAPES)]
+    fn to_json(bencher: Bencher, shape: Shape) {
+        let (len, page) = typed_page(shape);
         assert_eq!(page.to_json(), serde_json::to_vec(&page).unwrap());
         bencher
-            .counter(BytesCount::new(bytes.len()))
+            .counter(BytesCount::new(len))
             .bench_local(|| black_box(&page).to_json());
     }
 
-    #[divan::bench]
-    fn slack_v1_to_json(bencher: Bencher) {
-        bench_to_json(bencher, Shape::SlackV1);
-    }
-
-    #[divan::bench]
-    fn slack_v1_unknown_fields_to_json(bencher: Bencher) {
-        bench_to_json(bencher, Shape::SlackV1Unknown);
-    }
-
-    #[divan::bench]
-    fn scim2_to_json(bencher: Bencher) {
-        bench_to_json(bencher, Shape::Scim2);
-    }
-
-    fn bench_typed(bencher: Bencher, shape: Shape) {
-        let bytes = common::page(1000, shape);
-        let page: ListResponse<User> = serde_json::from_slice(&bytes).unwrap();
+    #[divan::bench(args = SHAPES)]
+    fn typed(bencher: Bencher, shape: Shape) {
+        let (len, page) = typed_page(shape);
         bencher
-            .counter(BytesCount::new(bytes.len()))
+            .counter(BytesCount::new(len))
             .bench_local(|| serde_json::to_vec(black_box(&page)).unwrap());
     }
 
-    fn bench_value(bencher: Bencher, shape: Shape) {
+    #[divan::bench(args = SHAPES)]
+    fn value(bencher: Bencher, shape: Shape) {
         let bytes = common::page(1000, shape);
         let page: Value = serde_json::from_slice(&bytes).unwrap();
         bencher
             .counter(BytesCount::new(bytes.len()))
             .bench_local(|| serde_json::to_vec(black_box(&page)).unwrap());
-    }
-
-    #[divan::bench]
-    fn slack_v1_typed(bencher: Bencher) {
-        bench_typed(bencher, Shape::SlackV1);
-    }
-
-    #[divan::bench]
-    fn slack_v1_value(bencher: Bencher) {
-        bench_value(bencher, Shape::SlackV1);
-    }
-
-    #[divan::bench]
-    fn slack_v1_unknown_fields_typed(bencher: Bencher) {
-        bench_typed(bencher, Shape::SlackV1Unknown);
-    }
-
-    #[divan::bench]
-    fn slack_v1_unknown_fields_value(bencher: Bencher) {
-        bench_value(bencher, Shape::SlackV1Unknown);
-    }
-
-    #[divan::bench]
-    fn scim2_typed(bencher: Bencher) {
-        bench_typed(bencher, Shape::Scim2);
-    }
-
-    #[divan::bench]
-    fn scim2_value(bencher: Bencher) {
-        bench_value(bencher, Shape::Scim2);
     }
 }
