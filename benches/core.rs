@@ -190,23 +190,13 @@ mod parse {
     }
 }
 
-/// Serialising the same page: `ToJson`, serde on the typed page, and `Value`.
+/// Serialising the same page: serde on the typed page, and `Value`.
 mod serialize {
     use super::*;
-    use scim_client::model::ToJson;
 
     fn typed_page(shape: Shape) -> (usize, ListResponse<User>) {
         let bytes = common::page(1000, shape);
         (bytes.len(), serde_json::from_slice(&bytes).unwrap())
-    }
-
-    #[divan::bench(args = SHAPES)]
-    fn to_json(bencher: Bencher, shape: Shape) {
-        let (len, page) = typed_page(shape);
-        assert_eq!(page.to_json(), serde_json::to_vec(&page).unwrap());
-        bencher
-            .counter(BytesCount::new(len))
-            .bench_local(|| black_box(&page).to_json());
     }
 
     #[divan::bench(args = SHAPES)]

@@ -18,9 +18,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use scim_client::memory::InMemoryService;
 use scim_client::model::{ListResponse, SearchRequest, User};
 use scim_client::{ClientOptions, ScimClient};
+use scim_memory::InMemoryService;
 
 // ---------------------------------------------------------------- memory
 

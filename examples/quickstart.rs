@@ -11,9 +11,9 @@
 mod common;
 
 use scim_client::Error;
-use scim_client::memory::Fault;
 use scim_client::model::{Name, SearchRequest, TypedValue, User};
 use scim_client::retry::RateLimitErrorRetryHandler;
+use scim_memory::Fault;
 
 fn main() -> Result<(), Error> {
     let target = common::Target::from_env();

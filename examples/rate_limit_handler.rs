@@ -5,8 +5,8 @@
 #[path = "common/mod.rs"]
 mod common;
 
-use scim_client::memory::Fault;
 use scim_client::retry::RateLimitErrorRetryHandler;
+use scim_memory::Fault;
 
 fn main() -> Result<(), scim_client::Error> {
     let target = common::Target::from_env();

@@ -12,12 +12,12 @@
 //! `SCIM_TOKEN` is sent as the bearer token if set.
 
 use scim_client::filter::Filter;
-use scim_client::memory::InMemoryService;
 use scim_client::model::{
     BulkRequest, EnterpriseUser, Name, PatchOp, PatchPath, SearchRequest, SortOrder, TypedValue,
     User,
 };
 use scim_client::{BulkLimits, ClientOptions, Conditional, Error, ScimClient};
+use scim_memory::InMemoryService;
 
 fn main() -> Result<(), Error> {
     let client = match std::env::var("SCIM_BASE_URL") {

@@ -5,7 +5,7 @@
 set -uo pipefail
 cd "$(dirname "$0")"
 runs="${1:-10000000}"
-for target in responses filter patch_path memory_service; do
+for target in responses filter patch_path; do
   mkdir -p "corpus/$target"
   start=$(date +%s)
   cargo +nightly fuzz run "$target" "corpus/$target" -- -runs="$runs" -max_len=4096 -print_final_stats=1 \

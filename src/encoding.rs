@@ -34,33 +34,6 @@ pub(crate) fn push_query<'a>(
     }
 }
 
-/// Decodes `%XX` escapes; a malformed escape is kept as written, and bytes
-/// that are not UTF-8 become U+FFFD.
-pub(crate) fn percent_decode(input: &str) -> String {
-    let bytes = input.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| char::from(b).to_digit(16);
-        match (
-            bytes[i],
-            bytes.get(i + 1).copied().and_then(hex),
-            bytes.get(i + 2).copied().and_then(hex),
-        ) {
-            (b'%', Some(high), Some(low)) => {
-                // Two hex digits make at most 255.
-                out.push((high * 16 + low) as u8);
-                i += 3;
-            }
-            (byte, _, _) => {
-                out.push(byte);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,14 +53,6 @@ mod tests {
     fn reserved_and_non_ascii_characters_are_encoded() {
         assert_eq!(encoded("a b/c?d#e%f+g\"h"), "a%20b%2Fc%3Fd%23e%25f%2Bg%22h");
         assert_eq!(encoded("é"), "%C3%A9");
-    }
-
-    #[test]
-    fn decoding_undoes_encoding_and_keeps_malformed_escapes() {
-        for text in ["a b/c?d#e%f+g\"h", "é", "", "%"] {
-            assert_eq!(percent_decode(&encoded(text)), text);
-        }
-        assert_eq!(percent_decode("100%zz%4"), "100%zz%4");
     }
 
     #[test]

@@ -100,7 +100,6 @@ mod endpoint;
 mod error;
 pub mod filter;
 mod log;
-pub mod memory;
 mod methods;
 pub mod model;
 pub mod operation;

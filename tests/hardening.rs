@@ -187,7 +187,7 @@ fn no_public_type_that_holds_the_token_shows_it() {
     let async_client = scim_client::AsyncScimClient::with_transport(
         TOKEN,
         ClientOptions::default(),
-        scim_client::memory::InMemoryService::slack_v1(),
+        scim_memory::InMemoryService::slack_v1(),
     )
     .unwrap();
     assert_hidden("AsyncScimClient", format!("{async_client:?}"));

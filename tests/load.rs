@@ -12,7 +12,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use scim_client::filter::Filter;
-use scim_client::memory::{InMemoryService, Kind};
 use scim_client::model::{PatchOp, SearchRequest, User};
 use scim_client::retry::{
     ConnectionErrorRetryHandler, FixedValueRetryIntervalCalculator, NoJitter,
@@ -23,6 +22,7 @@ use scim_client::transport::{
     TransportErrorKind,
 };
 use scim_client::{AsyncScimClient, ClientOptions, Error, ScimClient};
+use scim_memory::{InMemoryService, Kind};
 use support::scenarios::Exec;
 
 const USERS: usize = 2500; // four operations each: 10,000

@@ -8,10 +8,10 @@ mod support;
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use scim_client::memory::InMemoryService;
 use scim_client::model::SearchRequest;
 use scim_client::transport::{HttpRequest, HttpResponse, TransportError};
 use scim_client::{AsyncScimClient, ClientOptions, Error, ScimClient};
+use scim_memory::InMemoryService;
 use serde_json::Value;
 
 const USERS: usize = 2500;
@@ -179,7 +179,7 @@ fn an_error_mid_walk_is_yielded_once_and_ends_the_walk() {
     service.inject(
         service.requests_received() + 2,
         5,
-        scim_client::memory::Fault::Status(502),
+        scim_memory::Fault::Status(502),
     );
     let client = client_over(service.clone());
     let results: Vec<_> = client

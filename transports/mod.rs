@@ -9,7 +9,6 @@
 //! - [`surf`] (feature `surf`): async, over surf 2 on async-std.
 
 mod closure;
-mod memory;
 #[cfg(feature = "surf")]
 pub mod surf;
 #[cfg(feature = "ureq")]

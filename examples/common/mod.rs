@@ -11,8 +11,8 @@
 
 #![allow(dead_code)] // each example uses part of this
 
-use scim_client::memory::InMemoryService;
 use scim_client::{AsyncScimClient, ClientOptions, Dialect, Error, ScimClient};
+use scim_memory::InMemoryService;
 
 /// The service the examples talk to.
 pub enum Target {

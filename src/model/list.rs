@@ -149,40 +149,6 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for Resources<T> {
     }
 }
 
-impl<T: super::ToJson> super::ToJson for ListResponse<T> {
-    fn write_json(&self, out: &mut Vec<u8>) {
-        use super::to_json::write_entries;
-        out.push(b'{');
-        if let Some(schemas) = &self.schemas {
-            out.extend_from_slice(b"\"schemas\":");
-            schemas.write_json(out);
-            out.push(b',');
-        }
-        for (key, value) in [
-            (&b"\"totalResults\":"[..], self.total_results),
-            (b"\"itemsPerPage\":", self.items_per_page),
-            (b"\"startIndex\":", self.start_index),
-        ] {
-            if let Some(n) = value {
-                out.extend_from_slice(key);
-                n.write_json(out);
-                out.push(b',');
-            }
-        }
-        out.extend_from_slice(b"\"Resources\":");
-        self.resources.write_json(out);
-        write_entries(out, &self.extra, true);
-        out.push(b'}');
-    }
-
-    fn to_json(&self) -> Vec<u8> {
-        // About 1.2 KB per user: one allocation for a typical page.
-        let mut out = Vec::with_capacity(256 + 1536 * self.resources.len());
-        self.write_json(&mut out);
-        out
-    }
-}
-
 impl<T> ListResponse<T> {
     /// The page's resources, dropping the envelope.
     pub fn into_resources(self) -> Vec<T> {

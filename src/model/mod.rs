@@ -13,7 +13,6 @@ mod list;
 pub(crate) mod object;
 mod patch;
 mod search;
-pub(crate) mod to_json;
 mod user;
 
 pub use bulk::{
@@ -25,7 +24,6 @@ pub use discovery::{
 };
 pub use patch::{PATCH_OP, PatchOp, PatchOpKind, PatchOperation, PatchPath};
 pub use search::{SEARCH_REQUEST, SearchRequest, SortOrder};
-pub use to_json::ToJson;
 
 pub use extension::{
     ENTERPRISE_V1, ENTERPRISE_V2, EnterpriseUser, GuestChannel, Manager, SLACK_GUEST_V1,

@@ -87,25 +87,6 @@ macro_rules! scim_object {
             }
         }
 
-        impl $crate::model::ToJson for $name {
-            fn write_json(&self, out: &mut Vec<u8>) {
-                out.push(b'{');
-                let mut after = false;
-                $(
-                    if !self.$field.is_absent() {
-                        if after {
-                            out.push(b',');
-                        }
-                        after = true;
-                        out.extend_from_slice(concat!("\"", $key, "\":").as_bytes());
-                        $crate::model::ToJson::write_json(&self.$field, out);
-                    }
-                )*
-                $crate::model::to_json::write_entries(out, &self.extra, after);
-                out.push(b'}');
-            }
-        }
-
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 struct ObjectVisitor;

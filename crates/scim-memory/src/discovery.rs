@@ -2,8 +2,8 @@
 
 use serde_json::{Value, json};
 
-use crate::Dialect;
-use crate::model::{ENTERPRISE_V2, GROUP_V2, LIST_RESPONSE, USER_V2};
+use scim_client::Dialect;
+use scim_client::model::{ENTERPRISE_V2, GROUP_V2, LIST_RESPONSE, USER_V2};
 
 /// The most resources one page holds, and the Bulk limits announced.
 pub(crate) const MAX_RESULTS: usize = 1000;

@@ -3,10 +3,11 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::memory::InMemoryService;
-use crate::transport::{
+use scim_client::transport::{
     AsyncTransport, BoxFuture, HttpRequest, HttpResponse, Transport, TransportError,
 };
+
+use crate::InMemoryService;
 
 impl Transport for InMemoryService {
     fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {

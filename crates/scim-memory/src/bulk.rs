@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use super::discovery::{BULK_MAX_OPERATIONS, BULK_MAX_PAYLOAD};
 use super::store::{Store, version_of};
 use super::{Failure, Reply, Route, parse_route};
-use crate::model::{BULK_RESPONSE, BulkOperation, BulkRequest};
+use scim_client::model::{BULK_RESPONSE, BulkOperation, BulkRequest};
 
 pub(crate) fn process(store: &mut Store, body: &[u8], origin: &str) -> Result<Reply, Failure> {
     if body.len() > BULK_MAX_PAYLOAD {
@@ -64,7 +64,7 @@ pub(crate) fn process(store: &mut Store, body: &[u8], origin: &str) -> Result<Re
             Err(failure) => {
                 errors += 1;
                 entry["status"] = Value::from(failure.status.to_string());
-                let mut response = json!({"schemas": [crate::model::ERROR], "status": failure.status.to_string(), "detail": failure.detail});
+                let mut response = json!({"schemas": [scim_client::model::ERROR], "status": failure.status.to_string(), "detail": failure.detail});
                 if let Some(scim_type) = failure.scim_type {
                     response["scimType"] = Value::from(scim_type);
                 }

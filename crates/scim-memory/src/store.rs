@@ -8,9 +8,11 @@ use serde_json::{Map, Value, json};
 use super::filter_eval::{matches, values};
 use super::patch::{apply, apply_v1, existing_key};
 use super::{Failure, Reply, discovery};
-use crate::Dialect;
-use crate::filter::{AttrPath, Filter};
-use crate::model::{CORE_V1, GROUP_V2, LIST_RESPONSE, PatchOp, SearchRequest, SortOrder, USER_V2};
+use scim_client::Dialect;
+use scim_client::filter::{AttrPath, Filter};
+use scim_client::model::{
+    CORE_V1, GROUP_V2, LIST_RESPONSE, PatchOp, SearchRequest, SortOrder, USER_V2,
+};
 
 /// Which resources.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

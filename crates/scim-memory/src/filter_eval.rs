@@ -10,7 +10,7 @@ use std::cmp::Ordering;
 
 use serde_json::{Map, Value};
 
-use crate::filter::{AttrPath, CompValue, CompareOp, Filter};
+use scim_client::filter::{AttrPath, CompValue, CompareOp, Filter};
 
 /// True when `resource` matches `filter`.
 pub(crate) fn matches(filter: &Filter, resource: &Map<String, Value>) -> bool {

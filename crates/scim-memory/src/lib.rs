@@ -19,7 +19,7 @@
 //!   M-th, to exercise retry settings.
 //!
 //! ```
-//! use scim_client::memory::InMemoryService;
+//! use scim_memory::InMemoryService;
 //! use scim_client::model::User;
 //! use scim_client::{ClientOptions, ScimClient};
 //!
@@ -33,9 +33,12 @@
 
 mod bulk;
 mod discovery;
-pub(crate) mod filter_eval;
+mod encoding;
+mod filter_eval;
 mod patch;
 mod store;
+mod to_json;
+mod transport;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -44,9 +47,9 @@ use http::header::{CONTENT_TYPE, ETAG, IF_MATCH, IF_NONE_MATCH, LOCATION, RETRY_
 use http::{HeaderValue, Method, StatusCode};
 use serde_json::{Value, json};
 
-use crate::Dialect;
 use crate::encoding::percent_decode;
-use crate::transport::{HttpRequest, HttpResponse};
+use scim_client::Dialect;
+use scim_client::transport::{HttpRequest, HttpResponse};
 
 pub use store::Kind;
 use store::Store;
@@ -86,9 +89,11 @@ struct State {
     faults: Vec<ScheduledFault>,
 }
 
-/// An error the service answers with.
+/// An error the service answers with: the HTTP status, the SCIM `scimType`
+/// and the detail it would send. [`InMemoryService::seed_user`] returns it
+/// when it refuses a user.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Failure {
+pub struct Failure {
     status: u16,
     scim_type: Option<&'static str>,
     detail: String,
@@ -105,6 +110,16 @@ impl Failure {
             scim_type,
             detail: detail.into(),
         }
+    }
+
+    /// The HTTP status the service answers with.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
+    /// What went wrong, as the service's error body says.
+    pub fn detail(&self) -> &str {
+        &self.detail
     }
 
     fn not_found(what: &str) -> Failure {
@@ -139,6 +154,14 @@ impl Reply {
         }
     }
 }
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.status, self.detail)
+    }
+}
+
+impl std::error::Error for Failure {}
 
 impl InMemoryService {
     /// An empty service speaking `dialect`.
@@ -193,12 +216,9 @@ impl InMemoryService {
 
     /// Stores a user directly, as if created through the API; returns its id.
     /// For seeding large test data without a request per user.
-    pub fn seed_user(&self, user: Value) -> Result<String, crate::Error> {
+    pub fn seed_user(&self, user: Value) -> Result<String, Failure> {
         let mut state = self.state();
-        let created = state
-            .store
-            .create(Kind::Users, user, "")
-            .map_err(|f| crate::Error::invalid("user", f.detail))?;
+        let created = state.store.create(Kind::Users, user, "")?;
         Ok(created
             .get("id")
             .and_then(Value::as_str)
@@ -238,7 +258,7 @@ impl InMemoryService {
                 json!({"Errors": {"description": failure.detail, "code": failure.status}})
             }
             Dialect::SlackV2 | Dialect::Scim2 => {
-                let mut body = json!({"schemas": [crate::model::ERROR], "status": failure.status.to_string(), "detail": failure.detail});
+                let mut body = json!({"schemas": [scim_client::model::ERROR], "status": failure.status.to_string(), "detail": failure.detail});
                 if let Some(scim_type) = failure.scim_type {
                     body["scimType"] = Value::from(scim_type);
                 }
@@ -272,11 +292,8 @@ impl InMemoryService {
     }
 
     fn response(&self, reply: Reply) -> HttpResponse {
-        // ToJson cannot fail, unlike serde: no fallback to hide.
-        let body = reply
-            .body
-            .map(|b| crate::model::ToJson::to_json(&b))
-            .unwrap_or_default();
+        // The writer cannot fail, unlike serde: no fallback to hide.
+        let body = reply.body.map(|b| to_json::to_vec(&b)).unwrap_or_default();
         let mut response = HttpResponse::new(body);
         *response.status_mut() =
             StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -408,7 +425,7 @@ fn route(store: &mut Store, dialect: Dialect, request: &HttpRequest) -> Result<R
             Ok(store::resource_reply(201, created, v2))
         }
         Route::Search(kind) if method == Method::POST => {
-            let search: crate::model::SearchRequest =
+            let search: scim_client::model::SearchRequest =
                 serde_json::from_value(json_body(request)?)
                     .map_err(|e| Failure::new(400, Some("invalidSyntax"), e.to_string()))?;
             let query = store::Query::from_search(&search, dialect)?;

@@ -5,8 +5,8 @@ use serde_json::{Map, Value};
 
 use super::Failure;
 use super::filter_eval::{lookup, matches};
-use crate::filter::{AttrPath, Filter};
-use crate::model::{PatchOpKind, PatchOperation, PatchPath};
+use scim_client::filter::{AttrPath, Filter};
+use scim_client::model::{PatchOpKind, PatchOperation, PatchPath};
 
 /// Applies one RFC 7644 operation.
 pub(crate) fn apply(resource: &mut Map<String, Value>, op: &PatchOperation) -> Result<(), Failure> {
