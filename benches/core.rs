@@ -35,8 +35,13 @@ mod build {
     fn search_users(bencher: Bencher) {
         let e = endpoint();
         bencher.bench_local(|| {
-            e.search_users(1, 1000, Some(black_box(r#"userName eq "ada""#)))
-                .unwrap()
+            e.search_users(
+                &scim_client::model::SearchRequest::new()
+                    .start_index(1)
+                    .count(1000)
+                    .filter(black_box(r#"userName eq "ada""#)),
+            )
+            .unwrap()
         });
     }
 
@@ -80,7 +85,14 @@ mod build {
     #[divan::bench]
     fn search_groups(bencher: Bencher) {
         let e = endpoint();
-        bencher.bench_local(|| e.search_groups(black_box(1), 100, None).unwrap());
+        bencher.bench_local(|| {
+            e.search_groups(
+                &scim_client::model::SearchRequest::new()
+                    .start_index(black_box(1))
+                    .count(100),
+            )
+            .unwrap()
+        });
     }
 
     #[divan::bench]
@@ -140,9 +152,10 @@ mod build {
         let e = endpoint().with_dialect(scim_client::Dialect::Scim2);
         let query = SearchRequest::new()
             .filter(Filter::sw("userName", "a"))
-            .page(1, 100)
+            .start_index(1)
+            .count(100)
             .attributes(&["userName"]);
-        bencher.bench_local(|| e.query_users(black_box(&query)).unwrap());
+        bencher.bench_local(|| e.search_users(black_box(&query)).unwrap());
     }
 
     #[divan::bench]

@@ -9,7 +9,13 @@ fn main() -> Result<(), scim_client::Error> {
     println!("searching groups asynchronously on {}", target.describe());
     let client = target.async_client(target.options())?;
     common::block_on(async {
-        let page = client.search_groups(1, 2, None).await?;
+        let page = client
+            .search_groups(
+                &scim_client::model::SearchRequest::new()
+                    .start_index(1)
+                    .count(2),
+            )
+            .await?;
         println!(
             "{:?}",
             page.resources

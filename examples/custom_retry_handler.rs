@@ -77,7 +77,11 @@ fn main() -> Result<(), Error> {
         }
         common::Target::Remote { .. } => target.client(options)?,
     };
-    let page = client.search_users(1, 5, None)?;
+    let page = client.search_users(
+        &scim_client::model::SearchRequest::new()
+            .start_index(1)
+            .count(5),
+    )?;
     println!("{} users from {}", page.resources.len(), target.describe());
     Ok(())
 }

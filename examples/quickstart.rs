@@ -21,7 +21,12 @@ fn main() -> Result<(), Error> {
     let mut client = target.client(target.options())?;
 
     println!("1. search_users(start_index=1, count=100, filter='userName Eq \"carly\"')");
-    let page = client.search_users(1, 100, Some(r#"userName Eq "carly""#))?;
+    let page = client.search_users(
+        &scim_client::model::SearchRequest::new()
+            .start_index(1)
+            .count(100)
+            .filter(r#"userName Eq "carly""#),
+    )?;
     for user in &page.resources {
         println!(
             "   {} {:?}",
@@ -31,7 +36,14 @@ fn main() -> Result<(), Error> {
     }
 
     println!("2. search_groups(start_index=1, count=10)");
-    for group in client.search_groups(1, 10, None)?.resources {
+    for group in client
+        .search_groups(
+            &scim_client::model::SearchRequest::new()
+                .start_index(1)
+                .count(10),
+        )?
+        .resources
+    {
         println!(
             "   {} {:?}",
             group.id.as_deref().unwrap_or("?"),
@@ -113,7 +125,11 @@ fn main() -> Result<(), Error> {
     client
         .retry_handlers
         .push(RateLimitErrorRetryHandler::new(1));
-    let page = client.search_users(1, 1, None)?;
+    let page = client.search_users(
+        &scim_client::model::SearchRequest::new()
+            .start_index(1)
+            .count(1),
+    )?;
     println!("   got {} user(s) after the retry", page.resources.len());
     Ok(())
 }

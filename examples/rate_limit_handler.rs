@@ -24,7 +24,11 @@ fn main() -> Result<(), scim_client::Error> {
     client
         .retry_handlers
         .push(RateLimitErrorRetryHandler::new(1));
-    let page = client.search_users(1, 10, None)?;
+    let page = client.search_users(
+        &scim_client::model::SearchRequest::new()
+            .start_index(1)
+            .count(10),
+    )?;
     println!(
         "{} users on {}, after any rate limiting",
         page.resources.len(),

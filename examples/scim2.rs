@@ -74,9 +74,10 @@ fn main() -> Result<(), Error> {
     let query = SearchRequest::new()
         .filter(Filter::sw("userName", "ada"))
         .sort_by("userName", SortOrder::Ascending)
-        .page(1, 10)
+        .start_index(1)
+        .count(10)
         .attributes(&["userName"]);
-    let page = client.query_users(&query)?;
+    let page = client.search_users(&query)?;
     println!(
         "{} user(s) whose userName starts with \"ada\"",
         page.total_results.unwrap_or(0)

@@ -8,7 +8,11 @@ fn main() -> Result<(), scim_client::Error> {
     let target = common::Target::from_env();
     println!("searching groups on {}", target.describe());
     let client = target.client(target.options())?;
-    let page = client.search_groups(1, 10, None)?;
+    let page = client.search_groups(
+        &scim_client::model::SearchRequest::new()
+            .start_index(1)
+            .count(10),
+    )?;
     for group in &page.resources {
         let members = group.members.value().map_or(0, Vec::len);
         println!(

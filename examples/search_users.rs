@@ -8,7 +8,12 @@ fn main() -> Result<(), scim_client::Error> {
     let target = common::Target::from_env();
     println!("searching users on {}", target.describe());
     let client = target.client(target.options())?;
-    let page = client.search_users(1, 100, Some(r#"userName Eq "carly""#))?;
+    let page = client.search_users(
+        &scim_client::model::SearchRequest::new()
+            .start_index(1)
+            .count(100)
+            .filter(r#"userName Eq "carly""#),
+    )?;
     println!(
         "{} of {:?} users match:",
         page.resources.len(),

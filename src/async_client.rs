@@ -6,7 +6,8 @@ use crate::call::{CallStarter, Step};
 use crate::methods::scim_methods;
 use crate::model::{Group, SearchRequest, User};
 use crate::operation::Operation;
-use crate::paginate::{Listed, Paginator};
+use crate::paginate::{Paginator, WalkStep};
+use crate::resource::Resource;
 use crate::retry::RetryHandlers;
 use crate::transport::AsyncTransport;
 use crate::{ClientOptions, Endpoint, Error, log};
@@ -17,7 +18,8 @@ use crate::{ClientOptions, Endpoint, Error, log};
 /// It needs no particular runtime: the transport brings its own sleep. Over
 /// surf on async-std (feature `surf`), build it with a
 /// `SurfTransport`; with feature `surf-rustls`,
-/// `AsyncScimClient::new(token)` does that for you. Its futures are `Send`.
+/// `AsyncScimClient::new(token)` does that for you (wired in
+/// `transports/mod.rs`). Its futures are `Send`.
 pub struct AsyncScimClient {
     endpoint: Endpoint,
     transport: Box<dyn AsyncTransport>,
@@ -27,19 +29,6 @@ pub struct AsyncScimClient {
 }
 
 impl AsyncScimClient {
-    /// A client for Slack's SCIM v1 API over surf (h1 client with rustls), default options.
-    #[cfg(feature = "surf-rustls")]
-    pub fn new(token: &str) -> Result<AsyncScimClient, Error> {
-        AsyncScimClient::with_options(token, ClientOptions::default())
-    }
-
-    /// A client over surf (h1 client with rustls) with the given options.
-    #[cfg(feature = "surf-rustls")]
-    pub fn with_options(token: &str, options: ClientOptions) -> Result<AsyncScimClient, Error> {
-        let transport = crate::transports::surf::SurfTransport::from_options(&options)?;
-        AsyncScimClient::with_transport(token, options, transport)
-    }
-
     /// A client over any async transport. `timeout` and `proxy` in `options`
     /// are the transport's business and are not applied here.
     pub fn with_transport(
@@ -47,11 +36,12 @@ impl AsyncScimClient {
         options: ClientOptions,
         transport: impl AsyncTransport + 'static,
     ) -> Result<AsyncScimClient, Error> {
+        let calls = CallStarter::new(options.max_body_size, transport.jitter_seed());
         Ok(AsyncScimClient {
             endpoint: options.endpoint(token)?,
             transport: Box::new(transport),
             retry_handlers: options.retry_handlers,
-            calls: CallStarter::new(options.max_body_size, crate::transports::random_seed()),
+            calls,
         })
     }
 
@@ -78,23 +68,32 @@ impl AsyncScimClient {
         }
     }
 
-    /// Every user `query` matches, page by page, with no stream crate:
+    /// Every resource of type `R` that `query` matches, page by page, with
+    /// no stream crate:
     ///
     /// ```ignore
-    /// let mut users = client.all_users(SearchRequest::new());
+    /// let mut users = client.all::<User>(SearchRequest::new());
     /// while let Some(user) = users.next().await {
     ///     println!("{:?}", user?.user_name);
     /// }
     /// ```
     ///
     /// One page is held at a time; see [`Paginator`] for how the walk ends.
-    pub fn all_users(&self, query: SearchRequest) -> AsyncWalk<'_, User> {
-        AsyncWalk::new(self, query)
+    pub fn all<R: Resource>(&self, query: SearchRequest) -> AsyncWalk<'_, R> {
+        AsyncWalk {
+            client: self,
+            paginator: Paginator::new(self.endpoint.clone(), query),
+        }
     }
 
-    /// Every group `query` matches, page by page.
+    /// Every user `query` matches: [`all::<User>`](Self::all).
+    pub fn all_users(&self, query: SearchRequest) -> AsyncWalk<'_, User> {
+        self.all(query)
+    }
+
+    /// Every group `query` matches: [`all::<Group>`](Self::all).
     pub fn all_groups(&self, query: SearchRequest) -> AsyncWalk<'_, Group> {
-        AsyncWalk::new(self, query)
+        self.all(query)
     }
 
     scim_methods!(async await);
@@ -107,31 +106,19 @@ impl AsyncScimClient {
 pub struct AsyncWalk<'a, R> {
     client: &'a AsyncScimClient,
     paginator: Paginator<R>,
-    page: std::vec::IntoIter<R>,
 }
 
-impl<'a, R: Listed> AsyncWalk<'a, R> {
-    fn new(client: &'a AsyncScimClient, query: SearchRequest) -> AsyncWalk<'a, R> {
-        AsyncWalk {
-            client,
-            paginator: Paginator::new(client.endpoint.clone(), query),
-            page: Vec::new().into_iter(),
-        }
-    }
-
+impl<R: Resource> AsyncWalk<'_, R> {
     /// The next resource, or `None` at the end of the walk.
     pub async fn next(&mut self) -> Option<Result<R, Error>> {
         loop {
-            if let Some(resource) = self.page.next() {
-                return Some(Ok(resource));
-            }
-            let page = match self.paginator.next_page()? {
-                Ok(op) => self.client.execute(op).await,
-                Err(error) => Err(error),
-            };
-            match self.paginator.take(page) {
-                Ok(resources) => self.page = resources.into_iter(),
-                Err(error) => return Some(Err(error)),
+            match self.paginator.step() {
+                WalkStep::Fetch(operation) => {
+                    self.paginator.receive(self.client.execute(operation).await);
+                }
+                WalkStep::Resource(resource) => return Some(Ok(resource)),
+                WalkStep::Failed(error) => return Some(Err(error)),
+                WalkStep::Done => return None,
             }
         }
     }

@@ -25,13 +25,10 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
-use crate::Error;
 use crate::operation::Operation;
 use crate::retry::{Attempt, Decision, MAX_ATTEMPTS, Outcome, RetryHandlers, RetryState};
 use crate::transport::{HttpRequest, HttpResponse, TransportError};
-
-/// The default maximum response body, 10 MiB.
-pub const DEFAULT_MAX_BODY_SIZE: usize = 10 * 1024 * 1024;
+use crate::{DEFAULT_MAX_BODY_SIZE, Error};
 
 /// An operation waiting for the answer to its request.
 #[must_use = "a call does nothing until its request is sent and the answer received"]

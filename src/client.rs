@@ -6,25 +6,30 @@ use crate::call::{CallStarter, Step};
 use crate::methods::scim_methods;
 use crate::model::{Group, SearchRequest, User};
 use crate::operation::Operation;
-use crate::paginate::{Listed, Paginator};
+use crate::paginate::{Paginator, WalkStep};
+use crate::resource::Resource;
 use crate::retry::RetryHandlers;
 use crate::transport::Transport;
 use crate::{ClientOptions, Endpoint, Error, log};
 
 /// A blocking SCIM client: an [`Endpoint`], a [`Transport`] and retry handlers.
 ///
-/// `ScimClient::new(token)` uses ureq (feature `ureq`, on by default); any
-/// other HTTP stack plugs in through [`ScimClient::with_transport`]. The
-/// methods block until the answer arrives, retries included.
+/// `ScimClient::new(token)` uses ureq (feature `ureq`, on by default; wired
+/// in `transports/mod.rs`); any other HTTP stack plugs in through
+/// [`ScimClient::with_transport`]. The methods block until the answer
+/// arrives, retries included.
 ///
 /// ```no_run
 /// # #[cfg(feature = "ureq")] {
+/// use scim_client::model::SearchRequest;
 /// use scim_client::retry::RateLimitErrorRetryHandler;
 /// use scim_client::ScimClient;
 ///
 /// let mut client = ScimClient::new(&std::env::var("SLACK_ORG_ADMIN_USER_TOKEN").unwrap())?;
 /// client.retry_handlers.push(RateLimitErrorRetryHandler::new(1));
-/// let page = client.search_users(1, 100, Some(r#"userName Eq "Carly""#))?;
+/// let page = client.search_users(
+///     &SearchRequest::new().start_index(1).count(100).filter(r#"userName Eq "Carly""#),
+/// )?;
 /// println!("{} users", page.resources.len());
 /// # }
 /// # Ok::<(), scim_client::Error>(())
@@ -38,19 +43,6 @@ pub struct ScimClient {
 }
 
 impl ScimClient {
-    /// A client for Slack's SCIM v1 API over ureq, with default options.
-    #[cfg(feature = "ureq")]
-    pub fn new(token: &str) -> Result<ScimClient, Error> {
-        ScimClient::with_options(token, ClientOptions::default())
-    }
-
-    /// A client over ureq with the given options (timeout and proxy included).
-    #[cfg(feature = "ureq")]
-    pub fn with_options(token: &str, options: ClientOptions) -> Result<ScimClient, Error> {
-        let transport = crate::transports::ureq::UreqTransport::new(&options)?;
-        ScimClient::with_transport(token, options, transport)
-    }
-
     /// A client over any transport. `timeout` and `proxy` in `options` are
     /// the transport's business and are not applied here.
     pub fn with_transport(
@@ -58,11 +50,12 @@ impl ScimClient {
         options: ClientOptions,
         transport: impl Transport + 'static,
     ) -> Result<ScimClient, Error> {
+        let calls = CallStarter::new(options.max_body_size, transport.jitter_seed());
         Ok(ScimClient {
             endpoint: options.endpoint(token)?,
             transport: Box::new(transport),
             retry_handlers: options.retry_handlers,
-            calls: CallStarter::new(options.max_body_size, crate::transports::random_seed()),
+            calls,
         })
     }
 
@@ -90,29 +83,37 @@ impl ScimClient {
         }
     }
 
-    /// Every user `query` matches, page by page: an iterator holding one
-    /// page at a time. `query.count` sets the page size (default: 1000 on
-    /// Slack); see [`Paginator`] for how the walk ends.
+    /// Every resource of type `R` that `query` matches, page by page: an
+    /// iterator holding one page at a time. `query.count` sets the page size
+    /// (default: 1000 on Slack); see [`Paginator`] for how the walk ends.
     ///
     /// ```no_run
     /// # #[cfg(feature = "ureq")] {
-    /// use scim_client::model::SearchRequest;
+    /// use scim_client::model::{SearchRequest, User};
     /// use scim_client::ScimClient;
     ///
     /// let client = ScimClient::new("xoxp-…")?;
-    /// for user in client.all_users(SearchRequest::new().filter(r#"userName sw "a""#)) {
+    /// for user in client.all::<User>(SearchRequest::new().filter(r#"userName sw "a""#)) {
     ///     println!("{:?}", user?.user_name);
     /// }
     /// # }
     /// # Ok::<(), scim_client::Error>(())
     /// ```
-    pub fn all_users(&self, query: SearchRequest) -> Walk<'_, User> {
-        Walk::new(self, query)
+    pub fn all<R: Resource>(&self, query: SearchRequest) -> Walk<'_, R> {
+        Walk {
+            client: self,
+            paginator: Paginator::new(self.endpoint.clone(), query),
+        }
     }
 
-    /// Every group `query` matches, page by page; see [`all_users`](Self::all_users).
+    /// Every user `query` matches: [`all::<User>`](Self::all).
+    pub fn all_users(&self, query: SearchRequest) -> Walk<'_, User> {
+        self.all(query)
+    }
+
+    /// Every group `query` matches: [`all::<Group>`](Self::all).
     pub fn all_groups(&self, query: SearchRequest) -> Walk<'_, Group> {
-        Walk::new(self, query)
+        self.all(query)
     }
 
     scim_methods!();
@@ -124,39 +125,27 @@ impl ScimClient {
 pub struct Walk<'a, R> {
     client: &'a ScimClient,
     paginator: Paginator<R>,
-    page: std::vec::IntoIter<R>,
 }
 
-impl<'a, R: Listed> Walk<'a, R> {
-    fn new(client: &'a ScimClient, query: SearchRequest) -> Walk<'a, R> {
-        Walk {
-            client,
-            paginator: Paginator::new(client.endpoint.clone(), query),
-            page: Vec::new().into_iter(),
-        }
-    }
-
+impl<R> Walk<'_, R> {
     /// The walk's state: resources received, the latest `totalResults`.
     pub fn paginator(&self) -> &Paginator<R> {
         &self.paginator
     }
 }
 
-impl<R: Listed> Iterator for Walk<'_, R> {
+impl<R: Resource> Iterator for Walk<'_, R> {
     type Item = Result<R, Error>;
 
     fn next(&mut self) -> Option<Result<R, Error>> {
         loop {
-            if let Some(resource) = self.page.next() {
-                return Some(Ok(resource));
-            }
-            let page = self
-                .paginator
-                .next_page()?
-                .and_then(|op| self.client.execute(op));
-            match self.paginator.take(page) {
-                Ok(resources) => self.page = resources.into_iter(),
-                Err(error) => return Some(Err(error)),
+            match self.paginator.step() {
+                WalkStep::Fetch(operation) => {
+                    self.paginator.receive(self.client.execute(operation));
+                }
+                WalkStep::Resource(resource) => return Some(Ok(resource)),
+                WalkStep::Failed(error) => return Some(Err(error)),
+                WalkStep::Done => return None,
             }
         }
     }

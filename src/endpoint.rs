@@ -47,28 +47,34 @@ impl Dialect {
         }
     }
 
-    /// The schema URN given to a user body that has none.
-    pub fn user_schema(self) -> &'static str {
-        match self {
-            Dialect::SlackV1 => crate::model::CORE_V1,
-            Dialect::SlackV2 | Dialect::Scim2 => crate::model::USER_V2,
-        }
-    }
-
-    /// The schema URN given to a group body that has none.
-    pub fn group_schema(self) -> &'static str {
-        match self {
-            Dialect::SlackV1 => crate::model::CORE_V1,
-            Dialect::SlackV2 | Dialect::Scim2 => crate::model::GROUP_V2,
-        }
-    }
-
     /// The largest `count` the service serves, when it documents one.
     pub fn max_count(self) -> Option<u32> {
         match self {
             Dialect::SlackV1 | Dialect::SlackV2 => Some(1000),
             Dialect::Scim2 => None,
         }
+    }
+
+    /// Checks a query against what every SCIM service and this dialect
+    /// accept: `startIndex` is 1-based (RFC 7644 §3.4.2.4) and `count` at
+    /// most [`max_count`](Self::max_count). The one home of these checks, so
+    /// `search_*`, `query` and `.search` refuse the same queries.
+    pub(crate) fn check_query(self, query: &crate::model::SearchRequest) -> Result<(), Error> {
+        if query.start_index == Some(0) {
+            return Err(Error::invalid(
+                "start_index",
+                "must be at least 1 (SCIM indexes are 1-based)",
+            ));
+        }
+        if let (Some(count), Some(max)) = (query.count, self.max_count()) {
+            if count > max {
+                return Err(Error::invalid(
+                    "count",
+                    format!("must be at most {max} on this service, got {count}"),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The service provider configuration's path (Slack adds an `s`).

@@ -1,17 +1,34 @@
 //! A SCIM client for Slack and any SCIM service, built as a pure protocol core.
 //!
-//! This crate turns every SCIM operation into an `http::Request<Vec<u8>>` and
-//! every `http::Response<Vec<u8>>` into a typed result. The core contains no
+//! ```no_run
+//! # #[cfg(feature = "ureq")] {
+//! use scim_client::ScimClient;
+//! use scim_client::model::SearchRequest;
+//!
+//! let client = ScimClient::new(&std::env::var("SLACK_ORG_ADMIN_USER_TOKEN").unwrap())?;
+//! let page = client.search_users(&SearchRequest::new().count(100).filter(r#"userName eq "cal""#))?;
+//! for user in page.resources {
+//!     println!("{:?} {:?}", user.id, user.user_name);
+//! }
+//! # }
+//! # Ok::<(), scim_client::Error>(())
+//! ```
+//!
+//! Under the client, every SCIM operation is an `http::Request<Vec<u8>>` and
+//! every `http::Response<Vec<u8>>` a typed result. The core contains no
 //! networking code, never reads a clock, never sleeps and keeps no global
 //! state: you can drive it from any HTTP stack, any runtime, or a unit test.
 //!
 //! ```
+//! use scim_client::model::SearchRequest;
 //! use scim_client::{BearerToken, Endpoint};
 //!
 //! let endpoint = Endpoint::new(BearerToken::new("xoxp-your-org-admin-token")?);
 //!
 //! // 1. Build the request. Nothing is sent.
-//! let search = endpoint.search_users(1, 100, Some(r#"userName eq "cal""#))?;
+//! let search = endpoint.search_users(
+//!     &SearchRequest::new().start_index(1).count(100).filter(r#"userName eq "cal""#),
+//! )?;
 //! let request = search.request();
 //! assert_eq!(request.method(), "GET");
 //! assert_eq!(
@@ -76,9 +93,10 @@
 //! # Map of the crate
 //!
 //! - [`Endpoint`] holds the base URL, token and headers, and builds an
-//!   [`Operation`] for each SCIM call (`search_users`, `read_user`,
-//!   `create_user`, `patch_user`, `update_user`, `delete_user`, the same for
-//!   groups, and `api_call` for anything else).
+//!   [`Operation`] for each SCIM call: generic over any [`Resource`]
+//!   (`query`, `read`, `create`, `patch`, `update`, `delete`,
+//!   `search_post`), the Python SDK's names for users and groups
+//!   (`search_users`, `read_user`, …) on top, and `api_call` for anything else.
 //! - [`Operation`] pairs the request with the parser for its answer.
 //! - [`ScimResponse`] is a raw answer with lazy JSON and typed accessors.
 //! - [`model`] has the resources: [`model::User`], [`model::Group`], their
@@ -86,10 +104,12 @@
 //! - [`filter`] builds, prints and parses filters safely.
 //! - [`Error`] is the one error type; non-2xx answers become
 //!   [`ApiError`] with the parsed SCIM error, `Retry-After` and raw body.
-//! - [`retry`] has the handlers, [`call`] the state machine that applies them.
+//! - [`retry`] has the handlers, [`call`] the state machine that applies them,
+//!   and [`Paginator`] the one that walks every page of a query.
 //! - [`ScimClient`] (blocking) and [`AsyncScimClient`] run calls over a
 //!   [`transport::Transport`] or [`transport::AsyncTransport`]; ready ones
-//!   are in [`transports`] (closures, ureq, surf).
+//!   are in [`transports`] (closures, ureq, surf), which is also the one place
+//!   that wires `ScimClient::new` and `AsyncScimClient::new` to them.
 #![warn(missing_docs)]
 
 mod async_client;
@@ -102,10 +122,11 @@ pub mod filter;
 mod log;
 mod methods;
 pub mod model;
-pub mod operation;
+mod operation;
 mod options;
-pub mod paginate;
+mod paginate;
 mod requests;
+mod resource;
 mod response;
 pub mod retry;
 mod retry_after;
@@ -121,8 +142,10 @@ pub use endpoint::{
 };
 pub use error::{ApiError, Error, ErrorEntry, ScimError, ScimType};
 pub use operation::{Conditional, Operation};
-pub use options::{ClientOptions, PROXY_ENV_VARS};
-pub use requests::{BulkLimits, MAX_COUNT};
+pub use options::{ClientOptions, DEFAULT_MAX_BODY_SIZE, PROXY_ENV_VARS};
+pub use paginate::{Paginator, WalkStep};
+pub use requests::BulkLimits;
+pub use resource::Resource;
 pub use response::ScimResponse;
 pub use retry_after::RetryAfter;
 pub use token::BearerToken;

@@ -1,101 +1,120 @@
 //! The SCIM methods both clients offer, written once.
 //!
 //! `scim_methods!()` expands to blocking methods and
-//! `scim_methods!(async .await)` to async ones; each builds the operation on
-//! the client's [`Endpoint`](crate::Endpoint) and hands it to `execute`.
+//! `scim_methods!(async .await)` to async ones. The generic ones build the
+//! operation on the client's [`Endpoint`](crate::Endpoint) and hand it to
+//! `execute`; the Python SDK's named ones call the generic ones.
 
 macro_rules! scim_methods {
     ($($async:tt $($await:tt)+)?) => {
-        /// `GET /Users`: one page of users (`start_index` ≥ 1, `count` ≤ 1000).
-        pub $($async)? fn search_users(&self, start_index: u32, count: u32, filter: Option<&str>)
+        /// `GET /{endpoint}` for any [`Resource`](crate::Resource): one page,
+        /// with filter, sorting, paging and attribute selection.
+        pub $($async)? fn query<R: $crate::Resource>(&self, query: &$crate::model::SearchRequest)
+            -> Result<$crate::model::ListResponse<R>, $crate::Error> {
+            self.execute(self.endpoint.query(query)?)$($(.$await)+)?
+        }
+
+        /// `POST /{endpoint}/.search` for any [`Resource`](crate::Resource).
+        pub $($async)? fn search_post<R: $crate::Resource>(&self, query: &$crate::model::SearchRequest)
+            -> Result<$crate::model::ListResponse<R>, $crate::Error> {
+            self.execute(self.endpoint.search_post(query)?)$($(.$await)+)?
+        }
+
+        /// `GET /{endpoint}/{id}` for any [`Resource`](crate::Resource).
+        pub $($async)? fn read<R: $crate::Resource>(&self, id: &str) -> Result<R, $crate::Error> {
+            self.execute(self.endpoint.read(id)?)$($(.$await)+)?
+        }
+
+        /// `POST /{endpoint}`: an `R` or any JSON object.
+        pub $($async)? fn create<R: $crate::Resource>(&self, resource: &(impl ::serde::Serialize + Sync))
+            -> Result<R, $crate::Error> {
+            self.execute(self.endpoint.create(resource)?)$($(.$await)+)?
+        }
+
+        /// `PATCH /{endpoint}/{id}`: `None` when the service answers 204.
+        pub $($async)? fn patch<R: $crate::Resource>(&self, id: &str, body: &(impl ::serde::Serialize + Sync))
+            -> Result<Option<R>, $crate::Error> {
+            self.execute(self.endpoint.patch(id, body)?)$($(.$await)+)?
+        }
+
+        /// `PUT /{endpoint}/{id}`, the id taken from the resource.
+        pub $($async)? fn update<R: $crate::Resource>(&self, resource: &(impl ::serde::Serialize + Sync))
+            -> Result<R, $crate::Error> {
+            self.execute(self.endpoint.update(resource)?)$($(.$await)+)?
+        }
+
+        /// `DELETE /{endpoint}/{id}`.
+        pub $($async)? fn delete<R: $crate::Resource>(&self, id: &str) -> Result<(), $crate::Error> {
+            self.execute(self.endpoint.delete::<R>(id)?)$($(.$await)+)?
+        }
+
+        /// `GET /Users`: one page of users, e.g.
+        /// `search_users(&SearchRequest::new().start_index(1).count(100).filter(…))`.
+        pub $($async)? fn search_users(&self, query: &$crate::model::SearchRequest)
             -> Result<$crate::model::ListResponse<$crate::model::User>, $crate::Error> {
-            self.execute(self.endpoint.search_users(start_index, count, filter)?)$($(.$await)+)?
+            self.query(query)$($(.$await)+)?
         }
 
         /// `GET /Users/{id}`.
         pub $($async)? fn read_user(&self, id: &str) -> Result<$crate::model::User, $crate::Error> {
-            self.execute(self.endpoint.read_user(id)?)$($(.$await)+)?
+            self.read(id)$($(.$await)+)?
         }
 
         /// `POST /Users`: a [`User`](crate::model::User) or any JSON object.
         pub $($async)? fn create_user(&self, user: &(impl ::serde::Serialize + Sync))
             -> Result<$crate::model::User, $crate::Error> {
-            self.execute(self.endpoint.create_user(user)?)$($(.$await)+)?
+            self.create(user)$($(.$await)+)?
         }
 
         /// `PATCH /Users/{id}`: `None` when the service answers 204.
         pub $($async)? fn patch_user(&self, id: &str, partial_user: &(impl ::serde::Serialize + Sync))
             -> Result<Option<$crate::model::User>, $crate::Error> {
-            self.execute(self.endpoint.patch_user(id, partial_user)?)$($(.$await)+)?
+            self.patch(id, partial_user)$($(.$await)+)?
         }
 
         /// `PUT /Users/{id}`, the id taken from the user.
         pub $($async)? fn update_user(&self, user: &(impl ::serde::Serialize + Sync))
             -> Result<$crate::model::User, $crate::Error> {
-            self.execute(self.endpoint.update_user(user)?)$($(.$await)+)?
+            self.update(user)$($(.$await)+)?
         }
 
         /// `DELETE /Users/{id}` (Slack deactivates the user).
         pub $($async)? fn delete_user(&self, id: &str) -> Result<(), $crate::Error> {
-            self.execute(self.endpoint.delete_user(id)?)$($(.$await)+)?
+            self.delete::<$crate::model::User>(id)$($(.$await)+)?
         }
 
         /// `GET /Groups`: one page of groups.
-        pub $($async)? fn search_groups(&self, start_index: u32, count: u32, filter: Option<&str>)
+        pub $($async)? fn search_groups(&self, query: &$crate::model::SearchRequest)
             -> Result<$crate::model::ListResponse<$crate::model::Group>, $crate::Error> {
-            self.execute(self.endpoint.search_groups(start_index, count, filter)?)$($(.$await)+)?
+            self.query(query)$($(.$await)+)?
         }
 
         /// `GET /Groups/{id}`.
         pub $($async)? fn read_group(&self, id: &str) -> Result<$crate::model::Group, $crate::Error> {
-            self.execute(self.endpoint.read_group(id)?)$($(.$await)+)?
+            self.read(id)$($(.$await)+)?
         }
 
         /// `POST /Groups`.
         pub $($async)? fn create_group(&self, group: &(impl ::serde::Serialize + Sync))
             -> Result<$crate::model::Group, $crate::Error> {
-            self.execute(self.endpoint.create_group(group)?)$($(.$await)+)?
+            self.create(group)$($(.$await)+)?
         }
 
         /// `PATCH /Groups/{id}`: `None` when the service answers 204 (Slack does).
         pub $($async)? fn patch_group(&self, id: &str, partial_group: &(impl ::serde::Serialize + Sync))
             -> Result<Option<$crate::model::Group>, $crate::Error> {
-            self.execute(self.endpoint.patch_group(id, partial_group)?)$($(.$await)+)?
+            self.patch(id, partial_group)$($(.$await)+)?
         }
 
         /// `PUT /Groups/{id}`, the id taken from the group.
         pub $($async)? fn update_group(&self, group: &(impl ::serde::Serialize + Sync))
             -> Result<$crate::model::Group, $crate::Error> {
-            self.execute(self.endpoint.update_group(group)?)$($(.$await)+)?
+            self.update(group)$($(.$await)+)?
         }
 
         /// `DELETE /Groups/{id}` (Slack removes the group for good).
         pub $($async)? fn delete_group(&self, id: &str) -> Result<(), $crate::Error> {
-            self.execute(self.endpoint.delete_group(id)?)$($(.$await)+)?
-        }
-
-        /// `GET /Users` with a full RFC 7644 query (filter, sort, page, attributes).
-        pub $($async)? fn query_users(&self, query: &$crate::model::SearchRequest)
-            -> Result<$crate::model::ListResponse<$crate::model::User>, $crate::Error> {
-            self.execute(self.endpoint.query_users(query)?)$($(.$await)+)?
-        }
-
-        /// `GET /Groups` with a full RFC 7644 query.
-        pub $($async)? fn query_groups(&self, query: &$crate::model::SearchRequest)
-            -> Result<$crate::model::ListResponse<$crate::model::Group>, $crate::Error> {
-            self.execute(self.endpoint.query_groups(query)?)$($(.$await)+)?
-        }
-
-        /// `POST /Users/.search`.
-        pub $($async)? fn search_users_post(&self, query: &$crate::model::SearchRequest)
-            -> Result<$crate::model::ListResponse<$crate::model::User>, $crate::Error> {
-            self.execute(self.endpoint.search_users_post(query)?)$($(.$await)+)?
-        }
-
-        /// `POST /Groups/.search`.
-        pub $($async)? fn search_groups_post(&self, query: &$crate::model::SearchRequest)
-            -> Result<$crate::model::ListResponse<$crate::model::Group>, $crate::Error> {
-            self.execute(self.endpoint.search_groups_post(query)?)$($(.$await)+)?
+            self.delete::<$crate::model::Group>(id)$($(.$await)+)?
         }
 
         /// `POST /.search` over every resource type.

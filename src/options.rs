@@ -4,7 +4,6 @@ use std::time::Duration;
 
 use http::HeaderMap;
 
-use crate::call::DEFAULT_MAX_BODY_SIZE;
 use crate::retry::RetryHandlers;
 use crate::{BearerToken, Dialect, Endpoint, Error, SLACK_V1_BASE_URL, SLACK_V2_BASE_URL};
 
@@ -59,6 +58,10 @@ impl Default for ClientOptions {
         }
     }
 }
+
+/// The default maximum response body, 10 MiB: a page of 1000 Slack users
+/// is about 1.3 MB.
+pub const DEFAULT_MAX_BODY_SIZE: usize = 10 * 1024 * 1024;
 
 /// The proxy variables, in the order the Python SDK reads them.
 pub const PROXY_ENV_VARS: [&str; 4] = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"];

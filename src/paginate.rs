@@ -1,12 +1,27 @@
-//! [`Paginator`]: walks every user or group a query matches, page by page.
+//! [`Paginator`]: walks every resource a query matches, page by page.
 //!
-//! It is a pure state machine: it builds the request for the next page and
-//! is fed each page that comes back. The clients wrap it in an `Iterator`
-//! (blocking) and an async `next()`; only one page is held at a time.
+//! Like [`Call`](crate::call::Call), it is a pure state machine with one
+//! input and one output, and the driver does the I/O:
 //!
-//! `startIndex` advances by the number of resources actually received, not
-//! by the page size asked for, so a provider that returns short pages loses
-//! nothing. `totalResults` is re-read from every page. The walk ends when:
+//! ```text
+//!        Paginator::new(endpoint, query)
+//!                     │
+//!          ┌──────►  step()  ──────────────────────────┐
+//!          │          │                                │
+//!          │    ┌─────┴───────────┬──────────────┐     │
+//!          │    ▼                 ▼              ▼     ▼
+//!          │  Fetch(operation)  Resource(r)  Failed(e)  Done
+//!          │    │                 │              │
+//!          │  the driver runs     yield r        yield e; the next
+//!          │  it, then            │              step() is Done
+//!          │  receive(page or error)
+//!          └────┴─────────────────┘
+//! ```
+//!
+//! Only one page is held at a time. `startIndex` advances by the number of
+//! resources actually received, not by the page size asked for, so a
+//! provider that returns short pages loses nothing. `totalResults` is
+//! re-read from every page. The walk ends when:
 //!
 //! - a page comes back empty; or
 //! - a page is short (fewer resources than asked) and the next index is past
@@ -19,80 +34,93 @@
 //! that ignores `startIndex` and sends the same page again is caught (the
 //! page starts with the same id as the last) and ends the walk with
 //! [`Error::Pagination`] instead of repeating resources.
+//!
+//! The blocking driver, whole (the async one adds `.await`):
+//!
+//! ```
+//! use scim_client::model::{SearchRequest, User};
+//! use scim_client::{BearerToken, Endpoint, Paginator, WalkStep};
+//!
+//! let endpoint = Endpoint::new(BearerToken::new("xoxp-1")?);
+//! let mut walk = Paginator::<User>::new(endpoint, SearchRequest::new().count(2));
+//! let mut pages = vec![
+//!     br#"{"totalResults": 3, "Resources": [{"id": "W3"}]}"#.to_vec(),
+//!     br#"{"totalResults": 3, "Resources": [{"id": "W1"}, {"id": "W2"}]}"#.to_vec(),
+//! ];
+//! let mut ids = Vec::new();
+//! loop {
+//!     match walk.step() {
+//!         WalkStep::Fetch(operation) => {
+//!             // A real driver sends `operation.request()`; here the answer is canned.
+//!             let answer = http::Response::new(pages.pop().unwrap());
+//!             walk.receive(operation.parse_response(answer));
+//!         }
+//!         WalkStep::Resource(user) => ids.push(user.id.as_deref().unwrap_or("?").to_owned()),
+//!         WalkStep::Failed(error) => return Err(error),
+//!         WalkStep::Done => break,
+//!     }
+//! }
+//! assert_eq!(ids, ["W1", "W2", "W3"]);
+//! # Ok::<(), scim_client::Error>(())
+//! ```
 
-use std::marker::PhantomData;
+use std::collections::VecDeque;
 
-use serde::de::DeserializeOwned;
-
-use crate::model::{Group, ListResponse, SearchRequest, User};
+use crate::model::{ListResponse, SearchRequest};
 use crate::operation::Operation;
-use crate::{Dialect, Endpoint, Error};
+use crate::resource::Resource;
+use crate::{Endpoint, Error};
 
-/// A resource type that can be listed page by page.
-pub trait Listed: DeserializeOwned + Send + 'static {
-    /// The request for one page: [`Endpoint::query_users`] or [`Endpoint::query_groups`].
-    fn query(
-        endpoint: &Endpoint,
-        query: &SearchRequest,
-    ) -> Result<Operation<ListResponse<Self>>, Error>;
-    /// The resource's id, if it has one.
-    fn id(&self) -> Option<&str>;
-}
-
-impl Listed for User {
-    fn query(
-        endpoint: &Endpoint,
-        query: &SearchRequest,
-    ) -> Result<Operation<ListResponse<User>>, Error> {
-        endpoint.query_users(query)
-    }
-    fn id(&self) -> Option<&str> {
-        self.id.as_deref()
-    }
-}
-
-impl Listed for Group {
-    fn query(
-        endpoint: &Endpoint,
-        query: &SearchRequest,
-    ) -> Result<Operation<ListResponse<Group>>, Error> {
-        endpoint.query_groups(query)
-    }
-    fn id(&self) -> Option<&str> {
-        self.id.as_deref()
-    }
-}
-
-/// The page size used when the query sets none: Slack's maximum (1000) for
-/// Slack, 100 for other services (many cap pages at 100 to 200; a provider
-/// that serves fewer than asked is handled either way).
-pub fn default_page_size(dialect: Dialect) -> u32 {
-    dialect.max_count().unwrap_or(100)
+/// What the walk needs next; see the [module docs](self) for the loop.
+#[derive(Debug)]
+#[must_use]
+pub enum WalkStep<R> {
+    /// Run this page request and [`receive`](Paginator::receive) how it ended.
+    Fetch(Operation<ListResponse<R>>),
+    /// The next resource.
+    Resource(R),
+    /// The walk failed (a request, or a provider repeating a page); the next
+    /// step is [`Done`](WalkStep::Done).
+    Failed(Error),
+    /// Every resource has been handed out.
+    Done,
 }
 
 /// The state of a walk over every resource a query matches.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Paginator<R> {
     endpoint: Endpoint,
     query: SearchRequest,
     page_size: u32,
     next_index: u64,
     total_results: Option<u64>,
-    finished: bool,
     received: u64,
     last_first_id: Option<String>,
-    _resource: PhantomData<fn() -> R>,
+    page: VecDeque<R>,
+    state: State,
 }
 
-impl<R: Listed> Paginator<R> {
+#[derive(Debug)]
+enum State {
+    /// The next page must be asked for.
+    NeedPage,
+    /// A page request is out; `receive` is expected.
+    Fetching,
+    /// The last page is (being) handed out.
+    LastPage,
+    /// An error to hand out, then done.
+    Failed(Error),
+    Done,
+}
+
+impl<R: Resource> Paginator<R> {
     /// Starts a walk. The query's filter, sorting and attributes are kept;
     /// its `startIndex` (default 1) is where the walk begins and its `count`
-    /// (default [`default_page_size`]) the page size asked for.
+    /// the page size asked for (default: Slack's maximum, 1000, on Slack;
+    /// 100 elsewhere, as many services cap pages at 100 to 200).
     pub fn new(endpoint: Endpoint, query: SearchRequest) -> Paginator<R> {
-        let page_size = query
-            .count
-            .unwrap_or_else(|| default_page_size(endpoint.dialect()))
-            .max(1);
+        let default_size = endpoint.dialect().max_count().unwrap_or(100);
+        let page_size = query.count.unwrap_or(default_size).max(1);
         let next_index = u64::from(query.start_index.unwrap_or(1).max(1));
         Paginator {
             endpoint,
@@ -100,74 +128,39 @@ impl<R: Listed> Paginator<R> {
             page_size,
             next_index,
             total_results: None,
-            finished: false,
             received: 0,
             last_first_id: None,
-            _resource: PhantomData,
+            page: VecDeque::new(),
+            state: State::NeedPage,
         }
     }
 
-    /// The request for the next page, or `None` when the walk is over.
-    pub fn next_page(&self) -> Option<Result<Operation<ListResponse<R>>, Error>> {
-        if self.finished {
-            return None;
+    /// The next step of the walk: a resource, a page to fetch, the error
+    /// that ended it, or the end.
+    pub fn step(&mut self) -> WalkStep<R> {
+        if let Some(resource) = self.page.pop_front() {
+            return WalkStep::Resource(resource);
         }
-        // `advance` ends the walk before the index can leave u32's range.
-        let start = u32::try_from(self.next_index).unwrap_or(u32::MAX);
-        let query = SearchRequest {
-            start_index: Some(start),
-            count: Some(self.page_size),
-            ..self.query.clone()
+        match std::mem::replace(&mut self.state, State::Done) {
+            State::NeedPage | State::Fetching => match self.page_request() {
+                Ok(operation) => {
+                    self.state = State::Fetching;
+                    WalkStep::Fetch(operation)
+                }
+                Err(error) => WalkStep::Failed(error),
+            },
+            State::Failed(error) => WalkStep::Failed(error),
+            State::LastPage | State::Done => WalkStep::Done,
+        }
+    }
+
+    /// Feeds in how the page request of the last [`WalkStep::Fetch`] ended.
+    pub fn receive(&mut self, page: Result<ListResponse<R>, Error>) {
+        self.state = match page.and_then(|page| self.take(page)) {
+            Ok(true) => State::LastPage,
+            Ok(false) => State::NeedPage,
+            Err(error) => State::Failed(error),
         };
-        Some(R::query(&self.endpoint, &query))
-    }
-
-    /// Feeds in the page that came back for [`next_page`](Self::next_page)'s
-    /// request. An error means the provider sent the previous page again;
-    /// the walk is then over and the page should not be used.
-    pub fn advance(&mut self, page: &ListResponse<R>) -> Result<(), Error> {
-        let first_id = page.resources.first().and_then(Listed::id);
-        if first_id.is_some() && first_id == self.last_first_id.as_deref() {
-            self.finished = true;
-            return Err(Error::Pagination(format!(
-                "the page at startIndex {} starts with the same resource as the previous one; \
-                 the provider seems to ignore startIndex",
-                self.next_index
-            )));
-        }
-        self.last_first_id = first_id.map(str::to_owned);
-        let received = page.resources.len() as u64;
-        self.received += received;
-        self.total_results = page.total_results.or(self.total_results);
-        self.next_index += received;
-        let short = received < u64::from(self.page_size);
-        let past_total = self
-            .total_results
-            .is_some_and(|total| self.next_index > total);
-        if received == 0 || (short && past_total) || self.next_index > u64::from(u32::MAX) {
-            self.finished = true;
-        }
-        Ok(())
-    }
-
-    /// Feeds in how fetching the next page ended: its resources, or the
-    /// error that ends the walk (a failed request, or a repeated page).
-    pub fn take(&mut self, page: Result<ListResponse<R>, Error>) -> Result<Vec<R>, Error> {
-        let result = page.and_then(|page| self.advance(&page).map(|()| page.resources));
-        if result.is_err() {
-            self.finish();
-        }
-        result
-    }
-
-    /// Ends the walk (after an error, say).
-    pub fn finish(&mut self) {
-        self.finished = true;
-    }
-
-    /// True once no more pages will be asked for.
-    pub fn is_finished(&self) -> bool {
-        self.finished
     }
 
     /// Resources received so far.
@@ -180,8 +173,37 @@ impl<R: Listed> Paginator<R> {
         self.total_results
     }
 
-    /// The page size asked for.
-    pub fn page_size(&self) -> u32 {
-        self.page_size
+    fn page_request(&self) -> Result<Operation<ListResponse<R>>, Error> {
+        // `take` ends the walk before the index can leave u32's range.
+        let start = u32::try_from(self.next_index).unwrap_or(u32::MAX);
+        let query = SearchRequest {
+            start_index: Some(start),
+            count: Some(self.page_size),
+            ..self.query.clone()
+        };
+        self.endpoint.query(&query)
+    }
+
+    /// Takes a page in; true when it is the last one.
+    fn take(&mut self, page: ListResponse<R>) -> Result<bool, Error> {
+        let first_id = page.resources.first().and_then(Resource::id);
+        if first_id.is_some() && first_id == self.last_first_id.as_deref() {
+            return Err(Error::Pagination(format!(
+                "the page at startIndex {} starts with the same resource as the previous one; \
+                 the provider seems to ignore startIndex",
+                self.next_index
+            )));
+        }
+        self.last_first_id = first_id.map(str::to_owned);
+        let received = page.resources.len() as u64;
+        self.received += received;
+        self.total_results = page.total_results.or(self.total_results);
+        self.next_index += received;
+        self.page = page.resources.into();
+        let short = received < u64::from(self.page_size);
+        let past_total = self
+            .total_results
+            .is_some_and(|total| self.next_index > total);
+        Ok(received == 0 || (short && past_total) || self.next_index > u64::from(u32::MAX))
     }
 }

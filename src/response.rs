@@ -8,7 +8,6 @@ use serde_json::Value;
 
 use crate::Error;
 use crate::error::ApiError;
-use crate::model::{Group, ListResponse, User};
 
 /// A response from a SCIM service: status, headers (case-insensitive) and
 /// raw body, with the body parsed on demand.
@@ -67,29 +66,10 @@ impl ScimResponse {
             .as_ref()
     }
 
-    /// The body decoded as any type, e.g. a caller's own extension struct.
+    /// The body decoded as any type: a resource (`parse::<User>()`), a page
+    /// (`parse::<ListResponse<Group>>()`), a caller's own extension struct.
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, Error> {
         decode(self.status, &self.body, std::any::type_name::<T>())
-    }
-
-    /// The body as one page of users.
-    pub fn users(&self) -> Result<ListResponse<User>, Error> {
-        decode(self.status, &self.body, "a list of users")
-    }
-
-    /// The body as one page of groups.
-    pub fn groups(&self) -> Result<ListResponse<Group>, Error> {
-        decode(self.status, &self.body, "a list of groups")
-    }
-
-    /// The body as one user.
-    pub fn user(&self) -> Result<User, Error> {
-        decode(self.status, &self.body, "a user")
-    }
-
-    /// The body as one group.
-    pub fn group(&self) -> Result<Group, Error> {
-        decode(self.status, &self.body, "a group")
     }
 
     /// The `ETag` header, if any: the resource's version, opaque.

@@ -26,14 +26,29 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 ///
 /// Every HTTP status, 4xx and 5xx included, is a `Ok` response: the core
 /// classifies statuses. Redirects must not be followed (they would carry the
-/// bearer token to another host).
+/// bearer token to another host). Only `send` is required; a test double
+/// overrides `sleep` so retries do not wait, and `now` to fix the clock.
 pub trait Transport: Send + Sync {
     /// Sends one request and reads the whole response.
     fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError>;
-    /// Blocks for `duration` before a retry.
-    fn sleep(&self, duration: Duration);
-    /// The current time, used only to turn an HTTP-date `Retry-After` into a wait.
-    fn now(&self) -> SystemTime;
+
+    /// Blocks for `duration` before a retry (default: `std::thread::sleep`).
+    fn sleep(&self, duration: Duration) {
+        std::thread::sleep(duration);
+    }
+
+    /// The current time, used only to turn an HTTP-date `Retry-After` into a
+    /// wait (default: the system clock).
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
+    }
+
+    /// A seed for the client's retry jitter, asked once when a client is
+    /// built (default: fresh entropy from the standard library). Return a
+    /// constant to replay a run exactly.
+    fn jitter_seed(&self) -> u64 {
+        fresh_seed()
+    }
 }
 
 /// An async HTTP client, free of any runtime: the runtime comes in through
@@ -64,10 +79,28 @@ pub trait Transport: Send + Sync {
 pub trait AsyncTransport: Send + Sync {
     /// Sends one request and reads the whole response.
     fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>>;
+
     /// Waits for `duration` before a retry, without blocking the executor.
+    /// No default: only the runtime knows how to wait.
     fn sleep(&self, duration: Duration) -> BoxFuture<'_, ()>;
-    /// The current time, used only to turn an HTTP-date `Retry-After` into a wait.
-    fn now(&self) -> SystemTime;
+
+    /// The current time, used only to turn an HTTP-date `Retry-After` into a
+    /// wait (default: the system clock).
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
+    }
+
+    /// A seed for the client's retry jitter; see [`Transport::jitter_seed`].
+    fn jitter_seed(&self) -> u64 {
+        fresh_seed()
+    }
+}
+
+/// Fresh entropy for jitter, from the standard library's per-process
+/// random hash keys: no dependency, and different in every client.
+fn fresh_seed() -> u64 {
+    use std::hash::{BuildHasher, RandomState};
+    RandomState::new().hash_one(0x5C1A_u64)
 }
 
 /// What a transport knows about how far a failed request got. Retry safety

@@ -241,7 +241,7 @@ fn no_error_variant_shows_the_token() {
     ];
     let decode =
         scim_client::ScimResponse::new(http::StatusCode::OK, HeaderMap::new(), b"<html>".to_vec())
-            .user()
+            .parse::<scim_client::model::User>()
             .unwrap_err();
     errors.push(decode);
     for error in &errors {
@@ -281,7 +281,7 @@ fn the_body_limit_admits_exactly_its_size() {
         over.receive(Ok(ok_body(65)), SystemTime::now()),
         Step::Done(Err(Error::Transport(e))) if e.kind() == TransportErrorKind::ResponseTooLarge
     ));
-    assert_eq!(scim_client::call::DEFAULT_MAX_BODY_SIZE, 10 * 1024 * 1024);
+    assert_eq!(scim_client::DEFAULT_MAX_BODY_SIZE, 10 * 1024 * 1024);
 }
 
 #[test]

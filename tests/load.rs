@@ -209,7 +209,7 @@ impl App {
                 Err(Error::Transport(t)) if t.kind().may_have_been_sent() => {
                     let query = SearchRequest::new().filter(Filter::eq("userName", name));
                     let found = self
-                        .call(client, e.query_users(&query).unwrap())
+                        .call(client, e.search_users(&query).unwrap())
                         .expect("a lookup is retried until it succeeds");
                     if let Some(user) = found.resources.first() {
                         return user.id.value().cloned().unwrap();

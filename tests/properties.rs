@@ -274,7 +274,7 @@ proptest! {
         let parsed: Filter = f.to_string().parse().unwrap();
         prop_assert_eq!(parsed, Filter::Compare(path, CompareOp::Eq, CompValue::Str(value.clone())));
         // And in the request, the filter is one query parameter.
-        let op = endpoint().search_users(1, 10, Some(&f.to_string())).unwrap();
+        let op = endpoint().search_users(&scim_client::model::SearchRequest::new().start_index(1).count(10).filter(f.to_string())).unwrap();
         let query = op.request().uri().query().unwrap().to_owned();
         let names: Vec<&str> = query.split('&').map(|kv| kv.split('=').next().unwrap()).collect();
         prop_assert_eq!(names, vec!["startIndex", "count", "filter"]);

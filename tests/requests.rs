@@ -46,7 +46,12 @@ fn body_headers() -> Vec<String> {
 #[test]
 fn search_users_puts_parameters_in_a_fixed_encoded_order() {
     let op = endpoint()
-        .search_users(1, 100, Some(r#"userName Eq "Carly""#))
+        .search_users(
+            &scim_client::model::SearchRequest::new()
+                .start_index(1)
+                .count(100)
+                .filter(r#"userName Eq "Carly""#),
+        )
         .unwrap();
     let req = op.request();
     assert_eq!(req.method(), Method::GET);
@@ -60,7 +65,13 @@ fn search_users_puts_parameters_in_a_fixed_encoded_order() {
 
 #[test]
 fn search_without_filter_sends_no_filter_parameter() {
-    let op = endpoint().search_groups(11, 10, None).unwrap();
+    let op = endpoint()
+        .search_groups(
+            &scim_client::model::SearchRequest::new()
+                .start_index(11)
+                .count(10),
+        )
+        .unwrap();
     assert_eq!(
         op.request().uri(),
         &*format!("{BASE}Groups?startIndex=11&count=10")
@@ -71,7 +82,12 @@ fn search_without_filter_sends_no_filter_parameter() {
 #[test]
 fn search_encodes_every_reserved_character_of_a_filter() {
     let op = endpoint()
-        .search_users(1, 0, Some("a&b=c+d/e?f#g%h"))
+        .search_users(
+            &scim_client::model::SearchRequest::new()
+                .start_index(1)
+                .count(0)
+                .filter("a&b=c+d/e?f#g%h"),
+        )
         .unwrap();
     assert_eq!(
         op.request().uri(),
@@ -83,18 +99,40 @@ fn search_encodes_every_reserved_character_of_a_filter() {
 fn search_bounds_are_checked_before_building() {
     let e = endpoint();
     assert!(matches!(
-        e.search_users(0, 10, None),
+        e.search_users(
+            &scim_client::model::SearchRequest::new()
+                .start_index(0)
+                .count(10)
+        ),
         Err(Error::InvalidArgument {
             name: "start_index",
             ..
         })
     ));
     assert!(matches!(
-        e.search_groups(1, 1001, None),
+        e.search_groups(
+            &scim_client::model::SearchRequest::new()
+                .start_index(1)
+                .count(1001)
+        ),
         Err(Error::InvalidArgument { name: "count", .. })
     ));
-    assert!(e.search_users(1, 1000, None).is_ok());
-    assert!(e.search_users(1, 0, None).is_ok());
+    assert!(
+        e.search_users(
+            &scim_client::model::SearchRequest::new()
+                .start_index(1)
+                .count(1000)
+        )
+        .is_ok()
+    );
+    assert!(
+        e.search_users(
+            &scim_client::model::SearchRequest::new()
+                .start_index(1)
+                .count(0)
+        )
+        .is_ok()
+    );
 }
 
 #[test]
@@ -264,7 +302,13 @@ fn update_takes_the_id_from_the_model() {
 fn update_without_an_id_is_a_clear_error() {
     let e = endpoint();
     let err = e.update_user(&User::default()).unwrap_err();
-    assert!(matches!(err, Error::InvalidArgument { name: "user", .. }));
+    assert!(matches!(
+        err,
+        Error::InvalidArgument {
+            name: "resource",
+            ..
+        }
+    ));
     assert!(err.to_string().contains("no `id`"), "{err}");
     let null_id = User {
         id: Field::Null,
@@ -272,11 +316,17 @@ fn update_without_an_id_is_a_clear_error() {
     };
     assert!(matches!(
         e.update_user(&null_id),
-        Err(Error::InvalidArgument { name: "user", .. })
+        Err(Error::InvalidArgument {
+            name: "resource",
+            ..
+        })
     ));
     assert!(matches!(
         e.update_group(&json!({"id": 7})),
-        Err(Error::InvalidArgument { name: "group", .. })
+        Err(Error::InvalidArgument {
+            name: "resource",
+            ..
+        })
     ));
 }
 
@@ -448,7 +498,15 @@ fn base_url_changes_every_request_and_slack_v2_is_a_constant() {
         .with_base_url("http://127.0.0.1:8080/scim")
         .unwrap();
     assert_eq!(
-        local.search_users(1, 1, None).unwrap().request().uri(),
+        local
+            .search_users(
+                &scim_client::model::SearchRequest::new()
+                    .start_index(1)
+                    .count(1)
+            )
+            .unwrap()
+            .request()
+            .uri(),
         "http://127.0.0.1:8080/scim/Users?startIndex=1&count=1"
     );
 }

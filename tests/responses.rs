@@ -123,7 +123,11 @@ fn the_full_user_serialises_back_to_the_same_json() {
 #[test]
 fn a_users_page_has_typed_counts_and_keeps_unknown_attributes() {
     let page = endpoint()
-        .search_users(1, 2, None)
+        .search_users(
+            &scim_client::model::SearchRequest::new()
+                .start_index(1)
+                .count(2),
+        )
         .unwrap()
         .parse_response(answer(200, fixture("users_page.json")))
         .unwrap();
@@ -151,7 +155,11 @@ fn a_users_page_has_typed_counts_and_keeps_unknown_attributes() {
 #[test]
 fn a_page_without_resources_is_empty_not_an_error() {
     let page = endpoint()
-        .search_users(1, 10, None)
+        .search_users(
+            &scim_client::model::SearchRequest::new()
+                .start_index(1)
+                .count(10),
+        )
         .unwrap()
         .parse_response(answer(200, fixture("users_page_empty.json")))
         .unwrap();
@@ -171,7 +179,11 @@ fn groups_parse_with_their_members() {
     assert_eq!(members.len(), 2);
     assert_eq!(members[1].display.as_deref(), Some("Charles Babbage"));
     let page = endpoint()
-        .search_groups(1, 1, None)
+        .search_groups(
+            &scim_client::model::SearchRequest::new()
+                .start_index(1)
+                .count(1),
+        )
         .unwrap()
         .parse_response(answer(200, fixture("groups_page.json")))
         .unwrap();
@@ -264,7 +276,11 @@ fn a_429_carries_its_retry_after() {
         .unwrap();
     let err = api_error(
         endpoint()
-            .search_users(1, 1, None)
+            .search_users(
+                &scim_client::model::SearchRequest::new()
+                    .start_index(1)
+                    .count(1),
+            )
             .unwrap()
             .parse_response(response),
     );

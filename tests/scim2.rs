@@ -120,17 +120,18 @@ fn queries_carry_every_parameter_in_a_fixed_order() {
     let query = SearchRequest::new()
         .filter(Filter::eq("userName", "b j").and(Filter::present("title")))
         .sort_by("name.familyName", SortOrder::Ascending)
-        .page(11, 10)
+        .start_index(11)
+        .count(10)
         .attributes(&["userName", "emails"])
         .excluded_attributes(&["groups"]);
-    let op = endpoint().query_users(&query).unwrap();
+    let op = endpoint().search_users(&query).unwrap();
     assert_eq!(
         op.request().uri(),
         "https://scim.example.com/v2/Users?startIndex=11&count=10\
          &filter=userName%20eq%20%22b%20j%22%20and%20title%20pr&sortBy=name.familyName&sortOrder=ascending\
          &attributes=userName%2Cemails&excludedAttributes=groups"
     );
-    let everything = endpoint().query_groups(&SearchRequest::new()).unwrap();
+    let everything = endpoint().search_groups(&SearchRequest::new()).unwrap();
     assert_eq!(
         everything.request().uri(),
         "https://scim.example.com/v2/Groups"
@@ -141,7 +142,8 @@ fn queries_carry_every_parameter_in_a_fixed_order() {
 fn post_search_sends_the_query_in_the_body() {
     let query = SearchRequest::new()
         .filter(r#"displayName sw "smith""#)
-        .page(1, 10)
+        .start_index(1)
+        .count(10)
         .attributes(&["displayName"]);
     let expected = json!({
         "schemas": ["urn:ietf:params:scim:api:messages:2.0:SearchRequest"],
@@ -152,12 +154,15 @@ fn post_search_sends_the_query_in_the_body() {
     });
     for (op, path) in [
         (
-            endpoint().search_users_post(&query).unwrap().into_request(),
+            endpoint()
+                .search_post::<scim_client::model::User>(&query)
+                .unwrap()
+                .into_request(),
             "/v2/Users/.search",
         ),
         (
             endpoint()
-                .search_groups_post(&query)
+                .search_post::<scim_client::model::Group>(&query)
                 .unwrap()
                 .into_request(),
             "/v2/Groups/.search",
@@ -180,18 +185,18 @@ fn post_search_sends_the_query_in_the_body() {
 
 #[test]
 fn count_limits_follow_the_dialect() {
-    let big = SearchRequest::new().page(1, 5000);
+    let big = SearchRequest::new().start_index(1).count(5000);
     assert!(
-        endpoint().query_users(&big).is_ok(),
+        endpoint().search_users(&big).is_ok(),
         "a generic SCIM 2.0 service caps counts itself"
     );
     let slack = Endpoint::slack_v2(BearerToken::new("t").unwrap());
     assert!(matches!(
-        slack.query_users(&big),
+        slack.search_users(&big),
         Err(Error::InvalidArgument { name: "count", .. })
     ));
     assert!(matches!(
-        endpoint().query_users(&SearchRequest::new().page(0, 1)),
+        endpoint().search_users(&SearchRequest::new().start_index(0).count(1)),
         Err(Error::InvalidArgument { .. })
     ));
 }
@@ -362,7 +367,7 @@ fn client_options_presets_pick_the_dialect() {
 #[test]
 fn the_rfc_list_response_parses_without_optional_counts() {
     let page = endpoint()
-        .query_users(&SearchRequest::new())
+        .search_users(&SearchRequest::new())
         .unwrap()
         .parse_response(answer(200, fixture("rfc7644/list_response_3_4_2.json")))
         .unwrap();
@@ -636,7 +641,7 @@ fn the_rfc_bulk_response_gives_typed_results() {
 #[test]
 fn the_rfc_error_example_gives_its_scim_type() {
     let err = endpoint()
-        .query_users(&SearchRequest::new())
+        .search_users(&SearchRequest::new())
         .unwrap()
         .parse_response(answer(400, fixture("rfc7644/error_3_12.json")))
         .unwrap_err();
@@ -714,7 +719,12 @@ fn discovery_documents_parse_losslessly() {
     let slack_endpoint = Endpoint::slack_v2(BearerToken::new("t").unwrap());
     assert!(
         slack_endpoint
-            .search_users(1, 10, Some(r#"userName eq "a""#))
+            .search_users(
+                &scim_client::model::SearchRequest::new()
+                    .start_index(1)
+                    .count(10)
+                    .filter(r#"userName eq "a""#)
+            )
             .is_ok()
     );
 

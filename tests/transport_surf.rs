@@ -21,7 +21,12 @@ fn every_seed_operation_end_to_end() {
     let client = client(fast_options(server.base_url()));
     async_std::task::block_on(async {
         let page = client
-            .search_users(1, 100, Some(r#"userName Eq "Carly""#))
+            .search_users(
+                &scim_client::model::SearchRequest::new()
+                    .start_index(1)
+                    .count(100)
+                    .filter(r#"userName Eq "Carly""#),
+            )
             .await
             .unwrap();
         assert_eq!((page.total_results, page.resources.len()), (Some(1), 1));
@@ -48,7 +53,11 @@ fn every_seed_operation_end_to_end() {
 
         assert_eq!(
             client
-                .search_groups(1, 10, None)
+                .search_groups(
+                    &scim_client::model::SearchRequest::new()
+                        .start_index(1)
+                        .count(10)
+                )
                 .await
                 .unwrap()
                 .resources

@@ -26,7 +26,12 @@ fn every_seed_operation_end_to_end() {
     let client = client(fast_options(server.base_url()));
 
     let page = client
-        .search_users(1, 100, Some(r#"userName Eq "Carly""#))
+        .search_users(
+            &scim_client::model::SearchRequest::new()
+                .start_index(1)
+                .count(100)
+                .filter(r#"userName Eq "Carly""#),
+        )
         .unwrap();
     assert_eq!((page.total_results, page.resources.len()), (Some(1), 1));
     assert_eq!(
@@ -63,7 +68,14 @@ fn every_seed_operation_end_to_end() {
     client.delete_user("W1").unwrap();
 
     assert_eq!(
-        client.search_groups(1, 10, None).unwrap().resources[0]
+        client
+            .search_groups(
+                &scim_client::model::SearchRequest::new()
+                    .start_index(1)
+                    .count(10)
+            )
+            .unwrap()
+            .resources[0]
             .id
             .as_deref(),
         Some("S1")

@@ -2,28 +2,20 @@
 
 use std::fmt;
 use std::future::Future;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use crate::transport::{
     AsyncTransport, BoxFuture, HttpRequest, HttpResponse, Transport, TransportError,
 };
 
 /// Any closure from request to response is a blocking transport. It sleeps
-/// with `std::thread::sleep` and reads the system clock.
+/// with `std::thread::sleep` and reads the system clock (the trait's defaults).
 impl<F> Transport for F
 where
     F: Fn(HttpRequest) -> Result<HttpResponse, TransportError> + Send + Sync,
 {
     fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
         self(request)
-    }
-
-    fn sleep(&self, duration: Duration) {
-        std::thread::sleep(duration);
-    }
-
-    fn now(&self) -> SystemTime {
-        SystemTime::now()
     }
 }
 
@@ -81,9 +73,5 @@ where
 
     fn sleep(&self, duration: Duration) -> BoxFuture<'_, ()> {
         Box::pin((self.sleep)(duration))
-    }
-
-    fn now(&self) -> SystemTime {
-        SystemTime::now()
     }
 }

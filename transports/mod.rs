@@ -16,9 +16,39 @@ pub mod ureq;
 
 pub use closure::AsyncFnTransport;
 
-/// A fresh random seed for a client's jitter, from the standard library's
-/// per-process random keys.
-pub(crate) fn random_seed() -> u64 {
-    use std::hash::{BuildHasher, RandomState};
-    RandomState::new().hash_one(0x5C1A_u64)
+// The default transports, wired here and nowhere else: the core in `src/`
+// never names an adapter.
+
+#[cfg(feature = "ureq")]
+impl crate::ScimClient {
+    /// A client for Slack's SCIM v1 API over ureq, with default options.
+    pub fn new(token: &str) -> Result<crate::ScimClient, crate::Error> {
+        crate::ScimClient::with_options(token, crate::ClientOptions::default())
+    }
+
+    /// A client over ureq with the given options (timeout and proxy included).
+    pub fn with_options(
+        token: &str,
+        options: crate::ClientOptions,
+    ) -> Result<crate::ScimClient, crate::Error> {
+        let transport = ureq::UreqTransport::new(&options)?;
+        crate::ScimClient::with_transport(token, options, transport)
+    }
+}
+
+#[cfg(feature = "surf-rustls")]
+impl crate::AsyncScimClient {
+    /// A client for Slack's SCIM v1 API over surf (h1 client with rustls), default options.
+    pub fn new(token: &str) -> Result<crate::AsyncScimClient, crate::Error> {
+        crate::AsyncScimClient::with_options(token, crate::ClientOptions::default())
+    }
+
+    /// A client over surf (h1 client with rustls) with the given options.
+    pub fn with_options(
+        token: &str,
+        options: crate::ClientOptions,
+    ) -> Result<crate::AsyncScimClient, crate::Error> {
+        let transport = surf::SurfTransport::from_options(&options)?;
+        crate::AsyncScimClient::with_transport(token, options, transport)
+    }
 }

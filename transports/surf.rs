@@ -9,11 +9,11 @@
 //! ring 0.16, RUSTSEC-2025-0009/0010). The feature is off by default; new
 //! code should prefer its own [`AsyncTransport`].
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use async_std::io::ReadExt;
 
-use crate::call::DEFAULT_MAX_BODY_SIZE;
+use crate::DEFAULT_MAX_BODY_SIZE;
 use crate::transport::{
     AsyncTransport, BoxFuture, HttpRequest, HttpResponse, TransportError, TransportErrorKind,
 };
@@ -127,10 +127,6 @@ impl AsyncTransport for SurfTransport {
 
     fn sleep(&self, duration: Duration) -> BoxFuture<'_, ()> {
         Box::pin(async_std::task::sleep(duration))
-    }
-
-    fn now(&self) -> SystemTime {
-        SystemTime::now()
     }
 }
 

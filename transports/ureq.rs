@@ -6,7 +6,6 @@
 //! size limit.
 
 use std::io;
-use std::time::{Duration, SystemTime};
 
 use crate::transport::{HttpRequest, HttpResponse, Transport, TransportError, TransportErrorKind};
 use crate::{ClientOptions, Error};
@@ -69,14 +68,6 @@ impl Transport for UreqTransport {
             .read_to_vec()
             .map_err(classify)?;
         Ok(HttpResponse::from_parts(parts, bytes))
-    }
-
-    fn sleep(&self, duration: Duration) {
-        std::thread::sleep(duration);
-    }
-
-    fn now(&self) -> SystemTime {
-        SystemTime::now()
     }
 }
 

@@ -8,13 +8,19 @@ pub const SEARCH_REQUEST: &str = "urn:ietf:params:scim:api:messages:2.0:SearchRe
 
 /// What to list: filter, sorting, paging and attribute selection.
 ///
+/// It is also how the seed's `search_users(start_index=1, count=100,
+/// filter=…)` is written: each keyword argument is a builder method, so two
+/// numbers cannot be swapped unnoticed and anything left out is simply not
+/// called (`SearchRequest::new().start_index(1).count(10)`).
+///
 /// ```
 /// use scim_client::model::{SearchRequest, SortOrder};
 ///
 /// let query = SearchRequest::new()
 ///     .filter(r#"userName sw "a""#)
 ///     .sort_by("userName", SortOrder::Descending)
-///     .page(2, 10)
+///     .start_index(2)
+///     .count(10)
 ///     .attributes(&["userName", "emails"]);
 /// assert_eq!(query.start_index, Some(2));
 /// ```
@@ -100,9 +106,14 @@ impl SearchRequest {
         self
     }
 
-    /// The page starting at `start_index` (1-based) holding at most `count`.
-    pub fn page(mut self, start_index: u32, count: u32) -> SearchRequest {
+    /// Start at this 1-based index (the seed's `start_index`).
+    pub fn start_index(mut self, start_index: u32) -> SearchRequest {
         self.start_index = Some(start_index);
+        self
+    }
+
+    /// Return at most this many resources per page (the seed's `count`).
+    pub fn count(mut self, count: u32) -> SearchRequest {
         self.count = Some(count);
         self
     }
@@ -121,7 +132,7 @@ impl SearchRequest {
 
     /// The GET query parameters, in a fixed order: `startIndex`, `count`,
     /// `filter`, `sortBy`, `sortOrder`, `attributes`, `excludedAttributes`.
-    pub fn query_params(&self) -> Vec<(&'static str, String)> {
+    pub(crate) fn query_params(&self) -> Vec<(&'static str, String)> {
         let mut params = Vec::new();
         if let Some(start) = self.start_index {
             params.push(("startIndex", start.to_string()));

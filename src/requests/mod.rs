@@ -1,7 +1,10 @@
 //! The SCIM operations, as pure request builders on [`Endpoint`].
 //!
-//! The seed's twelve operations and `api_call` are here; SCIM 2.0 queries,
-//! `.search`, Bulk and discovery are in the submodules.
+//! Every resource type goes through one generic path ([`Resource`]):
+//! `query`, `read`, `create`, `patch`, `update`, `delete` here and
+//! `search_post` in [`query`]. The Python SDK's named operations
+//! (`search_users`, `read_user`, …) are one-line wrappers over it, so limits
+//! and checks have one home. Bulk and discovery are in the submodules.
 
 mod bulk;
 mod discovery;
@@ -14,55 +17,43 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::encoding::{push_encoded, push_query};
-use crate::model::{Group, ListResponse, User};
+use crate::model::{Field, Group, ListResponse, Meta, SearchRequest, User};
 use crate::operation::Operation;
+use crate::resource::Resource;
 use crate::response::ScimResponse;
 use crate::{Endpoint, Error};
-
-/// The largest `count` Slack serves in one page.
-pub const MAX_COUNT: u32 = 1000;
 
 /// Turns a non-2xx answer into a typed error.
 pub(crate) fn success(response: ScimResponse) -> Result<ScimResponse, Error> {
     response.error_for_status()
 }
 
-fn parse_users(r: ScimResponse) -> Result<ListResponse<User>, Error> {
-    success(r)?.users()
+fn parse_list<R: Resource>(r: ScimResponse) -> Result<ListResponse<R>, Error> {
+    success(r)?.parse()
 }
-fn parse_groups(r: ScimResponse) -> Result<ListResponse<Group>, Error> {
-    success(r)?.groups()
-}
-fn parse_user(r: ScimResponse) -> Result<User, Error> {
+
+fn parse_resource<R: Resource>(r: ScimResponse) -> Result<R, Error> {
     let r = success(r)?;
-    let mut user = r.user()?;
-    fill_version(&mut user.meta, &r);
-    Ok(user)
+    let mut resource: R = r.parse()?;
+    if let (Some(meta), Some(etag)) = (resource.meta_mut(), r.etag()) {
+        fill_version(meta, etag);
+    }
+    Ok(resource)
 }
-fn parse_group(r: ScimResponse) -> Result<Group, Error> {
-    let r = success(r)?;
-    let mut group = r.group()?;
-    fill_version(&mut group.meta, &r);
-    Ok(group)
-}
+
 /// A PATCH may answer 200 with the resource or 204 without one (RFC 7644 §3.5.2).
-fn parse_patched_user(r: ScimResponse) -> Result<Option<User>, Error> {
+fn parse_patched<R: Resource>(r: ScimResponse) -> Result<Option<R>, Error> {
     if r.is_success() && is_blank(r.body()) {
         Ok(None)
     } else {
-        parse_user(r).map(Some)
+        parse_resource(r).map(Some)
     }
 }
-fn parse_patched_group(r: ScimResponse) -> Result<Option<Group>, Error> {
-    if r.is_success() && is_blank(r.body()) {
-        Ok(None)
-    } else {
-        parse_group(r).map(Some)
-    }
-}
+
 fn parse_nothing(r: ScimResponse) -> Result<(), Error> {
     success(r).map(drop)
 }
+
 fn parse_any(r: ScimResponse) -> Result<ScimResponse, Error> {
     Ok(r)
 }
@@ -73,130 +64,192 @@ fn is_blank(body: &[u8]) -> bool {
 
 /// A resource whose body carries no `meta.version` takes the answer's `ETag`
 /// (RFC 7644 §3.14 allows either), so the version is always in one place.
-fn fill_version(meta: &mut crate::model::Field<crate::model::Meta>, response: &ScimResponse) {
-    let Some(etag) = response.etag() else { return };
+fn fill_version(meta: &mut Field<Meta>, etag: &str) {
     match meta {
-        crate::model::Field::Value(meta) if meta.version.value().is_none() => {
-            meta.version = etag.into()
-        }
-        crate::model::Field::Value(_) => {}
+        Field::Value(meta) if meta.version.value().is_none() => meta.version = etag.into(),
+        Field::Value(_) => {}
         absent_or_null => {
-            *absent_or_null = crate::model::Meta {
+            *absent_or_null = Meta {
                 version: etag.into(),
-                ..crate::model::Meta::default()
+                ..Meta::default()
             }
             .into()
         }
     }
 }
 
-/// The SCIM operations of the Python SDK's `SCIMClient`, as pure builders.
+/// Any resource type's operations: the one path every request takes.
 ///
 /// Each returns the [`Operation`] for the call, or an error when an argument
 /// is refused; nothing is sent. Ids are percent-encoded as exactly one path
 /// segment, so no id can change which resource a request targets.
 impl Endpoint {
-    /// `GET /Users?startIndex=…&count=…&filter=…`: one page of users.
-    ///
-    /// `start_index` is 1-based and must be at least 1; `count` must be at
-    /// most [`MAX_COUNT`]. Pass a filter string as Slack documents it
-    /// (`userName eq "cal"`), or build one safely with [`crate::filter::Filter`]
-    /// and pass its `to_string()`.
-    pub fn search_users(
+    /// `GET /{endpoint}` with filter, sorting, paging and attribute selection
+    /// (RFC 7644 §3.4.2). `startIndex` must be at least 1 and `count` within
+    /// the dialect's limit ([`Dialect::max_count`](crate::Dialect::max_count)).
+    pub fn query<R: Resource>(
         &self,
-        start_index: u32,
-        count: u32,
-        filter: Option<&str>,
-    ) -> Result<Operation<ListResponse<User>>, Error> {
-        self.search("Users", start_index, count, filter, parse_users)
+        query: &SearchRequest,
+    ) -> Result<Operation<ListResponse<R>>, Error> {
+        self.dialect().check_query(query)?;
+        let mut target = R::ENDPOINT.to_owned();
+        let params = query.query_params();
+        if !params.is_empty() {
+            target.push('?');
+            push_query(
+                &mut target,
+                params.iter().map(|(name, value)| (*name, value.as_str())),
+            );
+        }
+        let request = self.request(Method::GET, &target, None, None)?;
+        Ok(Operation::new(request, parse_list::<R>))
     }
 
-    /// `GET /Groups?startIndex=…&count=…&filter=…`: one page of groups.
+    /// `GET /{endpoint}/{id}`.
+    pub fn read<R: Resource>(&self, id: &str) -> Result<Operation<R>, Error> {
+        self.by_id(Method::GET, R::ENDPOINT, id, None, parse_resource::<R>)
+    }
+
+    /// `POST /{endpoint}`: `resource` is an `R` or any serialisable JSON
+    /// object (a `serde_json::Value`, the caller's own struct). A body
+    /// without `schemas` is sent with [`Resource::schema`].
+    pub fn create<R: Resource>(&self, resource: &impl Serialize) -> Result<Operation<R>, Error> {
+        let body = self.resource_body(resource, R::schema(self.dialect()))?;
+        self.at(Method::POST, R::ENDPOINT, Some(body), parse_resource::<R>)
+    }
+
+    /// `PATCH /{endpoint}/{id}` with `body` as given: a partial resource on
+    /// Slack v1, a [`PatchOp`](crate::model::PatchOp) on SCIM 2.0. `None`
+    /// means the service answered without a body (204).
+    pub fn patch<R: Resource>(
+        &self,
+        id: &str,
+        body: &impl Serialize,
+    ) -> Result<Operation<Option<R>>, Error> {
+        let body = self.resource_body(body, R::schema(self.dialect()))?;
+        self.by_id(
+            Method::PATCH,
+            R::ENDPOINT,
+            id,
+            Some(body),
+            parse_patched::<R>,
+        )
+    }
+
+    /// `PUT /{endpoint}/{id}`, replacing every attribute; the id is the
+    /// resource's own `id`. Fails with [`Error::InvalidArgument`] when the
+    /// resource has no string `id`.
+    pub fn update<R: Resource>(&self, resource: &impl Serialize) -> Result<Operation<R>, Error> {
+        let (id, body) = self.resource_body_with_id(resource, R::schema(self.dialect()))?;
+        self.by_id(
+            Method::PUT,
+            R::ENDPOINT,
+            &id,
+            Some(body),
+            parse_resource::<R>,
+        )
+    }
+
+    /// `DELETE /{endpoint}/{id}`.
+    pub fn delete<R: Resource>(&self, id: &str) -> Result<Operation<()>, Error> {
+        self.by_id(Method::DELETE, R::ENDPOINT, id, None, parse_nothing)
+    }
+}
+
+/// The Python SDK's `SCIMClient` operations, by their names: each is the
+/// generic operation for [`User`] or [`Group`].
+impl Endpoint {
+    /// `GET /Users`: one page of users. The seed's keyword arguments are the
+    /// query's builder methods, so they cannot be swapped:
+    ///
+    /// ```
+    /// use scim_client::model::SearchRequest;
+    /// # let endpoint = scim_client::Endpoint::new(scim_client::BearerToken::new("t")?);
+    /// let op = endpoint.search_users(
+    ///     &SearchRequest::new().start_index(1).count(100).filter(r#"userName eq "cal""#),
+    /// )?;
+    /// assert!(op.request().uri().query().unwrap().starts_with("startIndex=1&count=100&filter="));
+    /// # Ok::<(), scim_client::Error>(())
+    /// ```
+    pub fn search_users(
+        &self,
+        query: &SearchRequest,
+    ) -> Result<Operation<ListResponse<User>>, Error> {
+        self.query(query)
+    }
+
+    /// `GET /Groups`: one page of groups.
     pub fn search_groups(
         &self,
-        start_index: u32,
-        count: u32,
-        filter: Option<&str>,
+        query: &SearchRequest,
     ) -> Result<Operation<ListResponse<Group>>, Error> {
-        self.search("Groups", start_index, count, filter, parse_groups)
+        self.query(query)
     }
 
     /// `GET /Users/{id}`.
     pub fn read_user(&self, id: &str) -> Result<Operation<User>, Error> {
-        self.by_id(Method::GET, "Users", id, None, parse_user)
+        self.read(id)
     }
 
     /// `GET /Groups/{id}`.
     pub fn read_group(&self, id: &str) -> Result<Operation<Group>, Error> {
-        self.by_id(Method::GET, "Groups", id, None, parse_group)
+        self.read(id)
     }
 
-    /// `POST /Users`. Slack answers 201 with the created user.
-    ///
-    /// `user` is a [`User`] or any serialisable JSON object (a
-    /// `serde_json::Value`, the caller's own struct). A body without
-    /// `schemas` is sent with `["urn:scim:schemas:core:1.0"]`.
+    /// `POST /Users`. Slack answers 201 with the created user. A body without
+    /// `schemas` gets `["urn:scim:schemas:core:1.0"]` on Slack v1.
     pub fn create_user(&self, user: &impl Serialize) -> Result<Operation<User>, Error> {
-        let body = self.resource_body(user, self.dialect().user_schema())?;
-        self.at(Method::POST, "Users", Some(body), parse_user)
+        self.create(user)
     }
 
     /// `POST /Groups`. Slack answers 201 with the created group.
     pub fn create_group(&self, group: &impl Serialize) -> Result<Operation<Group>, Error> {
-        let body = self.resource_body(group, self.dialect().group_schema())?;
-        self.at(Method::POST, "Groups", Some(body), parse_group)
+        self.create(group)
     }
 
-    /// `PATCH /Users/{id}` with a partial user: attributes present are
-    /// overwritten, attributes set to [`Field::Null`](crate::model::Field::Null)
-    /// are cleared. `None` means the service answered without a body (204).
+    /// `PATCH /Users/{id}` with a partial user (Slack v1: attributes present
+    /// are overwritten, [`Field::Null`] clears) or a `PatchOp` (SCIM 2.0).
     pub fn patch_user(
         &self,
         id: &str,
         partial_user: &impl Serialize,
     ) -> Result<Operation<Option<User>>, Error> {
-        let body = self.resource_body(partial_user, self.dialect().user_schema())?;
-        self.by_id(Method::PATCH, "Users", id, Some(body), parse_patched_user)
+        self.patch(id, partial_user)
     }
 
-    /// `PATCH /Groups/{id}` with a partial group. Slack answers 204, read as
-    /// `None`. To remove members in v1, list them with
-    /// [`Member::removal`](crate::model::Member::removal).
+    /// `PATCH /Groups/{id}`. Slack answers 204, read as `None`. To remove
+    /// members in v1, list them with [`Member::removal`](crate::model::Member::removal).
     pub fn patch_group(
         &self,
         id: &str,
         partial_group: &impl Serialize,
     ) -> Result<Operation<Option<Group>>, Error> {
-        let body = self.resource_body(partial_group, self.dialect().group_schema())?;
-        self.by_id(Method::PATCH, "Groups", id, Some(body), parse_patched_group)
+        self.patch(id, partial_group)
     }
 
-    /// `PUT /Users/{id}`, replacing every attribute; the id is the user's own `id`.
-    ///
-    /// Fails with [`Error::InvalidArgument`] when the user has no string `id`.
+    /// `PUT /Users/{id}`, the id taken from the user.
     pub fn update_user(&self, user: &impl Serialize) -> Result<Operation<User>, Error> {
-        let (id, body) = self.resource_body_with_id("user", user, self.dialect().user_schema())?;
-        self.by_id(Method::PUT, "Users", &id, Some(body), parse_user)
+        self.update(user)
     }
 
-    /// `PUT /Groups/{id}`, replacing every attribute; the id is the group's own `id`.
+    /// `PUT /Groups/{id}`, the id taken from the group.
     pub fn update_group(&self, group: &impl Serialize) -> Result<Operation<Group>, Error> {
-        let (id, body) =
-            self.resource_body_with_id("group", group, self.dialect().group_schema())?;
-        self.by_id(Method::PUT, "Groups", &id, Some(body), parse_group)
+        self.update(group)
     }
 
     /// `DELETE /Users/{id}`. On Slack this deactivates the user; it is not
     /// erased, and deleting again succeeds.
     pub fn delete_user(&self, id: &str) -> Result<Operation<()>, Error> {
-        self.by_id(Method::DELETE, "Users", id, None, parse_nothing)
+        self.delete::<User>(id)
     }
 
     /// `DELETE /Groups/{id}`. On Slack this removes the group for good (204).
     pub fn delete_group(&self, id: &str) -> Result<Operation<()>, Error> {
-        self.by_id(Method::DELETE, "Groups", id, None, parse_nothing)
+        self.delete::<Group>(id)
     }
+}
 
+impl Endpoint {
     /// Any call, like the Python SDK's `api_call`: method, path below the
     /// base URL, query parameters (sent in the order given), optional JSON
     /// body, and extra headers that replace the standard ones of the same name.
@@ -239,37 +292,6 @@ impl Endpoint {
         Ok(Operation::new(request, parse_any))
     }
 
-    fn search<T: 'static>(
-        &self,
-        resource: &str,
-        start_index: u32,
-        count: u32,
-        filter: Option<&str>,
-        parse: fn(ScimResponse) -> Result<T, Error>,
-    ) -> Result<Operation<T>, Error> {
-        if start_index < 1 {
-            return Err(Error::invalid(
-                "start_index",
-                "must be at least 1 (SCIM indexes are 1-based)",
-            ));
-        }
-        if count > MAX_COUNT {
-            return Err(Error::invalid(
-                "count",
-                format!("must be at most {MAX_COUNT}, got {count}"),
-            ));
-        }
-        let (start, count) = (start_index.to_string(), count.to_string());
-        let mut params = vec![("startIndex", start.as_str()), ("count", count.as_str())];
-        if let Some(filter) = filter {
-            params.push(("filter", filter));
-        }
-        let mut target = format!("{resource}?");
-        push_query(&mut target, params);
-        let request = self.request(Method::GET, &target, None, None)?;
-        Ok(Operation::new(request, parse))
-    }
-
     pub(crate) fn by_id<T: 'static>(
         &self,
         method: Method,
@@ -309,17 +331,17 @@ impl Endpoint {
 
     fn resource_body_with_id(
         &self,
-        name: &'static str,
         resource: &impl Serialize,
         schema: &str,
     ) -> Result<(String, Vec<u8>), Error> {
+        const NAME: &str = "resource";
         let value = serde_json::to_value(resource).map_err(|e| Error::Encode(e.to_string()))?;
         let id = match value.get("id") {
             Some(Value::String(id)) => id.clone(),
-            Some(_) => return Err(Error::invalid(name, "its `id` is not a string")),
+            Some(_) => return Err(Error::invalid(NAME, "its `id` is not a string")),
             None => {
                 return Err(Error::invalid(
-                    name,
+                    NAME,
                     "it has no `id`; an update needs the id of the resource to replace",
                 ));
             }

@@ -173,7 +173,7 @@ pub fn filter_sort_page_and_attributes<C: Exec>(client: &C) {
     let prefix = Filter::sw("userName", "page.");
     let all = client
         .run(
-            e.query_users(&SearchRequest::new().filter(&prefix))
+            e.search_users(&SearchRequest::new().filter(&prefix))
                 .unwrap(),
         )
         .unwrap();
@@ -183,8 +183,9 @@ pub fn filter_sort_page_and_attributes<C: Exec>(client: &C) {
     let query = SearchRequest::new()
         .filter(&prefix)
         .sort_by("userName", SortOrder::Descending)
-        .page(2, 2);
-    let page = client.run(e.query_users(&query).unwrap()).unwrap();
+        .start_index(2)
+        .count(2);
+    let page = client.run(e.search_users(&query).unwrap()).unwrap();
     let names: Vec<_> = page
         .resources
         .iter()
@@ -197,7 +198,7 @@ pub fn filter_sort_page_and_attributes<C: Exec>(client: &C) {
     let only_names = SearchRequest::new()
         .filter(&prefix)
         .attributes(&["userName"]);
-    let slim = client.run(e.query_users(&only_names).unwrap()).unwrap();
+    let slim = client.run(e.search_users(&only_names).unwrap()).unwrap();
     assert!(
         slim.resources
             .iter()
@@ -207,7 +208,9 @@ pub fn filter_sort_page_and_attributes<C: Exec>(client: &C) {
     let without_emails = SearchRequest::new()
         .filter(&prefix)
         .excluded_attributes(&["emails"]);
-    let trimmed = client.run(e.query_users(&without_emails).unwrap()).unwrap();
+    let trimmed = client
+        .run(e.search_users(&without_emails).unwrap())
+        .unwrap();
     assert!(
         trimmed
             .resources
@@ -219,7 +222,7 @@ pub fn filter_sort_page_and_attributes<C: Exec>(client: &C) {
     let hostile = Filter::eq("userName", r#"x" or userName pr or userName eq "y"#);
     let none = client
         .run(
-            e.query_users(&SearchRequest::new().filter(&hostile))
+            e.search_users(&SearchRequest::new().filter(&hostile))
                 .unwrap(),
         )
         .unwrap();
@@ -375,7 +378,9 @@ pub fn post_search<C: Exec>(client: &C) {
     let query = SearchRequest::new()
         .filter(Filter::eq("userName", "search.barbara"))
         .attributes(&["userName"]);
-    let found = client.run(e.search_users_post(&query).unwrap()).unwrap();
+    let found = client
+        .run(e.search_post::<scim_client::model::User>(&query).unwrap())
+        .unwrap();
     assert_eq!(found.total_results, Some(1));
     assert_eq!(
         found.resources[0].user_name.as_deref(),
@@ -430,7 +435,7 @@ pub fn groups_and_member_removal<C: Exec>(client: &C) {
     assert_eq!(members, [b.as_str()]);
 
     let found = client.run(
-        e.query_groups(&SearchRequest::new().filter(Filter::eq("displayName", "interop group")))
+        e.search_groups(&SearchRequest::new().filter(Filter::eq("displayName", "interop group")))
             .unwrap(),
     );
     assert_eq!(found.unwrap().total_results, Some(1));
@@ -440,7 +445,9 @@ pub fn groups_and_member_removal<C: Exec>(client: &C) {
 pub fn error_bodies<C: Exec>(client: &C) {
     let e = client.endpoint();
     let bad_filter = SearchRequest::new().filter("userName eq");
-    let err = client.run(e.query_users(&bad_filter).unwrap()).unwrap_err();
+    let err = client
+        .run(e.search_users(&bad_filter).unwrap())
+        .unwrap_err();
     assert_eq!(err.status(), Some(http::StatusCode::BAD_REQUEST));
     assert_eq!(scim_type(&err), Some(ScimType::InvalidFilter));
 

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use scim_client::operation::Operation;
+use scim_client::Operation;
 use scim_client::transport::TransportErrorKind;
 use scim_client::{ClientOptions, Endpoint, Error};
 

@@ -1,7 +1,7 @@
 //! The in-memory service as a transport for both clients. Time passes at
 //! once: the service's waits are recorded, not slept.
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use scim_client::transport::{
     AsyncTransport, BoxFuture, HttpRequest, HttpResponse, Transport, TransportError,
@@ -17,10 +17,6 @@ impl Transport for InMemoryService {
     /// Does not sleep: a test double answers at once, whatever the retry
     /// handlers ask for.
     fn sleep(&self, _duration: Duration) {}
-
-    fn now(&self) -> SystemTime {
-        SystemTime::now()
-    }
 }
 
 impl AsyncTransport for InMemoryService {
@@ -31,9 +27,5 @@ impl AsyncTransport for InMemoryService {
 
     fn sleep(&self, _duration: Duration) -> BoxFuture<'_, ()> {
         Box::pin(async {})
-    }
-
-    fn now(&self) -> SystemTime {
-        SystemTime::now()
     }
 }

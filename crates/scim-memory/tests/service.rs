@@ -32,7 +32,14 @@ mod slack_v1 {
         assert_eq!(body["Errors"]["code"], 404);
         assert!(body["Errors"]["description"].is_string());
 
-        let err = client.search_users(1, 10, Some("foo")).unwrap_err();
+        let err = client
+            .search_users(
+                &scim_client::model::SearchRequest::new()
+                    .start_index(1)
+                    .count(10)
+                    .filter("foo"),
+            )
+            .unwrap_err();
         assert_eq!(err.status(), Some(http::StatusCode::BAD_REQUEST));
         assert!(
             err.api_error()
@@ -186,13 +193,24 @@ mod slack_v1 {
                 .unwrap();
         }
         let client = client(&service);
-        let page = client.search_users(21, 10, None).unwrap();
+        let page = client
+            .search_users(
+                &scim_client::model::SearchRequest::new()
+                    .start_index(21)
+                    .count(10),
+            )
+            .unwrap();
         assert_eq!(
             (page.total_results, page.items_per_page, page.start_index),
             (Some(25), Some(5), Some(21))
         );
         let filtered = client
-            .search_users(1, 1000, Some(r#"userName sw "user1""#))
+            .search_users(
+                &scim_client::model::SearchRequest::new()
+                    .start_index(1)
+                    .count(1000)
+                    .filter(r#"userName sw "user1""#),
+            )
             .unwrap();
         assert_eq!(filtered.total_results, Some(10));
         // Without count Slack serves 10; above 1000 it serves 1000.
@@ -302,13 +320,13 @@ mod faults {
                 .contains("injected fault")
         );
         service.inject(service.requests_received(), 2, Fault::Status(500));
-        let err = client.query_users(&Default::default()).unwrap_err();
+        let err = client.search_users(&Default::default()).unwrap_err();
         assert_eq!(
             err.status(),
             Some(http::StatusCode::INTERNAL_SERVER_ERROR),
             "two 500s outlast one retry"
         );
         assert_eq!(service.requests_received(), 3);
-        assert!(client.query_users(&Default::default()).is_ok());
+        assert!(client.search_users(&Default::default()).is_ok());
     }
 }
