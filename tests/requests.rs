@@ -510,3 +510,46 @@ fn base_url_changes_every_request_and_slack_v2_is_a_constant() {
         "http://127.0.0.1:8080/scim/Users?startIndex=1&count=1"
     );
 }
+
+#[test]
+fn each_dialects_count_limit_applies_equally_to_search_query_and_dot_search() {
+    use scim_client::Dialect;
+    use scim_client::model::{Group, SearchRequest, User};
+
+    for (dialect, limit) in [
+        (Dialect::SlackV1, Some(1000)),
+        (Dialect::SlackV2, Some(1000)),
+        (Dialect::Scim2, None),
+    ] {
+        let e = endpoint().with_dialect(dialect);
+        // Every way to ask for one page of users or groups, as "refused?".
+        let refused = |query: &SearchRequest| {
+            [
+                e.search_users(query).is_err(),
+                e.search_groups(query).is_err(),
+                e.query::<User>(query).is_err(),
+                e.query::<Group>(query).is_err(),
+                e.search_post::<User>(query).is_err(),
+                e.search_post::<Group>(query).is_err(),
+            ]
+        };
+        let at_limit = SearchRequest::new().count(limit.unwrap_or(5000));
+        assert_eq!(refused(&at_limit), [false; 6], "{dialect:?} at its limit");
+        let over = SearchRequest::new().count(limit.unwrap_or(5000) + 1);
+        assert_eq!(
+            refused(&over),
+            [limit.is_some(); 6],
+            "{dialect:?} over its limit"
+        );
+        let zero_start = SearchRequest::new().start_index(0);
+        assert_eq!(refused(&zero_start), [true; 6], "{dialect:?} startIndex 0");
+        match (limit, e.search_users(&over)) {
+            (Some(_), Err(Error::InvalidArgument { name, reason })) => {
+                assert_eq!(name, "count");
+                assert!(reason.contains("at most 1000"), "{reason}");
+            }
+            (None, Ok(_)) => {}
+            (_, other) => panic!("{dialect:?}: {other:?}"),
+        }
+    }
+}

@@ -96,7 +96,7 @@ fn run(
         data.clone()
             .ok_or_else(|| Failure::new(400, Some("invalidSyntax"), "this operation needs data"))
     };
-    let route = parse_route(&operation.path).map(|(_, route)| route);
+    let route = parse_route(store, &operation.path).map(|(_, route)| route);
     let if_match = operation.version.as_deref();
     match (operation.method.to_ascii_uppercase().as_str(), route) {
         ("POST", Some(Route::Collection(kind))) => {

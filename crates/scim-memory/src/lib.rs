@@ -51,8 +51,8 @@ use crate::encoding::percent_decode;
 use scim_client::Dialect;
 use scim_client::transport::{HttpRequest, HttpResponse};
 
-pub use store::Kind;
 use store::Store;
+pub use store::{CustomKind, Kind};
 
 /// A fault the service answers with instead of serving a request.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -209,9 +209,26 @@ impl InMemoryService {
         self.state().requests
     }
 
-    /// How many users and groups it stores.
+    /// How many resources of `kind` it stores.
     pub fn len(&self, kind: Kind) -> usize {
         self.state().store.len(kind)
+    }
+
+    /// Serves another resource type (RFC 7643 §6) at `/{endpoint}`, listed
+    /// in `/ResourceTypes`. Its resources get ids, versions and `meta` like
+    /// users and groups, and every operation (list, filter, sort, `.search`,
+    /// PATCH in the service's dialect, PUT, DELETE, Bulk); they have no
+    /// required attribute. Adding the same endpoint again returns its kind.
+    ///
+    /// ```
+    /// use scim_memory::InMemoryService;
+    ///
+    /// let service = InMemoryService::scim2();
+    /// let devices = service.add_resource_type("Device", "Devices", "urn:example:Device");
+    /// assert_eq!(service.len(devices), 0);
+    /// ```
+    pub fn add_resource_type(&self, name: &str, endpoint: &str, schema: &str) -> Kind {
+        self.state().store.add_type(name, endpoint, schema)
     }
 
     /// Stores a user directly, as if created through the API; returns its id.
@@ -331,48 +348,47 @@ enum Route {
 }
 
 /// Finds the route, and the URL prefix before it (for `meta.location`).
-fn parse_route(path: &str) -> Option<(String, Route)> {
+/// The route starts at the first segment the service knows.
+fn parse_route(store: &Store, path: &str) -> Option<(String, Route)> {
+    const FIXED: [&str; 6] = [
+        "Bulk",
+        ".search",
+        "ServiceProviderConfig",
+        "ServiceProviderConfigs",
+        "Schemas",
+        "ResourceTypes",
+    ];
     let segments: Vec<&str> = path.split('/').collect();
-    let start = segments.iter().position(|s| {
-        matches!(
-            *s,
-            "Users"
-                | "Groups"
-                | "Bulk"
-                | ".search"
-                | "ServiceProviderConfig"
-                | "ServiceProviderConfigs"
-                | "Schemas"
-                | "ResourceTypes"
-        )
-    })?;
+    let start = segments
+        .iter()
+        .position(|s| FIXED.contains(s) || store.kind_at(s).is_some())?;
     let prefix = segments[..start].join("/");
     let rest: Vec<String> = segments[start..]
         .iter()
         .map(|s| percent_decode(s))
         .collect();
-    let route = match rest
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
-        ["Users"] => Route::Collection(Kind::Users),
-        ["Groups"] => Route::Collection(Kind::Groups),
-        ["Users", ".search"] => Route::Search(Some(Kind::Users)),
-        ["Groups", ".search"] => Route::Search(Some(Kind::Groups)),
-        ["Users", id] => Route::Resource(Kind::Users, (*id).to_owned()),
-        ["Groups", id] => Route::Resource(Kind::Groups, (*id).to_owned()),
-        [".search"] => Route::Search(None),
-        ["Bulk"] => Route::Bulk,
-        ["ServiceProviderConfig" | "ServiceProviderConfigs"] => Route::ServiceProviderConfig,
-        ["Schemas"] => Route::Schemas(None),
-        ["Schemas", id] => Route::Schemas(Some((*id).to_owned())),
-        ["ResourceTypes"] => Route::ResourceTypes(None),
-        ["ResourceTypes", id] => Route::ResourceTypes(Some((*id).to_owned())),
+    let rest: Vec<&str> = rest.iter().map(String::as_str).collect();
+    let route = match (store.kind_at(rest[0]), rest.as_slice()) {
+        (Some(kind), [_]) => Route::Collection(kind),
+        (Some(kind), [_, ".search"]) => Route::Search(Some(kind)),
+        (Some(kind), [_, id]) => Route::Resource(kind, (*id).to_owned()),
+        (_, [".search"]) => Route::Search(None),
+        (_, ["Bulk"]) => Route::Bulk,
+        (_, ["ServiceProviderConfig" | "ServiceProviderConfigs"]) => Route::ServiceProviderConfig,
+        (_, ["Schemas"]) => Route::Schemas(None),
+        (_, ["Schemas", id]) => Route::Schemas(Some((*id).to_owned())),
+        (_, ["ResourceTypes"]) => Route::ResourceTypes(None),
+        (_, ["ResourceTypes", id]) => Route::ResourceTypes(Some((*id).to_owned())),
         _ => return None,
     };
     Some((prefix, route))
+}
+
+/// `/ResourceTypes`: users, groups and the types added to this service.
+fn resource_types(store: &Store) -> Vec<Value> {
+    let mut types = discovery::resource_types();
+    types.extend(store.custom_resource_types());
+    types
 }
 
 /// The query string's parameters, decoded (`+` read as a space).
@@ -407,7 +423,7 @@ fn json_body(request: &HttpRequest) -> Result<Value, Failure> {
 
 fn route(store: &mut Store, dialect: Dialect, request: &HttpRequest) -> Result<Reply, Failure> {
     let (prefix, route) =
-        parse_route(request.uri().path()).ok_or_else(|| Failure::not_found("endpoint"))?;
+        parse_route(store, request.uri().path()).ok_or_else(|| Failure::not_found("endpoint"))?;
     let origin = match (request.uri().scheme_str(), request.uri().authority()) {
         (Some(scheme), Some(authority)) => format!("{scheme}://{authority}{prefix}"),
         _ => prefix,
@@ -509,11 +525,10 @@ fn route(store: &mut Store, dialect: Dialect, request: &HttpRequest) -> Result<R
             })
             .map(|s| Reply::json(200, s))
             .ok_or_else(|| Failure::not_found("schema")),
-        Route::ResourceTypes(None) if method == Method::GET => Ok(Reply::json(
-            200,
-            discovery::list(discovery::resource_types()),
-        )),
-        Route::ResourceTypes(Some(id)) if method == Method::GET => discovery::resource_types()
+        Route::ResourceTypes(None) if method == Method::GET => {
+            Ok(Reply::json(200, discovery::list(resource_types(store))))
+        }
+        Route::ResourceTypes(Some(id)) if method == Method::GET => resource_types(store)
             .into_iter()
             .find(|t| t["id"] == id.as_str())
             .map(|t| Reply::json(200, t))

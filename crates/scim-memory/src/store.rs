@@ -21,22 +21,22 @@ pub enum Kind {
     Users,
     /// `/Groups`.
     Groups,
+    /// A type added with [`InMemoryService::add_resource_type`](crate::InMemoryService::add_resource_type).
+    Custom(CustomKind),
 }
 
-impl Kind {
-    fn endpoint(self) -> &'static str {
-        match self {
-            Kind::Users => "Users",
-            Kind::Groups => "Groups",
-        }
-    }
+/// Names a resource type added to one service; only that service makes them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CustomKind(usize);
 
-    fn resource_type(self) -> &'static str {
-        match self {
-            Kind::Users => "User",
-            Kind::Groups => "Group",
-        }
-    }
+/// A resource type beyond users and groups (RFC 7643 §6): it has no
+/// required attribute and no uniqueness rule, only ids, versions and meta.
+#[derive(Debug)]
+struct CustomType {
+    name: String,
+    endpoint: String,
+    schema: String,
+    resources: BTreeMap<String, Resource>,
 }
 
 type Resource = Map<String, Value>;
@@ -46,6 +46,7 @@ pub(crate) struct Store {
     dialect: Dialect,
     users: BTreeMap<String, Resource>,
     groups: BTreeMap<String, Resource>,
+    custom: Vec<CustomType>,
     /// Lower-cased userName to id, for uniqueness.
     user_names: HashMap<String, String>,
     next_id: u64,
@@ -59,6 +60,7 @@ impl Store {
             dialect,
             users: BTreeMap::new(),
             groups: BTreeMap::new(),
+            custom: Vec::new(),
             user_names: HashMap::new(),
             next_id: 0,
             next_version: 0,
@@ -73,10 +75,71 @@ impl Store {
         self.map(kind).len()
     }
 
+    /// Serves a new resource type at `/{endpoint}`; the same endpoint twice
+    /// gives the type already there.
+    pub(crate) fn add_type(&mut self, name: &str, endpoint: &str, schema: &str) -> Kind {
+        let at = self.custom.iter().position(|t| t.endpoint == endpoint);
+        let index = at.unwrap_or_else(|| {
+            self.custom.push(CustomType {
+                name: name.to_owned(),
+                endpoint: endpoint.to_owned(),
+                schema: schema.to_owned(),
+                resources: BTreeMap::new(),
+            });
+            self.custom.len() - 1
+        });
+        Kind::Custom(CustomKind(index))
+    }
+
+    /// The kind served at `segment`, the first path segment after the base URL.
+    pub(crate) fn kind_at(&self, segment: &str) -> Option<Kind> {
+        match segment {
+            "Users" => Some(Kind::Users),
+            "Groups" => Some(Kind::Groups),
+            _ => self
+                .custom
+                .iter()
+                .position(|t| t.endpoint == segment)
+                .map(|i| Kind::Custom(CustomKind(i))),
+        }
+    }
+
+    fn endpoint(&self, kind: Kind) -> &str {
+        match kind {
+            Kind::Users => "Users",
+            Kind::Groups => "Groups",
+            Kind::Custom(CustomKind(i)) => &self.custom[i].endpoint,
+        }
+    }
+
+    fn resource_type(&self, kind: Kind) -> &str {
+        match kind {
+            Kind::Users => "User",
+            Kind::Groups => "Group",
+            Kind::Custom(CustomKind(i)) => &self.custom[i].name,
+        }
+    }
+
+    /// The `/ResourceTypes` documents of the added types.
+    pub(crate) fn custom_resource_types(&self) -> Vec<Value> {
+        self.custom
+            .iter()
+            .map(|t| {
+                json!({
+                    "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
+                    "id": t.name, "name": t.name, "endpoint": format!("/{}", t.endpoint), "schema": t.schema
+                })
+            })
+            .collect()
+    }
+
+    // A `CustomKind` is only made by `add_type` of this store, and types are
+    // never removed, so its index is always in range.
     fn map(&self, kind: Kind) -> &BTreeMap<String, Resource> {
         match kind {
             Kind::Users => &self.users,
             Kind::Groups => &self.groups,
+            Kind::Custom(CustomKind(i)) => &self.custom[i].resources,
         }
     }
 
@@ -84,6 +147,7 @@ impl Store {
         match kind {
             Kind::Users => &mut self.users,
             Kind::Groups => &mut self.groups,
+            Kind::Custom(CustomKind(i)) => &mut self.custom[i].resources,
         }
     }
 
@@ -95,7 +159,7 @@ impl Store {
             (Dialect::SlackV1 | Dialect::SlackV2, Kind::Groups) => {
                 format!("S{:010X}", self.next_id)
             }
-            (Dialect::Scim2, _) => format!("{:032x}", self.next_id),
+            (Dialect::Scim2, _) | (_, Kind::Custom(_)) => format!("{:032x}", self.next_id),
         }
     }
 
@@ -112,7 +176,7 @@ impl Store {
         self.map(kind)
             .get(id)
             .cloned()
-            .ok_or_else(|| Failure::not_found(&format!("{} {id:?}", kind.resource_type())))
+            .ok_or_else(|| Failure::not_found(&format!("{} {id:?}", self.resource_type(kind))))
     }
 
     pub(crate) fn create(
@@ -127,6 +191,7 @@ impl Store {
         self.check(kind, &resource, None)?;
         if !resource.contains_key("schemas") {
             let schema = match (self.v2(), kind) {
+                (_, Kind::Custom(CustomKind(i))) => self.custom[i].schema.as_str(),
                 (false, _) => CORE_V1,
                 (true, Kind::Users) => USER_V2,
                 (true, Kind::Groups) => GROUP_V2,
@@ -139,9 +204,9 @@ impl Store {
         let id = self.new_id(kind);
         let (version, now) = self.tick();
         resource.insert("id".into(), Value::from(id.clone()));
-        let location = format!("{origin}/{}/{id}", kind.endpoint());
+        let location = format!("{origin}/{}/{id}", self.endpoint(kind));
         let meta = if self.v2() {
-            json!({"resourceType": kind.resource_type(), "created": now, "lastModified": now, "location": location, "version": version})
+            json!({"resourceType": self.resource_type(kind), "created": now, "lastModified": now, "location": location, "version": version})
         } else {
             json!({"created": now, "location": location})
         };
@@ -155,6 +220,7 @@ impl Store {
         let required = match kind {
             Kind::Users => "userName",
             Kind::Groups => "displayName",
+            Kind::Custom(_) => return Ok(()),
         };
         let value = existing_key(resource, required)
             .and_then(|k| resource.get(&k))
@@ -307,9 +373,15 @@ impl Store {
         Ok(self.page(self.map(kind).values(), query))
     }
 
-    /// `POST /.search`: users and groups together.
+    /// `POST /.search`: every resource type together.
     pub(crate) fn list_all(&self, query: &Query) -> Result<Value, Failure> {
-        Ok(self.page(self.users.values().chain(self.groups.values()), query))
+        let custom = self.custom.iter().flat_map(|t| t.resources.values());
+        let all = self
+            .users
+            .values()
+            .chain(self.groups.values())
+            .chain(custom);
+        Ok(self.page(all, query))
     }
 
     /// One page of the matches. Unsorted, it keeps only the page while
