@@ -92,11 +92,6 @@ impl ScimResponse {
             Error::Api(error)
         })
     }
-
-    /// Splits into status, headers and body.
-    pub fn into_parts(self) -> (StatusCode, HeaderMap, Vec<u8>) {
-        (self.status, self.headers, self.body)
-    }
 }
 
 impl From<http::Response<Vec<u8>>> for ScimResponse {

@@ -627,6 +627,53 @@ impl RetryHandler for MyRetryHandler {
     }
 }
 
+/// A handler that names itself, as a log should show it.
+#[derive(Debug)]
+struct Named;
+
+impl RetryHandler for Named {
+    fn max_retry_count(&self) -> u32 {
+        1
+    }
+    fn can_retry(&self, _: &RetryState, _: &Attempt<'_>) -> bool {
+        true
+    }
+    fn name(&self) -> &str {
+        "okta-backoff"
+    }
+}
+
+#[test]
+fn a_decision_names_its_handler_by_name_or_by_short_type_name() {
+    let req = request(Method::GET);
+    let resp = response(503, None);
+    let attempt = Attempt {
+        request: &req,
+        outcome: Outcome::Response(&resp),
+        now: now(),
+        random: 0.0,
+    };
+    let mut handlers = RetryHandlers::none();
+    handlers.push(Named);
+    let decision = handlers.decide(&mut RetryState::default(), &attempt).unwrap();
+    assert_eq!(decision.handler, "okta-backoff");
+
+    // MyRetryHandler keeps the default name and retries only transport errors.
+    let failed = failure(TransportErrorKind::MaybeSent);
+    let attempt = Attempt {
+        outcome: Outcome::Failed(&failed),
+        ..attempt
+    };
+    let mut handlers = RetryHandlers::none();
+    handlers.push(MyRetryHandler {
+        max_retry_count: 1,
+        calls: AtomicU32::new(0),
+    });
+    let decision = handlers.decide(&mut RetryState::default(), &attempt).unwrap();
+    assert_eq!(decision.handler, "MyRetryHandler");
+    assert_eq!(ServerErrorRetryHandler::new(1).name(), "ServerErrorRetryHandler");
+}
+
 #[test]
 fn the_blocking_client_sleeps_through_its_transport_and_uses_custom_handlers() {
     let transport = Scripted::new(vec![

@@ -772,3 +772,35 @@ fn root_search_returns_resources_as_json() {
         .unwrap();
     assert_eq!(page.resources[1]["id"], "g");
 }
+
+#[test]
+fn every_patch_op_builder_form_writes_the_rfc_shape() {
+    use scim_client::model::PatchOp;
+    let patch = PatchOp::new()
+        .add_attributes(json!({"nickName": "Babs"}))
+        .replace_attributes(json!({"title": "Lead"}))
+        .remove_value("members", json!([{"value": "U1"}]));
+    assert_eq!(
+        serde_json::to_value(&patch).unwrap(),
+        json!({
+            "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+            "Operations": [
+                {"op": "add", "value": {"nickName": "Babs"}},
+                {"op": "replace", "value": {"title": "Lead"}},
+                {"op": "remove", "path": "members", "value": [{"value": "U1"}]}
+            ]
+        })
+    );
+}
+
+#[test]
+fn a_field_converts_to_an_option_and_edits_in_place() {
+    use scim_client::model::Field;
+    let mut title: Field<String> = "Analyst".into();
+    title.value_mut().unwrap().push_str(" II");
+    assert_eq!(title.clone().into_option().as_deref(), Some("Analyst II"));
+    assert_eq!(Field::<String>::Null.into_option(), None);
+    let mut absent = Field::<String>::Absent;
+    assert_eq!(absent.value_mut(), None);
+    assert_eq!(absent.into_option(), None);
+}

@@ -20,8 +20,8 @@ fn parsers() -> &'static [Parse] {
         let e = Endpoint::new(BearerToken::new("xoxp-fuzz").unwrap());
         let read_user = e.read_user("W1").unwrap();
         let read_group = e.read_group("S1").unwrap();
-        let users = e.search_users(1, 10, None).unwrap();
-        let groups = e.search_groups(1, 10, None).unwrap();
+        let users = e.search_users(&SearchRequest::new().start_index(1).count(10)).unwrap();
+        let groups = e.search_groups(&SearchRequest::new().start_index(1).count(10)).unwrap();
         let patch_user = e.patch_user("W1", &User::default()).unwrap();
         let patch_group = e.patch_group("S1", &PatchOp::new()).unwrap();
         let delete = e.delete_user("W1").unwrap();

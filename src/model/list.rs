@@ -148,10 +148,3 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for Resources<T> {
         Ok(Some(resources))
     }
 }
-
-impl<T> ListResponse<T> {
-    /// The page's resources, dropping the envelope.
-    pub fn into_resources(self) -> Vec<T> {
-        self.resources
-    }
-}

@@ -93,7 +93,7 @@ impl Attempt<'_> {
 }
 
 /// True for the methods RFC 9110 §9.2.2 calls idempotent.
-pub fn is_idempotent(method: &Method) -> bool {
+pub(crate) fn is_idempotent(method: &Method) -> bool {
     matches!(
         *method,
         Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS | Method::TRACE
@@ -108,6 +108,13 @@ pub fn is_idempotent(method: &Method) -> bool {
 pub trait RetryHandler: Send + Sync + fmt::Debug {
     /// Retries this handler allows per call, counted as the module docs explain.
     fn max_retry_count(&self) -> u32;
+
+    /// The name logs and [`Wait::handler`](crate::call::Wait::handler) give
+    /// the handler: by default its type's name without the module path
+    /// (`RateLimitErrorRetryHandler`).
+    fn name(&self) -> &str {
+        short_type_name(std::any::type_name::<Self>())
+    }
 
     /// Whether this handler takes charge of the attempt.
     fn can_retry(&self, state: &RetryState, attempt: &Attempt<'_>) -> bool;
@@ -159,11 +166,6 @@ impl RetryHandlers {
         self.0.push(Arc::new(handler));
     }
 
-    /// Adds a shared handler after the existing ones.
-    pub fn push_shared(&mut self, handler: Arc<dyn RetryHandler>) {
-        self.0.push(handler);
-    }
-
     /// How many handlers there are.
     pub fn len(&self) -> usize {
         self.0.len()
@@ -188,15 +190,9 @@ impl RetryHandlers {
         let delay = handler.retry_delay(state, attempt)?;
         state.current_attempt += 1;
         state.total_waited = state.total_waited.saturating_add(delay);
-        let name = format!("{handler:?}");
-        let name = name
-            .split([' ', '{', '('])
-            .next()
-            .unwrap_or_default()
-            .to_owned();
         Some(Decision {
             delay,
-            handler: name,
+            handler: handler.name().to_owned(),
         })
     }
 }
@@ -215,7 +211,7 @@ impl Default for RetryHandlers {
 pub struct Decision {
     /// How long to wait first.
     pub delay: Duration,
-    /// The deciding handler's type name, from its `Debug` (for logs).
+    /// The deciding handler's [`name`](RetryHandler::name) (for logs).
     pub handler: String,
 }
 
@@ -304,9 +300,16 @@ impl RetryIntervalCalculator for BackoffRetryIntervalCalculator {
 static DEFAULT_BACKOFF: LazyLock<BackoffRetryIntervalCalculator> =
     LazyLock::new(BackoffRetryIntervalCalculator::default);
 
+/// `a::b::Name<c::D>` → `Name<c::D>`: the path before the generics goes.
+fn short_type_name(full: &'static str) -> &'static str {
+    let plain = full.split('<').next().unwrap_or(full);
+    let start = plain.rfind("::").map_or(0, |at| at + 2);
+    &full[start..]
+}
+
 /// Converts seconds to a `Duration`, saturating: negative and NaN give zero,
 /// too large gives `Duration::MAX`.
-pub fn seconds(value: f64) -> Duration {
+pub(crate) fn seconds(value: f64) -> Duration {
     if value.is_nan() || value <= 0.0 {
         Duration::ZERO
     } else {
