@@ -655,7 +655,9 @@ fn a_decision_names_its_handler_by_name_or_by_short_type_name() {
     };
     let mut handlers = RetryHandlers::none();
     handlers.push(Named);
-    let decision = handlers.decide(&mut RetryState::default(), &attempt).unwrap();
+    let decision = handlers
+        .decide(&mut RetryState::default(), &attempt)
+        .unwrap();
     assert_eq!(decision.handler, "okta-backoff");
 
     // MyRetryHandler keeps the default name and retries only transport errors.
@@ -669,9 +671,14 @@ fn a_decision_names_its_handler_by_name_or_by_short_type_name() {
         max_retry_count: 1,
         calls: AtomicU32::new(0),
     });
-    let decision = handlers.decide(&mut RetryState::default(), &attempt).unwrap();
+    let decision = handlers
+        .decide(&mut RetryState::default(), &attempt)
+        .unwrap();
     assert_eq!(decision.handler, "MyRetryHandler");
-    assert_eq!(ServerErrorRetryHandler::new(1).name(), "ServerErrorRetryHandler");
+    assert_eq!(
+        ServerErrorRetryHandler::new(1).name(),
+        "ServerErrorRetryHandler"
+    );
 }
 
 #[test]
