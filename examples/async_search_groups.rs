@@ -1,28 +1,39 @@
 //! The seed's `AsyncSCIMClient` example: search groups without blocking.
-//! `cargo run --example async_search_groups` (a real service needs --features surf-rustls).
+//!
+//! `cargo run --example async_search_groups` runs it against the in-memory
+//! SCIM service; with `SLACK_ORG_ADMIN_USER_TOKEN` set it talks to Slack,
+//! over surf: `cargo run --features surf-rustls --example async_search_groups`.
 
 #[path = "common/mod.rs"]
 mod common;
 
-fn main() -> Result<(), scim_client::Error> {
-    let target = common::Target::from_env();
-    println!("searching groups asynchronously on {}", target.describe());
-    let client = target.async_client(target.options())?;
+use scim_client::model::SearchRequest;
+use scim_client::{AsyncScimClient, Error};
+
+fn main() -> Result<(), Error> {
+    let client: AsyncScimClient = match std::env::var("SLACK_ORG_ADMIN_USER_TOKEN") {
+        #[cfg(feature = "surf-rustls")]
+        Ok(token) => AsyncScimClient::new(&token)?,
+        #[cfg(not(feature = "surf-rustls"))]
+        Ok(_) => {
+            return Err(Error::InvalidConfig(
+                "talking to Slack asynchronously needs --features surf-rustls".into(),
+            ));
+        }
+        // No token: the in-memory SCIM service, seeded with sample users and a group.
+        Err(_) => common::in_memory_async(),
+    };
+
     common::block_on(async {
         let page = client
-            .search_groups(
-                &scim_client::model::SearchRequest::new()
-                    .start_index(1)
-                    .count(2),
-            )
+            .search_groups(&SearchRequest::new().start_index(1).count(2))
             .await?;
-        println!(
-            "{:?}",
-            page.resources
-                .iter()
-                .map(|g| g.display_name.as_deref())
-                .collect::<Vec<_>>()
-        );
+        let names: Vec<_> = page
+            .resources
+            .iter()
+            .map(|g| g.display_name.as_deref())
+            .collect();
+        println!("{names:?}");
         Ok(())
     })
 }

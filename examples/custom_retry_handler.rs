@@ -1,8 +1,10 @@
 //! A custom retry handler, like the Python SDK docs' `MyRetryHandler`:
 //! retry when the connection was reset, with exponential backoff.
 //!
-//! `cargo run --example custom_retry_handler`. In memory, the first attempt
-//! is reset on purpose and the handler's retry succeeds.
+//! `cargo run --example custom_retry_handler` runs it against the in-memory
+//! SCIM service, whose first answer is a connection reset on purpose, so the
+//! handler's retry is what succeeds; with `SLACK_ORG_ADMIN_USER_TOKEN` set it
+//! talks to Slack.
 
 #[path = "common/mod.rs"]
 mod common;
@@ -10,6 +12,7 @@ mod common;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use scim_client::model::SearchRequest;
 use scim_client::retry::{
     Attempt, BackoffRetryIntervalCalculator, NoJitter, RetryHandler, RetryHandlers,
     RetryIntervalCalculator, RetryState,
@@ -21,7 +24,6 @@ use scim_client::{ClientOptions, Error, ScimClient};
 struct MyRetryHandler {
     max_retry_count: u32,
     interval_calculator: BackoffRetryIntervalCalculator,
-    calls: AtomicU32,
 }
 
 impl RetryHandler for MyRetryHandler {
@@ -32,7 +34,6 @@ impl RetryHandler for MyRetryHandler {
     /// "[Errno 104] Connection reset by peer": the request may have arrived,
     /// so only idempotent requests are retried.
     fn can_retry(&self, _state: &RetryState, attempt: &Attempt<'_>) -> bool {
-        self.calls.fetch_add(1, Ordering::Relaxed);
         attempt
             .error()
             .is_some_and(|e| e.kind() == TransportErrorKind::MaybeSent)
@@ -45,7 +46,6 @@ impl RetryHandler for MyRetryHandler {
 }
 
 fn main() -> Result<(), Error> {
-    let target = common::Target::from_env();
     let mut retry_handlers = RetryHandlers::none();
     retry_handlers.push(MyRetryHandler {
         max_retry_count: 1,
@@ -54,16 +54,19 @@ fn main() -> Result<(), Error> {
             jitter: Arc::new(NoJitter),
             ..BackoffRetryIntervalCalculator::default()
         },
-        calls: AtomicU32::new(0),
     });
     let options = ClientOptions {
         retry_handlers,
-        ..target.options()
+        ..ClientOptions::default()
     };
 
-    let client = match &target {
-        common::Target::InMemory(service) => {
-            let (service, attempts) = (service.clone(), AtomicU32::new(0));
+    let client = match std::env::var("SLACK_ORG_ADMIN_USER_TOKEN") {
+        Ok(token) => ScimClient::with_options(&token, options)?,
+        // No token: the in-memory SCIM service behind a transport whose
+        // first attempt fails with a connection reset.
+        Err(_) => {
+            let service = common::seeded_service();
+            let attempts = AtomicU32::new(0);
             let flaky = move |request: HttpRequest| {
                 if attempts.fetch_add(1, Ordering::SeqCst) == 0 {
                     return Err(TransportError::new(
@@ -75,13 +78,9 @@ fn main() -> Result<(), Error> {
             };
             ScimClient::with_transport("xoxp-in-memory", options, flaky)?
         }
-        common::Target::Remote { .. } => target.client(options)?,
     };
-    let page = client.search_users(
-        &scim_client::model::SearchRequest::new()
-            .start_index(1)
-            .count(5),
-    )?;
-    println!("{} users from {}", page.resources.len(), target.describe());
+
+    let page = client.search_users(&SearchRequest::new().start_index(1).count(5))?;
+    println!("{} users", page.resources.len());
     Ok(())
 }

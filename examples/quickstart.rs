@@ -4,25 +4,32 @@
 //!
 //! `cargo run --example quickstart` runs it against the built-in in-memory
 //! SCIM service. With `SLACK_ORG_ADMIN_USER_TOKEN` set it talks to Slack
-//! (read-only steps only, unless `SCIM_ALLOW_WRITES=1`); with `SCIM_BASE_URL`
-//! to any other provider (see examples/common/mod.rs).
+//! (read-only steps only, unless `SCIM_ALLOW_WRITES=1`).
 
 #[path = "common/mod.rs"]
 mod common;
 
-use scim_client::Error;
 use scim_client::model::{Name, SearchRequest, TypedValue, User};
 use scim_client::retry::RateLimitErrorRetryHandler;
+use scim_client::{ClientOptions, Error, ScimClient};
 use scim_memory::Fault;
 
 fn main() -> Result<(), Error> {
-    let target = common::Target::from_env();
-    println!("scim-client quickstart against {}\n", target.describe());
-    let mut client = target.client(target.options())?;
+    let (mut client, in_memory) = match std::env::var("SLACK_ORG_ADMIN_USER_TOKEN") {
+        Ok(token) => (ScimClient::new(&token)?, None),
+        // No token: the in-memory SCIM service, seeded with sample users and a
+        // group (kept at hand to stage a rate limit in step 5).
+        Err(_) => {
+            let service = common::seeded_service();
+            let options = ClientOptions::default();
+            let client = ScimClient::with_transport("xoxp-in-memory", options, service.clone())?;
+            (client, Some(service))
+        }
+    };
 
     println!("1. search_users(start_index=1, count=100, filter='userName Eq \"carly\"')");
     let page = client.search_users(
-        &scim_client::model::SearchRequest::new()
+        &SearchRequest::new()
             .start_index(1)
             .count(100)
             .filter(r#"userName Eq "carly""#),
@@ -37,11 +44,7 @@ fn main() -> Result<(), Error> {
 
     println!("2. search_groups(start_index=1, count=10)");
     for group in client
-        .search_groups(
-            &scim_client::model::SearchRequest::new()
-                .start_index(1)
-                .count(10),
-        )?
+        .search_groups(&SearchRequest::new().start_index(1).count(10))?
         .resources
     {
         println!(
@@ -51,7 +54,7 @@ fn main() -> Result<(), Error> {
         );
     }
 
-    if target.writes_allowed() {
+    if in_memory.is_some() || common::writes_allowed() {
         println!("3. create_user, patch_user, update_user, delete_user");
         let user = User {
             user_name: "cal".into(),
@@ -113,7 +116,7 @@ fn main() -> Result<(), Error> {
     println!("   {walked} users");
 
     println!("5. retry a rate-limited call with RateLimitErrorRetryHandler");
-    if let common::Target::InMemory(service) = &target {
+    if let Some(service) = &in_memory {
         service.inject(
             service.requests_received(),
             1,
@@ -125,11 +128,7 @@ fn main() -> Result<(), Error> {
     client
         .retry_handlers
         .push(RateLimitErrorRetryHandler::new(1));
-    let page = client.search_users(
-        &scim_client::model::SearchRequest::new()
-            .start_index(1)
-            .count(1),
-    )?;
+    let page = client.search_users(&SearchRequest::new().start_index(1).count(1))?;
     println!("   got {} user(s) after the retry", page.resources.len());
     Ok(())
 }

@@ -1,16 +1,24 @@
 //! The seed's create / patch / update / delete of a user.
-//! `cargo run --example user_lifecycle` (writes: needs SCIM_ALLOW_WRITES=1 on a real service).
+//!
+//! `cargo run --example user_lifecycle` runs it against the in-memory SCIM
+//! service; with `SLACK_ORG_ADMIN_USER_TOKEN` set it talks to Slack, and
+//! since it writes, only with `SCIM_ALLOW_WRITES=1`.
 
 #[path = "common/mod.rs"]
 mod common;
 
 use scim_client::model::{Name, TypedValue, User};
+use scim_client::{Error, ScimClient};
 
-fn main() -> Result<(), scim_client::Error> {
-    let target = common::Target::from_env();
-    target.require_writes("user_lifecycle");
-    println!("managing a user on {}", target.describe());
-    let client = target.client(target.options())?;
+fn main() -> Result<(), Error> {
+    let client = match std::env::var("SLACK_ORG_ADMIN_USER_TOKEN") {
+        Ok(token) => {
+            common::require_writes("user_lifecycle"); // exits unless SCIM_ALLOW_WRITES=1
+            ScimClient::new(&token)?
+        }
+        // No token: the in-memory SCIM service, seeded with sample users and a group.
+        Err(_) => common::in_memory(),
+    };
 
     // POST /Users: a user name and at least one email.
     let user = User {
