@@ -1,68 +1,4 @@
-//! [`Paginator`]: walks every resource a query matches, page by page.
-//!
-//! Like [`Call`](crate::call::Call), it is a pure state machine with one
-//! input and one output, and the driver does the I/O:
-//!
-//! ```text
-//!        Paginator::new(endpoint, query)
-//!                     │
-//!          ┌──────►  step()  ──────────────────────────┐
-//!          │          │                                │
-//!          │    ┌─────┴───────────┬──────────────┐     │
-//!          │    ▼                 ▼              ▼     ▼
-//!          │  Fetch(operation)  Resource(r)  Failed(e)  Done
-//!          │    │                 │              │
-//!          │  the driver runs     yield r        yield e; the next
-//!          │  it, then            │              step() is Done
-//!          │  receive(page or error)
-//!          └────┴─────────────────┘
-//! ```
-//!
-//! Only one page is held at a time. `startIndex` advances by the number of
-//! resources actually received, not by the page size asked for, so a
-//! provider that returns short pages loses nothing. `totalResults` is
-//! re-read from every page. The walk ends when:
-//!
-//! - a page comes back empty; or
-//! - a page is short (fewer resources than asked) and the next index is past
-//!   `totalResults`.
-//!
-//! A full page never ends the walk on `totalResults` alone: the provider may
-//! have grown, or under-reported, so one more page is asked for and an empty
-//! answer ends it. Every page moves the index forward by at least one and
-//! the index cannot pass `u32::MAX`, so the walk always ends. A provider
-//! that ignores `startIndex` and sends the same page again is caught (the
-//! page starts with the same id as the last) and ends the walk with
-//! [`Error::Pagination`] instead of repeating resources.
-//!
-//! The blocking driver, whole (the async one adds `.await`):
-//!
-//! ```
-//! use scim_client::model::{SearchRequest, User};
-//! use scim_client::{BearerToken, Endpoint, Paginator, WalkStep};
-//!
-//! let endpoint = Endpoint::new(BearerToken::new("xoxp-1")?);
-//! let mut walk = Paginator::<User>::new(endpoint, SearchRequest::new().count(2));
-//! let mut pages = vec![
-//!     br#"{"totalResults": 3, "Resources": [{"id": "W3"}]}"#.to_vec(),
-//!     br#"{"totalResults": 3, "Resources": [{"id": "W1"}, {"id": "W2"}]}"#.to_vec(),
-//! ];
-//! let mut ids = Vec::new();
-//! loop {
-//!     match walk.step() {
-//!         WalkStep::Fetch(operation) => {
-//!             // A real driver sends `operation.request()`; here the answer is canned.
-//!             let answer = http::Response::new(pages.pop().unwrap());
-//!             walk.receive(operation.parse_response(answer));
-//!         }
-//!         WalkStep::Resource(user) => ids.push(user.id.as_deref().unwrap_or("?").to_owned()),
-//!         WalkStep::Failed(error) => return Err(error),
-//!         WalkStep::Done => break,
-//!     }
-//! }
-//! assert_eq!(ids, ["W1", "W2", "W3"]);
-//! # Ok::<(), scim_client::Error>(())
-//! ```
+//! [`Paginator`]: the walk over every page of a query, as a pure state machine.
 
 use std::collections::VecDeque;
 
@@ -71,7 +7,7 @@ use crate::operation::Operation;
 use crate::resource::Resource;
 use crate::{Endpoint, Error};
 
-/// What the walk needs next; see the [module docs](self) for the loop.
+/// What the walk needs next; [`Paginator`] shows the loop.
 #[derive(Debug)]
 #[must_use]
 pub enum WalkStep<R> {
@@ -86,7 +22,71 @@ pub enum WalkStep<R> {
     Done,
 }
 
-/// The state of a walk over every resource a query matches.
+/// Walks every resource a query matches, page by page.
+///
+/// Like [`Call`](crate::call::Call), it is a pure state machine with one
+/// input and one output, and the driver does the I/O:
+///
+/// ```text
+///        Paginator::new(endpoint, query)
+///                     │
+///          ┌──────►  step()  ──────────────────────────┐
+///          │          │                                │
+///          │    ┌─────┴───────────┬──────────────┐     │
+///          │    ▼                 ▼              ▼     ▼
+///          │  Fetch(operation)  Resource(r)  Failed(e)  Done
+///          │    │                 │              │
+///          │  the driver runs     yield r        yield e; the next
+///          │  it, then            │              step() is Done
+///          │  receive(page or error)
+///          └────┴─────────────────┘
+/// ```
+///
+/// Only one page is held at a time. `startIndex` advances by the number of
+/// resources actually received, not by the page size asked for, so a
+/// provider that returns short pages loses nothing. `totalResults` is
+/// re-read from every page. The walk ends when:
+///
+/// - a page comes back empty; or
+/// - a page is short (fewer resources than asked) and the next index is past
+///   `totalResults`.
+///
+/// A full page never ends the walk on `totalResults` alone: the provider may
+/// have grown, or under-reported, so one more page is asked for and an empty
+/// answer ends it. Every page moves the index forward by at least one and
+/// the index cannot pass `u32::MAX`, so the walk always ends. A provider
+/// that ignores `startIndex` and sends the same page again is caught (the
+/// page starts with the same id as the last) and ends the walk with
+/// [`Error::Pagination`] instead of repeating resources.
+///
+/// The blocking driver, whole (the async one adds `.await`):
+///
+/// ```
+/// use scim_client::model::{SearchRequest, User};
+/// use scim_client::{BearerToken, Endpoint, Paginator, WalkStep};
+///
+/// let endpoint = Endpoint::new(BearerToken::new("xoxp-1")?);
+/// let mut walk = Paginator::<User>::new(endpoint, SearchRequest::new().count(2));
+/// let mut pages = vec![
+///     br#"{"totalResults": 3, "Resources": [{"id": "W3"}]}"#.to_vec(),
+///     br#"{"totalResults": 3, "Resources": [{"id": "W1"}, {"id": "W2"}]}"#.to_vec(),
+/// ];
+/// let mut ids = Vec::new();
+/// loop {
+///     match walk.step() {
+///         WalkStep::Fetch(operation) => {
+///             // A real driver sends `operation.request()`; here the answer is canned.
+///             let answer = http::Response::new(pages.pop().unwrap());
+///             walk.receive(operation.parse_response(answer));
+///         }
+///         WalkStep::Resource(user) => ids.push(user.id.as_deref().unwrap_or("?").to_owned()),
+///         WalkStep::Failed(error) => return Err(error),
+///         WalkStep::Done => break,
+///     }
+/// }
+/// assert_eq!(ids, ["W1", "W2", "W3"]);
+/// # Ok::<(), scim_client::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct Paginator<R> {
     endpoint: Endpoint,
