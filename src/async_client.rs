@@ -100,8 +100,9 @@ impl AsyncScimClient {
 }
 
 /// Every resource a query matches, fetched one page at a time: call
-/// [`next`](AsyncWalk::next) until it returns `None`. After an error it
-/// returns that error once and then ends.
+/// [`next`](AsyncWalk::next) until it returns `None`. A resource that
+/// cannot be decoded comes as [`Error::Undecodable`] and the walk goes on;
+/// any other error is returned once and ends the walk.
 #[derive(Debug)]
 pub struct AsyncWalk<'a, R> {
     client: &'a AsyncScimClient,
@@ -117,7 +118,7 @@ impl<R: Resource> AsyncWalk<'_, R> {
                     self.paginator.receive(self.client.execute(operation).await);
                 }
                 WalkStep::Resource(resource) => return Some(Ok(resource)),
-                WalkStep::Failed(error) => return Some(Err(error)),
+                WalkStep::Skipped(error) | WalkStep::Failed(error) => return Some(Err(error)),
                 WalkStep::Done => return None,
             }
         }

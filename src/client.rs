@@ -120,7 +120,9 @@ impl ScimClient {
 }
 
 /// An iterator over every resource a query matches, fetching one page at a
-/// time. After an error it yields that error once and then ends.
+/// time. A resource that cannot be decoded is yielded as
+/// [`Error::Undecodable`] and the walk goes on; any other error is yielded
+/// once and ends the walk.
 #[derive(Debug)]
 pub struct Walk<'a, R> {
     client: &'a ScimClient,
@@ -144,7 +146,7 @@ impl<R: Resource> Iterator for Walk<'_, R> {
                     self.paginator.receive(self.client.execute(operation));
                 }
                 WalkStep::Resource(resource) => return Some(Ok(resource)),
-                WalkStep::Failed(error) => return Some(Err(error)),
+                WalkStep::Skipped(error) | WalkStep::Failed(error) => return Some(Err(error)),
                 WalkStep::Done => return None,
             }
         }

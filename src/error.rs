@@ -5,6 +5,8 @@ use std::fmt;
 use http::{HeaderMap, StatusCode};
 use serde_json::Value;
 
+use crate::decode::DecodeError;
+use crate::model::ResourceFailure;
 use crate::retry_after::RetryAfter;
 
 /// Everything that can go wrong, as one concrete enum.
@@ -43,18 +45,28 @@ pub enum Error {
     #[error("precondition failed: the resource has changed ({0})")]
     PreconditionFailed(Box<ApiError>),
 
-    /// A 2xx body could not be read as the expected type.
-    #[error("could not decode the {status} response body as {expected}: {message}")]
+    /// A 2xx body could not be read as the expected type: where, what was
+    /// found and what was expected are in `error`.
+    #[error("could not decode the {status} response body {error}")]
     Decode {
         /// The response status.
         status: StatusCode,
-        /// What the body was expected to hold.
-        expected: &'static str,
-        /// The decoder's message.
-        message: String,
+        /// Where and why (`emails[0].primary`, the resource's id).
+        #[source]
+        error: Box<DecodeError>,
         /// The body as received.
         body: Vec<u8>,
     },
+
+    /// One resource of a list page could not be decoded; the rest of the
+    /// page was. A walk yields this error and goes on.
+    #[error("{0}")]
+    Undecodable(Box<ResourceFailure>),
+
+    /// JSON that did not come from a response (an extension kept in a
+    /// resource's `extra`, say) could not be read as the expected type.
+    #[error("could not decode {0}")]
+    Json(#[source] Box<DecodeError>),
 
     /// No answer was received: the transport failed (after any retries).
     #[error("transport error: {0}")]

@@ -115,6 +115,7 @@
 mod async_client;
 pub mod call;
 mod client;
+mod decode;
 mod encoding;
 mod endpoint;
 mod error;
@@ -137,6 +138,7 @@ pub mod transports;
 
 pub use async_client::{AsyncScimClient, AsyncWalk};
 pub use client::{ScimClient, Walk};
+pub use decode::DecodeError;
 pub use endpoint::{
     Dialect, Endpoint, JSON_CONTENT_TYPE, SCIM_CONTENT_TYPE, SLACK_V1_BASE_URL, SLACK_V2_BASE_URL,
 };

@@ -8,13 +8,21 @@ use crate::resource::Resource;
 use crate::{Endpoint, Error};
 
 /// What the walk needs next; [`Paginator`] shows the loop.
+///
+/// `Fetch` carries the page's request (its bulk); a step moves once per
+/// resource or page, which costs nothing next to decoding, so it is not boxed.
 #[derive(Debug)]
 #[must_use]
+#[allow(clippy::large_enum_variant)]
 pub enum WalkStep<R> {
     /// Run this page request and [`receive`](Paginator::receive) how it ended.
     Fetch(Operation<ListResponse<R>>),
     /// The next resource.
     Resource(R),
+    /// A resource of the page that could not be decoded
+    /// ([`Error::Undecodable`], with its index, id, raw JSON and the path
+    /// that failed). The walk goes on with the next one.
+    Skipped(Error),
     /// The walk failed (a request, or a provider repeating a page); the next
     /// step is [`Done`](WalkStep::Done).
     Failed(Error),
@@ -30,16 +38,16 @@ pub enum WalkStep<R> {
 /// ```text
 ///        Paginator::new(endpoint, query)
 ///                     │
-///          ┌──────►  step()  ──────────────────────────┐
-///          │          │                                │
-///          │    ┌─────┴───────────┬──────────────┐     │
-///          │    ▼                 ▼              ▼     ▼
-///          │  Fetch(operation)  Resource(r)  Failed(e)  Done
-///          │    │                 │              │
-///          │  the driver runs     yield r        yield e; the next
-///          │  it, then            │              step() is Done
-///          │  receive(page or error)
-///          └────┴─────────────────┘
+///          ┌──────►  step()  ─────────────────────────────────────────┐
+///          │          │                                               │
+///          │    ┌─────┴───────────┬───────────────┬─────────────┐     │
+///          │    ▼                 ▼               ▼             ▼     ▼
+///          │  Fetch(operation)  Resource(r)   Skipped(e)    Failed(e)  Done
+///          │    │                 │               │             │
+///          │  the driver runs     yield r      yield e (one   yield e; the next
+///          │  it, then            │            resource)      step() is Done
+///          │  receive(page or error)              │
+///          └────┴─────────────────┴───────────────┘
 /// ```
 ///
 /// Only one page is held at a time. `startIndex` advances by the number of
@@ -80,7 +88,7 @@ pub enum WalkStep<R> {
 ///             walk.receive(operation.parse_response(answer));
 ///         }
 ///         WalkStep::Resource(user) => ids.push(user.id.as_deref().unwrap_or("?").to_owned()),
-///         WalkStep::Failed(error) => return Err(error),
+///         WalkStep::Skipped(error) | WalkStep::Failed(error) => return Err(error),
 ///         WalkStep::Done => break,
 ///     }
 /// }
@@ -96,7 +104,7 @@ pub struct Paginator<R> {
     total_results: Option<u64>,
     received: u64,
     last_first_id: Option<String>,
-    page: VecDeque<R>,
+    page: VecDeque<Result<R, Error>>,
     state: State,
 }
 
@@ -138,8 +146,10 @@ impl<R: Resource> Paginator<R> {
     /// The next step of the walk: a resource, a page to fetch, the error
     /// that ended it, or the end.
     pub fn step(&mut self) -> WalkStep<R> {
-        if let Some(resource) = self.page.pop_front() {
-            return WalkStep::Resource(resource);
+        match self.page.pop_front() {
+            Some(Ok(resource)) => return WalkStep::Resource(resource),
+            Some(Err(error)) => return WalkStep::Skipped(error),
+            None => {}
         }
         match std::mem::replace(&mut self.state, State::Done) {
             State::NeedPage | State::Fetching => match self.page_request() {
@@ -186,24 +196,49 @@ impl<R: Resource> Paginator<R> {
 
     /// Takes a page in; true when it is the last one.
     fn take(&mut self, page: ListResponse<R>) -> Result<bool, Error> {
-        let first_id = page.resources.first().and_then(Resource::id);
-        if first_id.is_some() && first_id == self.last_first_id.as_deref() {
+        let first_id = match (page.resources.first(), page.failed.first()) {
+            (_, Some(failure)) if failure.index == 0 => failure.id.clone(),
+            (Some(resource), _) => resource.id().map(str::to_owned),
+            (None, _) => None,
+        };
+        if first_id.is_some() && first_id == self.last_first_id {
             return Err(Error::Pagination(format!(
                 "the page at startIndex {} starts with the same resource as the previous one; \
                  the provider seems to ignore startIndex",
                 self.next_index
             )));
         }
-        self.last_first_id = first_id.map(str::to_owned);
-        let received = page.resources.len() as u64;
+        self.last_first_id = first_id;
+        // Undecodable resources count: they were received, and the next
+        // page starts after them.
+        let received = (page.resources.len() + page.failed.len()) as u64;
         self.received += received;
         self.total_results = page.total_results.or(self.total_results);
         self.next_index += received;
-        self.page = page.resources.into();
+        self.page = in_page_order(page);
         let short = received < u64::from(self.page_size);
         let past_total = self
             .total_results
             .is_some_and(|total| self.next_index > total);
         Ok(received == 0 || (short && past_total) || self.next_index > u64::from(u32::MAX))
     }
+}
+
+/// The page's resources and failures, back in the order the page had them.
+fn in_page_order<R>(page: ListResponse<R>) -> VecDeque<Result<R, Error>> {
+    let mut failed = page.failed.into_iter().peekable();
+    let mut resources = page.resources.into_iter();
+    let mut out = VecDeque::with_capacity(resources.len() + failed.len());
+    loop {
+        let index = out.len();
+        match failed.next_if(|failure| failure.index <= index) {
+            Some(failure) => out.push_back(Err(Error::Undecodable(Box::new(failure)))),
+            None => match resources.next() {
+                Some(resource) => out.push_back(Ok(resource)),
+                None => break,
+            },
+        }
+    }
+    out.extend(failed.map(|failure| Err(Error::Undecodable(Box::new(failure)))));
+    out
 }

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::Error;
 use crate::error::ApiError;
+use crate::model::ListResponse;
 
 /// A response from a SCIM service: status, headers (case-insensitive) and
 /// raw body, with the body parsed on demand.
@@ -69,7 +70,26 @@ impl ScimResponse {
     /// The body decoded as any type: a resource (`parse::<User>()`), a page
     /// (`parse::<ListResponse<Group>>()`), a caller's own extension struct.
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, Error> {
-        decode(self.status, &self.body, std::any::type_name::<T>())
+        decode(self.status, &self.body)
+    }
+
+    /// The body as one page of `T`: every resource that can be decoded, and
+    /// each one that cannot in [`ListResponse::failed`]. `requested_start`
+    /// is the `startIndex` asked for: a page with no resources while its
+    /// counts say it has some is an [`Error::Decode`] at `Resources`, never
+    /// a silently empty page.
+    pub fn page<T: DeserializeOwned>(
+        &self,
+        requested_start: u64,
+    ) -> Result<ListResponse<T>, Error> {
+        let decode_error = |error| Error::Decode {
+            status: self.status,
+            error: Box::new(error),
+            body: self.body.clone(),
+        };
+        let page = ListResponse::from_json(&self.body).map_err(decode_error)?;
+        page.check_counts(requested_start).map_err(decode_error)?;
+        Ok(page)
     }
 
     /// The `ETag` header, if any: the resource's version, opaque.
@@ -101,15 +121,10 @@ impl From<http::Response<Vec<u8>>> for ScimResponse {
     }
 }
 
-pub(crate) fn decode<T: DeserializeOwned>(
-    status: StatusCode,
-    body: &[u8],
-    expected: &'static str,
-) -> Result<T, Error> {
-    serde_json::from_slice(body).map_err(|e| Error::Decode {
+fn decode<T: DeserializeOwned>(status: StatusCode, body: &[u8]) -> Result<T, Error> {
+    crate::decode::decode(body).map_err(|error| Error::Decode {
         status,
-        expected,
-        message: e.to_string(),
+        error: Box::new(error),
         body: body.to_vec(),
     })
 }

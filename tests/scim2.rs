@@ -446,7 +446,7 @@ fn slack_v2_extensions_are_typed_and_any_other_urn_reads_as_the_callers_type() {
     assert_eq!(user.extension::<Badge>("urn:example:absent").unwrap(), None);
     assert!(matches!(
         user.extension::<u32>("urn:example:custom:1.0"),
-        Err(Error::Decode { .. })
+        Err(Error::Json(_))
     ));
 
     let mut edited = user.clone();

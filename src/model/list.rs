@@ -8,14 +8,25 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
+use serde_json::value::RawValue;
+
+use super::lenient::FieldSeed;
 use super::object::Key;
+use crate::decode::{DecodeError, locate};
 
 /// One page of search results: `totalResults`, `itemsPerPage`, `startIndex`
 /// and the page's `Resources`.
 ///
 /// The counts are typed (the Python SDK leaves them in a dict). Providers
 /// differ in which they send, so each is an `Option`; `Resources` missing
-/// (Slack omits it when nothing matched) reads as an empty page.
+/// (Slack omits it when nothing matched) reads as an empty page. The
+/// envelope's keys are matched in any case (`resources` is `Resources`) and
+/// the counts may come as numeric strings ([`lenient`](super::lenient)).
+///
+/// [`from_json`](Self::from_json), which the client uses, decodes every
+/// resource it can: one that cannot be read lands in
+/// [`failed`](Self::failed) with its index, id, raw JSON and error, and
+/// never takes the page down with it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListResponse<T> {
     /// `schemas`, when the provider sends it.
@@ -26,10 +37,122 @@ pub struct ListResponse<T> {
     pub items_per_page: Option<u64>,
     /// `startIndex`: the 1-based index of this page's first resource.
     pub start_index: Option<u64>,
-    /// `Resources`: the resources on this page.
+    /// `Resources`: the resources on this page that could be decoded.
     pub resources: Vec<T>,
+    /// The resources on this page that could not be decoded, in page order.
+    pub failed: Vec<ResourceFailure>,
     /// Envelope attributes this type does not model, with their exact keys.
     pub extra: Map<String, Value>,
+}
+
+/// A resource of a list page that could not be decoded; the rest of the
+/// page was. Nothing is dropped without a trace: the raw JSON is kept.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResourceFailure {
+    /// Its 0-based index in the page's `Resources`.
+    pub index: usize,
+    /// Its `id`, when it has one.
+    pub id: Option<String>,
+    /// The resource exactly as received.
+    pub raw: String,
+    /// Why and where it could not be decoded (`Resources[2].emails[0].primary`).
+    pub error: DecodeError,
+}
+
+impl fmt::Display for ResourceFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "resource {} of the page could not be decoded, {}",
+            self.index, self.error
+        )
+    }
+}
+
+impl<T: DeserializeOwned> ListResponse<T> {
+    /// Decodes a page from JSON: every resource it can, and each one it
+    /// cannot into [`failed`](Self::failed). Only an envelope that is not
+    /// a list response (invalid JSON, a count that is not a number) fails
+    /// the whole page.
+    ///
+    /// The whole page is decoded in one pass first; only when that fails
+    /// is it decoded again resource by resource, so a clean page costs no
+    /// more than before.
+    pub fn from_json(bytes: &[u8]) -> Result<ListResponse<T>, DecodeError> {
+        match serde_json::from_slice::<ListResponse<T>>(bytes) {
+            Ok(page) => Ok(page),
+            Err(_) => Self::resource_by_resource(bytes),
+        }
+    }
+
+    fn resource_by_resource(bytes: &[u8]) -> Result<ListResponse<T>, DecodeError> {
+        let raw = serde_json::from_slice::<ListResponse<Box<RawValue>>>(bytes)
+            .map_err(|error| locate::<ListResponse<Value>>(bytes, error))?;
+        let mut page = ListResponse {
+            resources: Vec::with_capacity(raw.resources.len()),
+            failed: Vec::new(),
+            ..raw.envelope()
+        };
+        for (index, resource) in raw.resources.into_iter().enumerate() {
+            match serde_json::from_str::<T>(resource.get()) {
+                Ok(resource) => page.resources.push(resource),
+                Err(error) => {
+                    let error = locate::<T>(resource.get().as_bytes(), error)
+                        .within(&format!("Resources[{index}]"));
+                    page.failed.push(ResourceFailure {
+                        index,
+                        id: error.id().map(str::to_owned),
+                        raw: resource.get().to_owned(),
+                        error,
+                    });
+                }
+            }
+        }
+        Ok(page)
+    }
+}
+
+impl<T> ListResponse<T> {
+    /// The envelope alone, with no resources.
+    fn envelope<U>(&self) -> ListResponse<U> {
+        ListResponse {
+            schemas: self.schemas.clone(),
+            total_results: self.total_results,
+            items_per_page: self.items_per_page,
+            start_index: self.start_index,
+            resources: Vec::new(),
+            failed: Vec::new(),
+            extra: self.extra.clone(),
+        }
+    }
+
+    /// Checks that a page with no resources is one the counts agree with:
+    /// an empty page while `itemsPerPage` or `totalResults` says this page
+    /// holds resources is an error, never an empty answer (a provisioning
+    /// job that acts on absence would deactivate everyone).
+    /// `requested_start` is the `startIndex` the request asked for.
+    pub fn check_counts(&self, requested_start: u64) -> Result<(), DecodeError> {
+        if !self.resources.is_empty() || !self.failed.is_empty() {
+            return Ok(());
+        }
+        let start = self.start_index.unwrap_or(requested_start).max(1);
+        if let Some(items) = self.items_per_page.filter(|&n| n > 0) {
+            return Err(DecodeError::shape(
+                "Resources",
+                format!("the page has no resources, but its itemsPerPage is {items}"),
+            ));
+        }
+        if let Some(total) = self.total_results.filter(|&total| total >= start) {
+            return Err(DecodeError::shape(
+                "Resources",
+                format!(
+                    "the page at startIndex {start} has no resources, but totalResults {total} \
+                     says it should"
+                ),
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl<T> Default for ListResponse<T> {
@@ -40,6 +163,7 @@ impl<T> Default for ListResponse<T> {
             items_per_page: None,
             start_index: None,
             resources: Vec::new(),
+            failed: Vec::new(),
             extra: Map::new(),
         }
     }
@@ -79,12 +203,13 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for ListResponse<T> {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ListResponse<T>, A::Error> {
                 let mut out = ListResponse::default();
                 while let Some(key) = map.next_key::<Key<'de>>()? {
-                    match &*key.0 {
-                        "schemas" => out.schemas = map.next_value()?,
-                        "totalResults" => out.total_results = map.next_value()?,
-                        "itemsPerPage" => out.items_per_page = map.next_value()?,
-                        "startIndex" => out.start_index = map.next_value()?,
-                        "Resources" => {
+                    // RFC 7643 §2.1: attribute names are case insensitive.
+                    match Envelope::of(&key.0) {
+                        Envelope::Schemas => out.schemas = map.next_value()?,
+                        Envelope::TotalResults => out.total_results = count(&mut map)?,
+                        Envelope::ItemsPerPage => out.items_per_page = count(&mut map)?,
+                        Envelope::StartIndex => out.start_index = count(&mut map)?,
+                        Envelope::Resources => {
                             // Slack and most services send the counts first: size the
                             // page once instead of growing it (bounded, so a hostile
                             // itemsPerPage cannot reserve much).
@@ -94,7 +219,7 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for ListResponse<T> {
                                 .next_value_seed(Resources::<T>(expected, PhantomData))?
                                 .unwrap_or_default()
                         }
-                        _ => {
+                        Envelope::Other => {
                             let value = map.next_value()?;
                             out.extra.insert(key.0.into_owned(), value);
                         }
@@ -105,6 +230,36 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for ListResponse<T> {
         }
         deserializer.deserialize_map(ListVisitor(PhantomData))
     }
+}
+
+/// The envelope's attributes, matched in any case.
+enum Envelope {
+    Schemas,
+    TotalResults,
+    ItemsPerPage,
+    StartIndex,
+    Resources,
+    Other,
+}
+
+impl Envelope {
+    fn of(key: &str) -> Envelope {
+        const KEYS: [(&str, Envelope); 5] = [
+            ("Resources", Envelope::Resources),
+            ("totalResults", Envelope::TotalResults),
+            ("itemsPerPage", Envelope::ItemsPerPage),
+            ("startIndex", Envelope::StartIndex),
+            ("schemas", Envelope::Schemas),
+        ];
+        KEYS.into_iter()
+            .find(|(known, _)| known.eq_ignore_ascii_case(key))
+            .map_or(Envelope::Other, |(_, envelope)| envelope)
+    }
+}
+
+/// A count: a number or a numeric string, `null` read as absent.
+fn count<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<u64>, A::Error> {
+    Ok(map.next_value_seed(FieldSeed::<u64>::new())?.into_option())
 }
 
 /// The most resources reserved ahead from `itemsPerPage`.

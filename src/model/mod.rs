@@ -9,6 +9,7 @@ mod discovery;
 mod extension;
 mod field;
 mod group;
+pub(crate) mod lenient;
 mod list;
 pub(crate) mod object;
 mod patch;
@@ -31,7 +32,7 @@ pub use extension::{
 };
 pub use field::Field;
 pub use group::{Group, Member};
-pub use list::ListResponse;
+pub use list::{ListResponse, ResourceFailure};
 pub use user::{Address, GroupRef, Meta, Name, TypedValue, User};
 
 /// The SCIM 1.1 core schema URN Slack's v1 API expects in every body.

@@ -41,9 +41,14 @@ impl<'de> de::Deserialize<'de> for Key<'de> {
 }
 
 /// Defines a SCIM object type: public [`Field`](crate::model::Field)
-/// attributes, each bound to its exact JSON key, plus `extra` for the rest.
+/// attributes, each bound to its JSON key, plus `extra` for the rest.
 ///
-/// A key that appears twice keeps its last value, as `serde_json::Value` does.
+/// Decoding is the one lenient path ([`lenient`](crate::model::lenient)): a
+/// known attribute under any casing fills its field (the exact spelling is
+/// tried first, so the common case costs one comparison), values go through
+/// [`Lenient`](crate::model::lenient::Lenient), and unknown keys keep their
+/// exact spelling in `extra`. Writing always uses the canonical key. A key
+/// that appears twice keeps its last value, as `serde_json::Value` does.
 macro_rules! scim_object {
     (
         $(#[$meta:meta])*
@@ -97,19 +102,30 @@ macro_rules! scim_object {
                     }
                     fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> Result<$name, A::Error> {
                         let mut out = $name::default();
+                        use $crate::model::lenient::FieldSeed;
                         while let Some(key) = map.next_key::<$crate::model::object::Key<'de>>()? {
                             match &*key.0 {
-                                $( $key => out.$field = map.next_value()?, )*
-                                _ => {
-                                    let value = map.next_value()?;
-                                    out.extra.insert(key.0.into_owned(), value);
-                                }
+                                $( $key => out.$field = map.next_value_seed(FieldSeed::new())?, )*
+                                // RFC 7643 §2.1: attribute names are case insensitive.
+                                other => match $name::KNOWN_KEYS.iter().find(|k| k.eq_ignore_ascii_case(other)) {
+                                    $( Some(&$key) => out.$field = map.next_value_seed(FieldSeed::new())?, )*
+                                    _ => {
+                                        let value = map.next_value()?;
+                                        out.extra.insert(key.0.into_owned(), value);
+                                    }
+                                },
                             }
                         }
                         Ok(out)
                     }
                 }
                 deserializer.deserialize_map(ObjectVisitor)
+            }
+        }
+
+        impl $crate::model::lenient::Lenient for $name {
+            fn lenient<'de, D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                ::serde::Deserialize::deserialize(deserializer)
             }
         }
     };

@@ -98,14 +98,9 @@ impl User {
     ) -> Result<Option<T>, crate::Error> {
         match self.extra.get(urn) {
             None | Some(serde_json::Value::Null) => Ok(None),
-            Some(value) => T::deserialize(value)
+            Some(value) => crate::decode::decode_value(value)
                 .map(Some)
-                .map_err(|e| crate::Error::Decode {
-                    status: http::StatusCode::OK,
-                    expected: "the extension's type",
-                    message: e.to_string(),
-                    body: value.to_string().into_bytes(),
-                }),
+                .map_err(|e| crate::Error::Json(Box::new(e.within(urn)))),
         }
     }
 

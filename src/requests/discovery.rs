@@ -20,7 +20,7 @@ impl Endpoint {
 
     /// `GET /Schemas`: every schema the service knows.
     pub fn schemas(&self) -> Result<Operation<ListResponse<Schema>>, Error> {
-        self.at(Method::GET, "Schemas", None, |r| success(r)?.parse())
+        self.at(Method::GET, "Schemas", None, |r| success(r)?.page(1))
     }
 
     /// `GET /Schemas/{id}`: one schema, by URN (or `Users`/`Groups` on Slack v1).
@@ -30,6 +30,6 @@ impl Endpoint {
 
     /// `GET /ResourceTypes`.
     pub fn resource_types(&self) -> Result<Operation<ListResponse<ResourceType>>, Error> {
-        self.at(Method::GET, "ResourceTypes", None, |r| success(r)?.parse())
+        self.at(Method::GET, "ResourceTypes", None, |r| success(r)?.page(1))
     }
 }

@@ -28,8 +28,12 @@ pub(crate) fn success(response: ScimResponse) -> Result<ScimResponse, Error> {
     response.error_for_status()
 }
 
-fn parse_list<R: Resource>(r: ScimResponse) -> Result<ListResponse<R>, Error> {
-    success(r)?.parse()
+/// The parser of a page asked for at `start` (`startIndex`, default 1).
+fn parse_list<R: Resource>(
+    query: &SearchRequest,
+) -> impl Fn(ScimResponse) -> Result<ListResponse<R>, Error> + Send + Sync + 'static {
+    let start = u64::from(query.start_index.unwrap_or(1));
+    move |r| success(r)?.page(start)
 }
 
 fn parse_resource<R: Resource>(r: ScimResponse) -> Result<R, Error> {
@@ -102,7 +106,7 @@ impl Endpoint {
             );
         }
         let request = self.request(Method::GET, &target, None, None)?;
-        Ok(Operation::new(request, parse_list::<R>))
+        Ok(Operation::new(request, parse_list::<R>(query)))
     }
 
     /// `GET /{endpoint}/{id}`.

@@ -16,7 +16,7 @@ impl Endpoint {
         query: &SearchRequest,
     ) -> Result<Operation<ListResponse<R>>, Error> {
         let path = format!("{}/.search", R::ENDPOINT);
-        self.post_search(&path, query, parse_list::<R>)
+        self.post_search(&path, query, parse_list::<R>(query))
     }
 
     /// `POST /.search` at the root: every resource type at once, so the
@@ -25,14 +25,15 @@ impl Endpoint {
         &self,
         query: &SearchRequest,
     ) -> Result<Operation<ListResponse<Value>>, Error> {
-        self.post_search(".search", query, |r| success(r)?.parse())
+        let start = u64::from(query.start_index.unwrap_or(1));
+        self.post_search(".search", query, move |r| success(r)?.page(start))
     }
 
     fn post_search<T: 'static>(
         &self,
         path: &str,
         query: &SearchRequest,
-        parse: fn(crate::ScimResponse) -> Result<T, Error>,
+        parse: impl Fn(crate::ScimResponse) -> Result<T, Error> + Send + Sync + 'static,
     ) -> Result<Operation<T>, Error> {
         self.dialect().check_query(query)?;
         let body = serde_json::to_value(query).map_err(|e| Error::Encode(e.to_string()))?;
