@@ -102,7 +102,7 @@ impl Lenient for String {
                 )
             }
         }
-        deserializer.deserialize_string(Text)
+        deserializer.deserialize_any(Text)
     }
 }
 
