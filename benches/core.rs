@@ -189,9 +189,7 @@ mod parse {
         let bytes = common::page(1000, shape);
         bencher
             .counter(BytesCount::new(bytes.len()))
-            .bench_local(|| {
-                serde_json::from_slice::<ListResponse<User>>(black_box(&bytes)).unwrap()
-            });
+            .bench_local(|| ListResponse::<User>::from_json(black_box(&bytes)).unwrap());
     }
 
     #[divan::bench(args = SHAPES)]

@@ -753,3 +753,84 @@ fn httpdate(unix: u64) -> String {
         secs % 60
     )
 }
+
+#[test]
+fn the_rate_limit_cap_is_on_the_servers_wait_before_jitter() {
+    // With jitter on, every draw gives the same answer for the same header.
+    for random in [0.0, 0.25, 0.5, 0.999_999] {
+        let decide = |value: &str| {
+            let handler = RateLimitErrorRetryHandler::new(1); // RandomJitter, 60 s cap
+            wait_with(
+                handler,
+                Method::GET,
+                Ok(response(429, Some(value))),
+                &mut RetryState::default(),
+                random,
+            )
+        };
+        let jitter = Duration::from_secs_f64(random);
+        assert_eq!(decide("59.5"), Some(Duration::from_secs_f64(59.5) + jitter));
+        assert_eq!(
+            decide("60"),
+            Some(Duration::from_secs(60) + jitter),
+            "at the cap"
+        );
+        assert_eq!(decide("60.001"), None, "over the cap, whatever the jitter");
+    }
+}
+
+#[test]
+fn no_configuration_of_handlers_waits_past_the_total_wait_limit() {
+    // Twenty server-error retries with the default backoff (0.5·2^n s) would
+    // wait for days; the call stops once the next wait would pass 5 minutes.
+    let mut handlers = RetryHandlers::none();
+    handlers.push(ServerErrorRetryHandler::new(20));
+    assert_eq!(
+        handlers.total_wait_limit(),
+        RetryHandlers::DEFAULT_TOTAL_WAIT_LIMIT
+    );
+    let call = Call::new(endpoint().read_user("W1").unwrap(), handlers, 7);
+    let script = (0..21).map(|_| Ok(response(503, None))).collect();
+    let (result, sent, waits) = drive(call, script);
+    let total: Duration = waits.iter().sum();
+    assert!(total <= Duration::from_secs(300), "{total:?}");
+    assert_eq!(result.unwrap_err().status().map(|s| s.as_u16()), Some(503));
+    // 0.5 + 1 + 2 + … + 128 s (each plus under a second of jitter) fits;
+    // the tenth wait, 256 s, would not.
+    assert_eq!((sent, waits.len()), (10, 9), "{waits:?}");
+
+    // A huge count cannot reach Duration::MAX either, and a tighter limit applies.
+    let (always, _) = always(u32::MAX, 40_000);
+    let mut handlers = RetryHandlers::none().with_total_wait_limit(Duration::from_secs(100));
+    handlers.push(always);
+    let call = Call::new(endpoint().read_user("W1").unwrap(), handlers, 7);
+    let script = (0..4).map(|_| Ok(response(503, None))).collect();
+    let (_, sent, waits) = drive(call, script);
+    assert_eq!(
+        (sent, waits.len()),
+        (3, 2),
+        "40 s + 40 s fit in 100 s, a third does not"
+    );
+}
+
+#[test]
+fn a_hostile_retry_after_on_a_500_is_an_error_never_a_panic() {
+    for handlers in [RetryHandlers::none(), RetryHandlers::all_builtin()] {
+        let options = ClientOptions {
+            retry_handlers: handlers,
+            ..ClientOptions::default()
+        };
+        let transport = |_: HttpRequest| -> Result<HttpResponse, TransportError> {
+            Ok(response(500, Some("a Jan 1 0:0:0 400000000000")))
+        };
+        let client = ScimClient::with_transport("xoxp-1", options, transport).unwrap();
+        let err = client.read_user("W1").unwrap_err();
+        let api = err.api_error().expect("the 500 is returned");
+        assert_eq!(
+            api.retry_after,
+            Some(scim_client::RetryAfter::Invalid(
+                "a Jan 1 0:0:0 400000000000".into()
+            ))
+        );
+    }
+}

@@ -73,9 +73,11 @@ impl RetryHandler for ConnectionErrorRetryHandler {
 ///
 /// The wait is the `Retry-After` value (whole or fractional seconds, or an
 /// HTTP-date measured from the transport's clock) plus jitter. A missing or
-/// unreadable value falls back to `fallback_interval`. A wait longer than
-/// `max_wait` is not taken: the 429 is returned, with its `Retry-After`, for
-/// the caller to decide. A 429 was not processed, so every method is retried.
+/// unreadable value falls back to `fallback_interval`. A `Retry-After` longer
+/// than `max_wait` is not taken: the 429 is returned, with its `Retry-After`,
+/// for the caller to decide. The cap is compared with the server's value,
+/// before jitter is added, so the same header always gets the same answer.
+/// A 429 was not processed, so every method is retried.
 #[derive(Clone, Debug)]
 pub struct RateLimitErrorRetryHandler {
     /// Retries allowed per call (shared count; see the module docs).
@@ -126,15 +128,23 @@ impl RetryHandler for RateLimitErrorRetryHandler {
         let Outcome::Response(response) = attempt.outcome else {
             return None;
         };
-        let wait = match RetryAfter::from_headers(response.headers())
-            .and_then(|r| r.delay_from(attempt.now))
-        {
-            Some(delay) => self.jitter.recalculate(delay, attempt.random),
-            None => self
-                .fallback_interval
-                .calculate_sleep_duration(state.current_attempt, attempt.random),
-        };
-        (wait <= self.max_wait).then_some(wait)
+        let asked =
+            RetryAfter::from_headers(response.headers()).and_then(|r| r.delay_from(attempt.now));
+        match asked {
+            // The cap is on the server's wait, before jitter: `Retry-After: 60`
+            // is taken (plus up to a second of jitter), 60.001 is not, whatever
+            // the jitter draws. The wait actually slept may pass the cap by
+            // the jitter; the call's total wait limit bounds everything.
+            Some(delay) => {
+                (delay <= self.max_wait).then(|| self.jitter.recalculate(delay, attempt.random))
+            }
+            None => {
+                let wait = self
+                    .fallback_interval
+                    .calculate_sleep_duration(state.current_attempt, attempt.random);
+                (wait <= self.max_wait).then_some(wait)
+            }
+        }
     }
 }
 

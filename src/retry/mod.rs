@@ -145,12 +145,35 @@ pub trait RetryHandler: Send + Sync + fmt::Debug {
 /// assert_eq!(handlers.len(), 2);
 /// ```
 #[derive(Clone, Debug)]
-pub struct RetryHandlers(Vec<Arc<dyn RetryHandler>>);
+pub struct RetryHandlers {
+    handlers: Vec<Arc<dyn RetryHandler>>,
+    total_wait_limit: Duration,
+}
 
 impl RetryHandlers {
+    /// The default [`total_wait_limit`](Self::total_wait_limit): five minutes.
+    /// Long enough for a minute-window rate limit (Slack's, Okta's) to reset
+    /// a few times over; short enough that no mix of handlers sleeps for days.
+    pub const DEFAULT_TOTAL_WAIT_LIMIT: Duration = Duration::from_secs(300);
+
     /// No handlers: nothing is ever retried.
     pub fn none() -> RetryHandlers {
-        RetryHandlers(Vec::new())
+        RetryHandlers {
+            handlers: Vec::new(),
+            total_wait_limit: Self::DEFAULT_TOTAL_WAIT_LIMIT,
+        }
+    }
+
+    /// The most all the waits of one call may add up to. A retry whose wait
+    /// would pass it is not taken: the call ends with the failure it has.
+    pub fn with_total_wait_limit(mut self, limit: Duration) -> RetryHandlers {
+        self.total_wait_limit = limit;
+        self
+    }
+
+    /// The limit on a call's total wait (default five minutes).
+    pub fn total_wait_limit(&self) -> Duration {
+        self.total_wait_limit
     }
 
     /// The three built-ins: connection errors, 429 and 500/503, one retry each.
@@ -163,31 +186,36 @@ impl RetryHandlers {
 
     /// Adds a handler after the existing ones.
     pub fn push(&mut self, handler: impl RetryHandler + 'static) {
-        self.0.push(Arc::new(handler));
+        self.handlers.push(Arc::new(handler));
     }
 
     /// How many handlers there are.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.handlers.len()
     }
 
     /// True when there are none.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.handlers.is_empty()
     }
 
     /// The handlers, in order.
     pub fn iter(&self) -> impl Iterator<Item = &dyn RetryHandler> {
-        self.0.iter().map(|h| &**h)
+        self.handlers.iter().map(|h| &**h)
     }
 
     /// Asks the handlers about a failed attempt: the wait before the next
-    /// attempt, or `None` to stop. Updates `state` when it retries.
+    /// attempt, or `None` to stop (no handler retries, or the wait would
+    /// pass the [total wait limit](Self::total_wait_limit)). Updates `state`
+    /// when it retries.
     pub fn decide(&self, state: &mut RetryState, attempt: &Attempt<'_>) -> Option<Decision> {
         let handler = self
             .iter()
             .find(|h| state.current_attempt < h.max_retry_count() && h.can_retry(state, attempt))?;
         let delay = handler.retry_delay(state, attempt)?;
+        if state.total_waited.saturating_add(delay) > self.total_wait_limit {
+            return None;
+        }
         state.current_attempt += 1;
         state.total_waited = state.total_waited.saturating_add(delay);
         Some(Decision {
