@@ -111,12 +111,16 @@ proptest! {
         let idempotent = matches!(method, Method::GET | Method::PUT | Method::DELETE);
         let mut call = Call::new(operation(&method), handlers(retries), seed);
         let mut attempts = 0usize;
+        let mut waited = Duration::ZERO;
         for outcome in outcomes.iter().cycle() {
             attempts += 1;
             match call.receive(result(outcome), SystemTime::UNIX_EPOCH + Duration::from_secs(4_000_000_000)) {
                 Step::Done(_) => break,
                 Step::Retry(wait) => {
-                    prop_assert!(wait.delay() <= MAX_WAIT.max(MAX_INTERVAL + Duration::from_secs(1)), "{:?}", wait.delay());
+                    // Caps apply before jitter, which adds under a second.
+                    prop_assert!(wait.delay() < MAX_WAIT.max(MAX_INTERVAL) + Duration::from_secs(1), "{:?}", wait.delay());
+                    waited += wait.delay();
+                    prop_assert!(waited <= RetryHandlers::DEFAULT_TOTAL_WAIT_LIMIT);
                     if let Outcome::Failure(kind) = outcome {
                         prop_assert!(idempotent || !kind.may_have_been_sent(), "{method} retried after {kind:?}");
                         prop_assert!(kind.never_sent() || kind.may_have_been_sent());
