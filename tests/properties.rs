@@ -60,7 +60,9 @@ fn object(
                 }
             }
             for (key, value) in unknown {
-                if !known.contains(&key.as_str()) {
+                // Attribute names are case insensitive (RFC 7643 §2.1): an
+                // unknown key is one that matches no known key in any case.
+                if !known.iter().any(|k| k.eq_ignore_ascii_case(&key)) {
                     map.insert(key, value);
                 }
             }
@@ -234,6 +236,66 @@ fn endpoint() -> Endpoint {
     Endpoint::new(BearerToken::new("xoxp-prop").unwrap())
 }
 
+/// Every key some model type knows.
+fn is_known_key(key: &str) -> bool {
+    [
+        User::KNOWN_KEYS,
+        Name::KNOWN_KEYS,
+        TypedValue::KNOWN_KEYS,
+        Meta::KNOWN_KEYS,
+        Address::KNOWN_KEYS,
+        GroupRef::KNOWN_KEYS,
+        EnterpriseUser::KNOWN_KEYS,
+        Manager::KNOWN_KEYS,
+        SlackGuest::KNOWN_KEYS,
+        SlackProfile::KNOWN_KEYS,
+        GuestChannel::KNOWN_KEYS,
+    ]
+    .iter()
+    .any(|keys| keys.contains(&key))
+}
+
+/// The same document as a lenient provider might send it: the keys of known
+/// attributes in upper case, their booleans as strings in any case, and
+/// their number-like strings as numbers. Unknown members are left exactly
+/// as they are. `flip` picks the variants.
+fn provider_shaped(value: &Value, typed: bool, flip: &mut impl FnMut() -> u8) -> Value {
+    match value {
+        Value::Bool(b) if typed => {
+            let text = if *b { "true" } else { "false" };
+            Value::from(match flip() % 3 {
+                0 => text.to_uppercase(),
+                1 => text[..1].to_uppercase() + &text[1..],
+                _ => text.to_owned(),
+            })
+        }
+        Value::String(s)
+            if typed
+                && (1..15).contains(&s.len())
+                && s.bytes().all(|b| b.is_ascii_digit())
+                && !s.starts_with('0') =>
+        {
+            Value::from(s.parse::<u64>().unwrap())
+        }
+        Value::Array(items) if typed => Value::Array(
+            items
+                .iter()
+                .map(|v| provider_shaped(v, true, flip))
+                .collect(),
+        ),
+        Value::Object(map) if typed => Value::Object(
+            map.iter()
+                .map(|(k, v)| match is_known_key(k) {
+                    true if flip() % 2 == 0 => (k.to_uppercase(), provider_shaped(v, true, flip)),
+                    true => (k.clone(), provider_shaped(v, true, flip)),
+                    false => (k.clone(), v.clone()),
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
 
@@ -245,6 +307,19 @@ proptest! {
         let bytes = serde_json::to_vec(&json).unwrap();
         let from_bytes: User = serde_json::from_slice(&bytes).unwrap();
         prop_assert_eq!(from_bytes, user);
+    }
+
+    #[test]
+    fn a_provider_shaped_user_decodes_to_the_same_user(json in user_json(), seed in any::<u64>()) {
+        let canonical: User = serde_json::from_value(json.clone()).unwrap();
+        let mut state = seed;
+        let mut flip = || { state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407); (state >> 33) as u8 };
+        let shaped = provider_shaped(&json, true, &mut flip);
+        let from_provider: User = serde_json::from_value(shaped.clone()).unwrap();
+        // Unknown keys were left as they were; numbers in them stay numbers.
+        prop_assert_eq!(&from_provider, &canonical, "{}", shaped);
+        // And what is written back is the canonical form.
+        prop_assert_eq!(serde_json::to_value(&from_provider).unwrap(), json);
     }
 
     #[test]

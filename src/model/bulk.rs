@@ -2,7 +2,7 @@
 //! references between them.
 
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::error::ScimError;
 
@@ -43,6 +43,9 @@ pub struct BulkRequest {
     /// The operations, in order.
     #[serde(rename = "Operations")]
     pub operations: Vec<BulkOperation>,
+    /// Members this type does not model, with their exact keys.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 impl Default for BulkRequest {
@@ -58,6 +61,7 @@ impl BulkRequest {
             schemas: vec![BULK_REQUEST.to_owned()],
             fail_on_errors: None,
             operations: Vec::new(),
+            extra: Map::new(),
         }
     }
 
@@ -106,6 +110,7 @@ impl BulkRequest {
             version: None,
             path: path.to_owned(),
             data,
+            extra: Map::new(),
         });
         self
     }
@@ -124,9 +129,16 @@ pub struct BulkOperation {
     pub version: Option<String>,
     /// The resource path, relative to the base URL (e.g. `/Users`).
     pub path: String,
-    /// The body: a resource, or a PatchOp.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The body: a resource, or a PatchOp. A `null` sent is kept as `Some(Value::Null)`.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub data: Option<Value>,
+    /// Members this type does not model, with their exact keys.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 /// A Bulk response: one result per operation the service processed.
@@ -138,6 +150,9 @@ pub struct BulkResponse {
     /// The results, in the order the operations were processed.
     #[serde(rename = "Operations", default)]
     pub operations: Vec<BulkOperationResponse>,
+    /// Members this type does not model, with their exact keys.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 /// The result of one Bulk operation.
@@ -154,18 +169,90 @@ pub struct BulkOperationResponse {
     /// The resource's URI.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub location: Option<String>,
-    /// The HTTP status of this operation (a string on the wire, a number here).
-    #[serde(deserialize_with = "status_code")]
-    pub status: u16,
+    /// The HTTP status of this operation, kept in the form it came in.
+    pub status: BulkStatus,
     /// The body: a SCIM error for failed operations, sometimes the resource.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// A `null` sent is kept as `Some(Value::Null)`.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub response: Option<Value>,
+    /// Members this type does not model, with their exact keys.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A Bulk operation's status. RFC 7644 §3.7.3 writes it as a string
+/// (`"status": "201"`); some services send the number. Either is read, and
+/// written back the way it came.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct BulkStatus {
+    code: u16,
+    as_text: bool,
+}
+
+impl BulkStatus {
+    /// A status written as the RFC writes it, a string.
+    pub fn new(code: u16) -> BulkStatus {
+        BulkStatus {
+            code,
+            as_text: true,
+        }
+    }
+
+    /// The HTTP status code.
+    pub fn code(self) -> u16 {
+        self.code
+    }
+}
+
+impl std::fmt::Display for BulkStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.code)
+    }
+}
+
+impl PartialEq<u16> for BulkStatus {
+    /// Compares the code, whatever form it came in.
+    fn eq(&self, code: &u16) -> bool {
+        self.code == *code
+    }
+}
+
+impl Serialize for BulkStatus {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.as_text {
+            serializer.collect_str(&self.code)
+        } else {
+            serializer.serialize_u16(self.code)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for BulkStatus {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let (code, as_text) = match Value::deserialize(deserializer)? {
+            Value::Number(n) => (n.as_u64().and_then(|n| u16::try_from(n).ok()), false),
+            // Kept as text only when it reads back the same ("201", not " 201").
+            Value::String(s) => (s.parse().ok().filter(|c: &u16| c.to_string() == s), true),
+            _ => (None, false),
+        };
+        code.map(|code| BulkStatus { code, as_text })
+            .ok_or_else(|| serde::de::Error::custom("a bulk status must be an HTTP status code"))
+    }
+}
+
+/// An optional member whose `null` is kept: present means `Some`, even `null`.
+fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(deserializer).map(Some)
 }
 
 impl BulkOperationResponse {
     /// True for a 2xx status.
     pub fn is_success(&self) -> bool {
-        (200..300).contains(&self.status)
+        (200..300).contains(&self.status.code())
     }
 
     /// The SCIM error of a failed operation.
@@ -179,14 +266,4 @@ impl BulkOperationResponse {
             .as_deref()
             .and_then(|l| l.trim_end_matches('/').rsplit('/').next())
     }
-}
-
-/// RFC 7644 writes `"status": "201"`; some services send a number.
-fn status_code<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u16, D::Error> {
-    match Value::deserialize(deserializer)? {
-        Value::Number(n) => n.as_u64().and_then(|n| u16::try_from(n).ok()),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-    .ok_or_else(|| serde::de::Error::custom("a bulk status must be an HTTP status code"))
 }

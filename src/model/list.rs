@@ -41,8 +41,23 @@ pub struct ListResponse<T> {
     pub resources: Vec<T>,
     /// The resources on this page that could not be decoded, in page order.
     pub failed: Vec<ResourceFailure>,
+    /// How an empty page carried `Resources`, so it is written back the same way.
+    pub resources_sent: ResourcesSent,
     /// Envelope attributes this type does not model, with their exact keys.
     pub extra: Map<String, Value>,
+}
+
+/// How a page carried `Resources` when it had none: RFC 7644 sends `[]`,
+/// Slack leaves the member out, some services send `null`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ResourcesSent {
+    /// An array (the default, and always the case when there are resources).
+    #[default]
+    Array,
+    /// `"Resources": null`.
+    Null,
+    /// No `Resources` member.
+    Absent,
 }
 
 /// A resource of a list page that could not be decoded; the rest of the
@@ -122,6 +137,7 @@ impl<T> ListResponse<T> {
             start_index: self.start_index,
             resources: Vec::new(),
             failed: Vec::new(),
+            resources_sent: self.resources_sent,
             extra: self.extra.clone(),
         }
     }
@@ -164,6 +180,7 @@ impl<T> Default for ListResponse<T> {
             start_index: None,
             resources: Vec::new(),
             failed: Vec::new(),
+            resources_sent: ResourcesSent::Array,
             extra: Map::new(),
         }
     }
@@ -184,7 +201,11 @@ impl<T: Serialize> Serialize for ListResponse<T> {
         if let Some(n) = self.start_index {
             map.serialize_entry("startIndex", &n)?;
         }
-        map.serialize_entry("Resources", &self.resources)?;
+        match (self.resources.is_empty(), self.resources_sent) {
+            (true, ResourcesSent::Null) => map.serialize_entry("Resources", &())?,
+            (true, ResourcesSent::Absent) => {}
+            _ => map.serialize_entry("Resources", &self.resources)?,
+        }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
         }
@@ -201,7 +222,10 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for ListResponse<T> {
                 f.write_str("a SCIM list response object")
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ListResponse<T>, A::Error> {
-                let mut out = ListResponse::default();
+                let mut out = ListResponse {
+                    resources_sent: ResourcesSent::Absent,
+                    ..ListResponse::default()
+                };
                 while let Some(key) = map.next_key::<Key<'de>>()? {
                     // RFC 7643 §2.1: attribute names are case insensitive.
                     match Envelope::of(&key.0) {
@@ -215,9 +239,13 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for ListResponse<T> {
                             // itemsPerPage cannot reserve much).
                             let expected =
                                 out.items_per_page.unwrap_or(0).min(MAX_RESERVED) as usize;
-                            out.resources = map
-                                .next_value_seed(Resources::<T>(expected, PhantomData))?
-                                .unwrap_or_default()
+                            let resources =
+                                map.next_value_seed(Resources::<T>(expected, PhantomData))?;
+                            out.resources_sent = match resources {
+                                Some(_) => ResourcesSent::Array,
+                                None => ResourcesSent::Null,
+                            };
+                            out.resources = resources.unwrap_or_default()
                         }
                         Envelope::Other => {
                             let value = map.next_value()?;

@@ -18,6 +18,7 @@ mod user;
 
 pub use bulk::{
     BULK_REQUEST, BULK_RESPONSE, BulkOperation, BulkOperationResponse, BulkRequest, BulkResponse,
+    BulkStatus,
 };
 pub use discovery::{
     AuthenticationScheme, BulkSupport, FilterSupport, ResourceType, Schema, SchemaAttribute,
@@ -32,7 +33,7 @@ pub use extension::{
 };
 pub use field::Field;
 pub use group::{Group, Member};
-pub use list::{ListResponse, ResourceFailure};
+pub use list::{ListResponse, ResourceFailure, ResourcesSent};
 pub use user::{Address, GroupRef, Meta, Name, TypedValue, User};
 
 /// The SCIM 1.1 core schema URN Slack's v1 API expects in every body.

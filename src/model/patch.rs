@@ -3,7 +3,7 @@
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::filter::{AttrPath, Filter, FilterError};
 
@@ -31,8 +31,12 @@ pub struct PatchOp {
     #[serde(default = "patch_schemas")]
     pub schemas: Vec<String>,
     /// The operations, applied in order.
-    #[serde(rename = "Operations")]
+    #[serde(rename = "Operations", alias = "operations")]
     pub operations: Vec<PatchOperation>,
+    /// Members this type does not model, with their exact keys (Entra ID
+    /// sends a top-level `id`).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
 }
 
 fn patch_schemas() -> Vec<String> {
@@ -51,6 +55,7 @@ impl PatchOp {
         PatchOp {
             schemas: patch_schemas(),
             operations: Vec::new(),
+            extra: Map::new(),
         }
     }
 
@@ -94,22 +99,91 @@ impl PatchOp {
     }
 
     fn push(mut self, op: PatchOpKind, path: Option<String>, value: Option<Value>) -> PatchOp {
-        self.operations.push(PatchOperation { op, path, value });
+        self.operations.push(PatchOperation {
+            op,
+            path,
+            value,
+            op_as_received: None,
+            extra: Map::new(),
+        });
         self
     }
 }
 
 /// One PATCH operation.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+///
+/// Read leniently and losslessly: member names in any case, `op` in any case
+/// (Entra ID sends `"Replace"`) with its spelling kept, a `null` value kept
+/// as `Some(Value::Null)`, and unknown members kept in `extra`. Operations
+/// built here write canonical lower case.
+#[derive(Clone, Debug, PartialEq)]
 pub struct PatchOperation {
     /// `add`, `replace` or `remove`.
     pub op: PatchOpKind,
     /// The target path, as sent; see [`PatchOperation::parsed_path`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// The value; `remove` usually has none.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<Value>,
+    /// The `op` exactly as received when it was not the canonical lower case;
+    /// written back in place of it. `None` for operations built here.
+    pub op_as_received: Option<String>,
+    /// Members this type does not model, with their exact keys.
+    pub extra: Map<String, Value>,
+}
+
+impl Serialize for PatchOperation {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        let op = self.op_as_received.as_deref().unwrap_or(self.op.as_str());
+        map.serialize_entry("op", op)?;
+        if let Some(path) = &self.path {
+            map.serialize_entry("path", path)?;
+        }
+        if let Some(value) = &self.value {
+            map.serialize_entry("value", value)?;
+        }
+        for (key, value) in &self.extra {
+            map.serialize_entry(key, value)?;
+        }
+        map.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for PatchOperation {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut members = Map::<String, Value>::deserialize(deserializer)?;
+        let mut take = |name: &str| {
+            let key = members
+                .keys()
+                .find(|k| k.eq_ignore_ascii_case(name))
+                .cloned();
+            key.and_then(|key| members.remove(&key))
+        };
+        let op = match take("op") {
+            Some(Value::String(op)) => op,
+            _ => {
+                return Err(serde::de::Error::custom(
+                    "a PATCH operation needs an `op` string",
+                ));
+            }
+        };
+        let kind = PatchOpKind::parse(&op)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown PATCH op {op:?}")))?;
+        let path = match take("path") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(path)) => Some(path),
+            Some(_) => return Err(serde::de::Error::custom("a PATCH path must be a string")),
+        };
+        let value = take("value");
+        Ok(PatchOperation {
+            op: kind,
+            path,
+            value,
+            op_as_received: (op != kind.as_str()).then_some(op),
+            extra: members,
+        })
+    }
 }
 
 impl PatchOperation {
@@ -151,10 +225,17 @@ impl Serialize for PatchOpKind {
 impl<'de> Deserialize<'de> for PatchOpKind {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let op = String::deserialize(deserializer)?;
+        PatchOpKind::parse(&op)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown PATCH op {op:?}")))
+    }
+}
+
+impl PatchOpKind {
+    /// The kind named `op`, in any case.
+    fn parse(op: &str) -> Option<PatchOpKind> {
         [PatchOpKind::Add, PatchOpKind::Replace, PatchOpKind::Remove]
             .into_iter()
-            .find(|kind| kind.as_str().eq_ignore_ascii_case(&op))
-            .ok_or_else(|| serde::de::Error::custom(format!("unknown PATCH op {op:?}")))
+            .find(|kind| kind.as_str().eq_ignore_ascii_case(op))
     }
 }
 
