@@ -199,6 +199,23 @@ mod parse {
             .counter(BytesCount::new(bytes.len()))
             .bench_local(|| serde_json::from_slice::<Value>(black_box(&bytes)).unwrap());
     }
+
+    /// The same page with 3 of its 1000 users broken (`"active": "maybe"`):
+    /// the one-pass decode fails, and the page is decoded resource by
+    /// resource, each failure located.
+    #[divan::bench(args = SHAPES)]
+    fn typed_with_3_broken(bencher: Bencher, shape: Shape) {
+        let mut page: Value = serde_json::from_slice(&common::page(1000, shape)).unwrap();
+        for i in [17, 500, 999] {
+            page["Resources"][i]["active"] = Value::from("maybe");
+        }
+        let bytes = serde_json::to_vec(&page).unwrap();
+        let decoded = ListResponse::<User>::from_json(&bytes).unwrap();
+        assert_eq!((decoded.resources.len(), decoded.failed.len()), (997, 3));
+        bencher
+            .counter(BytesCount::new(bytes.len()))
+            .bench_local(|| ListResponse::<User>::from_json(black_box(&bytes)).unwrap());
+    }
 }
 
 /// Serialising the same page: serde on the typed page, and `Value`.

@@ -246,3 +246,40 @@ fn slack_walks_default_to_pages_of_1000() {
     assert_eq!(walk.count(), 2001);
     assert_eq!(service.requests_received(), 3);
 }
+
+#[test]
+fn a_provider_that_drops_resources_mid_walk_is_an_error_not_the_end() {
+    let service = service();
+    // The third page comes back without `Resources` while its totals still
+    // say 2,500: a walk that ended there would lose 1,500 users silently.
+    let drop_third = |page: &mut serde_json::Map<String, Value>, n: u64| {
+        if n == 2 {
+            page.remove("Resources");
+        }
+    };
+    let client = client_over(misbehaving(service, drop_third));
+    let results: Vec<_> = client.all_users(SearchRequest::new().count(500)).collect();
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1000);
+    match results.last() {
+        Some(Err(Error::Decode { error, .. })) => {
+            assert_eq!(error.path(), "Resources");
+            assert!(error.message().contains("itemsPerPage is 500"), "{error}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_walk_ends_on_an_exact_multiple_only_when_the_empty_page_agrees() {
+    // 2,500 users in pages of 500: the sixth request gets an empty page
+    // whose totalResults (2,500) is below its startIndex (2,501): the end.
+    let service = service();
+    let client = client_over(misbehaving(service.clone(), |_, _| {}));
+    let before = service.requests_received();
+    let ids = client
+        .all_users(SearchRequest::new().count(500))
+        .map(|u| u.unwrap().id.value().cloned().unwrap())
+        .collect::<Vec<_>>();
+    assert_each_user_once(&ids);
+    assert_eq!(service.requests_received() - before, 6);
+}
