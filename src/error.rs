@@ -193,7 +193,7 @@ impl ScimError {
     /// Reads a SCIM error from a JSON body; `None` when the body holds none.
     pub fn from_json(body: &Value) -> Option<ScimError> {
         let object = body.as_object()?;
-        let errors: Vec<ErrorEntry> = match object.get("Errors") {
+        let errors: Vec<ErrorEntry> = match member(object, "Errors") {
             Some(Value::Object(entry)) => vec![ErrorEntry::from_json(entry)],
             Some(Value::Array(entries)) => entries
                 .iter()
@@ -202,13 +202,11 @@ impl ScimError {
                 .collect(),
             _ => Vec::new(),
         };
-        let status = object.get("status").and_then(status_number);
-        let scim_type = object
-            .get("scimType")
+        let status = member(object, "status").and_then(status_number);
+        let scim_type = member(object, "scimType")
             .and_then(Value::as_str)
             .map(ScimType::from);
-        let detail = object
-            .get("detail")
+        let detail = member(object, "detail")
             .and_then(Value::as_str)
             .map(str::to_owned);
         if errors.is_empty() && status.is_none() && scim_type.is_none() && detail.is_none() {
@@ -227,13 +225,22 @@ impl ScimError {
 impl ErrorEntry {
     fn from_json(entry: &serde_json::Map<String, Value>) -> ErrorEntry {
         ErrorEntry {
-            code: entry.get("code").and_then(status_number),
-            description: entry
-                .get("description")
+            code: member(entry, "code").and_then(status_number),
+            description: member(entry, "description")
                 .and_then(Value::as_str)
                 .map(str::to_owned),
         }
     }
+}
+
+/// A member by name, in any case (RFC 7643 §2.1), the exact spelling first.
+fn member<'a>(object: &'a serde_json::Map<String, Value>, name: &str) -> Option<&'a Value> {
+    object.get(name).or_else(|| {
+        object
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value)
+    })
 }
 
 /// A status given as a number (`400`) or a string (`"400"`).

@@ -316,3 +316,19 @@ fn an_extension_decode_error_is_not_dressed_as_a_response() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn error_bodies_are_read_in_any_case() {
+    let body = json!({"Schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+        "Status": 409, "ScimType": "uniqueness", "Detail": "userName taken"});
+    let scim = scim_client::ScimError::from_json(&body).unwrap();
+    assert_eq!(scim.status, Some(409));
+    assert_eq!(scim.scim_type, Some(scim_client::ScimType::Uniqueness));
+    assert_eq!(scim.detail.as_deref(), Some("userName taken"));
+    let slack = json!({"errors": {"Code": "404", "Description": "no_such_user"}});
+    let scim = scim_client::ScimError::from_json(&slack).unwrap();
+    assert_eq!(
+        (scim.status, scim.detail.as_deref()),
+        (Some(404), Some("no_such_user"))
+    );
+}
