@@ -56,7 +56,7 @@ impl AsyncScimClient {
         loop {
             log::request(call.request());
             let result = self.transport.send(call.request().clone()).await;
-            log::result(&result);
+            log::result(call.request(), &result);
             match call.receive(result, self.transport.now()) {
                 Step::Done(result) => return result,
                 Step::Retry(wait) => {

@@ -27,6 +27,7 @@ use std::time::{Duration, SystemTime};
 
 use crate::operation::Operation;
 use crate::retry::{Attempt, Decision, MAX_ATTEMPTS, Outcome, RetryHandlers, RetryState};
+use crate::secrets::Secrets;
 use crate::transport::{HttpRequest, HttpResponse, TransportError};
 use crate::{DEFAULT_MAX_BODY_SIZE, Error};
 
@@ -140,11 +141,14 @@ impl<T> Call<T> {
         }
     }
 
+    /// The typed result. An error leaves with the request's credentials
+    /// scrubbed from it, whatever the server or the transport echoed.
     fn finish(self, result: Result<HttpResponse, TransportError>) -> Step<T> {
-        Step::Done(match result {
+        let result = match result {
             Ok(response) => self.operation.parse_response(response),
             Err(error) => Err(Error::Transport(error)),
-        })
+        };
+        Step::Done(result.map_err(|e| e.scrubbed(&Secrets::of(self.operation.request().headers()))))
     }
 }
 

@@ -71,7 +71,7 @@ impl ScimClient {
         loop {
             log::request(call.request());
             let result = self.transport.send(call.request().clone());
-            log::result(&result);
+            log::result(call.request(), &result);
             match call.receive(result, self.transport.now()) {
                 Step::Done(result) => return result,
                 Step::Retry(wait) => {

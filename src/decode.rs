@@ -67,6 +67,25 @@ impl DecodeError {
         }
     }
 
+    pub(crate) fn scrub(&mut self, secrets: &crate::secrets::Secrets) {
+        secrets.scrub_string(&mut self.message);
+        if let Some(found) = &mut self.found {
+            secrets.scrub_string(found);
+        }
+        if let Some(id) = &mut self.id {
+            secrets.scrub_string(id);
+        }
+        // serde's own error may quote the secret; its message is already
+        // kept (scrubbed) above, so it is dropped rather than shown.
+        if self
+            .source
+            .as_ref()
+            .is_some_and(|e| secrets.scrub(&e.to_string()) != e.to_string())
+        {
+            self.source = None;
+        }
+    }
+
     /// The same error, one level down: `Resources[2]` + `emails` gives
     /// `Resources[2].emails`.
     pub(crate) fn within(mut self, prefix: &str) -> DecodeError {

@@ -200,6 +200,14 @@ impl Endpoint {
     }
 
     /// Builds a request to `{base_url}{path_and_query}` with every standard header.
+    /// The credentials every request from here carries: the token and any
+    /// sensitive default header.
+    pub(crate) fn secrets(&self) -> crate::secrets::Secrets {
+        let mut headers = self.default_headers.clone();
+        headers.insert(AUTHORIZATION, self.token.header_value().clone());
+        crate::secrets::Secrets::of(&headers)
+    }
+
     pub(crate) fn request(
         &self,
         method: Method,

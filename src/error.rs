@@ -8,6 +8,7 @@ use serde_json::Value;
 use crate::decode::DecodeError;
 use crate::model::ResourceFailure;
 use crate::retry_after::RetryAfter;
+use crate::secrets::Secrets;
 
 /// Everything that can go wrong, as one concrete enum.
 ///
@@ -99,6 +100,30 @@ impl Error {
         }
     }
 
+    /// The same error with every secret of the request replaced, wherever a
+    /// server, a proxy or a transport may have echoed it.
+    pub(crate) fn scrubbed(mut self, secrets: &Secrets) -> Error {
+        if secrets.is_empty() {
+            return self;
+        }
+        match &mut self {
+            Error::Api(e) | Error::PreconditionFailed(e) => e.scrub(secrets),
+            Error::Decode { error, body, .. } => {
+                error.scrub(secrets);
+                secrets.scrub_bytes(body);
+            }
+            Error::Undecodable(failure) => failure.scrub(secrets),
+            Error::Json(error) => error.scrub(secrets),
+            Error::Transport(error) => error.scrub(secrets),
+            Error::InvalidConfig(text) | Error::Pagination(text) | Error::Encode(text) => {
+                secrets.scrub_string(text)
+            }
+            Error::InvalidArgument { reason, .. } => secrets.scrub_string(reason),
+            Error::InvalidToken | Error::Filter(_) => {}
+        }
+        self
+    }
+
     pub(crate) fn invalid(name: &'static str, reason: impl Into<String>) -> Error {
         Error::InvalidArgument {
             name,
@@ -108,8 +133,9 @@ impl Error {
 }
 
 /// A non-2xx answer: its status, the SCIM error in its body (if the body
-/// holds one), the `Retry-After` value, the headers, and the raw body.
-#[derive(Clone, Debug)]
+/// holds one), the `Retry-After` value, the headers, and the raw body (with
+/// the client's own credentials replaced, should the server echo them).
+#[derive(Clone)]
 pub struct ApiError {
     /// The HTTP status.
     pub status: StatusCode,
@@ -126,7 +152,14 @@ pub struct ApiError {
 
 impl ApiError {
     /// Builds the error from a non-2xx response's parts.
-    pub fn new(status: StatusCode, headers: HeaderMap, body: Vec<u8>) -> ApiError {
+    pub fn new(status: StatusCode, mut headers: HeaderMap, body: Vec<u8>) -> ApiError {
+        // A cookie the server sets is a credential: never shown by `Debug`.
+        if let http::header::Entry::Occupied(mut cookies) = headers.entry(http::header::SET_COOKIE)
+        {
+            cookies
+                .iter_mut()
+                .for_each(|value| value.set_sensitive(true));
+        }
         let scim = serde_json::from_slice::<Value>(&body)
             .ok()
             .and_then(|v| ScimError::from_json(&v));
@@ -143,6 +176,44 @@ impl ApiError {
     /// The body as text, with invalid UTF-8 replaced.
     pub fn body_text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    fn scrub(&mut self, secrets: &Secrets) {
+        secrets.scrub_bytes(&mut self.body);
+        secrets.scrub_headers(&mut self.headers);
+        if let Some(scim) = &mut self.scim {
+            scim.detail.iter_mut().for_each(|d| secrets.scrub_string(d));
+            for entry in &mut scim.errors {
+                entry
+                    .description
+                    .iter_mut()
+                    .for_each(|d| secrets.scrub_string(d));
+            }
+        }
+        if let Some(RetryAfter::Invalid(value)) = &mut self.retry_after {
+            secrets.scrub_string(value);
+        }
+    }
+}
+
+/// The most of a body `Debug` shows.
+const DEBUG_BODY_CHARS: usize = 512;
+
+impl fmt::Debug for ApiError {
+    /// The body as text, cut to 512 characters (a byte array helps nobody).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = String::from_utf8_lossy(&self.body);
+        let body = match text.char_indices().nth(DEBUG_BODY_CHARS) {
+            Some((cut, _)) => format!("{}… ({} bytes in all)", &text[..cut], self.body.len()),
+            None => text.into_owned(),
+        };
+        f.debug_struct("ApiError")
+            .field("status", &self.status)
+            .field("scim", &self.scim)
+            .field("retry_after", &self.retry_after)
+            .field("headers", &self.headers)
+            .field("body", &body)
+            .finish()
     }
 }
 

@@ -131,6 +131,7 @@ mod resource;
 mod response;
 pub mod retry;
 mod retry_after;
+mod secrets;
 mod token;
 pub mod transport;
 #[path = "../transports/mod.rs"]

@@ -37,8 +37,9 @@ pub(crate) fn request(request: &HttpRequest) {
     let _ = request;
 }
 
-/// Logs how an attempt ended.
-pub(crate) fn result(result: &Result<HttpResponse, TransportError>) {
+/// Logs how an attempt ended; `request` says which credentials to scrub
+/// from a transport's message.
+pub(crate) fn result(request: &HttpRequest, result: &Result<HttpResponse, TransportError>) {
     #[cfg(feature = "log")]
     match result {
         Ok(response) => log::debug!(
@@ -47,10 +48,13 @@ pub(crate) fn result(result: &Result<HttpResponse, TransportError>) {
             response.body().len(),
             headers(response.headers())
         ),
-        Err(error) => log::debug!("The request failed - {error}"),
+        Err(error) => {
+            let secrets = crate::secrets::Secrets::of(request.headers());
+            log::debug!("The request failed - {}", secrets.scrub(&error.to_string()))
+        }
     }
     #[cfg(not(feature = "log"))]
-    let _ = result;
+    let _ = (request, result);
 }
 
 /// Logs a decision to retry.

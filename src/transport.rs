@@ -222,4 +222,16 @@ impl TransportError {
     pub fn kind(&self) -> TransportErrorKind {
         self.kind
     }
+
+    pub(crate) fn scrub(&mut self, secrets: &crate::secrets::Secrets) {
+        secrets.scrub_string(&mut self.message);
+        // A source whose text holds a secret is dropped: its message is kept, scrubbed.
+        if self
+            .source
+            .as_ref()
+            .is_some_and(|e| secrets.scrub(&e.to_string()) != e.to_string())
+        {
+            self.source = None;
+        }
+    }
 }

@@ -8,7 +8,7 @@ use http::{HeaderMap, HeaderValue, Response};
 use scim_client::retry::{
     FixedValueRetryIntervalCalculator, RateLimitErrorRetryHandler, RetryHandlers,
 };
-use scim_client::transport::HttpRequest;
+use scim_client::transport::{HttpRequest, TransportError, TransportErrorKind};
 use scim_client::{ClientOptions, ScimClient};
 
 struct Capture(Mutex<Vec<String>>);
@@ -41,7 +41,8 @@ fn a_call_with_a_retry_is_logged_without_any_credential() {
             std::time::Duration::ZERO,
         )),
         jitter: std::sync::Arc::new(scim_client::retry::NoJitter),
-        ..RateLimitErrorRetryHandler::new(1)
+        // Retries are counted across handlers: one connection retry, then one 429 retry.
+        ..RateLimitErrorRetryHandler::new(2)
     });
     let options = ClientOptions {
         default_headers: defaults,
@@ -49,24 +50,29 @@ fn a_call_with_a_retry_is_logged_without_any_credential() {
         ..ClientOptions::default()
     };
     let attempts = std::sync::atomic::AtomicU32::new(0);
-    let client = ScimClient::with_transport(
-        "xoxp-token-secret",
-        options,
-        move |_request: HttpRequest| {
-            let status = if attempts.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
-                429
-            } else {
-                200
-            };
+    let client =
+        ScimClient::with_transport("xoxp-token-secret", options, move |request: HttpRequest| {
+            let attempt = attempts.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            if attempt == 0 {
+                // A transport whose message quotes the request's credentials.
+                let echo = request.headers()["authorization"]
+                    .to_str()
+                    .unwrap()
+                    .to_owned();
+                return Err(TransportError::new(
+                    TransportErrorKind::NotSent,
+                    format!("proxy refused {echo}"),
+                ));
+            }
+            let status = if attempt == 1 { 429 } else { 200 };
             Ok(Response::builder()
                 .status(status)
                 .header("retry-after", "0")
                 .header("set-cookie", "b=set-cookie-secret")
                 .body(br#"{"id":"W1"}"#.to_vec())
                 .unwrap())
-        },
-    )
-    .unwrap();
+        })
+        .unwrap();
     client.read_user("W1").unwrap();
 
     let logs = LOGS.0.lock().unwrap().join("\n");
@@ -75,6 +81,7 @@ fn a_call_with_a_retry_is_logged_without_any_credential() {
         "{logs}"
     );
     assert!(logs.contains("status: 429"), "{logs}");
+    assert!(logs.contains("proxy refused [redacted]"), "{logs}");
     assert!(
         logs.contains("A retry handler found: RateLimitErrorRetryHandler"),
         "{logs}"

@@ -74,6 +74,16 @@ pub struct ResourceFailure {
     pub error: DecodeError,
 }
 
+impl ResourceFailure {
+    pub(crate) fn scrub(&mut self, secrets: &crate::secrets::Secrets) {
+        secrets.scrub_string(&mut self.raw);
+        if let Some(id) = &mut self.id {
+            secrets.scrub_string(id);
+        }
+        self.error.scrub(secrets);
+    }
+}
+
 impl fmt::Display for ResourceFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(

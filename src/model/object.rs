@@ -60,7 +60,7 @@ macro_rules! scim_object {
         }
     ) => {
         $(#[$meta])*
-        #[derive(Clone, Debug, Default, PartialEq)]
+        #[derive(Clone, Default, PartialEq)]
         pub struct $name {
             $(
                 $(#[$field_meta])*
@@ -73,6 +73,21 @@ macro_rules! scim_object {
         impl $name {
             /// The JSON keys this type models; any other key goes to `extra`.
             pub const KNOWN_KEYS: &'static [&'static str] = &[$($key),*];
+        }
+
+        impl ::std::fmt::Debug for $name {
+            /// Every attribute, except that a `password` is never shown.
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                let mut out = f.debug_struct(stringify!($name));
+                $(
+                    if $key == "password" && self.$field.value().is_some() {
+                        out.field(stringify!($field), &"<redacted>");
+                    } else {
+                        out.field(stringify!($field), &self.$field);
+                    }
+                )*
+                out.field("extra", &self.extra).finish()
+            }
         }
 
         impl ::serde::Serialize for $name {

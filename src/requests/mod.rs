@@ -21,6 +21,7 @@ use crate::model::{Field, Group, ListResponse, Meta, SearchRequest, User};
 use crate::operation::Operation;
 use crate::resource::Resource;
 use crate::response::ScimResponse;
+use crate::secrets::Secrets;
 use crate::{Endpoint, Error};
 
 /// Turns a non-2xx answer into a typed error.
@@ -28,12 +29,19 @@ pub(crate) fn success(response: ScimResponse) -> Result<ScimResponse, Error> {
     response.error_for_status()
 }
 
-/// The parser of a page asked for at `start` (`startIndex`, default 1).
-fn parse_list<R: Resource>(
+/// The parser of a page asked for at `start` (`startIndex`, default 1). A
+/// resource that cannot be decoded is kept with the request's credentials
+/// scrubbed from it, should the server have echoed them.
+pub(super) fn parse_list<R: Resource>(
     query: &SearchRequest,
+    secrets: Secrets,
 ) -> impl Fn(ScimResponse) -> Result<ListResponse<R>, Error> + Send + Sync + 'static {
     let start = u64::from(query.start_index.unwrap_or(1));
-    move |r| success(r)?.page(start)
+    move |r| {
+        let mut page = success(r)?.page::<R>(start)?;
+        page.failed.iter_mut().for_each(|f| f.scrub(&secrets));
+        Ok(page)
+    }
 }
 
 fn parse_resource<R: Resource>(r: ScimResponse) -> Result<R, Error> {
@@ -106,7 +114,10 @@ impl Endpoint {
             );
         }
         let request = self.request(Method::GET, &target, None, None)?;
-        Ok(Operation::new(request, parse_list::<R>(query)))
+        Ok(Operation::new(
+            request,
+            parse_list::<R>(query, self.secrets()),
+        ))
     }
 
     /// `GET /{endpoint}/{id}`.

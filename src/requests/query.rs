@@ -16,7 +16,7 @@ impl Endpoint {
         query: &SearchRequest,
     ) -> Result<Operation<ListResponse<R>>, Error> {
         let path = format!("{}/.search", R::ENDPOINT);
-        self.post_search(&path, query, parse_list::<R>(query))
+        self.post_search(&path, query, parse_list::<R>(query, self.secrets()))
     }
 
     /// `POST /.search` at the root: every resource type at once, so the
