@@ -183,9 +183,17 @@ impl Endpoint {
     /// untouched; for a name given here, these values replace the built-in
     /// ones (as the Python SDK's `default_headers` do). Credentials among them
     /// (`Authorization`, `Proxy-Authorization`, `Cookie`) are marked sensitive.
-    pub fn with_default_headers(mut self, headers: &HeaderMap) -> Endpoint {
+    ///
+    /// Framing and connection headers are refused with
+    /// [`Error::InvalidConfig`]: see [`FRAMING_HEADERS`].
+    pub fn with_default_headers(mut self, headers: &HeaderMap) -> Result<Endpoint, Error> {
+        if let Some(name) = framing_header(headers) {
+            return Err(Error::InvalidConfig(format!(
+                "the default header `{name}` is the transport's to set: {FRAMING_REASON}"
+            )));
+        }
         merge_headers(&mut self.default_headers, headers);
-        self
+        Ok(self)
     }
 
     /// The base URL, always ending in `/`.
@@ -241,6 +249,44 @@ impl Endpoint {
 }
 
 /// Copies `from` into `into`: each name in `from` replaces that name's values.
+/// Headers that frame the message or manage the connection (RFC 9110 §6.4,
+/// §7.2, §7.6.1, §7.8; RFC 9112 §6): the transport sets them from the
+/// request it sends. Given by a caller, they disagree with the body (a
+/// `Content-Length: 0` made ureq drop a POST body; `Transfer-Encoding` beside
+/// a length is the request-smuggling shape) or redirect it (`Host`).
+pub const FRAMING_HEADERS: [&str; 8] = [
+    "content-length",
+    "transfer-encoding",
+    "host",
+    "connection",
+    "upgrade",
+    "te",
+    "keep-alive",
+    "proxy-connection",
+];
+
+const FRAMING_REASON: &str = "framing and connection headers are refused \
+    (Content-Length, Transfer-Encoding, Host, Connection, Upgrade, TE, Keep-Alive, Proxy-Connection)";
+
+/// The first framing header in `headers`, if any.
+fn framing_header(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .keys()
+        .map(http::HeaderName::as_str)
+        .find(|name| FRAMING_HEADERS.contains(name))
+}
+
+/// Refuses framing headers among an operation's extra headers.
+pub(crate) fn check_extra_headers(headers: &HeaderMap) -> Result<(), Error> {
+    match framing_header(headers) {
+        Some(name) => Err(Error::invalid(
+            "headers",
+            format!("`{name}` is the transport's to set: {FRAMING_REASON}"),
+        )),
+        None => Ok(()),
+    }
+}
+
 fn merge_headers(into: &mut HeaderMap, from: &HeaderMap) {
     for name in from.keys() {
         into.remove(name);

@@ -155,7 +155,9 @@ fn no_public_type_that_holds_the_token_shows_it() {
         "BearerToken",
         format!("{token:?} {token} {:?}", token.header_value()),
     );
-    let endpoint = Endpoint::new(token.clone()).with_default_headers(&HeaderMap::new());
+    let endpoint = Endpoint::new(token.clone())
+        .with_default_headers(&HeaderMap::new())
+        .unwrap();
     assert_hidden("Endpoint", format!("{endpoint:?}"));
     let op = endpoint
         .create_user(&serde_json::json!({"userName": "a"}))

@@ -456,7 +456,7 @@ fn default_headers_are_merged_without_changing_the_callers_map() {
         HeaderValue::from_static("Basic dXNlcjpwYXNz"),
     );
     let before = defaults.clone();
-    let e = endpoint().with_default_headers(&defaults);
+    let e = endpoint().with_default_headers(&defaults).unwrap();
     assert_eq!(defaults, before);
     let req = e.read_user("W1").unwrap().into_request();
     assert_eq!(req.headers().get("user-agent").unwrap(), "custom/1");
@@ -552,4 +552,37 @@ fn each_dialects_count_limit_applies_equally_to_search_query_and_dot_search() {
             (_, other) => panic!("{dialect:?}: {other:?}"),
         }
     }
+}
+
+#[test]
+fn framing_and_connection_headers_are_a_configuration_error() {
+    for name in scim_client::FRAMING_HEADERS {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            http::HeaderName::from_static(name),
+            http::HeaderValue::from_static("0"),
+        );
+        // As default headers: refused when the client is built.
+        let options = scim_client::ClientOptions {
+            default_headers: headers.clone(),
+            ..scim_client::ClientOptions::default()
+        };
+        let err = options.endpoint("xoxp-1").unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidConfig(m) if m.contains(name)),
+            "{name}: {err}"
+        );
+        // As an operation's extra headers: refused before a request is built.
+        let err = endpoint()
+            .api_call(Method::POST, "Users", &[], None, &headers)
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidArgument { name: "headers", reason } if reason.contains(name)),
+            "{name}: {err}"
+        );
+    }
+    // Other headers still pass.
+    let mut headers = HeaderMap::new();
+    headers.insert("x-request-id", http::HeaderValue::from_static("1"));
+    assert!(endpoint().with_default_headers(&headers).is_ok());
 }

@@ -282,6 +282,7 @@ impl Endpoint {
         body: Option<&Value>,
         headers: &HeaderMap,
     ) -> Result<Operation<ScimResponse>, Error> {
+        crate::endpoint::check_extra_headers(headers)?;
         let mut target = String::with_capacity(path.len() + 32);
         for (i, segment) in path.split('/').enumerate() {
             check_segment("path", segment)?;
