@@ -87,11 +87,11 @@ impl ClientOptions {
 
     /// The endpoint these options describe, with `token`.
     pub fn endpoint(&self, token: &str) -> Result<Endpoint, Error> {
-        Ok(Endpoint::new(BearerToken::new(token)?)
+        Endpoint::new(BearerToken::new(token)?)
             .with_dialect(self.dialect)
             .with_base_url(&self.base_url)?
             .with_user_agent(&self.user_agent_prefix, &self.user_agent_suffix)?
-            .with_default_headers(&self.default_headers)?)
+            .with_default_headers(&self.default_headers)
     }
 
     /// The proxy to use: the explicit one, else the first non-empty
