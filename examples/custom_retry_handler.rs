@@ -1,5 +1,8 @@
-//! A custom retry handler, like the Python SDK docs' `MyRetryHandler`:
-//! retry when the connection was reset, with exponential backoff.
+//! A custom retry handler, the Python SDK docs' `MyRetryHandler` word for
+//! word: retry when the OS reports errno 104 (connection reset by peer),
+//! with `BackoffRetryIntervalCalculator(backoff_factor=0.5, jitter=RandomJitter())`.
+//! The OS error is reachable through `TransportError::io_error`, whatever
+//! the transport, so no direct ureq dependency is needed.
 //!
 //! `cargo run --example custom_retry_handler` runs it against the in-memory
 //! SCIM service, whose first answer is a connection reset on purpose, so the
@@ -14,10 +17,10 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use scim_client::model::SearchRequest;
 use scim_client::retry::{
-    Attempt, BackoffRetryIntervalCalculator, NoJitter, RetryHandler, RetryHandlers,
+    Attempt, BackoffRetryIntervalCalculator, RandomJitter, RetryHandler, RetryHandlers,
     RetryIntervalCalculator, RetryState,
 };
-use scim_client::transport::{HttpRequest, TransportError, TransportErrorKind};
+use scim_client::transport::{HttpRequest, TransportError};
 use scim_client::{ClientOptions, Error, ScimClient};
 
 #[derive(Debug)]
@@ -31,13 +34,12 @@ impl RetryHandler for MyRetryHandler {
         self.max_retry_count
     }
 
-    /// "[Errno 104] Connection reset by peer": the request may have arrived,
-    /// so only idempotent requests are retried.
     fn can_retry(&self, _state: &RetryState, attempt: &Attempt<'_>) -> bool {
+        // [Errno 104] Connection reset by peer
         attempt
             .error()
-            .is_some_and(|e| e.kind() == TransportErrorKind::MaybeSent)
-            && attempt.is_idempotent()
+            .and_then(|error| error.io_error())
+            .is_some_and(|error| error.raw_os_error() == Some(104))
     }
 
     fn interval(&self) -> &dyn RetryIntervalCalculator {
@@ -51,7 +53,7 @@ fn main() -> Result<(), Error> {
         max_retry_count: 1,
         interval_calculator: BackoffRetryIntervalCalculator {
             backoff_factor: 0.5,
-            jitter: Arc::new(NoJitter),
+            jitter: Arc::new(RandomJitter),
             ..BackoffRetryIntervalCalculator::default()
         },
     });
@@ -69,9 +71,9 @@ fn main() -> Result<(), Error> {
             let attempts = AtomicU32::new(0);
             let flaky = move |request: HttpRequest| {
                 if attempts.fetch_add(1, Ordering::SeqCst) == 0 {
-                    return Err(TransportError::new(
-                        TransportErrorKind::MaybeSent,
-                        "connection reset by peer",
+                    // What a socket reports for a reset: errno 104 (ECONNRESET).
+                    return Err(TransportError::maybe_sent(
+                        std::io::Error::from_raw_os_error(104),
                     ));
                 }
                 Ok(service.handle(&request))

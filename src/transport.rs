@@ -223,6 +223,24 @@ impl TransportError {
         self.kind
     }
 
+    /// The operating system's error behind this one, if any: the first
+    /// `std::io::Error` down the source chain, whatever HTTP library the
+    /// transport uses. `io_error()?.raw_os_error() == Some(104)` is the
+    /// Python SDK's `errno == 104` (connection reset by peer, on Linux).
+    pub fn io_error(&self) -> Option<&std::io::Error> {
+        let mut next: Option<&(dyn std::error::Error + 'static)> = self
+            .source
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static));
+        while let Some(error) = next {
+            if let Some(io) = error.downcast_ref::<std::io::Error>() {
+                return Some(io);
+            }
+            next = error.source();
+        }
+        None
+    }
+
     pub(crate) fn scrub(&mut self, secrets: &crate::secrets::Secrets) {
         secrets.scrub_string(&mut self.message);
         // A source whose text holds a secret is dropped: its message is kept, scrubbed.

@@ -176,7 +176,12 @@ fn classify(error: ::surf::Error) -> TransportError {
     } else {
         TransportErrorKind::MaybeSent
     };
-    TransportError::new(kind, error.to_string())
+    // Keep the OS error as the source, so `TransportError::io_error` reaches it.
+    let message = error.to_string();
+    match error.into_inner().downcast::<std::io::Error>() {
+        Ok(io) => TransportError::from_source(kind, io),
+        Err(_) => TransportError::new(kind, message),
+    }
 }
 
 fn io_kind(error: &std::io::Error) -> TransportErrorKind {

@@ -92,7 +92,12 @@ fn classify(error: ::ureq::Error) -> TransportError {
         }
         _ => TransportErrorKind::MaybeSent,
     };
-    TransportError::from_source(kind, error)
+    match error {
+        // ureq's error does not give its io::Error as `source()`: keep the OS
+        // error itself, so `TransportError::io_error` reaches it.
+        E::Io(io) => TransportError::from_source(kind, io),
+        other => TransportError::from_source(kind, other),
+    }
 }
 
 fn io_kind(error: &io::Error) -> TransportErrorKind {

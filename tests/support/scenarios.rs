@@ -91,6 +91,22 @@ pub fn reset_twice_fails_after_one_retry<C: Exec>(make: impl Fn(ClientOptions) -
     assert_eq!(server.requests().len(), 2);
 }
 
+/// The seed's custom handler checks `errno == 104`: the OS error behind a
+/// reset is reachable whatever the transport's HTTP library.
+pub fn a_reset_is_reachable_as_the_os_error<C: Exec>(make: impl Fn(ClientOptions) -> C) {
+    let server = TestServer::start(vec![Reply::Reset, Reply::Reset]);
+    let client = make(fast_options(server.base_url()));
+    let Err(Error::Transport(error)) = read(&client) else {
+        panic!("expected a transport error")
+    };
+    let io = error
+        .io_error()
+        .unwrap_or_else(|| panic!("no io::Error in {error:?}"));
+    assert_eq!(io.kind(), std::io::ErrorKind::ConnectionReset, "{io:?}");
+    #[cfg(target_os = "linux")]
+    assert_eq!(io.raw_os_error(), Some(104), "ECONNRESET");
+}
+
 pub fn close_mid_body_is_retried_for_get<C: Exec>(make: impl Fn(ClientOptions) -> C) {
     let server = TestServer::start(vec![
         Reply::CloseMidBody {
@@ -245,6 +261,7 @@ macro_rules! transport_scenarios {
         $crate::transport_scenarios!(@tests $client;
             reset_before_the_response_is_retried_for_get,
             reset_twice_fails_after_one_retry,
+            a_reset_is_reachable_as_the_os_error,
             close_mid_body_is_retried_for_get,
             a_post_that_may_have_been_sent_is_not_retried,
             read_timeout_is_retried_once_for_get,
