@@ -126,6 +126,7 @@ pub mod model;
 mod operation;
 mod options;
 mod paginate;
+mod proxy;
 mod requests;
 mod resource;
 mod response;

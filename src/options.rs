@@ -39,6 +39,13 @@ pub struct ClientOptions {
     /// An HTTP proxy URL. `None` reads `HTTPS_PROXY`, `https_proxy`,
     /// `HTTP_PROXY`, `http_proxy` in that order; an empty value counts as unset.
     pub proxy: Option<String>,
+    /// Hosts that go direct even with a proxy, in `NO_PROXY` form (`*`, host
+    /// names and domain suffixes, IP addresses, CIDR networks). `None` reads
+    /// `NO_PROXY`, then `no_proxy`.
+    pub no_proxy: Option<String>,
+    /// Allow an `http://` base URL through a proxy. Off by default: the token
+    /// would cross the proxy in plaintext, so such a client is refused.
+    pub allow_plaintext_proxy: bool,
     /// The largest response body accepted (default 10 MiB).
     pub max_body_size: usize,
 }
@@ -54,6 +61,8 @@ impl Default for ClientOptions {
             user_agent_suffix: String::new(),
             retry_handlers: RetryHandlers::default(),
             proxy: None,
+            no_proxy: None,
+            allow_plaintext_proxy: false,
             max_body_size: DEFAULT_MAX_BODY_SIZE,
         }
     }
@@ -94,9 +103,49 @@ impl ClientOptions {
             .with_default_headers(&self.default_headers)
     }
 
-    /// The proxy to use: the explicit one, else the first non-empty
-    /// variable of [`PROXY_ENV_VARS`] as `env` reports it (pass
-    /// `|name| std::env::var(name).ok()` for the real environment).
+    /// The proxy the base URL's requests go through, or `None` to go direct:
+    /// the explicit or environment proxy ([`resolve_proxy`](Self::resolve_proxy))
+    /// unless the base URL's host is listed in `no_proxy` (or `NO_PROXY`,
+    /// `no_proxy`). Pass `|name| std::env::var(name).ok()` for the real
+    /// environment.
+    ///
+    /// An `http://` base URL through a proxy is refused with
+    /// [`Error::InvalidConfig`] unless [`allow_plaintext_proxy`](Self::allow_plaintext_proxy)
+    /// is set: the `Authorization` header would cross the proxy in plaintext.
+    pub fn proxy_for_base_url(
+        &self,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Option<String>, Error> {
+        let Some(proxy) = self.resolve_proxy(&env) else {
+            return Ok(None);
+        };
+        let uri: http::Uri = self
+            .base_url
+            .parse()
+            .map_err(|_| Error::InvalidConfig("the base URL is not a valid URL".into()))?;
+        let host = uri.host().unwrap_or_default();
+        let no_proxy = self
+            .no_proxy
+            .clone()
+            .or_else(|| env("NO_PROXY"))
+            .or_else(|| env("no_proxy"))
+            .unwrap_or_default();
+        if crate::proxy::bypasses(&no_proxy, host) {
+            return Ok(None);
+        }
+        if uri.scheme_str() == Some("http") && !self.allow_plaintext_proxy {
+            return Err(Error::InvalidConfig(
+                "an http:// base URL would send the token through the proxy in plaintext; \
+                 use https://, list the host in NO_PROXY, or set allow_plaintext_proxy"
+                    .into(),
+            ));
+        }
+        Ok(Some(proxy))
+    }
+
+    /// The proxy configured, whatever the host: the explicit one, else the
+    /// first non-empty variable of [`PROXY_ENV_VARS`] as `env` reports it.
+    /// [`proxy_for_base_url`](Self::proxy_for_base_url) also applies `NO_PROXY`.
     pub fn resolve_proxy(&self, env: impl Fn(&str) -> Option<String>) -> Option<String> {
         let usable = |value: &String| !value.trim().is_empty();
         self.proxy.clone().filter(usable).or_else(|| {
@@ -167,5 +216,64 @@ mod tests {
                 .as_deref(),
             Some("http://l:7")
         );
+    }
+
+    #[test]
+    fn no_proxy_from_the_option_or_the_environment_sends_a_host_direct() {
+        let slack = ClientOptions::default(); // https://api.slack.com/scim/v1/
+        assert_eq!(
+            slack
+                .proxy_for_base_url(env(&[("HTTPS_PROXY", "http://proxy:3128")]))
+                .unwrap()
+                .as_deref(),
+            Some("http://proxy:3128")
+        );
+        for no_proxy in ["NO_PROXY", "no_proxy"] {
+            let vars: &'static [(&str, &str)] = match no_proxy {
+                "NO_PROXY" => &[
+                    ("HTTPS_PROXY", "http://proxy:3128"),
+                    ("NO_PROXY", ".slack.com"),
+                ],
+                _ => &[
+                    ("HTTPS_PROXY", "http://proxy:3128"),
+                    ("no_proxy", "api.slack.com"),
+                ],
+            };
+            assert_eq!(
+                slack.proxy_for_base_url(env(vars)).unwrap(),
+                None,
+                "{no_proxy}"
+            );
+        }
+        // The option wins over the environment.
+        let listed = ClientOptions {
+            no_proxy: Some("example.org".into()),
+            ..ClientOptions::default()
+        };
+        let vars = &[("HTTPS_PROXY", "http://proxy:3128"), ("NO_PROXY", "*")];
+        assert!(listed.proxy_for_base_url(env(vars)).unwrap().is_some());
+    }
+
+    #[test]
+    fn plaintext_through_a_proxy_must_be_asked_for() {
+        let plain = ClientOptions::scim2("http://scim.internal/v2");
+        let vars = &[("HTTP_PROXY", "http://proxy:3128")];
+        let err = plain.proxy_for_base_url(env(vars)).unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidConfig(m) if m.contains("plaintext")),
+            "{err}"
+        );
+        let asked = ClientOptions {
+            allow_plaintext_proxy: true,
+            ..plain.clone()
+        };
+        assert!(asked.proxy_for_base_url(env(vars)).unwrap().is_some());
+        // No proxy, or one NO_PROXY bypasses: nothing to refuse.
+        assert_eq!(plain.proxy_for_base_url(env(&[])).unwrap(), None);
+        let bypassed = &[
+            ("HTTP_PROXY", "http://proxy:3128"),
+            ("NO_PROXY", "scim.internal"),
+        ];
+        assert_eq!(plain.proxy_for_base_url(env(bypassed)).unwrap(), None);
     }
 }

@@ -125,3 +125,17 @@ fn a_proxy_is_refused_rather_than_silently_bypassed() {
         "{err}"
     );
 }
+
+#[test]
+fn a_proxy_that_no_proxy_bypasses_is_not_refused() {
+    let target = TestServer::start(vec![support::Reply::json(200, support::USER)]);
+    let options = ClientOptions {
+        proxy: Some("http://127.0.0.1:9".into()),
+        no_proxy: Some("127.0.0.1".into()),
+        ..fast_options(target.base_url())
+    };
+    let client = AsyncScimClient::with_options(TOKEN, options).unwrap();
+    let user = support::scenarios::block_on(client.read_user("W1")).unwrap();
+    assert_eq!(user.id.as_deref(), Some("W1"));
+    assert_eq!(target.requests().len(), 1);
+}

@@ -159,6 +159,8 @@ fn an_explicit_proxy_tunnels_the_request() {
     let proxy_url = proxy.base_url().trim_end_matches("/scim/v1/").to_owned();
     let options = ClientOptions {
         proxy: Some(proxy_url),
+        // An http:// base URL through a proxy must be asked for.
+        allow_plaintext_proxy: true,
         ..fast_options("http://scim.example.invalid/scim/v1/".into())
     };
     assert_eq!(
@@ -169,4 +171,45 @@ fn an_explicit_proxy_tunnels_the_request() {
         proxy.request_lines(),
         ["CONNECT scim.example.invalid:80", "GET /scim/v1/Users/W1"]
     );
+}
+
+#[test]
+fn no_proxy_sends_the_request_direct_in_every_form_that_names_the_host() {
+    for no_proxy in [
+        "127.0.0.1",
+        "127.0.0.0/8",
+        "*",
+        "localhost, 127.0.0.1:1234",
+        "[::1],127.0.0.1",
+    ] {
+        let proxy = TestServer::start(vec![]);
+        let target = TestServer::start(vec![support::Reply::json(200, support::USER)]);
+        let options = ClientOptions {
+            proxy: Some(proxy.base_url().trim_end_matches("/scim/v1/").to_owned()),
+            no_proxy: Some(no_proxy.into()),
+            ..fast_options(target.base_url())
+        };
+        client(options).read_user("W1").unwrap();
+        assert_eq!(target.requests().len(), 1, "NO_PROXY={no_proxy}");
+        assert!(
+            proxy.requests().is_empty(),
+            "NO_PROXY={no_proxy}: the proxy saw the request"
+        );
+    }
+}
+
+#[test]
+fn an_http_base_url_through_a_proxy_is_refused_unless_asked_for() {
+    let target = TestServer::start(vec![]);
+    let options = ClientOptions {
+        proxy: Some("http://127.0.0.1:9".into()),
+        no_proxy: Some("other.example".into()),
+        ..fast_options(target.base_url())
+    };
+    let err = ScimClient::with_options(TOKEN, options).unwrap_err();
+    assert!(
+        matches!(&err, scim_client::Error::InvalidConfig(m) if m.contains("plaintext")),
+        "{err}"
+    );
+    assert!(target.requests().is_empty());
 }

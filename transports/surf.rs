@@ -47,8 +47,9 @@ impl SurfTransport {
     }
 
     /// A client on surf's h1 backend with rustls, with the options' timeout
-    /// and body limit. surf has no proxy support: a proxy, given or found in
-    /// the environment, is refused rather than silently bypassed.
+    /// and body limit. surf has no proxy support: a proxy that applies to the
+    /// base URL (given or found in the environment, and not bypassed by
+    /// `NO_PROXY`) is refused rather than silently bypassed.
     ///
     /// Each request gets its own connection. surf's connection pool (from
     /// `http-client` 6.5) takes back a connection whose request timed out
@@ -58,11 +59,12 @@ impl SurfTransport {
     #[cfg(feature = "surf-rustls")]
     pub fn from_options(options: &ClientOptions) -> Result<SurfTransport, Error> {
         if options
-            .resolve_proxy(|name| std::env::var(name).ok())
+            .proxy_for_base_url(|name| std::env::var(name).ok())?
             .is_some()
         {
             return Err(Error::InvalidConfig(
-                "a proxy is configured (explicitly or by *_PROXY variables) but surf cannot use one; \
+                "a proxy applies to the base URL (explicitly or by *_PROXY variables, \
+                 and NO_PROXY does not list it) but surf cannot use one; \
                  use the ureq transport or your own AsyncTransport"
                     .into(),
             ));

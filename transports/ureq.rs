@@ -19,10 +19,14 @@ pub struct UreqTransport {
 
 impl UreqTransport {
     /// An agent configured from `options`: its timeout, proxy (explicit or
-    /// from the environment) and body limit; no redirects; statuses as responses.
+    /// from the environment, `NO_PROXY` honoured, an `http://` base URL through
+    /// a proxy refused unless allowed) and body limit; no redirects; statuses
+    /// as responses.
     pub fn new(options: &ClientOptions) -> Result<UreqTransport, Error> {
+        // NO_PROXY is decided here, once: ureq would otherwise read only
+        // the *_PROXY variables. A client talks to one base URL.
         let proxy =
-            match options.resolve_proxy(|name| std::env::var(name).ok()) {
+            match options.proxy_for_base_url(|name| std::env::var(name).ok())? {
                 Some(url) => Some(::ureq::Proxy::new(&url).map_err(|e| {
                     Error::InvalidConfig(format!("the proxy URL is not usable: {e}"))
                 })?),
