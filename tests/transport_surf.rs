@@ -139,3 +139,91 @@ fn a_proxy_that_no_proxy_bypasses_is_not_refused() {
     assert_eq!(user.id.as_deref(), Some("W1"));
     assert_eq!(target.requests().len(), 1);
 }
+
+/// Runs `future` on a thread, failing the test if it has not returned
+/// within `limit`: a liveness watchdog, not a timing assertion.
+fn within<T: Send + 'static>(
+    limit: std::time::Duration,
+    future: impl std::future::Future<Output = T> + Send + 'static,
+) -> T {
+    let (done, result) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done.send(support::scenarios::block_on(future));
+    });
+    result
+        .recv_timeout(limit)
+        .expect("the call never returned: no deadline covered it")
+}
+
+#[test]
+fn a_trickled_body_ends_at_the_deadline() {
+    let server = TestServer::start(vec![support::Reply::Trickle {
+        declared: 10_000,
+        interval: std::time::Duration::from_millis(50),
+    }]);
+    let timeout = std::time::Duration::from_millis(600);
+    let options = ClientOptions {
+        timeout,
+        retry_handlers: scim_client::retry::RetryHandlers::none(),
+        ..fast_options(server.base_url())
+    };
+    let client = AsyncScimClient::with_options(TOKEN, options).unwrap();
+    let result = within(timeout * 3, async move { client.read_user("W1").await });
+    match result {
+        Err(scim_client::Error::Transport(error)) => {
+            assert_eq!(error.kind(), TransportErrorKind::TimedOut, "{error}")
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn an_interim_1xx_is_never_returned_as_the_answer() {
+    let raw =
+        b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}".to_vec();
+    let server = TestServer::start(vec![support::Reply::Raw(raw)]);
+    let options = ClientOptions {
+        retry_handlers: scim_client::retry::RetryHandlers::none(),
+        ..fast_options(server.base_url())
+    };
+    let client = AsyncScimClient::with_options(TOKEN, options).unwrap();
+    match support::scenarios::block_on(client.delete_user("W1")) {
+        // async-h1 cannot read past the 100: an error, never "deleted".
+        Err(scim_client::Error::Transport(error)) => {
+            assert!(error.kind().may_have_been_sent(), "{error}")
+        }
+        Ok(()) => {}
+        Err(other) => panic!("{other}"),
+    }
+}
+
+#[test]
+fn a_close_delimited_body_is_an_error_never_an_empty_body() {
+    let raw = br#"HTTP/1.1 201 Created
+Content-Type: application/json
+
+{"id":"W1","userName":"cal"}"#
+        .iter()
+        .flat_map(|&b| {
+            if b == b'\n' {
+                vec![b'\r', b'\n']
+            } else {
+                vec![b]
+            }
+        })
+        .collect();
+    let server = TestServer::start(vec![support::Reply::Raw(raw)]);
+    let options = ClientOptions {
+        retry_handlers: scim_client::retry::RetryHandlers::none(),
+        ..fast_options(server.base_url())
+    };
+    let client = AsyncScimClient::with_options(TOKEN, options).unwrap();
+    let created = support::scenarios::block_on(client.create_user(&User::default()));
+    match created {
+        Err(scim_client::Error::Transport(error)) => {
+            assert!(error.kind().may_have_been_sent(), "{error}");
+            assert!(error.to_string().contains("connection closing"), "{error}");
+        }
+        other => panic!("a success that looks like a failure: {other:?}"),
+    }
+}

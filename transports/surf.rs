@@ -8,6 +8,21 @@
 //! is deprecated, RUSTSEC-2025-0052; surf's `h1-client-rustls` backend pulls
 //! ring 0.16, RUSTSEC-2025-0009/0010). The feature is off by default; new
 //! code should prefer its own [`AsyncTransport`].
+//!
+//! What this adapter makes safe: a whole-exchange deadline
+//! ([`SurfTransport::with_deadline`], set from `ClientOptions::timeout` by
+//! `from_options`) covers connect, TLS, headers and body; a body shorter
+//! than its `Content-Length` is an error; an interim 1xx is an error, never
+//! the answer; a close-delimited body is an error, never an empty body.
+//!
+//! What async-h1 (surf's HTTP/1.1 backend) still cannot do, whatever the
+//! adapter does:
+//! - read an HTTP/1.0 answer (it refuses the status line);
+//! - read past an interim `100 Continue` to the real answer;
+//! - read a body delimited by the connection closing;
+//! - bound the memory of a header line that never ends: it buffers it until
+//!   the deadline ends the exchange;
+//! - connect to `https://` by IP address ("invalid domain").
 
 use std::time::Duration;
 
@@ -29,15 +44,28 @@ use crate::{ClientOptions, Error};
 pub struct SurfTransport {
     client: ::surf::Client,
     max_body_size: usize,
+    deadline: Option<Duration>,
 }
 
 impl SurfTransport {
-    /// Wraps a surf client; its own timeout and backend apply.
+    /// Wraps a surf client; its own timeout and backend apply, and no
+    /// whole-exchange deadline until [`with_deadline`](Self::with_deadline).
     pub fn new(client: ::surf::Client) -> SurfTransport {
         SurfTransport {
             client,
             max_body_size: DEFAULT_MAX_BODY_SIZE,
+            deadline: None,
         }
+    }
+
+    /// Bounds each whole exchange — connect, TLS, sending, the headers and
+    /// the body — by `deadline`. surf's own timeout covers only part of it:
+    /// a body trickled a byte a second, or a TLS handshake that never
+    /// completes, would otherwise never return. Past the deadline the
+    /// attempt fails as [`TimedOut`](TransportErrorKind::TimedOut).
+    pub fn with_deadline(mut self, deadline: Duration) -> SurfTransport {
+        self.deadline = Some(deadline);
+        self
     }
 
     /// Sets the largest response body read.
@@ -74,13 +102,62 @@ impl SurfTransport {
             .set_http_keep_alive(false)
             .try_into()
             .map_err(|e| Error::InvalidConfig(format!("could not build the surf client: {e}")))?;
-        Ok(SurfTransport::new(client).with_max_body_size(options.max_body_size))
+        Ok(SurfTransport::new(client)
+            .with_max_body_size(options.max_body_size)
+            .with_deadline(options.timeout))
     }
 
+    /// One exchange, within the deadline when there is one.
     async fn exchange(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        match self.deadline {
+            None => self.exchange_unbounded(request).await,
+            Some(deadline) => {
+                async_std::future::timeout(deadline, self.exchange_unbounded(request))
+                    .await
+                    .unwrap_or_else(|_| {
+                        Err(TransportError::new(
+                            TransportErrorKind::TimedOut,
+                            format!("no complete answer within {deadline:?}"),
+                        ))
+                    })
+            }
+        }
+    }
+
+    async fn exchange_unbounded(
+        &self,
+        request: HttpRequest,
+    ) -> Result<HttpResponse, TransportError> {
+        let head = request.method() == http::Method::HEAD;
         let request = to_surf(request)?;
         let mut response = self.client.send(request).await.map_err(classify)?;
+        // async-h1 returns an interim answer (100 Continue, 103 Early Hints)
+        // as if it were the answer; it is not one (RFC 9110 §15.2).
+        if response.status().is_informational() {
+            return Err(TransportError::new(
+                TransportErrorKind::MaybeSent,
+                format!(
+                    "the server's answer was the interim status {}, not a final one \
+                     (async-h1 does not read past it)",
+                    u16::from(response.status())
+                ),
+            ));
+        }
         let declared = response.len();
+        // A body delimited by the connection closing (no Content-Length, not
+        // chunked) is read by async-h1 as empty: a 200 to a create would look
+        // like a failed decode and invite a duplicate. Say what happened.
+        // (async-h1 reports such a body's length as 0, so the headers decide.)
+        let framed = response.header("content-length").is_some()
+            || response.header("transfer-encoding").is_some();
+        let bodiless = head || matches!(u16::from(response.status()), 204 | 304);
+        if !framed && !bodiless {
+            return Err(TransportError::new(
+                TransportErrorKind::MaybeSent,
+                "the answer's body is delimited by the connection closing, \
+                 which async-h1 cannot read (it would read it as empty)",
+            ));
+        }
         if declared.is_some_and(|len| len > self.max_body_size) {
             return Err(TransportError::too_large(self.max_body_size));
         }

@@ -36,6 +36,12 @@ pub enum Reply {
     CloseMidBody { declared: usize, body: Vec<u8> },
     /// Read the request and answer nothing for this long, then close.
     Hang(Duration),
+    /// Send headers promising `declared` bytes, then one byte every
+    /// `interval` until the client goes away or `declared` is reached.
+    Trickle { declared: usize, interval: Duration },
+    /// Write these bytes as the whole answer, then close: for hand-made
+    /// wire shapes (an interim 1xx before the answer, HTTP/1.0).
+    Raw(Vec<u8>),
 }
 
 impl Reply {
@@ -223,6 +229,28 @@ fn serve(mut stream: TcpStream, state: &Shared) {
             }
             Reply::Hang(duration) => {
                 thread::sleep(duration);
+                return;
+            }
+            Reply::Trickle { declared, interval } => {
+                let head = format!("HTTP/1.1 200 OK\r\nContent-Length: {declared}\r\n\r\n");
+                if stream.write_all(head.as_bytes()).is_err() {
+                    return;
+                }
+                for _ in 0..declared {
+                    thread::sleep(interval);
+                    if stream
+                        .write_all(b" ")
+                        .and_then(|()| stream.flush())
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+                return;
+            }
+            Reply::Raw(bytes) => {
+                let _ = stream.write_all(&bytes).and_then(|()| stream.flush());
+                let _ = stream.shutdown(Shutdown::Both);
                 return;
             }
         }
