@@ -25,9 +25,16 @@ pub struct ClientOptions {
     pub dialect: Dialect,
     /// The service's base URL (default Slack v1), with or without a trailing slash.
     pub base_url: String,
-    /// The whole-request timeout (default 30 s). Applies to the built-in
-    /// transports; a transport you build yourself keeps its own.
+    /// The deadline of one attempt (default 30 s): DNS, connect, TLS, sending,
+    /// the response headers and the whole body. Applies to the built-in
+    /// transports; a transport you build yourself keeps its own. Retries are
+    /// attempts of their own, bounded together by the retry handlers' total
+    /// wait limit.
     pub timeout: Duration,
+    /// The deadline for connecting (TCP and TLS, or the proxy tunnel), within
+    /// `timeout` (default 10 s): a black-holed address fails fast and, never
+    /// having sent anything, is safe to retry.
+    pub connect_timeout: Duration,
     /// Headers added to every request; see [`Endpoint::with_default_headers`].
     pub default_headers: HeaderMap,
     /// Put before `scim-client/<version>` in the `User-Agent`.
@@ -56,6 +63,7 @@ impl Default for ClientOptions {
             dialect: Dialect::SlackV1,
             base_url: SLACK_V1_BASE_URL.to_owned(),
             timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
             default_headers: HeaderMap::new(),
             user_agent_prefix: String::new(),
             user_agent_suffix: String::new(),

@@ -18,7 +18,8 @@ pub struct UreqTransport {
 }
 
 impl UreqTransport {
-    /// An agent configured from `options`: its timeout, proxy (explicit or
+    /// An agent configured from `options`: its timeout (one deadline for the
+    /// whole attempt, DNS to the last body byte) and connect timeout, proxy (explicit or
     /// from the environment, `NO_PROXY` honoured, an `http://` base URL through
     /// a proxy refused unless allowed) and body limit; no redirects; statuses
     /// as responses.
@@ -32,22 +33,20 @@ impl UreqTransport {
                 })?),
                 None => None,
             };
-        let agent = ::ureq::Agent::config_builder()
+        let config = ::ureq::Agent::config_builder()
             .http_status_as_error(false)
             .max_redirects(0)
-            // Each phase gets the whole timeout, like the Python SDK's socket
-            // timeout. No global timeout: with one, ureq resolves the host on
-            // a new thread for every request (about 60 µs of CPU per call);
-            // without, resolution is the system resolver's, bounded by its
-            // own timeouts.
-            .timeout_connect(Some(options.timeout))
-            .timeout_send_request(Some(options.timeout))
-            .timeout_send_body(Some(options.timeout))
-            .timeout_recv_response(Some(options.timeout))
-            .timeout_recv_body(Some(options.timeout))
+            // One deadline for the whole attempt: DNS, connect, TLS, sending,
+            // the headers and the body. Connecting has its own, shorter one.
+            .timeout_per_call(Some(options.timeout))
+            .timeout_connect(Some(options.connect_timeout.min(options.timeout)))
             .proxy(proxy)
-            .build()
-            .into();
+            .build();
+        let agent = ::ureq::Agent::with_parts(
+            config,
+            ::ureq::unversioned::transport::DefaultConnector::default(),
+            resolver::CachingResolver::default(),
+        );
         Ok(UreqTransport::from_agent(agent, options.max_body_size))
     }
 
@@ -72,6 +71,79 @@ impl Transport for UreqTransport {
             .read_to_vec()
             .map_err(classify)?;
         Ok(HttpResponse::from_parts(parts, bytes))
+    }
+}
+
+/// Name resolution that keeps the whole-attempt deadline cheap.
+///
+/// With a deadline, ureq's own resolver looks every host up on a new thread
+/// (getaddrinfo cannot be interrupted), for every request: about 60 µs of
+/// CPU per call, measured earlier. This one needs no lookup for an IP
+/// address, and remembers a host's addresses for a minute, so the thread
+/// (still bounded by the deadline) runs once a minute, not once a call. A
+/// client talks to one base URL (and perhaps one proxy), so the cache stays
+/// tiny; it is bounded all the same.
+mod resolver {
+    use std::collections::HashMap;
+    use std::net::{IpAddr, SocketAddr};
+    use std::sync::Mutex;
+    use std::time::{Duration, Instant};
+
+    use ::ureq::config::Config;
+    use ::ureq::http::Uri;
+    use ::ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+    use ::ureq::unversioned::transport::NextTimeout;
+
+    /// How long resolved addresses are reused.
+    const TTL: Duration = Duration::from_secs(60);
+    /// The most hosts remembered.
+    const MAX_HOSTS: usize = 32;
+
+    #[derive(Debug, Default)]
+    pub(super) struct CachingResolver {
+        lookup: DefaultResolver,
+        cache: Mutex<HashMap<String, (Instant, ResolvedSocketAddrs)>>,
+    }
+
+    impl Resolver for CachingResolver {
+        fn resolve(
+            &self,
+            uri: &Uri,
+            config: &Config,
+            timeout: NextTimeout,
+        ) -> Result<ResolvedSocketAddrs, ::ureq::Error> {
+            let port = uri.port_u16().or(match uri.scheme_str() {
+                Some("https") => Some(443),
+                Some("http") => Some(80),
+                _ => None,
+            });
+            let host = uri.host().unwrap_or_default();
+            if let (Ok(ip), Some(port)) = (host.trim_matches(['[', ']']).parse::<IpAddr>(), port) {
+                let mut addrs = self.empty();
+                addrs.push(SocketAddr::new(ip, port));
+                return Ok(addrs);
+            }
+            let key = format!(
+                "{}://{}",
+                uri.scheme_str().unwrap_or_default(),
+                uri.authority().map_or("", |a| a.as_str())
+            );
+            let now = Instant::now();
+            let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((at, addrs)) = cache.get(&key) {
+                if now.duration_since(*at) < TTL {
+                    return Ok(addrs.clone());
+                }
+            }
+            drop(cache);
+            let addrs = self.lookup.resolve(uri, config, timeout)?;
+            let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+            if cache.len() >= MAX_HOSTS {
+                cache.clear();
+            }
+            cache.insert(key, (now, addrs.clone()));
+            Ok(addrs)
+        }
     }
 }
 
