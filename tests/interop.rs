@@ -81,16 +81,32 @@ fn blocking_client_passes_every_scenario_against_scim2_server() {
 
 #[cfg(feature = "surf-rustls")]
 #[test]
-fn async_client_passes_every_scenario_against_scim2_server() {
+fn async_client_over_surf_passes_every_scenario_against_scim2_server() {
     // surf's HTTP/1.1 backend refuses the CLI's HTTP/1.0 answers, so the same
     // CLI is served over HTTP/1.1 (tests/interop/serve_http11.py).
     let Some(server) = Scim2Server::start("async", true) else {
         return;
     };
-    let client = scim_client::AsyncScimClient::with_options(
-        "interop-token",
-        ClientOptions::scim2(&server.base_url),
-    )
+    let options = ClientOptions::scim2(&server.base_url);
+    let transport = scim_client::transports::surf::SurfTransport::from_options(&options).unwrap();
+    let client =
+        scim_client::AsyncScimClient::with_transport("interop-token", options, transport).unwrap();
+    support::interop::all(&client);
+}
+
+#[cfg(feature = "tokio")]
+#[test]
+fn async_client_over_tokio_passes_every_scenario_against_scim2_server() {
+    // hyper reads the CLI's own HTTP/1.0 answers: no HTTP/1.1 wrapper needed.
+    let Some(server) = Scim2Server::start("tokio", false) else {
+        return;
+    };
+    let client = support::scenarios::OnTokio::new(|| {
+        scim_client::AsyncScimClient::with_options(
+            "interop-token",
+            ClientOptions::scim2(&server.base_url),
+        )
+    })
     .unwrap();
     support::interop::all(&client);
 }

@@ -11,8 +11,15 @@ use support::{TestServer, assert_seed_wire, fast_options, scenarios, seed_script
 
 const TOKEN: &str = "xoxp-transport-test";
 
+/// A client over surf, built as `AsyncScimClient::with_options` does without
+/// the tokio feature.
+fn surf_client(options: ClientOptions) -> Result<AsyncScimClient, scim_client::Error> {
+    let transport = scim_client::transports::surf::SurfTransport::from_options(&options)?;
+    AsyncScimClient::with_transport(TOKEN, options, transport)
+}
+
 fn client(options: ClientOptions) -> AsyncScimClient {
-    AsyncScimClient::with_options(TOKEN, options).unwrap()
+    surf_client(options).unwrap()
 }
 
 #[test]
@@ -119,7 +126,7 @@ fn a_proxy_is_refused_rather_than_silently_bypassed() {
         proxy: Some("http://127.0.0.1:3128".into()),
         ..ClientOptions::default()
     };
-    let err = AsyncScimClient::with_options(TOKEN, options).unwrap_err();
+    let err = surf_client(options).unwrap_err();
     assert!(
         matches!(&err, scim_client::Error::InvalidConfig(m) if m.contains("proxy")),
         "{err}"
@@ -134,7 +141,7 @@ fn a_proxy_that_no_proxy_bypasses_is_not_refused() {
         no_proxy: Some("127.0.0.1".into()),
         ..fast_options(target.base_url())
     };
-    let client = AsyncScimClient::with_options(TOKEN, options).unwrap();
+    let client = surf_client(options).unwrap();
     let user = support::scenarios::block_on(client.read_user("W1")).unwrap();
     assert_eq!(user.id.as_deref(), Some("W1"));
     assert_eq!(target.requests().len(), 1);
@@ -167,7 +174,7 @@ fn a_trickled_body_ends_at_the_deadline() {
         retry_handlers: scim_client::retry::RetryHandlers::none(),
         ..fast_options(server.base_url())
     };
-    let client = AsyncScimClient::with_options(TOKEN, options).unwrap();
+    let client = surf_client(options).unwrap();
     let result = within(timeout * 3, async move { client.read_user("W1").await });
     match result {
         Err(scim_client::Error::Transport(error)) => {
@@ -186,7 +193,7 @@ fn an_interim_1xx_is_never_returned_as_the_answer() {
         retry_handlers: scim_client::retry::RetryHandlers::none(),
         ..fast_options(server.base_url())
     };
-    let client = AsyncScimClient::with_options(TOKEN, options).unwrap();
+    let client = surf_client(options).unwrap();
     match support::scenarios::block_on(client.delete_user("W1")) {
         // async-h1 cannot read past the 100: an error, never "deleted".
         Err(scim_client::Error::Transport(error)) => {
@@ -217,7 +224,7 @@ Content-Type: application/json
         retry_handlers: scim_client::retry::RetryHandlers::none(),
         ..fast_options(server.base_url())
     };
-    let client = AsyncScimClient::with_options(TOKEN, options).unwrap();
+    let client = surf_client(options).unwrap();
     let created = support::scenarios::block_on(client.create_user(&User::default()));
     match created {
         Err(scim_client::Error::Transport(error)) => {

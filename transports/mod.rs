@@ -6,11 +6,15 @@
 //!   is a blocking [`Transport`](crate::transport::Transport), and
 //!   [`AsyncFnTransport`] makes an async one from two closures;
 //! - [`ureq`] (feature `ureq`, on by default): blocking, over ureq 3;
+//! - [`tokio`] (feature `tokio`): async, over reqwest on tokio; the one
+//!   `AsyncScimClient::new` uses, and the recommended async transport;
 //! - [`surf`] (feature `surf`): async, over surf 2 on async-std.
 
 mod closure;
 #[cfg(feature = "surf")]
 pub mod surf;
+#[cfg(feature = "tokio")]
+pub mod tokio;
 #[cfg(feature = "ureq")]
 pub mod ureq;
 
@@ -36,7 +40,26 @@ impl crate::ScimClient {
     }
 }
 
-#[cfg(feature = "surf-rustls")]
+#[cfg(feature = "tokio")]
+impl crate::AsyncScimClient {
+    /// A client for Slack's SCIM v1 API over reqwest on tokio, with default
+    /// options. Call it from within a tokio runtime.
+    pub fn new(token: &str) -> Result<crate::AsyncScimClient, crate::Error> {
+        crate::AsyncScimClient::with_options(token, crate::ClientOptions::default())
+    }
+
+    /// A client over reqwest on tokio with the given options.
+    pub fn with_options(
+        token: &str,
+        options: crate::ClientOptions,
+    ) -> Result<crate::AsyncScimClient, crate::Error> {
+        let transport = tokio::TokioTransport::new(&options)?;
+        crate::AsyncScimClient::with_transport(token, options, transport)
+    }
+}
+
+// With both features, `new` is tokio's: the recommended async transport.
+#[cfg(all(feature = "surf-rustls", not(feature = "tokio")))]
 impl crate::AsyncScimClient {
     /// A client for Slack's SCIM v1 API over surf (h1 client with rustls), default options.
     pub fn new(token: &str) -> Result<crate::AsyncScimClient, crate::Error> {

@@ -21,7 +21,7 @@ use crate::decode::{DecodeError, locate};
 /// differ in which they send, so each is an `Option`; `Resources` missing
 /// (Slack omits it when nothing matched) reads as an empty page. The
 /// envelope's keys are matched in any case (`resources` is `Resources`) and
-/// the counts may come as numeric strings ([`lenient`](super::lenient)).
+/// the counts may come as numeric strings.
 ///
 /// [`from_json`](Self::from_json), which the client uses, decodes every
 /// resource it can: one that cannot be read lands in

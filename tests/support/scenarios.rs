@@ -34,6 +34,42 @@ impl Exec for scim_client::AsyncScimClient {
     }
 }
 
+/// An async client with the tokio runtime its transport needs (reqwest
+/// runs on tokio's reactor): operations run with `runtime.block_on`.
+#[cfg(feature = "tokio")]
+pub struct OnTokio {
+    pub client: scim_client::AsyncScimClient,
+    pub runtime: tokio::runtime::Runtime,
+}
+
+#[cfg(feature = "tokio")]
+impl OnTokio {
+    pub fn new(
+        build: impl FnOnce() -> Result<scim_client::AsyncScimClient, Error>,
+    ) -> Result<OnTokio, Error> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("a tokio runtime");
+        let client = {
+            let _inside = runtime.enter();
+            build()?
+        };
+        Ok(OnTokio { client, runtime })
+    }
+}
+
+#[cfg(feature = "tokio")]
+impl Exec for OnTokio {
+    fn endpoint(&self) -> &Endpoint {
+        self.client.endpoint()
+    }
+    fn run<T: Send>(&self, operation: Operation<T>) -> Result<T, Error> {
+        self.runtime.block_on(self.client.execute(operation))
+    }
+}
+
 /// Runs a future to completion on this thread: enough for tests, with no runtime.
 pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
     use std::sync::Arc;
