@@ -142,7 +142,8 @@ pub use async_client::{AsyncScimClient, AsyncWalk};
 pub use client::{ScimClient, Walk};
 pub use decode::DecodeError;
 pub use endpoint::{
-    Dialect, Endpoint, FRAMING_HEADERS, JSON_CONTENT_TYPE, SCIM_CONTENT_TYPE, SLACK_V1_BASE_URL, SLACK_V2_BASE_URL,
+    Dialect, Endpoint, FRAMING_HEADERS, JSON_CONTENT_TYPE, SCIM_CONTENT_TYPE, SLACK_V1_BASE_URL,
+    SLACK_V2_BASE_URL,
 };
 pub use error::{ApiError, Error, ErrorEntry, ScimError, ScimType};
 pub use operation::{Conditional, Operation};
