@@ -18,6 +18,10 @@ const MAX_DEPTH: usize = 16;
 /// How many children of one object or array are tried; past this, the
 /// search stops at their parent (a group of 10,000 members stays cheap).
 const MAX_TRIALS: usize = 256;
+/// How many bytes of trial documents the search may build in all: past
+/// this, it stops where it is (a 10 MB body with a bad value deep inside
+/// gets a shallower path, not seconds of CPU).
+const MAX_WORK: usize = 64 * 1024 * 1024;
 /// How much of the value found is quoted in the error.
 const MAX_FOUND: usize = 120;
 
@@ -193,6 +197,14 @@ enum Step {
 fn narrow<T: DeserializeOwned>(root: &Value) -> Vec<Step> {
     let decodes = |doc: &Value| T::deserialize(doc).is_ok();
     let mut path = Vec::new();
+    // Each trial clones the document: bound the trials by its size.
+    let size = root.to_string().len().max(1);
+    let trials = std::cell::Cell::new(MAX_WORK / size);
+    let affordable = || {
+        let left = trials.get();
+        trials.set(left.saturating_sub(1));
+        left > 0
+    };
     while path.len() < MAX_DEPTH {
         let children: Vec<Step> = match node(root, &path) {
             Some(Value::Object(map)) => map.keys().map(|k| Step::Key(k.clone())).collect(),
@@ -201,11 +213,17 @@ fn narrow<T: DeserializeOwned>(root: &Value) -> Vec<Step> {
         };
         let children = &children[..children.len().min(MAX_TRIALS)];
         let without = |child: &Step| {
+            if !affordable() {
+                return false;
+            }
             let mut trial = root.clone();
             remove(&mut trial, &path, child);
             decodes(&trial)
         };
         let alone = |child: &Step| {
+            if !affordable() {
+                return false;
+            }
             let mut trial = root.clone();
             keep_only(&mut trial, &path, child);
             !decodes(&trial)
@@ -285,7 +303,8 @@ fn render(path: &[Step]) -> String {
     out
 }
 
-/// The value found, as compact JSON cut short; a password is never quoted.
+/// The value found, as compact JSON cut short; a password is never quoted,
+/// whether the path leads to one or the value quoted holds one.
 fn quote(node: &Value, path: &[Step]) -> String {
     let secret = path
         .iter()
@@ -293,10 +312,29 @@ fn quote(node: &Value, path: &[Step]) -> String {
     if secret {
         return "a password (not shown)".to_owned();
     }
+    let mut node = node.clone();
+    hide_passwords(&mut node);
     let text = node.to_string();
     match text.char_indices().nth(MAX_FOUND) {
         Some((cut, _)) => format!("{}…", &text[..cut]),
         None => text,
+    }
+}
+
+/// Replaces every `password` member (any case), at any depth.
+fn hide_passwords(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, member) in map.iter_mut() {
+                if key.eq_ignore_ascii_case("password") {
+                    *member = Value::from("(not shown)");
+                } else {
+                    hide_passwords(member);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(hide_passwords),
+        _ => {}
     }
 }
 

@@ -108,7 +108,7 @@ fn a_page_whose_counts_promise_resources_it_lacks_is_an_error_not_an_empty_page(
         Error::Decode { status, error, .. } => {
             assert_eq!(status.as_u16(), 200);
             assert_eq!(error.path(), "Resources");
-            assert!(error.message().contains("itemsPerPage is 3"), "{error}");
+            assert!(error.message().contains("totalResults 3"), "{error}");
         }
         other => panic!("{other:?}"),
     }
@@ -120,6 +120,14 @@ fn a_page_whose_counts_promise_resources_it_lacks_is_an_error_not_an_empty_page(
         .parse_response(answer(total_only))
         .unwrap_err();
     assert!(err.to_string().contains("totalResults 3"), "{err}");
+    // No total: itemsPerPage decides.
+    let items_only = br#"{"itemsPerPage": 2, "Resources": []}"#.to_vec();
+    let err = endpoint()
+        .search_users(&SearchRequest::new())
+        .unwrap()
+        .parse_response(answer(items_only))
+        .unwrap_err();
+    assert!(err.to_string().contains("itemsPerPage is 2"), "{err}");
 }
 
 #[test]
@@ -127,6 +135,9 @@ fn an_empty_page_the_counts_agree_with_is_fine() {
     for body in [
         json!({"totalResults": 0, "itemsPerPage": 0, "startIndex": 1}),
         json!({"totalResults": 3, "Resources": []}), // asked at startIndex 4, past the end
+        // Providers that echo the requested count, or startIndex 1, on an empty page.
+        json!({"totalResults": 3, "itemsPerPage": 100, "startIndex": 1, "Resources": []}),
+        json!({"totalResults": 0, "itemsPerPage": 100, "Resources": []}),
         json!({"Resources": null}),
         json!({}),
     ] {
@@ -331,4 +342,51 @@ fn error_bodies_are_read_in_any_case() {
         (scim.status, scim.detail.as_deref()),
         (Some(404), Some("no_such_user"))
     );
+}
+
+#[test]
+fn review_findings_big_ids_bulk_status_spacing_duplicate_resources_and_passwords_in_context() {
+    // An integer id too large to read exactly is an error, not a rounded id.
+    let err = serde_json::from_value::<User>(json!({"externalId": 123456789012345678901234.0}))
+        .unwrap_err();
+    assert!(err.to_string().contains("exactly"), "{err}");
+    assert_eq!(
+        serde_json::from_value::<User>(json!({"externalId": 1.5}))
+            .unwrap()
+            .external_id
+            .as_deref(),
+        Some("1.5")
+    );
+    // A status with spaces is read (the operations ran), written as a number.
+    let bulk: scim_client::model::BulkResponse =
+        serde_json::from_value(json!({"Operations": [{"method": "POST", "status": " 201"}]}))
+            .unwrap();
+    assert_eq!(bulk.operations[0].status, 201);
+    // Two spellings of Resources: refused, not the last one silently.
+    let err = ListResponse::<User>::from_json(br#"{"Resources":[{"id":"1"}],"resources":[]}"#)
+        .unwrap_err();
+    assert!(err.message().contains("twice"), "{err}");
+    // A password in the JSON quoted around the failing place is hidden too.
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Strict {
+        serial: String,
+    }
+    let err = scim_client::ScimResponse::new(
+        http::StatusCode::OK,
+        http::HeaderMap::new(),
+        br#"{"password": "hunter2-hunter2", "nested": {"PassWord": "x-hunter2"}}"#.to_vec(),
+    )
+    .parse::<Strict>()
+    .unwrap_err();
+    assert!(!format!("{err} {err:?}").contains("hunter2"), "{err}");
+}
+
+#[test]
+fn a_page_with_undecodable_resources_is_written_back_whole_in_order() {
+    let page = ListResponse::<User>::from_json(&fixture("broken_resource_page.json")).unwrap();
+    assert_eq!(page.failed.len(), 2);
+    let written = serde_json::to_value(&page).unwrap();
+    let original: Value = serde_json::from_slice(&fixture("broken_resource_page.json")).unwrap();
+    assert_eq!(written["Resources"], original["Resources"]);
 }

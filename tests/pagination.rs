@@ -263,7 +263,7 @@ fn a_provider_that_drops_resources_mid_walk_is_an_error_not_the_end() {
     match results.last() {
         Some(Err(Error::Decode { error, .. })) => {
             assert_eq!(error.path(), "Resources");
-            assert!(error.message().contains("itemsPerPage is 500"), "{error}");
+            assert!(error.message().contains("totalResults 2500"), "{error}");
         }
         other => panic!("{other:?}"),
     }

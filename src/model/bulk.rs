@@ -235,8 +235,12 @@ impl<'de> Deserialize<'de> for BulkStatus {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let (code, as_text) = match Value::deserialize(deserializer)? {
             Value::Number(n) => (n.as_u64().and_then(|n| u16::try_from(n).ok()), false),
-            // Kept as text only when it reads back the same ("201", not " 201").
-            Value::String(s) => (s.parse().ok().filter(|c: &u16| c.to_string() == s), true),
+            // Read with spaces trimmed; written back as text only when it
+            // reads back the same ("201"), else as the number (" 201", "0201").
+            Value::String(s) => {
+                let code: Option<u16> = s.trim().parse().ok();
+                (code, code.is_some_and(|c| c.to_string() == s))
+            }
             _ => (None, false),
         };
         code.map(|code| BulkStatus { code, as_text })

@@ -95,7 +95,15 @@ impl Lenient for String {
                 Ok(v.to_string())
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<String, E> {
-                // serde_json's own text for the number (`1.5`, `1e300`).
+                // An integer too large for u64 arrives here rounded: its text
+                // would be a different id. Refuse rather than guess.
+                if v.fract() == 0.0 && v.abs() >= 9_007_199_254_740_992.0 {
+                    return Err(E::invalid_value(
+                        de::Unexpected::Float(v),
+                        &"a number small enough to be read exactly (quote a long id)",
+                    ));
+                }
+                // serde_json's own text for the number (`1.5`).
                 Ok(
                     serde_json::Number::from_f64(v)
                         .map_or_else(|| v.to_string(), |n| n.to_string()),

@@ -156,28 +156,29 @@ impl<T> ListResponse<T> {
     /// an empty page while `itemsPerPage` or `totalResults` says this page
     /// holds resources is an error, never an empty answer (a provisioning
     /// job that acts on absence would deactivate everyone).
-    /// `requested_start` is the `startIndex` the request asked for.
+    /// `requested_start` is the `startIndex` the request asked for (a server
+    /// that echoes `startIndex: 1` whatever it was asked is not believed).
     pub fn check_counts(&self, requested_start: u64) -> Result<(), DecodeError> {
         if !self.resources.is_empty() || !self.failed.is_empty() {
             return Ok(());
         }
-        let start = self.start_index.unwrap_or(requested_start).max(1);
-        if let Some(items) = self.items_per_page.filter(|&n| n > 0) {
-            return Err(DecodeError::shape(
-                "Resources",
-                format!("the page has no resources, but its itemsPerPage is {items}"),
-            ));
-        }
-        if let Some(total) = self.total_results.filter(|&total| total >= start) {
-            return Err(DecodeError::shape(
+        let start = requested_start.max(1);
+        match (self.total_results, self.items_per_page) {
+            // The total decides when there is one: some providers echo the
+            // requested `count` in `itemsPerPage` even on an empty page.
+            (Some(total), _) if total >= start => Err(DecodeError::shape(
                 "Resources",
                 format!(
                     "the page at startIndex {start} has no resources, but totalResults {total} \
                      says it should"
                 ),
-            ));
+            )),
+            (None, Some(items)) if items > 0 => Err(DecodeError::shape(
+                "Resources",
+                format!("the page has no resources, but its itemsPerPage is {items}"),
+            )),
+            _ => Ok(()),
         }
-        Ok(())
     }
 }
 
@@ -211,10 +212,15 @@ impl<T: Serialize> Serialize for ListResponse<T> {
         if let Some(n) = self.start_index {
             map.serialize_entry("startIndex", &n)?;
         }
-        match (self.resources.is_empty(), self.resources_sent) {
+        match (
+            self.resources.is_empty() && self.failed.is_empty(),
+            self.resources_sent,
+        ) {
             (true, ResourcesSent::Null) => map.serialize_entry("Resources", &())?,
             (true, ResourcesSent::Absent) => {}
-            _ => map.serialize_entry("Resources", &self.resources)?,
+            _ if self.failed.is_empty() => map.serialize_entry("Resources", &self.resources)?,
+            // Undecodable resources go back where they were, as received.
+            _ => map.serialize_entry("Resources", &InPageOrder(self))?,
         }
         for (key, value) in &self.extra {
             map.serialize_entry(key, value)?;
@@ -236,6 +242,7 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for ListResponse<T> {
                     resources_sent: ResourcesSent::Absent,
                     ..ListResponse::default()
                 };
+                let mut seen_resources = false;
                 while let Some(key) = map.next_key::<Key<'de>>()? {
                     // RFC 7643 §2.1: attribute names are case insensitive.
                     match Envelope::of(&key.0) {
@@ -243,7 +250,14 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for ListResponse<T> {
                         Envelope::TotalResults => out.total_results = count(&mut map)?,
                         Envelope::ItemsPerPage => out.items_per_page = count(&mut map)?,
                         Envelope::StartIndex => out.start_index = count(&mut map)?,
+                        Envelope::Resources if seen_resources => {
+                            // Two spellings of one member: which page is meant?
+                            return Err(serde::de::Error::custom(
+                                "the page has `Resources` twice (in different cases)",
+                            ));
+                        }
                         Envelope::Resources => {
+                            seen_resources = true;
                             // Slack and most services send the counts first: size the
                             // page once instead of growing it (bounded, so a hostile
                             // itemsPerPage cannot reserve much).
@@ -267,6 +281,36 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for ListResponse<T> {
             }
         }
         deserializer.deserialize_map(ListVisitor(PhantomData))
+    }
+}
+
+/// A page's decoded and undecodable resources, in their original order.
+struct InPageOrder<'a, T>(&'a ListResponse<T>);
+
+impl<T: Serialize> Serialize for InPageOrder<'_, T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeSeq};
+        let page = self.0;
+        let mut seq = serializer.serialize_seq(Some(page.resources.len() + page.failed.len()))?;
+        let mut failed = page.failed.iter().peekable();
+        let mut resources = page.resources.iter();
+        let mut index = 0;
+        loop {
+            if let Some(failure) = failed.next_if(|f| f.index <= index) {
+                let raw = RawValue::from_string(failure.raw.clone()).map_err(S::Error::custom)?;
+                seq.serialize_element(&raw)?;
+            } else if let Some(resource) = resources.next() {
+                seq.serialize_element(resource)?;
+            } else {
+                break;
+            }
+            index += 1;
+        }
+        for failure in failed {
+            let raw = RawValue::from_string(failure.raw.clone()).map_err(S::Error::custom)?;
+            seq.serialize_element(&raw)?;
+        }
+        seq.end()
     }
 }
 
