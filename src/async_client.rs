@@ -15,11 +15,14 @@ use crate::{ClientOptions, Endpoint, Error, log};
 /// An async SCIM client: an [`Endpoint`], an [`AsyncTransport`] and retry
 /// handlers (the same handlers as the blocking client).
 ///
-/// It needs no particular runtime: the transport brings its own sleep. Over
-/// surf on async-std (feature `surf`), build it with a
-/// `SurfTransport`; with feature `surf-rustls`,
-/// `AsyncScimClient::new(token)` does that for you (wired in
-/// `transports/mod.rs`). Its futures are `Send`.
+/// It needs no particular runtime: the transport brings its own sleep. With
+/// feature `tokio`, `AsyncScimClient::new(token)` builds one over reqwest
+/// (wired in `transports/mod.rs`; call it inside a tokio runtime). On
+/// async-std, build a `SurfTransport` (`SurfTransport::from_options` with
+/// `surf-rustls`) and pass it to [`with_transport`](Self::with_transport):
+/// there is no surf `new`, so enabling `tokio` somewhere in a build can never
+/// swap an async-std program's transport for one that needs tokio. Its
+/// futures are `Send`.
 pub struct AsyncScimClient {
     endpoint: Endpoint,
     transport: Box<dyn AsyncTransport>,
@@ -29,8 +32,9 @@ pub struct AsyncScimClient {
 }
 
 impl AsyncScimClient {
-    /// A client over any async transport. `timeout` and `proxy` in `options`
-    /// are the transport's business and are not applied here.
+    /// A client over any async transport. `timeout`, `connect_timeout`, `proxy`,
+    /// `no_proxy` and `allow_plaintext_proxy` in `options` are the transport's
+    /// business and are not applied here.
     pub fn with_transport(
         token: &str,
         options: ClientOptions,

@@ -43,8 +43,9 @@ pub struct ScimClient {
 }
 
 impl ScimClient {
-    /// A client over any transport. `timeout` and `proxy` in `options` are
-    /// the transport's business and are not applied here.
+    /// A client over any transport. `timeout`, `connect_timeout`, `proxy`,
+    /// `no_proxy` and `allow_plaintext_proxy` in `options` are the transport's
+    /// business and are not applied here.
     pub fn with_transport(
         token: &str,
         options: ClientOptions,

@@ -81,11 +81,11 @@ impl DecodeError {
         }
         // serde's own error may quote the secret; its message is already
         // kept (scrubbed) above, so it is dropped rather than shown.
-        if self
+        let source = self
             .source
-            .as_ref()
-            .is_some_and(|e| secrets.scrub(&e.to_string()) != e.to_string())
-        {
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static));
+        if secrets.in_chain(source) {
             self.source = None;
         }
     }

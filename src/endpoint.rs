@@ -207,7 +207,6 @@ impl Endpoint {
         self.user_agent.to_str().unwrap_or_default()
     }
 
-    /// Builds a request to `{base_url}{path_and_query}` with every standard header.
     /// The credentials every request from here carries: the token and any
     /// sensitive default header.
     pub(crate) fn secrets(&self) -> crate::secrets::Secrets {
@@ -216,6 +215,7 @@ impl Endpoint {
         crate::secrets::Secrets::of(&headers)
     }
 
+    /// Builds a request to `{base_url}{path_and_query}` with every standard header.
     pub(crate) fn request(
         &self,
         method: Method,
@@ -248,7 +248,6 @@ impl Endpoint {
     }
 }
 
-/// Copies `from` into `into`: each name in `from` replaces that name's values.
 /// Headers that frame the message or manage the connection (RFC 9110 §6.4,
 /// §7.2, §7.6.1, §7.8; RFC 9112 §6): the transport sets them from the
 /// request it sends. Given by a caller, they disagree with the body (a
@@ -287,6 +286,7 @@ pub(crate) fn check_extra_headers(headers: &HeaderMap) -> Result<(), Error> {
     }
 }
 
+/// Copies `from` into `into`: each name in `from` replaces that name's values.
 fn merge_headers(into: &mut HeaderMap, from: &HeaderMap) {
     for name in from.keys() {
         into.remove(name);

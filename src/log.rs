@@ -42,12 +42,15 @@ pub(crate) fn request(request: &HttpRequest) {
 pub(crate) fn result(request: &HttpRequest, result: &Result<HttpResponse, TransportError>) {
     #[cfg(feature = "log")]
     match result {
-        Ok(response) => log::debug!(
-            "Received a response - status: {}, body: {} bytes, headers: {{{}}}",
-            response.status(),
-            response.body().len(),
-            headers(response.headers())
-        ),
+        Ok(response) => {
+            let secrets = crate::secrets::Secrets::of(request.headers());
+            log::debug!(
+                "Received a response - status: {}, body: {} bytes, headers: {{{}}}",
+                response.status(),
+                response.body().len(),
+                secrets.scrub(&headers(response.headers()))
+            )
+        }
         Err(error) => {
             let secrets = crate::secrets::Secrets::of(request.headers());
             log::debug!("The request failed - {}", secrets.scrub(&error.to_string()))

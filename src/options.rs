@@ -154,11 +154,17 @@ impl ClientOptions {
     /// The proxy configured, whatever the host: the explicit one, else the
     /// first non-empty variable of [`PROXY_ENV_VARS`] as `env` reports it.
     /// [`proxy_for_base_url`](Self::proxy_for_base_url) also applies `NO_PROXY`.
+    ///
+    /// For an `http://` base URL only `HTTP_PROXY` and `http_proxy` count:
+    /// `HTTPS_PROXY` is for https traffic (curl reads it so), and applying it
+    /// would refuse plaintext clients that were never meant to use a proxy.
     pub fn resolve_proxy(&self, env: impl Fn(&str) -> Option<String>) -> Option<String> {
         let usable = |value: &String| !value.trim().is_empty();
+        let plaintext = self.base_url.trim_start().starts_with("http://");
         self.proxy.clone().filter(usable).or_else(|| {
             PROXY_ENV_VARS
                 .iter()
+                .filter(|name| !(plaintext && name.eq_ignore_ascii_case("https_proxy")))
                 .filter_map(|name| env(name))
                 .find(usable)
         })
@@ -260,6 +266,15 @@ mod tests {
         };
         let vars = &[("HTTPS_PROXY", "http://proxy:3128"), ("NO_PROXY", "*")];
         assert!(listed.proxy_for_base_url(env(vars)).unwrap().is_some());
+    }
+
+    #[test]
+    fn https_proxy_is_for_https_base_urls_only() {
+        let plain = ClientOptions::scim2("http://scim.internal/v2");
+        let vars = &[("HTTPS_PROXY", "http://egress:3128")];
+        assert_eq!(plain.proxy_for_base_url(env(vars)).unwrap(), None);
+        let tls = ClientOptions::scim2("https://scim.example/v2");
+        assert!(tls.proxy_for_base_url(env(vars)).unwrap().is_some());
     }
 
     #[test]

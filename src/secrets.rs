@@ -88,17 +88,31 @@ impl Secrets {
         }
     }
 
-    /// Header values with a secret in them, replaced (and marked sensitive).
+    /// Header values with a secret in them, replaced (and marked sensitive),
+    /// whatever bytes they hold.
     pub(crate) fn scrub_headers(&self, headers: &mut HeaderMap) {
         for value in headers.values_mut() {
-            let Ok(text) = value.to_str() else { continue };
-            if let Cow::Owned(scrubbed) = self.scrub(text) {
-                if let Ok(mut clean) = http::HeaderValue::from_str(&scrubbed) {
-                    clean.set_sensitive(true);
-                    *value = clean;
-                }
+            let mut bytes = value.as_bytes().to_vec();
+            self.scrub_bytes(&mut bytes);
+            if bytes != value.as_bytes() {
+                let mut clean = http::HeaderValue::from_bytes(&bytes)
+                    .unwrap_or_else(|_| http::HeaderValue::from_static(REDACTED));
+                clean.set_sensitive(true);
+                *value = clean;
             }
         }
+    }
+
+    /// True when the text of `error` or of any error below it holds a secret.
+    pub(crate) fn in_chain(&self, mut error: Option<&(dyn std::error::Error + 'static)>) -> bool {
+        while let Some(e) = error {
+            let text = e.to_string();
+            if self.scrub(&text) != text {
+                return true;
+            }
+            error = e.source();
+        }
+        false
     }
 
     /// True when there is nothing to scrub.

@@ -8,7 +8,8 @@
 //!
 //! Ready-made transports live in the top-level `transports/` folder: any
 //! closure (`Fn(HttpRequest) -> Result<HttpResponse, TransportError>`),
-//! ureq (feature `ureq`) and surf (feature `surf`).
+//! ureq (feature `ureq`), reqwest on tokio (feature `tokio`) and surf
+//! (feature `surf`).
 
 use std::fmt;
 use std::future::Future;
@@ -243,12 +244,13 @@ impl TransportError {
 
     pub(crate) fn scrub(&mut self, secrets: &crate::secrets::Secrets) {
         secrets.scrub_string(&mut self.message);
-        // A source whose text holds a secret is dropped: its message is kept, scrubbed.
-        if self
+        // A source chain any of whose texts holds a secret is dropped: the
+        // message is kept, scrubbed.
+        let source = self
             .source
-            .as_ref()
-            .is_some_and(|e| secrets.scrub(&e.to_string()) != e.to_string())
-        {
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static));
+        if secrets.in_chain(source) {
             self.source = None;
         }
     }

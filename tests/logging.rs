@@ -65,8 +65,12 @@ fn a_call_with_a_retry_is_logged_without_any_credential() {
                 ));
             }
             let status = if attempt == 1 { 429 } else { 200 };
+            // A fresh value: the server's echo is not marked sensitive.
+            let echo =
+                HeaderValue::from_bytes(request.headers()["authorization"].as_bytes()).unwrap();
             Ok(Response::builder()
                 .status(status)
+                .header("x-echo", echo)
                 .header("retry-after", "0")
                 .header("set-cookie", "b=set-cookie-secret")
                 .body(br#"{"id":"W1"}"#.to_vec())

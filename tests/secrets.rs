@@ -23,9 +23,16 @@ fn echoed(request: &HttpRequest) -> String {
 }
 
 fn respond(status: u16, body: String, echo: &str) -> HttpResponse {
+    // Also in a value with a byte that is not ASCII (obs-text).
+    let mut latin = b"caf\xe9 ".to_vec();
+    latin.extend_from_slice(echo.as_bytes());
     http::Response::builder()
         .status(status)
         .header("x-echo", echo)
+        .header(
+            "x-echo-latin",
+            http::HeaderValue::from_bytes(&latin).unwrap(),
+        )
         .header("retry-after", echo)
         .body(body.into_bytes())
         .unwrap()

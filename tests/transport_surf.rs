@@ -234,3 +234,23 @@ Content-Type: application/json
         other => panic!("a success that looks like a failure: {other:?}"),
     }
 }
+
+#[test]
+fn a_304_with_a_content_length_is_not_modified_not_a_short_body() {
+    // RFC 9110 §8.6 lets a 304 carry the representation's Content-Length.
+    let raw = b"HTTP/1.1 304 Not Modified\r\nContent-Length: 512\r\nETag: W/\"1\"\r\n\r\n".to_vec();
+    let server = TestServer::start(vec![support::Reply::Raw(raw)]);
+    let options = ClientOptions {
+        retry_handlers: scim_client::retry::RetryHandlers::none(),
+        ..fast_options(server.base_url())
+    };
+    let client = client(options);
+    let read = client
+        .endpoint()
+        .read_user("W1")
+        .unwrap()
+        .if_none_match("W/\"1\"")
+        .unwrap();
+    let result = support::scenarios::block_on(client.execute(read)).unwrap();
+    assert_eq!(result, scim_client::Conditional::NotModified);
+}

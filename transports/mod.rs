@@ -57,21 +57,3 @@ impl crate::AsyncScimClient {
         crate::AsyncScimClient::with_transport(token, options, transport)
     }
 }
-
-// With both features, `new` is tokio's: the recommended async transport.
-#[cfg(all(feature = "surf-rustls", not(feature = "tokio")))]
-impl crate::AsyncScimClient {
-    /// A client for Slack's SCIM v1 API over surf (h1 client with rustls), default options.
-    pub fn new(token: &str) -> Result<crate::AsyncScimClient, crate::Error> {
-        crate::AsyncScimClient::with_options(token, crate::ClientOptions::default())
-    }
-
-    /// A client over surf (h1 client with rustls) with the given options.
-    pub fn with_options(
-        token: &str,
-        options: crate::ClientOptions,
-    ) -> Result<crate::AsyncScimClient, crate::Error> {
-        let transport = surf::SurfTransport::from_options(&options)?;
-        crate::AsyncScimClient::with_transport(token, options, transport)
-    }
-}

@@ -158,6 +158,31 @@ impl SurfTransport {
                  which async-h1 cannot read (it would read it as empty)",
             ));
         }
+        // HEAD, 204 and 304 have no body, whatever Content-Length says
+        // (RFC 9110 §8.6 lets a 304 carry the representation's length).
+        let body = if bodiless {
+            Vec::new()
+        } else {
+            self.read_body(&mut response, declared).await?
+        };
+        let mut out = http::Response::builder().status(u16::from(response.status()));
+        for (name, values) in response.iter() {
+            for value in values
+                .iter()
+                .filter(|value| !invented_by_async_h1(name.as_str(), value.as_str()))
+            {
+                out = out.header(name.as_str(), value.as_str());
+            }
+        }
+        out.body(body).map_err(TransportError::invalid)
+    }
+
+    /// The body, up to the limit, checked against its `Content-Length`.
+    async fn read_body(
+        &self,
+        response: &mut ::surf::Response,
+        declared: Option<usize>,
+    ) -> Result<Vec<u8>, TransportError> {
         if declared.is_some_and(|len| len > self.max_body_size) {
             return Err(TransportError::too_large(self.max_body_size));
         }
@@ -186,16 +211,7 @@ impl SurfTransport {
                 ),
             ));
         }
-        let mut out = http::Response::builder().status(u16::from(response.status()));
-        for (name, values) in response.iter() {
-            for value in values
-                .iter()
-                .filter(|value| !invented_by_async_h1(name.as_str(), value.as_str()))
-            {
-                out = out.header(name.as_str(), value.as_str());
-            }
-        }
-        out.body(body).map_err(TransportError::invalid)
+        Ok(body)
     }
 }
 

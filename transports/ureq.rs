@@ -99,10 +99,17 @@ mod resolver {
     /// The most hosts remembered.
     const MAX_HOSTS: usize = 32;
 
-    #[derive(Debug, Default)]
+    #[derive(Default)]
     pub(super) struct CachingResolver {
         lookup: DefaultResolver,
+        /// By `host:port` only: a proxy URL's `user:password@` never lands here.
         cache: Mutex<HashMap<String, (Instant, ResolvedSocketAddrs)>>,
+    }
+
+    impl std::fmt::Debug for CachingResolver {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("CachingResolver")
+        }
     }
 
     impl Resolver for CachingResolver {
@@ -123,11 +130,7 @@ mod resolver {
                 addrs.push(SocketAddr::new(ip, port));
                 return Ok(addrs);
             }
-            let key = format!(
-                "{}://{}",
-                uri.scheme_str().unwrap_or_default(),
-                uri.authority().map_or("", |a| a.as_str())
-            );
+            let key = format!("{host}:{}", port.unwrap_or_default());
             let now = Instant::now();
             let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
             if let Some((at, addrs)) = cache.get(&key) {

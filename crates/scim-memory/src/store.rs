@@ -133,15 +133,18 @@ impl Store {
             .collect()
     }
 
-    // A `CustomKind` is only made by `add_type` of this store, and types are
-    // never removed, so its index is always in range.
+    /// A kind another service made (a caller's mistake) reads as empty.
     fn map(&self, kind: Kind) -> &BTreeMap<String, Resource> {
+        static NONE: BTreeMap<String, Resource> = BTreeMap::new();
         match kind {
             Kind::Users => &self.users,
             Kind::Groups => &self.groups,
-            Kind::Custom(CustomKind(i)) => &self.custom[i].resources,
+            Kind::Custom(CustomKind(i)) => self.custom.get(i).map_or(&NONE, |t| &t.resources),
         }
     }
+
+    // The methods below take kinds from `kind_at`, that is from this store's
+    // own routes: a custom index is always in range there.
 
     fn map_mut(&mut self, kind: Kind) -> &mut BTreeMap<String, Resource> {
         match kind {

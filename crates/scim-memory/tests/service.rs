@@ -330,3 +330,11 @@ mod faults {
         assert!(client.search_users(&Default::default()).is_ok());
     }
 }
+
+#[test]
+fn a_kind_from_another_service_reads_as_empty_not_a_panic() {
+    let a = scim_memory::InMemoryService::scim2();
+    let b = scim_memory::InMemoryService::scim2();
+    let devices = a.add_resource_type("Device", "Devices", "urn:example:Device");
+    assert_eq!(b.len(devices), 0);
+}
