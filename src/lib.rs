@@ -147,7 +147,9 @@ pub use endpoint::{
 };
 pub use error::{ApiError, Error, ErrorEntry, ScimError, ScimType};
 pub use operation::{Conditional, Operation};
-pub use options::{ClientOptions, DEFAULT_MAX_BODY_SIZE, PROXY_ENV_VARS};
+pub use options::{
+    ClientCertificate, ClientOptions, DEFAULT_MAX_BODY_SIZE, PROXY_ENV_VARS, TlsOptions, TlsRoots,
+};
 pub use paginate::{Paginator, WalkStep};
 pub use requests::BulkLimits;
 pub use resource::Resource;

@@ -53,6 +53,9 @@ pub struct ClientOptions {
     /// Allow an `http://` base URL through a proxy. Off by default: the token
     /// would cross the proxy in plaintext, so such a client is refused.
     pub allow_plaintext_proxy: bool,
+    /// TLS trust anchors and a client certificate, for the built-in
+    /// transports (ureq, tokio).
+    pub tls: TlsOptions,
     /// The largest response body accepted (default 10 MiB).
     pub max_body_size: usize,
 }
@@ -71,8 +74,70 @@ impl Default for ClientOptions {
             proxy: None,
             no_proxy: None,
             allow_plaintext_proxy: false,
+            tls: TlsOptions::default(),
             max_body_size: DEFAULT_MAX_BODY_SIZE,
         }
+    }
+}
+
+/// TLS settings as data: which roots to trust, and a client certificate.
+///
+/// Enterprises run SCIM services behind a private CA, and some require
+/// mutual TLS. The ureq and tokio transports apply these; surf's rustls
+/// backend takes none of them (build your own `surf::Client` if you must).
+#[derive(Clone, Debug, Default)]
+pub struct TlsOptions {
+    /// Which certificates may vouch for the server's.
+    pub roots: TlsRoots,
+    /// A certificate the client presents (mutual TLS).
+    pub client_certificate: Option<ClientCertificate>,
+}
+
+/// The trust anchors for the server's certificate.
+#[derive(Clone, Debug, Default)]
+pub enum TlsRoots {
+    /// Mozilla's root certificates (webpki-roots), the default.
+    #[default]
+    WebPki,
+    /// Only the CA certificates in this PEM (a private CA). Public roots
+    /// are not trusted alongside: a private service needs only its own CA.
+    Pem(Vec<u8>),
+}
+
+/// A client certificate chain and its private key, both PEM. The key is
+/// never shown by `Debug`.
+#[derive(Clone)]
+pub struct ClientCertificate {
+    chain_pem: Vec<u8>,
+    key_pem: Vec<u8>,
+}
+
+impl ClientCertificate {
+    /// The chain (the client's certificate first) and its private key.
+    pub fn new(chain_pem: impl Into<Vec<u8>>, key_pem: impl Into<Vec<u8>>) -> ClientCertificate {
+        ClientCertificate {
+            chain_pem: chain_pem.into(),
+            key_pem: key_pem.into(),
+        }
+    }
+
+    /// The certificate chain, PEM.
+    pub fn chain_pem(&self) -> &[u8] {
+        &self.chain_pem
+    }
+
+    /// The private key, PEM. Handle with care: it is a secret.
+    pub fn key_pem(&self) -> &[u8] {
+        &self.key_pem
+    }
+}
+
+impl std::fmt::Debug for ClientCertificate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientCertificate")
+            .field("chain_pem", &format_args!("{} bytes", self.chain_pem.len()))
+            .field("key_pem", &"<redacted>")
+            .finish()
     }
 }
 
