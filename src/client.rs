@@ -9,6 +9,7 @@ use crate::operation::Operation;
 use crate::paginate::{Paginator, WalkStep};
 use crate::resource::Resource;
 use crate::retry::RetryHandlers;
+use crate::trace::CallTrace;
 use crate::transport::Transport;
 use crate::{ClientOptions, Endpoint, Error, log};
 
@@ -69,14 +70,17 @@ impl ScimClient {
     /// decide (sleeping through the transport), and parses the answer.
     pub fn execute<T>(&self, operation: Operation<T>) -> Result<T, Error> {
         let mut call = self.calls.start(operation, &self.retry_handlers);
+        let mut trace = CallTrace::start(call.request());
         loop {
             log::request(call.request());
             let result = self.transport.send(call.request().clone());
             log::result(call.request(), &result);
+            trace.attempt(&result);
             match call.receive(result, self.transport.now()) {
                 Step::Done(result) => return result,
                 Step::Retry(wait) => {
                     log::retry(&wait);
+                    trace.retry(wait.delay());
                     self.transport.sleep(wait.delay());
                     call = wait.resume();
                 }

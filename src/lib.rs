@@ -134,6 +134,7 @@ pub mod retry;
 mod retry_after;
 mod secrets;
 mod token;
+mod trace;
 pub mod transport;
 #[path = "../transports/mod.rs"]
 pub mod transports;
