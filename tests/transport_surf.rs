@@ -254,3 +254,30 @@ fn a_304_with_a_content_length_is_not_modified_not_a_short_body() {
     let result = support::scenarios::block_on(client.execute(read)).unwrap();
     assert_eq!(result, scim_client::Conditional::NotModified);
 }
+
+#[test]
+fn hostile_servers_end_every_call_as_expected() {
+    support::scenarios::hostile_servers_end_as_expected(
+        "surf",
+        client,
+        &[
+            ("silent server", "TimedOut"),
+            ("slow headers", "TimedOut"),
+            ("slow headers then slow body", "TimedOut"),
+            ("trickled body with Content-Length", "TimedOut"),
+            // async-h1 cannot read these; the adapter refuses them, never returns them as answers.
+            ("trickled body without Content-Length", "MaybeSent"),
+            ("slow endless chunked body", "TimedOut"),
+            ("endless header line", "MaybeSent"),
+            ("huge header", "MaybeSent"),
+            ("1xx then 200", "MaybeSent"),
+            ("1xx forever", "MaybeSent"),
+            ("HTTP/1.0 with length", "MaybeSent"),
+            ("HTTP/1.0 without length", "MaybeSent"),
+            ("close-delimited HTTP/1.1", "MaybeSent"),
+            ("redirect with the token", "api 307"),
+            // async-h1 refuses https:// to an IP address ("invalid domain").
+            ("silent TLS handshake", "MaybeSent"),
+        ],
+    );
+}

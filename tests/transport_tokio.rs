@@ -136,3 +136,28 @@ fn no_proxy_sends_the_request_direct_and_plaintext_through_a_proxy_is_refused() 
         "{err}"
     );
 }
+
+#[test]
+fn hostile_servers_end_every_call_as_expected() {
+    scenarios::hostile_servers_end_as_expected(
+        "tokio",
+        client,
+        &[
+            ("silent server", "TimedOut"),
+            ("slow headers", "TimedOut"),
+            ("slow headers then slow body", "TimedOut"),
+            ("trickled body with Content-Length", "TimedOut"),
+            ("trickled body without Content-Length", "TimedOut"),
+            ("slow endless chunked body", "TimedOut"),
+            ("endless header line", "MaybeSent"),
+            ("huge header", "MaybeSent"),
+            ("1xx then 200", "ok W1"),
+            ("1xx forever", "TimedOut"),
+            ("HTTP/1.0 with length", "ok W1"),
+            ("HTTP/1.0 without length", "ok W1"),
+            ("close-delimited HTTP/1.1", "ok W1"),
+            ("redirect with the token", "api 307"),
+            ("silent TLS handshake", "NotSent"),
+        ],
+    );
+}

@@ -267,3 +267,28 @@ fn a_host_name_resolves_and_connects_within_the_deadline() {
     }
     assert_eq!(server.requests().len(), 2);
 }
+
+#[test]
+fn hostile_servers_end_every_call_as_expected() {
+    support::scenarios::hostile_servers_end_as_expected(
+        "ureq",
+        client,
+        &[
+            ("silent server", "TimedOut"),
+            ("slow headers", "TimedOut"),
+            ("slow headers then slow body", "TimedOut"),
+            ("trickled body with Content-Length", "TimedOut"),
+            ("trickled body without Content-Length", "TimedOut"),
+            ("slow endless chunked body", "TimedOut"),
+            ("endless header line", "MaybeSent"),
+            ("huge header", "MaybeSent"),
+            ("1xx then 200", "ok W1"),
+            ("1xx forever", "TimedOut"),
+            ("HTTP/1.0 with length", "ok W1"),
+            ("HTTP/1.0 without length", "ok W1"),
+            ("close-delimited HTTP/1.1", "ok W1"),
+            ("redirect with the token", "api 307"),
+            ("silent TLS handshake", "NotSent"),
+        ],
+    );
+}

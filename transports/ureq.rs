@@ -208,9 +208,9 @@ fn classify(error: ::ureq::Error) -> TransportError {
         E::Http(_) | E::BadUri(_) | E::RequireHttpsOnly(_) | E::InvalidProxyUrl => {
             TransportErrorKind::Invalid
         }
-        E::LargeResponseHeader(..) | E::TooManyRedirects | E::RedirectFailed | E::StatusCode(_) => {
-            TransportErrorKind::Invalid
-        }
+        // The request went out; the answer was unreadable.
+        E::LargeResponseHeader(..) => TransportErrorKind::MaybeSent,
+        E::TooManyRedirects | E::RedirectFailed | E::StatusCode(_) => TransportErrorKind::Invalid,
         _ => TransportErrorKind::MaybeSent,
     };
     match error {

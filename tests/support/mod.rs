@@ -42,6 +42,36 @@ pub enum Reply {
     /// Write these bytes as the whole answer, then close: for hand-made
     /// wire shapes (an interim 1xx before the answer, HTTP/1.0).
     Raw(Vec<u8>),
+    /// Write each phase's bytes `times` times, pausing `every` before each
+    /// write, then close: slow, endless or huge answers. Stops when the
+    /// client goes away.
+    Drip(Vec<Drip>),
+}
+
+/// One phase of a [`Reply::Drip`].
+#[derive(Clone, Debug)]
+pub struct Drip {
+    pub bytes: Vec<u8>,
+    pub times: usize,
+    pub every: Duration,
+}
+
+impl Drip {
+    pub fn once(bytes: &[u8]) -> Drip {
+        Drip {
+            bytes: bytes.to_vec(),
+            times: 1,
+            every: Duration::ZERO,
+        }
+    }
+
+    pub fn repeat(bytes: &[u8], times: usize, every: Duration) -> Drip {
+        Drip {
+            bytes: bytes.to_vec(),
+            times,
+            every,
+        }
+    }
 }
 
 impl Reply {
@@ -246,6 +276,19 @@ fn serve(mut stream: TcpStream, state: &Shared) {
                         return;
                     }
                 }
+                return;
+            }
+            Reply::Drip(phases) => {
+                for phase in phases {
+                    for _ in 0..phase.times {
+                        thread::sleep(phase.every);
+                        if stream.write_all(&phase.bytes).is_err() {
+                            return;
+                        }
+                    }
+                }
+                let _ = stream.flush();
+                let _ = stream.shutdown(Shutdown::Both);
                 return;
             }
             Reply::Raw(bytes) => {

@@ -318,3 +318,210 @@ macro_rules! transport_scenarios {
         )*
     };
 }
+
+/// The hostile and unlucky servers every transport meets, by name, with
+/// the reply that plays each. The slow ones drip far longer than the 600 ms
+/// timeout the cases run with.
+pub fn hostile_servers() -> Vec<(&'static str, Reply)> {
+    use super::Drip;
+    let ms = Duration::from_millis;
+    let user = USER.as_bytes();
+    let with_length = format!("HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n", user.len());
+    vec![
+        ("silent server", Reply::Hang(Duration::from_secs(5))),
+        (
+            "slow headers",
+            Reply::Drip(vec![
+                Drip::once(b"HTTP/1.1 200 OK\r\n"),
+                Drip::repeat(b"X-Slow: a\r\n", 100, ms(50)),
+            ]),
+        ),
+        (
+            "slow headers then slow body",
+            Reply::Drip(vec![
+                Drip::once(b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n"),
+                Drip::repeat(b"X-Slow: a\r\n", 8, ms(50)),
+                Drip::once(b"\r\n"),
+                Drip::repeat(b" ", 100, ms(50)),
+            ]),
+        ),
+        (
+            "trickled body with Content-Length",
+            Reply::Trickle {
+                declared: 100,
+                interval: ms(50),
+            },
+        ),
+        (
+            "trickled body without Content-Length",
+            Reply::Drip(vec![
+                Drip::once(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n"),
+                Drip::repeat(b" ", 100, ms(50)),
+            ]),
+        ),
+        (
+            "slow endless chunked body",
+            Reply::Drip(vec![
+                Drip::once(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"),
+                Drip::repeat(b"1\r\n \r\n", 100, ms(50)),
+            ]),
+        ),
+        (
+            "endless header line",
+            Reply::Drip(vec![
+                Drip::once(b"HTTP/1.1 200 OK\r\nX-Long: "),
+                // 64 MiB at most, as fast as the client reads it.
+                Drip::repeat(&[b'a'; 65_536], 1024, Duration::ZERO),
+            ]),
+        ),
+        (
+            "huge header",
+            Reply::Drip(vec![
+                Drip::once(b"HTTP/1.1 200 OK\r\nX-Huge: "),
+                Drip::repeat(&[b'a'; 65_536], 16, Duration::ZERO),
+                Drip::once(format!("\r\n{}", &with_length[17..]).as_bytes()),
+                Drip::once(user),
+            ]),
+        ),
+        (
+            "1xx then 200",
+            Reply::Drip(vec![
+                Drip::once(b"HTTP/1.1 100 Continue\r\n\r\n"),
+                Drip::once(with_length.as_bytes()),
+                Drip::once(user),
+            ]),
+        ),
+        (
+            "1xx forever",
+            Reply::Drip(vec![Drip::repeat(
+                b"HTTP/1.1 100 Continue\r\n\r\n",
+                100,
+                ms(50),
+            )]),
+        ),
+        (
+            "HTTP/1.0 with length",
+            Reply::Drip(vec![
+                Drip::once(with_length.replacen("HTTP/1.1", "HTTP/1.0", 1).as_bytes()),
+                Drip::once(user),
+            ]),
+        ),
+        (
+            "HTTP/1.0 without length",
+            Reply::Drip(vec![
+                Drip::once(b"HTTP/1.0 200 OK\r\n\r\n"),
+                Drip::once(user),
+            ]),
+        ),
+        (
+            "close-delimited HTTP/1.1",
+            Reply::Drip(vec![
+                Drip::once(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n"),
+                Drip::once(user),
+            ]),
+        ),
+        (
+            "redirect with the token",
+            Reply::with_header(307, "Location", "http://127.0.0.1:9/steal", ""),
+        ),
+    ]
+}
+
+/// How a read of `W1` against `reply` ended, in a word, with no retry and a
+/// 600 ms timeout; a watchdog of three times that fails if it never returns.
+pub fn hostile_outcome<C: Exec>(
+    make: impl Fn(ClientOptions) -> C + Send + 'static,
+    reply: Reply,
+) -> String {
+    let server = TestServer::start(vec![reply]);
+    let timeout = Duration::from_millis(600);
+    let options = ClientOptions {
+        timeout,
+        connect_timeout: timeout,
+        retry_handlers: scim_client::retry::RetryHandlers::none(),
+        ..fast_options(server.base_url())
+    };
+    let (done, result) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let client = make(options);
+        let _ = done.send(match read(&client) {
+            Ok(user) => format!("ok {}", user.id.as_deref().unwrap_or("?")),
+            Err(Error::Transport(e)) => format!("{:?}", e.kind()),
+            Err(Error::Api(e)) => format!("api {}", e.status.as_u16()),
+            Err(Error::Decode { status, .. }) => format!("decode {}", status.as_u16()),
+            Err(other) => format!("other {other}"),
+        });
+    });
+    let outcome = result
+        .recv_timeout(timeout * 3)
+        .expect("the call never returned: no deadline covered it");
+    drop(server);
+    outcome
+}
+
+/// An `https://` server that accepts the connection and never answers the
+/// TLS handshake: the connect timeout ends it, and nothing was sent.
+pub fn silent_tls_handshake_outcome<C: Exec>(
+    make: impl Fn(ClientOptions) -> C + Send + 'static,
+) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        // Hold the connection without reading a byte, then let it go.
+        if let Ok((socket, _)) = listener.accept() {
+            std::thread::sleep(Duration::from_secs(5));
+            drop(socket);
+        }
+    });
+    let timeout = Duration::from_millis(600);
+    let options = ClientOptions {
+        timeout,
+        // Shorter than the whole attempt's, so it is the one that ends it.
+        connect_timeout: timeout / 2,
+        retry_handlers: scim_client::retry::RetryHandlers::none(),
+        ..fast_options(format!("https://127.0.0.1:{port}/scim/v1/"))
+    };
+    let (done, result) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let client = make(options);
+        let _ = done.send(match read(&client) {
+            Ok(_) => "ok".to_owned(),
+            Err(Error::Transport(e)) => format!("{:?}", e.kind()),
+            Err(other) => format!("other {other}"),
+        });
+    });
+    result
+        .recv_timeout(timeout * 3)
+        .expect("the call never returned: no deadline covered the handshake")
+}
+
+/// Runs every hostile server and checks each outcome against `expected`
+/// (case name → outcome), printing the table row by row.
+pub fn hostile_servers_end_as_expected<C: Exec>(
+    transport: &str,
+    make: fn(ClientOptions) -> C,
+    expected: &[(&str, &str)],
+) where
+    C: 'static,
+{
+    let mut wrong = Vec::new();
+    let cases = hostile_servers()
+        .into_iter()
+        .map(|(case, reply)| (case, Some(reply)))
+        .chain([("silent TLS handshake", None)]);
+    for (case, reply) in cases {
+        let outcome = match reply {
+            Some(reply) => hostile_outcome(make, reply),
+            None => silent_tls_handshake_outcome(make),
+        };
+        println!("| {transport} | {case} | {outcome} |");
+        let want = expected
+            .iter()
+            .find(|(name, _)| *name == case)
+            .map_or("(no expectation)", |(_, want)| *want);
+        if outcome != want {
+            wrong.push(format!("{case}: expected {want}, got {outcome}"));
+        }
+    }
+    assert!(wrong.is_empty(), "{transport}:\n{}", wrong.join("\n"));
+}
