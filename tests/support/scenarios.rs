@@ -497,13 +497,11 @@ pub fn silent_tls_handshake_outcome<C: Exec>(
 
 /// Runs every hostile server and checks each outcome against `expected`
 /// (case name → outcome), printing the table row by row.
-pub fn hostile_servers_end_as_expected<C: Exec>(
+pub fn hostile_servers_end_as_expected<C: Exec + 'static>(
     transport: &str,
     make: fn(ClientOptions) -> C,
     expected: &[(&str, &str)],
-) where
-    C: 'static,
-{
+) {
     let mut wrong = Vec::new();
     let cases = hostile_servers()
         .into_iter()
