@@ -503,10 +503,14 @@ pub fn hostile_servers_end_as_expected<C: Exec + 'static>(
     expected: &[(&str, &str)],
 ) {
     let mut wrong = Vec::new();
+    // HOSTILE_CASE=name runs that case alone (benches/hostile_memory.py
+    // measures each case's peak memory in a process of its own).
+    let only = std::env::var("HOSTILE_CASE").ok();
     let cases = hostile_servers()
         .into_iter()
         .map(|(case, reply)| (case, Some(reply)))
-        .chain([("silent TLS handshake", None)]);
+        .chain([("silent TLS handshake", None)])
+        .filter(|(case, _)| only.as_deref().is_none_or(|only| only == *case));
     for (case, reply) in cases {
         let outcome = match reply {
             Some(reply) => hostile_outcome(make, reply),
