@@ -156,6 +156,41 @@ fn refused_before_sending(result: Result<scim_client::model::User, Error>) {
     }
 }
 
+/// Reads a user with `options` through one transport.
+type Read = fn(ClientOptions) -> Result<scim_client::model::User, Error>;
+
+fn a_private_ca_is_trusted_when_given_and_refused_by_the_public_roots(read: Read) {
+    let pki = pki();
+    let server = TlsServer::start(&pki, false);
+    let trusted = TlsOptions {
+        roots: private_ca(&pki),
+        client_certificate: None,
+    };
+    assert_eq!(
+        read(server.options(trusted)).unwrap().id.as_deref(),
+        Some("W1")
+    );
+    refused_before_sending(read(server.options(TlsOptions::default())));
+    assert_eq!(server.served.load(Ordering::SeqCst), 1);
+}
+
+fn mutual_tls_presents_the_client_certificate(read: Read) {
+    let pki = pki();
+    let server = TlsServer::start(&pki, true);
+    let user = read(server.options(with_client_certificate(&pki))).unwrap();
+    assert_eq!(user.id.as_deref(), Some("W1"));
+    let without = TlsOptions {
+        roots: private_ca(&pki),
+        client_certificate: None,
+    };
+    assert!(read(server.options(without)).is_err());
+    assert_eq!(
+        server.served.load(Ordering::SeqCst),
+        1,
+        "only the client with a certificate"
+    );
+}
+
 mod over_ureq {
     use super::*;
 
@@ -165,32 +200,12 @@ mod over_ureq {
 
     #[test]
     fn a_private_ca_is_trusted_when_given_and_refused_by_the_public_roots() {
-        let pki = pki();
-        let server = TlsServer::start(&pki, false);
-        let trusted = TlsOptions {
-            roots: private_ca(&pki),
-            client_certificate: None,
-        };
-        assert_eq!(
-            read(server.options(trusted)).unwrap().id.as_deref(),
-            Some("W1")
-        );
-        refused_before_sending(read(server.options(TlsOptions::default())));
-        assert_eq!(server.served.load(Ordering::SeqCst), 1);
+        super::a_private_ca_is_trusted_when_given_and_refused_by_the_public_roots(read);
     }
 
     #[test]
     fn mutual_tls_presents_the_client_certificate() {
-        let pki = pki();
-        let server = TlsServer::start(&pki, true);
-        let user = read(server.options(with_client_certificate(&pki))).unwrap();
-        assert_eq!(user.id.as_deref(), Some("W1"));
-        let without = TlsOptions {
-            roots: private_ca(&pki),
-            client_certificate: None,
-        };
-        assert!(read(server.options(without)).is_err());
-        assert_eq!(server.served.load(Ordering::SeqCst), 1);
+        super::mutual_tls_presents_the_client_certificate(read);
     }
 }
 
@@ -207,32 +222,12 @@ mod over_tokio {
 
     #[test]
     fn a_private_ca_is_trusted_when_given_and_refused_by_the_public_roots() {
-        let pki = pki();
-        let server = TlsServer::start(&pki, false);
-        let trusted = TlsOptions {
-            roots: private_ca(&pki),
-            client_certificate: None,
-        };
-        assert_eq!(
-            read(server.options(trusted)).unwrap().id.as_deref(),
-            Some("W1")
-        );
-        refused_before_sending(read(server.options(TlsOptions::default())));
-        assert_eq!(server.served.load(Ordering::SeqCst), 1);
+        super::a_private_ca_is_trusted_when_given_and_refused_by_the_public_roots(read);
     }
 
     #[test]
     fn mutual_tls_presents_the_client_certificate() {
-        let pki = pki();
-        let server = TlsServer::start(&pki, true);
-        let user = read(server.options(with_client_certificate(&pki))).unwrap();
-        assert_eq!(user.id.as_deref(), Some("W1"));
-        let without = TlsOptions {
-            roots: private_ca(&pki),
-            client_certificate: None,
-        };
-        assert!(read(server.options(without)).is_err());
-        assert_eq!(server.served.load(Ordering::SeqCst), 1);
+        super::mutual_tls_presents_the_client_certificate(read);
     }
 }
 

@@ -147,43 +147,6 @@ fn a_proxy_that_no_proxy_bypasses_is_not_refused() {
     assert_eq!(target.requests().len(), 1);
 }
 
-/// Runs `future` on a thread, failing the test if it has not returned
-/// within `limit`: a liveness watchdog, not a timing assertion.
-fn within<T: Send + 'static>(
-    limit: std::time::Duration,
-    future: impl std::future::Future<Output = T> + Send + 'static,
-) -> T {
-    let (done, result) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = done.send(support::scenarios::block_on(future));
-    });
-    result
-        .recv_timeout(limit)
-        .expect("the call never returned: no deadline covered it")
-}
-
-#[test]
-fn a_trickled_body_ends_at_the_deadline() {
-    let server = TestServer::start(vec![support::Reply::Trickle {
-        declared: 10_000,
-        interval: std::time::Duration::from_millis(50),
-    }]);
-    let timeout = std::time::Duration::from_millis(600);
-    let options = ClientOptions {
-        timeout,
-        retry_handlers: scim_client::retry::RetryHandlers::none(),
-        ..fast_options(server.base_url())
-    };
-    let client = surf_client(options).unwrap();
-    let result = within(timeout * 3, async move { client.read_user("W1").await });
-    match result {
-        Err(scim_client::Error::Transport(error)) => {
-            assert_eq!(error.kind(), TransportErrorKind::TimedOut, "{error}")
-        }
-        other => panic!("{other:?}"),
-    }
-}
-
 #[test]
 fn an_interim_1xx_is_never_returned_as_the_answer() {
     let raw =

@@ -214,44 +214,6 @@ fn an_http_base_url_through_a_proxy_is_refused_unless_asked_for() {
     assert!(target.requests().is_empty());
 }
 
-/// Runs `call` on a thread, failing the test if it has not returned within
-/// `limit`: a liveness watchdog, not a timing assertion.
-fn within<T: Send + 'static>(
-    limit: std::time::Duration,
-    call: impl FnOnce() -> T + Send + 'static,
-) -> T {
-    let (done, result) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let _ = done.send(call());
-    });
-    result
-        .recv_timeout(limit)
-        .expect("the call never returned: no deadline covered it")
-}
-
-#[test]
-fn one_deadline_covers_the_whole_attempt_body_included() {
-    // Headers at once, then a byte every 50 ms: each read is quick, so only
-    // a deadline over the whole attempt ends it.
-    let server = TestServer::start(vec![support::Reply::Trickle {
-        declared: 10_000,
-        interval: std::time::Duration::from_millis(50),
-    }]);
-    let timeout = std::time::Duration::from_millis(600);
-    let options = ClientOptions {
-        timeout,
-        retry_handlers: scim_client::retry::RetryHandlers::none(),
-        ..fast_options(server.base_url())
-    };
-    let client = client(options);
-    match within(timeout * 3, move || client.read_user("W1")) {
-        Err(scim_client::Error::Transport(error)) => {
-            assert_eq!(error.kind(), TransportErrorKind::TimedOut, "{error}")
-        }
-        other => panic!("{other:?}"),
-    }
-}
-
 #[test]
 fn a_host_name_resolves_and_connects_within_the_deadline() {
     // `localhost` goes through the resolver (and its cache) rather than the
