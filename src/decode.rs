@@ -246,11 +246,7 @@ fn narrow<T: DeserializeOwned>(root: &Value) -> Vec<Step> {
 
 /// Keeps only `child` of the node at `path` (none, if it has no such child).
 fn keep_only(root: &mut Value, path: &[Step], child: &Step) {
-    let parent = path.iter().try_fold(root, |node, step| match step {
-        Step::Key(key) => node.get_mut(key.as_str()),
-        Step::Index(i) => node.get_mut(*i),
-    });
-    match (parent, child) {
+    match (node_mut(root, path), child) {
         (Some(Value::Object(map)), Step::Key(key)) => map.retain(|k, _| k == key),
         (Some(Value::Array(items)), Step::Index(i)) => {
             let kept = items.get(*i).cloned();
@@ -270,13 +266,16 @@ fn node<'a>(root: &'a Value, path: &[Step]) -> Option<&'a Value> {
     })
 }
 
-/// Removes `child` of the node at `path`.
-fn remove(root: &mut Value, path: &[Step], child: &Step) {
-    let parent = path.iter().try_fold(root, |node, step| match step {
+fn node_mut<'a>(root: &'a mut Value, path: &[Step]) -> Option<&'a mut Value> {
+    path.iter().try_fold(root, |node, step| match step {
         Step::Key(key) => node.get_mut(key.as_str()),
         Step::Index(i) => node.get_mut(*i),
-    });
-    match (parent, child) {
+    })
+}
+
+/// Removes `child` of the node at `path`.
+fn remove(root: &mut Value, path: &[Step], child: &Step) {
+    match (node_mut(root, path), child) {
         (Some(Value::Object(map)), Step::Key(key)) => {
             map.remove(key);
         }

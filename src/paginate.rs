@@ -2,10 +2,9 @@
 
 use std::collections::VecDeque;
 
-use crate::model::{ListResponse, ResourceFailure, SearchRequest};
+use crate::model::{ListResponse, SearchRequest, in_page_order};
 use crate::operation::Operation;
 use crate::resource::Resource;
-use crate::secrets::Secrets;
 use crate::{Endpoint, Error};
 
 /// What the walk needs next; [`Paginator`] shows the loop.
@@ -216,35 +215,14 @@ impl<R: Resource> Paginator<R> {
         self.received += received;
         self.total_results = page.total_results.or(self.total_results);
         self.next_index += received;
-        self.page = in_page_order(page, &self.endpoint.secrets());
+        // The page parser has already scrubbed the failures of credentials.
+        self.page = in_page_order(page.resources, page.failed)
+            .map(|entry| entry.map_err(|failure| Error::Undecodable(Box::new(failure))))
+            .collect();
         let short = received < u64::from(self.page_size);
         let past_total = self
             .total_results
             .is_some_and(|total| self.next_index > total);
         Ok(received == 0 || (short && past_total) || self.next_index > u64::from(u32::MAX))
     }
-}
-
-/// The page's resources and failures, back in the order the page had them,
-/// the failures scrubbed of the request's credentials.
-fn in_page_order<R>(page: ListResponse<R>, secrets: &Secrets) -> VecDeque<Result<R, Error>> {
-    let undecodable = |mut failure: ResourceFailure| {
-        failure.scrub(secrets);
-        Err(Error::Undecodable(Box::new(failure)))
-    };
-    let mut failed = page.failed.into_iter().peekable();
-    let mut resources = page.resources.into_iter();
-    let mut out = VecDeque::with_capacity(resources.len() + failed.len());
-    loop {
-        let index = out.len();
-        match failed.next_if(|failure| failure.index <= index) {
-            Some(failure) => out.push_back(undecodable(failure)),
-            None => match resources.next() {
-                Some(resource) => out.push_back(Ok(resource)),
-                None => break,
-            },
-        }
-    }
-    out.extend(failed.map(undecodable));
-    out
 }

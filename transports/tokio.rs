@@ -154,25 +154,6 @@ fn classify(error: ::reqwest::Error) -> TransportError {
     } else {
         TransportErrorKind::MaybeSent
     };
-    // Keep the OS error, when there is one, as the source, so that
-    // `TransportError::io_error` reaches it (reqwest's chain holds it by reference).
-    match os_error(&error) {
-        Some(io) => TransportError::from_source(kind, io),
-        None => TransportError::from_source(kind, error),
-    }
-}
-
-/// A copy of the first `io::Error` down the chain: its OS code, or its kind and text.
-fn os_error(error: &::reqwest::Error) -> Option<std::io::Error> {
-    let mut next: Option<&(dyn std::error::Error + 'static)> = Some(error);
-    while let Some(e) = next {
-        if let Some(io) = e.downcast_ref::<std::io::Error>() {
-            return Some(match io.raw_os_error() {
-                Some(code) => std::io::Error::from_raw_os_error(code),
-                None => std::io::Error::new(io.kind(), io.to_string()),
-            });
-        }
-        next = e.source();
-    }
-    None
+    // `TransportError::io_error` finds the OS error down reqwest's chain.
+    TransportError::from_source(kind, error)
 }

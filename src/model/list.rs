@@ -1,5 +1,6 @@
 //! [`ListResponse`]: one page of a search, as Slack and RFC 7644 send it.
 
+use std::borrow::Borrow;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -284,7 +285,30 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for ListResponse<T> {
     }
 }
 
-/// A page's decoded and undecodable resources, in their original order.
+/// A page's decoded resources (`Ok`) and undecodable ones (`Err`), merged
+/// back into the order the page had them: each failure knows its index, the
+/// decoded resources fill the places between. Owned or borrowed alike.
+pub(crate) fn in_page_order<T, F: Borrow<ResourceFailure>>(
+    resources: impl IntoIterator<Item = T>,
+    failed: impl IntoIterator<Item = F>,
+) -> impl Iterator<Item = Result<T, F>> {
+    let mut resources = resources.into_iter();
+    let mut failed = failed.into_iter().peekable();
+    let mut index = 0;
+    std::iter::from_fn(move || {
+        let next = match failed.next_if(|f| f.borrow().index <= index) {
+            Some(failure) => Err(failure),
+            None => match resources.next() {
+                Some(resource) => Ok(resource),
+                None => Err(failed.next()?),
+            },
+        };
+        index += 1;
+        Some(next)
+    })
+}
+
+/// A page's resources, the undecodable ones back at their place as received.
 struct InPageOrder<'a, T>(&'a ListResponse<T>);
 
 impl<T: Serialize> Serialize for InPageOrder<'_, T> {
@@ -292,23 +316,15 @@ impl<T: Serialize> Serialize for InPageOrder<'_, T> {
         use serde::ser::{Error, SerializeSeq};
         let page = self.0;
         let mut seq = serializer.serialize_seq(Some(page.resources.len() + page.failed.len()))?;
-        let mut failed = page.failed.iter().peekable();
-        let mut resources = page.resources.iter();
-        let mut index = 0;
-        loop {
-            if let Some(failure) = failed.next_if(|f| f.index <= index) {
-                let raw = RawValue::from_string(failure.raw.clone()).map_err(S::Error::custom)?;
-                seq.serialize_element(&raw)?;
-            } else if let Some(resource) = resources.next() {
-                seq.serialize_element(resource)?;
-            } else {
-                break;
+        for entry in in_page_order(&page.resources, &page.failed) {
+            match entry {
+                Ok(resource) => seq.serialize_element(resource)?,
+                Err(failure) => {
+                    let raw =
+                        RawValue::from_string(failure.raw.clone()).map_err(S::Error::custom)?;
+                    seq.serialize_element(&raw)?
+                }
             }
-            index += 1;
-        }
-        for failure in failed {
-            let raw = RawValue::from_string(failure.raw.clone()).map_err(S::Error::custom)?;
-            seq.serialize_element(&raw)?;
         }
         seq.end()
     }

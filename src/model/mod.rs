@@ -33,6 +33,7 @@ pub use extension::{
 };
 pub use field::Field;
 pub use group::{Group, Member};
+pub(crate) use list::in_page_order;
 pub use list::{ListResponse, ResourceFailure, ResourcesSent};
 pub use user::{Address, GroupRef, Meta, Name, TypedValue, User};
 
