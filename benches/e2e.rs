@@ -169,7 +169,7 @@ fn blocking(url: &str, calls: usize, connections: Option<&AtomicUsize>) -> Block
 }
 
 #[cfg(feature = "surf-rustls")]
-fn asynchronous(url: &str, calls: usize, concurrency: usize, keep_alive: bool) -> f64 {
+fn asynchronous(url: &str, calls: usize, concurrency: usize) -> f64 {
     use scim_client::AsyncScimClient;
     use scim_client::transports::surf::SurfTransport;
 
@@ -177,16 +177,8 @@ fn asynchronous(url: &str, calls: usize, concurrency: usize, keep_alive: bool) -
         base_url: url.to_owned(),
         ..ClientOptions::default()
     };
-    let transport = if keep_alive {
-        let client: surf::Client = surf::Config::new()
-            .set_timeout(Some(Duration::from_secs(30)))
-            .set_max_connections_per_host(concurrency)
-            .try_into()
-            .expect("a surf client");
-        SurfTransport::new(client)
-    } else {
-        SurfTransport::from_options(&options).expect("a surf client")
-    };
+    // The crate's own connection under surf: one connection per request.
+    let transport = SurfTransport::from_options(&options).expect("a surf client");
     let client = Arc::new(
         AsyncScimClient::with_transport("xoxp-bench", options, transport).expect("a client"),
     );
@@ -303,7 +295,7 @@ fn main() {
             let concurrency = arg(3).and_then(|n| n.parse().ok()).unwrap_or(64);
             println!(
                 "{}",
-                asynchronous(arg(1).expect("async URL [N] [C]"), calls, concurrency, true)
+                asynchronous(arg(1).expect("async URL [N] [C]"), calls, concurrency)
             );
         }
         _ => run_all(),
@@ -379,10 +371,9 @@ fn run_all() {
 
     #[cfg(feature = "surf-rustls")]
     {
-        let pooled = asynchronous(&url, 10_000, 64, true);
-        let fresh = asynchronous(&url, 10_000, 64, false);
+        let rate = asynchronous(&url, 10_000, 64);
         println!(
-            "async     10,000 read_user at concurrency 64 via surf: {pooled:.0} calls/s with keep-alive, {fresh:.0} calls/s with a connection per call (the surf-rustls default)"
+            "async     10,000 read_user at concurrency 64 via surf (`from_options`, a connection per call): {rate:.0} calls/s"
         );
     }
     #[cfg(not(feature = "surf-rustls"))]

@@ -82,9 +82,10 @@ impl Default for ClientOptions {
 
 /// TLS settings as data: which roots to trust, and a client certificate.
 ///
-/// Enterprises run SCIM services behind a private CA, and some require
-/// mutual TLS. The ureq and tokio transports apply these; surf's rustls
-/// backend takes none of them (build your own `surf::Client` if you must).
+/// Enterprises run SCIM services behind a private CA, install their
+/// TLS-inspecting proxy's CA in the operating system's store, and some
+/// require mutual TLS. Every built-in transport applies these (ureq, tokio,
+/// and surf through `SurfTransport::from_options`).
 #[derive(Clone, Debug, Default)]
 pub struct TlsOptions {
     /// Which certificates may vouch for the server's.
@@ -102,6 +103,12 @@ pub enum TlsRoots {
     /// Only the CA certificates in this PEM (a private CA). Public roots
     /// are not trusted alongside: a private service needs only its own CA.
     Pem(Vec<u8>),
+    /// The operating system's trust store and verifier
+    /// (`rustls-platform-verifier`): the OS verifier with its enterprise
+    /// policies on Windows and macOS; on Linux the system's CA bundle,
+    /// where `SSL_CERT_FILE` and `SSL_CERT_DIR` are honoured. What a
+    /// company that installs its own CA on every machine expects.
+    Platform,
 }
 
 /// A client certificate chain and its private key, both PEM. The key is

@@ -1,137 +1,17 @@
 //! TLS as enterprises run it, against a rustls server on 127.0.0.1 whose
 //! certificates the test makes: a private CA trusted through `TlsRoots::Pem`,
 //! the public roots refusing it, and mutual TLS with a client certificate.
-//! Through the ureq transport and, with feature `tokio`, the tokio one.
+//! Through the ureq transport and, with their features, the tokio and surf
+//! ones. The platform's trust store is tested in `tls_platform.rs`.
 #![cfg(feature = "ureq")]
 
 mod support;
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 
-use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, pem::PemObject};
-use scim_client::retry::RetryHandlers;
 use scim_client::transport::TransportErrorKind;
 use scim_client::{ClientCertificate, ClientOptions, Error, ScimClient, TlsOptions, TlsRoots};
-
-/// A private CA, a server certificate for 127.0.0.1 and a client one.
-struct Pki {
-    ca_pem: String,
-    server_chain: Vec<CertificateDer<'static>>,
-    server_key: PrivateKeyDer<'static>,
-    client_pem: String,
-    client_key_pem: String,
-}
-
-fn pki() -> Pki {
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().unwrap()).unwrap();
-    let server_key = KeyPair::generate().unwrap();
-    let server = CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
-        .unwrap()
-        .signed_by(&server_key, &ca)
-        .unwrap();
-    let client_key = KeyPair::generate().unwrap();
-    let client = CertificateParams::new(vec!["scim-client.test".to_owned()])
-        .unwrap()
-        .signed_by(&client_key, &ca)
-        .unwrap();
-    Pki {
-        ca_pem: ca.pem(),
-        server_chain: vec![server.der().clone()],
-        server_key: PrivateKeyDer::from_pem_slice(server_key.serialize_pem().as_bytes()).unwrap(),
-        client_pem: client.pem(),
-        client_key_pem: client_key.serialize_pem(),
-    }
-}
-
-/// A TLS server answering every request with a user, counting requests
-/// served (a failed handshake serves none).
-struct TlsServer {
-    port: u16,
-    served: Arc<AtomicUsize>,
-}
-
-impl TlsServer {
-    fn start(pki: &Pki, require_client_certificate: bool) -> TlsServer {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
-            .with_safe_default_protocol_versions()
-            .unwrap();
-        let builder = if require_client_certificate {
-            let mut roots = rustls::RootCertStore::empty();
-            for cert in CertificateDer::pem_slice_iter(pki.ca_pem.as_bytes()) {
-                roots.add(cert.unwrap()).unwrap();
-            }
-            let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
-                Arc::new(roots),
-                provider,
-            )
-            .build()
-            .unwrap();
-            builder.with_client_cert_verifier(verifier)
-        } else {
-            builder.with_no_client_auth()
-        };
-        let config = Arc::new(
-            builder
-                .with_single_cert(pki.server_chain.clone(), pki.server_key.clone_key())
-                .unwrap(),
-        );
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let served = Arc::new(AtomicUsize::new(0));
-        let count = served.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming().take(8) {
-                let Ok(stream) = stream else { continue };
-                let Ok(connection) = rustls::ServerConnection::new(config.clone()) else {
-                    continue;
-                };
-                let mut tls = rustls::StreamOwned::new(connection, stream);
-                let mut reader = BufReader::new(&mut tls);
-                let mut line = String::new();
-                // Read the head; a failed handshake ends here.
-                loop {
-                    line.clear();
-                    match reader.read_line(&mut line) {
-                        Ok(0) | Err(_) => break,
-                        Ok(_) if line == "\r\n" => {
-                            let body = support::USER;
-                            let answer = format!(
-                                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\
-                                 Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                                body.len()
-                            );
-                            drop(reader);
-                            if tls.write_all(answer.as_bytes()).is_ok() {
-                                count.fetch_add(1, Ordering::SeqCst);
-                            }
-                            let _ = tls.flush();
-                            tls.conn.send_close_notify();
-                            let _ = tls.flush();
-                            break;
-                        }
-                        Ok(_) => {}
-                    }
-                }
-            }
-        });
-        TlsServer { port, served }
-    }
-
-    fn options(&self, tls: TlsOptions) -> ClientOptions {
-        ClientOptions {
-            tls,
-            retry_handlers: RetryHandlers::none(),
-            ..ClientOptions::scim2(&format!("https://127.0.0.1:{}/scim/v2", self.port))
-        }
-    }
-}
+use support::tls::{Pki, TlsServer, pki};
 
 fn private_ca(pki: &Pki) -> TlsRoots {
     TlsRoots::Pem(pki.ca_pem.clone().into_bytes())
@@ -218,6 +98,27 @@ mod over_tokio {
         let client =
             OnTokio::new(|| scim_client::AsyncScimClient::with_options("xoxp-tls", options))?;
         client.run(client.endpoint().read_user("W1").unwrap())
+    }
+
+    #[test]
+    fn a_private_ca_is_trusted_when_given_and_refused_by_the_public_roots() {
+        super::a_private_ca_is_trusted_when_given_and_refused_by_the_public_roots(read);
+    }
+
+    #[test]
+    fn mutual_tls_presents_the_client_certificate() {
+        super::mutual_tls_presents_the_client_certificate(read);
+    }
+}
+
+#[cfg(feature = "surf-rustls")]
+mod over_surf {
+    use super::*;
+
+    fn read(options: ClientOptions) -> Result<scim_client::model::User, Error> {
+        let transport = scim_client::transports::surf::SurfTransport::from_options(&options)?;
+        let client = scim_client::AsyncScimClient::with_transport("xoxp-tls", options, transport)?;
+        async_std::task::block_on(client.read_user("W1"))
     }
 
     #[test]

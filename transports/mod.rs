@@ -13,6 +13,8 @@
 mod closure;
 #[cfg(feature = "surf")]
 pub mod surf;
+#[cfg(any(feature = "ureq", feature = "tokio", feature = "surf-rustls"))]
+mod tls;
 #[cfg(feature = "tokio")]
 pub mod tokio;
 #[cfg(feature = "ureq")]

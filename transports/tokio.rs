@@ -14,7 +14,6 @@
 //! sorted by how far the request got. It must be used from within a tokio
 //! runtime.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use crate::transport::{
@@ -35,7 +34,7 @@ impl TokioTransport {
     /// through a proxy refused unless allowed) and body limit; no redirects.
     pub fn new(options: &ClientOptions) -> Result<TokioTransport, Error> {
         let mut builder = ::reqwest::Client::builder()
-            .tls_backend_preconfigured(tls_config(&options.tls)?)
+            .tls_backend_preconfigured(super::tls::client_config(&options.tls)?)
             .redirect(::reqwest::redirect::Policy::none())
             .timeout(options.timeout)
             .connect_timeout(options.connect_timeout.min(options.timeout))
@@ -92,54 +91,6 @@ impl AsyncTransport for TokioTransport {
     fn sleep(&self, duration: Duration) -> BoxFuture<'_, ()> {
         Box::pin(::tokio::time::sleep(duration))
     }
-}
-
-/// rustls with *ring*, speaking HTTP/1.1, with the options' roots and
-/// client certificate.
-fn tls_config(tls: &crate::TlsOptions) -> Result<::rustls::ClientConfig, Error> {
-    use ::rustls::pki_types::pem::PemObject;
-    use ::rustls::pki_types::{CertificateDer, PrivateKeyDer};
-    let bad = |what: &str| Error::InvalidConfig(format!("TLS: {what}"));
-    let provider = Arc::new(::rustls::crypto::ring::default_provider());
-    let roots = match &tls.roots {
-        crate::TlsRoots::WebPki => ::rustls::RootCertStore {
-            roots: ::webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-        },
-        crate::TlsRoots::Pem(pem) => {
-            let mut roots = ::rustls::RootCertStore::empty();
-            for cert in CertificateDer::pem_slice_iter(pem) {
-                let cert = cert.map_err(|_| bad("the root certificates' PEM is not readable"))?;
-                roots
-                    .add(cert)
-                    .map_err(|_| bad("a root certificate is not usable"))?;
-            }
-            if roots.is_empty() {
-                return Err(bad("the root certificates' PEM holds no certificate"));
-            }
-            roots
-        }
-    };
-    let builder = ::rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| bad(&e.to_string()))?
-        .with_root_certificates(roots);
-    let mut config = match &tls.client_certificate {
-        None => builder.with_no_client_auth(),
-        Some(client) => {
-            let chain: Vec<CertificateDer<'static>> =
-                CertificateDer::pem_slice_iter(client.chain_pem())
-                    .collect::<Result<_, _>>()
-                    .map_err(|_| bad("the client certificate's PEM is not readable"))?;
-            // The key's PEM is never quoted in an error.
-            let key = PrivateKeyDer::from_pem_slice(client.key_pem())
-                .map_err(|_| bad("the client key's PEM holds no usable private key"))?;
-            builder
-                .with_client_auth_cert(chain, key)
-                .map_err(|_| bad("the client certificate and key do not fit together"))?
-        }
-    };
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
-    Ok(config)
 }
 
 /// Sorts a reqwest error by how far the request got.

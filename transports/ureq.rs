@@ -79,20 +79,24 @@ impl Transport for UreqTransport {
 fn tls_config(tls: &crate::TlsOptions) -> Result<::ureq::tls::TlsConfig, Error> {
     use ::ureq::tls::{ClientCert, PemItem, RootCerts, TlsConfig, parse_pem};
     let bad = |what: &str| Error::InvalidConfig(format!("TLS: {what}"));
-    let mut config = TlsConfig::builder();
-    if let crate::TlsRoots::Pem(pem) = &tls.roots {
-        let certs: Vec<_> = parse_pem(pem)
-            .filter_map(|item| match item {
-                Ok(PemItem::Certificate(cert)) => Some(Ok(cert)),
-                Ok(_) => None,
-                Err(_) => Some(Err(bad("the root certificates' PEM is not readable"))),
-            })
-            .collect::<Result<_, _>>()?;
-        if certs.is_empty() {
-            return Err(bad("the root certificates' PEM holds no certificate"));
+    let roots = match &tls.roots {
+        crate::TlsRoots::WebPki => RootCerts::WebPki,
+        crate::TlsRoots::Platform => RootCerts::PlatformVerifier,
+        crate::TlsRoots::Pem(pem) => {
+            let certs: Vec<_> = parse_pem(pem)
+                .filter_map(|item| match item {
+                    Ok(PemItem::Certificate(cert)) => Some(Ok(cert)),
+                    Ok(_) => None,
+                    Err(_) => Some(Err(bad("the root certificates' PEM is not readable"))),
+                })
+                .collect::<Result<_, _>>()?;
+            if certs.is_empty() {
+                return Err(bad("the root certificates' PEM holds no certificate"));
+            }
+            RootCerts::new_with_certs(&certs)
         }
-        config = config.root_certs(RootCerts::new_with_certs(&certs));
-    }
+    };
+    let mut config = TlsConfig::builder().root_certs(roots);
     if let Some(client) = &tls.client_certificate {
         let chain: Vec<_> = parse_pem(client.chain_pem())
             .filter_map(|item| match item {
@@ -196,7 +200,7 @@ fn classify(error: ::ureq::Error) -> TransportError {
     use ::ureq::Error as E;
     use ::ureq::Timeout as T;
     let kind = match &error {
-        E::Io(io) if refused_by_tls(io) => TransportErrorKind::NotSent,
+        E::Io(io) if super::tls::refused_by_tls(io) => TransportErrorKind::NotSent,
         E::Io(io) => io_kind(io),
         E::HostNotFound | E::ConnectionFailed | E::Tls(_) | E::Rustls(_) | E::Pem(_) => {
             TransportErrorKind::NotSent
@@ -218,35 +222,6 @@ fn classify(error: ::ureq::Error) -> TransportError {
         // error itself, so `TransportError::io_error` reaches it.
         E::Io(io) => TransportError::from_source(kind, io),
         other => TransportError::from_source(kind, other),
-    }
-}
-
-/// True when TLS refused the connection before any request could be
-/// processed: a certificate the client or the server would not accept, or
-/// no protocol in common. rustls reports these through an `io::Error`.
-fn refused_by_tls(error: &io::Error) -> bool {
-    use ::rustls::{AlertDescription as A, Error as Tls};
-    match error.get_ref().and_then(|e| e.downcast_ref::<Tls>()) {
-        Some(
-            Tls::InvalidCertificate(_)
-            | Tls::NoCertificatesPresented
-            | Tls::PeerIncompatible(_)
-            | Tls::InappropriateHandshakeMessage { .. },
-        ) => true,
-        Some(Tls::AlertReceived(alert)) => matches!(
-            alert,
-            A::HandshakeFailure
-                | A::BadCertificate
-                | A::UnsupportedCertificate
-                | A::CertificateRevoked
-                | A::CertificateExpired
-                | A::CertificateUnknown
-                | A::UnknownCA
-                | A::CertificateRequired
-                | A::ProtocolVersion
-                | A::InsufficientSecurity
-        ),
-        _ => false,
     }
 }
 

@@ -460,3 +460,4 @@ pub fn assert_seed_wire(server: &TestServer) {
 
 pub mod interop;
 pub mod scenarios;
+pub mod tls;

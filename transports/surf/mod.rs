@@ -5,24 +5,28 @@
 //! unless told to; this adapter never adds that middleware.
 //!
 //! Status: surf and async-std are no longer maintained upstream (async-std
-//! is deprecated, RUSTSEC-2025-0052; surf's `h1-client-rustls` backend pulls
-//! ring 0.16, RUSTSEC-2025-0009/0010). The feature is off by default; new
-//! code should prefer its own [`AsyncTransport`].
+//! is deprecated, RUSTSEC-2025-0052). The feature is off by default; new
+//! async code should prefer the tokio transport.
 //!
 //! What this adapter makes safe: a whole-exchange deadline
 //! ([`SurfTransport::with_deadline`], set from `ClientOptions::timeout` by
 //! `from_options`) covers connect, TLS, headers and body; a body shorter
 //! than its `Content-Length` is an error; an interim 1xx is an error, never
 //! the answer; a close-delimited body is an error, never an empty body.
+//! `from_options` also gives surf a connection of this crate's own
+//! (`connection.rs`): rustls 0.23 with the options' TLS settings (private CA,
+//! platform store, client certificate), `https://` to an IP address, a
+//! separate connect deadline, a fresh connection per request, and a response
+//! head bounded to 64 KiB even when a header line never ends.
 //!
-//! What async-h1 (surf's HTTP/1.1 backend) still cannot do, whatever the
+//! What async-h1 (surf's HTTP/1.1 parser) still cannot do, whatever the
 //! adapter does:
 //! - read an HTTP/1.0 answer (it refuses the status line);
 //! - read past an interim `100 Continue` to the real answer;
-//! - read a body delimited by the connection closing;
-//! - bound the memory of a header line that never ends: it buffers it until
-//!   the deadline ends the exchange;
-//! - connect to `https://` by IP address ("invalid domain").
+//! - read a body delimited by the connection closing.
+
+#[cfg(feature = "surf-rustls")]
+mod connection;
 
 use std::time::Duration;
 
@@ -39,7 +43,8 @@ use crate::{ClientOptions, Error};
 ///
 /// Bring a client built with the surf backend you chose in your own
 /// `Cargo.toml` (`SurfTransport::new(client)`), or enable this crate's
-/// `surf-rustls` feature for [`from_options`](Self::from_options).
+/// `surf-rustls` feature for [`from_options`](Self::from_options), which
+/// brings this crate's own connection under surf.
 #[derive(Debug, Clone)]
 pub struct SurfTransport {
     client: ::surf::Client,
@@ -74,16 +79,17 @@ impl SurfTransport {
         self
     }
 
-    /// A client on surf's h1 backend with rustls, with the options' timeout
-    /// and body limit. surf has no proxy support: a proxy that applies to the
+    /// A surf client over this crate's own connection (async-h1 on rustls
+    /// 0.23), with the options' timeout, connect timeout, TLS settings and
+    /// body limit. surf has no proxy support: a proxy that applies to the
     /// base URL (given or found in the environment, and not bypassed by
     /// `NO_PROXY`) is refused rather than silently bypassed.
     ///
-    /// Each request gets its own connection. surf's connection pool (from
-    /// `http-client` 6.5) takes back a connection whose request timed out
+    /// Each request gets its own connection. surf's own connection pool
+    /// (`http-client` 6.5) takes back a connection whose request timed out
     /// while the server may still answer it; a retry sent on it can read the
-    /// first request's late answer. A client you build yourself with keep-alive
-    /// on carries that risk.
+    /// first request's late answer. A client you build yourself on that pool
+    /// carries that risk.
     #[cfg(feature = "surf-rustls")]
     pub fn from_options(options: &ClientOptions) -> Result<SurfTransport, Error> {
         if options
@@ -97,14 +103,15 @@ impl SurfTransport {
                     .into(),
             ));
         }
-        let client: ::surf::Client = ::surf::Config::new()
-            .set_timeout(Some(options.timeout))
-            .set_http_keep_alive(false)
-            .try_into()
-            .map_err(|e| Error::InvalidConfig(format!("could not build the surf client: {e}")))?;
-        Ok(SurfTransport::new(client)
-            .with_max_body_size(options.max_body_size)
-            .with_deadline(options.timeout))
+        let connector = connection::Connector::new(
+            super::tls::client_config(&options.tls)?,
+            options.connect_timeout.min(options.timeout),
+        );
+        Ok(
+            SurfTransport::new(::surf::Client::with_http_client(connector))
+                .with_max_body_size(options.max_body_size)
+                .with_deadline(options.timeout),
+        )
     }
 
     /// One exchange, within the deadline when there is one.
@@ -261,6 +268,13 @@ fn to_surf(request: HttpRequest) -> Result<::surf::Request, TransportError> {
 /// surf errors wrap the backend's; a refused connection arrives stringified
 /// by the connection pool, so anything not recognised is "may have been sent".
 fn classify(error: ::surf::Error) -> TransportError {
+    #[cfg(feature = "surf-rustls")]
+    let error = match error.downcast::<connection::NotConnected>() {
+        Ok(not_connected) => {
+            return TransportError::from_source(TransportErrorKind::NotSent, not_connected.0);
+        }
+        Err(error) => error,
+    };
     let kind = if error
         .downcast_ref::<async_std::future::TimeoutError>()
         .is_some()
