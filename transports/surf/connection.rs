@@ -278,7 +278,7 @@ mod tests {
         assert!(!head.ended);
         head.scan(b"\n{\"body\":");
         assert!(head.ended);
-        assert_eq!(head.counted, 26);
+        assert_eq!(head.counted, 25);
     }
 
     #[test]
