@@ -113,6 +113,7 @@
 #![warn(missing_docs)]
 
 mod async_client;
+pub mod budget;
 pub mod call;
 mod client;
 mod decode;
@@ -126,6 +127,7 @@ pub mod model;
 mod operation;
 mod options;
 mod paginate;
+pub mod profile;
 mod proxy;
 mod requests;
 mod resource;
