@@ -6,6 +6,7 @@ use crate::call::{CallStarter, Step};
 use crate::methods::scim_methods;
 use crate::model::{Group, SearchRequest, User};
 use crate::operation::Operation;
+use crate::pacing::Pacer;
 use crate::paginate::{Paginator, WalkStep};
 use crate::resource::Resource;
 use crate::retry::RetryHandlers;
@@ -30,6 +31,7 @@ pub struct AsyncScimClient {
     /// The retry handlers, asked in order.
     pub retry_handlers: RetryHandlers,
     calls: CallStarter,
+    pacer: Pacer,
 }
 
 impl AsyncScimClient {
@@ -42,11 +44,13 @@ impl AsyncScimClient {
         transport: impl AsyncTransport + 'static,
     ) -> Result<AsyncScimClient, Error> {
         let calls = CallStarter::new(options.max_body_size, transport.jitter_seed());
+        let pacer = Pacer::new(options.budget.clone(), &options.base_url);
         Ok(AsyncScimClient {
             endpoint: options.endpoint(token)?,
             transport: Box::new(transport),
             retry_handlers: options.retry_handlers,
             calls,
+            pacer,
         })
     }
 
@@ -60,8 +64,15 @@ impl AsyncScimClient {
         let mut call = self.calls.start(operation, &self.retry_handlers);
         let mut trace = CallTrace::start(call.request());
         loop {
+            let permit = loop {
+                match self.pacer.admit(call.request(), self.transport.now()) {
+                    Ok(permit) => break permit,
+                    Err(wait) => self.transport.sleep(wait).await,
+                }
+            };
             log::request(call.request());
             let result = self.transport.send(call.request().clone()).await;
+            self.pacer.settle(permit, &result, self.transport.now());
             log::result(call.request(), &result);
             trace.attempt(&result);
             match call.receive(result, self.transport.now()) {

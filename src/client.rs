@@ -6,6 +6,7 @@ use crate::call::{CallStarter, Step};
 use crate::methods::scim_methods;
 use crate::model::{Group, SearchRequest, User};
 use crate::operation::Operation;
+use crate::pacing::Pacer;
 use crate::paginate::{Paginator, WalkStep};
 use crate::resource::Resource;
 use crate::retry::RetryHandlers;
@@ -41,6 +42,7 @@ pub struct ScimClient {
     /// The retry handlers, asked in order; push more as in the Python SDK.
     pub retry_handlers: RetryHandlers,
     calls: CallStarter,
+    pacer: Pacer,
 }
 
 impl ScimClient {
@@ -53,11 +55,13 @@ impl ScimClient {
         transport: impl Transport + 'static,
     ) -> Result<ScimClient, Error> {
         let calls = CallStarter::new(options.max_body_size, transport.jitter_seed());
+        let pacer = Pacer::new(options.budget.clone(), &options.base_url);
         Ok(ScimClient {
             endpoint: options.endpoint(token)?,
             transport: Box::new(transport),
             retry_handlers: options.retry_handlers,
             calls,
+            pacer,
         })
     }
 
@@ -72,8 +76,15 @@ impl ScimClient {
         let mut call = self.calls.start(operation, &self.retry_handlers);
         let mut trace = CallTrace::start(call.request());
         loop {
+            let permit = loop {
+                match self.pacer.admit(call.request(), self.transport.now()) {
+                    Ok(permit) => break permit,
+                    Err(wait) => self.transport.sleep(wait),
+                }
+            };
             log::request(call.request());
             let result = self.transport.send(call.request().clone());
+            self.pacer.settle(permit, &result, self.transport.now());
             log::result(call.request(), &result);
             trace.attempt(&result);
             match call.receive(result, self.transport.now()) {

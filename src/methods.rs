@@ -48,6 +48,28 @@ macro_rules! scim_methods {
             self.execute(self.endpoint.delete::<R>(id)?)$($(.$await)+)?
         }
 
+        /// Adds and removes group members in as many PATCH requests as
+        /// `profile` needs ([`Endpoint::change_members`](crate::Endpoint::change_members)),
+        /// one after the other; returns how many were sent. On an error, the
+        /// requests before it were applied: adding a member twice or removing
+        /// an absent one changes nothing, so running the change again is safe.
+        pub $($async)? fn change_members(
+            &self,
+            profile: &$crate::profile::Profile,
+            group_id: &str,
+            changes: &$crate::membership::MemberChanges,
+        ) -> Result<usize, $crate::Error> {
+            let operations = self.endpoint.change_members(profile, group_id, changes)?;
+            let sent = operations.len();
+            for operation in operations {
+                // (A `?` here would read as the macro's repetition operator.)
+                if let Err(error) = self.execute(operation)$($(.$await)+)? {
+                    return Err(error);
+                }
+            }
+            Ok(sent)
+        }
+
         /// `GET /Users`: one page of users, e.g.
         /// `search_users(&SearchRequest::new().start_index(1).count(100).filter(…))`.
         pub $($async)? fn search_users(&self, query: &$crate::model::SearchRequest)

@@ -58,6 +58,13 @@ pub struct ClientOptions {
     pub tls: TlsOptions,
     /// The largest response body accepted (default 10 MiB).
     pub max_body_size: usize,
+    /// A rate budget to pace requests by (default none): every attempt
+    /// waits for room in it first, and a 429 pauses the classes it hit.
+    /// Share one [`SharedBudget`](crate::budget::SharedBudget) between the
+    /// clients that talk to one organisation. Pair it with a
+    /// [`RateLimitErrorRetryHandler`](crate::retry::RateLimitErrorRetryHandler)
+    /// for the 429s other apps of the organisation cause.
+    pub budget: Option<crate::budget::SharedBudget>,
 }
 
 impl Default for ClientOptions {
@@ -76,6 +83,7 @@ impl Default for ClientOptions {
             allow_plaintext_proxy: false,
             tls: TlsOptions::default(),
             max_body_size: DEFAULT_MAX_BODY_SIZE,
+            budget: None,
         }
     }
 }
