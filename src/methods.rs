@@ -62,10 +62,8 @@ macro_rules! scim_methods {
             let operations = self.endpoint.change_members(profile, group_id, changes)?;
             let sent = operations.len();
             for operation in operations {
-                // (A `?` here would read as the macro's repetition operator.)
-                if let Err(error) = self.execute(operation)$($(.$await)+)? {
-                    return Err(error);
-                }
+                let patched = self.execute(operation)$($(.$await)+)?;
+                patched?;
             }
             Ok(sent)
         }
