@@ -38,8 +38,10 @@ pub trait Transport: Send + Sync {
         std::thread::sleep(duration);
     }
 
-    /// The current time, used only to turn an HTTP-date `Retry-After` into a
-    /// wait (default: the system clock).
+    /// The current time (default: the system clock), used to turn an
+    /// HTTP-date `Retry-After` into a wait and to ask the rate budget
+    /// ([`ClientOptions::budget`](crate::ClientOptions::budget)). A transport
+    /// that runs in virtual time returns its virtual clock here.
     fn now(&self) -> SystemTime {
         SystemTime::now()
     }
@@ -85,8 +87,10 @@ pub trait AsyncTransport: Send + Sync {
     /// No default: only the runtime knows how to wait.
     fn sleep(&self, duration: Duration) -> BoxFuture<'_, ()>;
 
-    /// The current time, used only to turn an HTTP-date `Retry-After` into a
-    /// wait (default: the system clock).
+    /// The current time (default: the system clock), used to turn an
+    /// HTTP-date `Retry-After` into a wait and to ask the rate budget
+    /// ([`ClientOptions::budget`](crate::ClientOptions::budget)). A transport
+    /// that runs in virtual time returns its virtual clock here.
     fn now(&self) -> SystemTime {
         SystemTime::now()
     }
