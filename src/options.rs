@@ -65,6 +65,13 @@ pub struct ClientOptions {
     /// [`RateLimitErrorRetryHandler`](crate::retry::RateLimitErrorRetryHandler)
     /// for the 429s other apps of the organisation cause.
     pub budget: Option<crate::budget::SharedBudget>,
+    /// How lists are walked (default by index): by cursor when the provider
+    /// pages only by cursor (RFC 9865), as a profile or the service's
+    /// `ServiceProviderConfig` says.
+    pub pagination: crate::profile::Pagination,
+    /// The largest page the provider serves, when it caps it below the
+    /// dialect's maximum (AWS: 100).
+    pub max_page_size: Option<u32>,
 }
 
 impl Default for ClientOptions {
@@ -84,6 +91,8 @@ impl Default for ClientOptions {
             tls: TlsOptions::default(),
             max_body_size: DEFAULT_MAX_BODY_SIZE,
             budget: None,
+            pagination: crate::profile::Pagination::Index,
+            max_page_size: None,
         }
     }
 }
@@ -169,6 +178,21 @@ impl ClientOptions {
         ClientOptions {
             dialect: Dialect::SlackV2,
             base_url: SLACK_V2_BASE_URL.to_owned(),
+            ..ClientOptions::default()
+        }
+    }
+
+    /// Defaults for the provider `profile` describes, at `base_url` (a
+    /// profile's own URL may hold `{placeholders}` that only the user can
+    /// fill): its dialect, pagination and page size cap. Pace it with
+    /// [`budget`](Self::budget), e.g.
+    /// `Some(SharedBudget::for_table(&profile.rates, 0.9))`.
+    pub fn for_profile(profile: &crate::profile::Profile, base_url: &str) -> ClientOptions {
+        ClientOptions {
+            dialect: profile.dialect,
+            base_url: base_url.to_owned(),
+            pagination: profile.pagination,
+            max_page_size: profile.max_page_size,
             ..ClientOptions::default()
         }
     }
