@@ -3,6 +3,8 @@
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, COOKIE, PROXY_AUTHORIZATION, USER_AGENT};
 use http::{HeaderMap, HeaderValue, Method, Request};
 
+use crate::model::ServiceProviderConfig;
+use crate::profile::Pagination;
 use crate::{BearerToken, Error};
 
 /// Slack's SCIM v1.1 base URL, the default.
@@ -56,9 +58,12 @@ impl Dialect {
     }
 
     /// Checks a query against what every SCIM service and this dialect
-    /// accept: `startIndex` is 1-based (RFC 7644 §3.4.2.4) and `count` at
-    /// most [`max_count`](Self::max_count). The one home of these checks, so
-    /// `search_*`, `query` and `.search` refuse the same queries.
+    /// accept: `startIndex` is 1-based (RFC 7644 §3.4.2.4), `count` at
+    /// most [`max_count`](Self::max_count), and a `cursor` goes without
+    /// `startIndex` (RFC 9865 §2.4: a page is asked for by one or the other)
+    /// and within [`SearchRequest::MAX_CURSOR_LEN`](crate::model::SearchRequest::MAX_CURSOR_LEN).
+    /// The one home of these checks, so `search_*`, `query` and `.search`
+    /// refuse the same queries.
     pub(crate) fn check_query(self, query: &crate::model::SearchRequest) -> Result<(), Error> {
         if query.start_index == Some(0) {
             return Err(Error::invalid(
@@ -66,6 +71,7 @@ impl Dialect {
                 "must be at least 1 (SCIM indexes are 1-based)",
             ));
         }
+        check_cursor(query)?;
         if let (Some(count), Some(max)) = (query.count, self.max_count()) {
             if count > max {
                 return Err(Error::invalid(
@@ -84,6 +90,30 @@ impl Dialect {
             Dialect::Scim2 => "ServiceProviderConfig",
         }
     }
+}
+
+/// Refuses a cursor sent with a `startIndex`, or too long to send.
+fn check_cursor(query: &crate::model::SearchRequest) -> Result<(), Error> {
+    let Some(cursor) = &query.cursor else {
+        return Ok(());
+    };
+    if let Some(start) = query.start_index {
+        return Err(Error::invalid(
+            "cursor",
+            format!(
+                "cannot be sent with start_index ({start}): a page is asked for by cursor or \
+                 by index, not both (RFC 9865 §2.4)"
+            ),
+        ));
+    }
+    let max = crate::model::SearchRequest::MAX_CURSOR_LEN;
+    if cursor.len() > max {
+        return Err(Error::invalid(
+            "cursor",
+            format!("is {} bytes long, more than the {max} sent", cursor.len()),
+        ));
+    }
+    Ok(())
 }
 
 /// The service to talk to and the headers every request carries: the base
@@ -109,6 +139,8 @@ pub struct Endpoint {
     token: BearerToken,
     user_agent: HeaderValue,
     default_headers: HeaderMap,
+    pagination: Pagination,
+    max_page_size: Option<u32>,
 }
 
 impl Endpoint {
@@ -123,6 +155,8 @@ impl Endpoint {
                 env!("CARGO_PKG_VERSION")
             )),
             default_headers: HeaderMap::new(),
+            pagination: Pagination::Index,
+            max_page_size: None,
         }
     }
 
@@ -194,6 +228,58 @@ impl Endpoint {
         }
         merge_headers(&mut self.default_headers, headers);
         Ok(self)
+    }
+
+    /// Sets how the service pages lists: [`Pagination::Index`] (the
+    /// default, RFC 7644 §3.4.2.4), or cursors (RFC 9865 §2), which
+    /// [`Paginator`](crate::Paginator) then follows. AWS IAM Identity Center
+    /// and Atlassian page by cursor only.
+    ///
+    /// ```
+    /// use scim_client::profile::Pagination;
+    /// use scim_client::{BearerToken, Endpoint};
+    ///
+    /// let aws = Endpoint::scim2(BearerToken::new("t")?, "https://scim.us-east-1.amazonaws.com/d-1/scim/v2")?
+    ///     .with_pagination(Pagination::Cursor)
+    ///     .with_max_page_size(Some(100));
+    /// assert!(aws.pagination().uses_cursor());
+    /// # Ok::<(), scim_client::Error>(())
+    /// ```
+    pub fn with_pagination(mut self, pagination: Pagination) -> Endpoint {
+        self.pagination = pagination;
+        self
+    }
+
+    /// How the service pages lists (default [`Pagination::Index`]).
+    pub fn pagination(&self) -> Pagination {
+        self.pagination
+    }
+
+    /// Sets the largest page the service serves, when it caps pages below
+    /// the dialect's limit (RFC 9865 §4 `maxPageSize`; AWS: 100). Walks ask
+    /// for no more; `None` (the default) leaves the dialect's limit.
+    pub fn with_max_page_size(mut self, max_page_size: Option<u32>) -> Endpoint {
+        self.max_page_size = max_page_size;
+        self
+    }
+
+    /// The largest page the service serves, when one was set.
+    pub fn max_page_size(&self) -> Option<u32> {
+        self.max_page_size
+    }
+
+    /// Takes what a `ServiceProviderConfig` says about paging (RFC 9865
+    /// §4): its pagination method, when it announces one, and its page cap
+    /// ([`ServiceProviderConfig::max_page_size`]). What it does not say is
+    /// left as it was.
+    pub fn with_pagination_of(mut self, config: &ServiceProviderConfig) -> Endpoint {
+        if let Some(pagination) = config.pagination_method() {
+            self.pagination = pagination;
+        }
+        if let Some(max) = config.max_page_size() {
+            self.max_page_size = Some(max);
+        }
+        self
     }
 
     /// The base URL, always ending in `/`.

@@ -1,6 +1,8 @@
-//! [`Paginator`]: the walk over every page of a query, as a pure state machine.
+//! [`Paginator`]: the walk over every page of a query, as a pure state
+//! machine, by index (RFC 7644 §3.4.2.4) or by cursor (RFC 9865 §2).
 
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
+use std::hash::{BuildHasher, RandomState};
 
 use crate::model::{ListResponse, SearchRequest, in_page_order};
 use crate::operation::Operation;
@@ -23,8 +25,8 @@ pub enum WalkStep<R> {
     /// ([`Error::Undecodable`], with its index, id, raw JSON and the path
     /// that failed). The walk goes on with the next one.
     Skipped(Error),
-    /// The walk failed (a request, or a provider repeating a page); the next
-    /// step is [`Done`](WalkStep::Done).
+    /// The walk failed (a request, a provider repeating a page or a cursor,
+    /// a cursor too long to send); the next step is [`Done`](WalkStep::Done).
     Failed(Error),
     /// Every resource has been handed out.
     Done,
@@ -37,7 +39,8 @@ pub enum WalkStep<R> {
 ///
 /// ```text
 ///        Paginator::new(endpoint, query)
-///                     │
+///                     │   index walk: startIndex=1, 1+n, …     (RFC 7644 §3.4.2.4)
+///                     │   cursor walk: cursor=, nextCursor, …  (RFC 9865 §2)
 ///          ┌──────►  step()  ─────────────────────────────────────────┐
 ///          │          │                                               │
 ///          │    ┌─────┴───────────┬───────────────┬─────────────┐     │
@@ -50,7 +53,18 @@ pub enum WalkStep<R> {
 ///          └────┴─────────────────┴───────────────┘
 /// ```
 ///
-/// Only one page is held at a time. `startIndex` advances by the number of
+/// Only one page is held at a time, and every resource received is handed
+/// out once, in page order; one that cannot be decoded comes out as
+/// [`WalkStep::Skipped`] where it was. The page size is the query's `count`,
+/// or else the smallest of the endpoint's
+/// [`max_page_size`](Endpoint::max_page_size) and the dialect's
+/// [`max_count`](crate::Dialect::max_count), or 100 when neither is known;
+/// never more than `max_page_size`.
+///
+/// # Index walks
+///
+/// The default ([`Pagination::Index`](crate::profile::Pagination::Index)).
+/// `startIndex` advances by the number of
 /// resources actually received, not by the page size asked for, so a
 /// provider that returns short pages loses nothing. `totalResults` is
 /// re-read from every page. The walk ends when:
@@ -66,6 +80,39 @@ pub enum WalkStep<R> {
 /// that ignores `startIndex` and sends the same page again is caught (the
 /// page starts with the same id as the last) and ends the walk with
 /// [`Error::Pagination`] instead of repeating resources.
+///
+/// # Cursor walks
+///
+/// When the endpoint pages by cursor
+/// ([`Endpoint::with_pagination`], [`Pagination::uses_cursor`](crate::profile::Pagination::uses_cursor)),
+/// or the query carries a [`cursor`](SearchRequest::cursor) (`""` to start,
+/// or a saved cursor to resume from), the walk follows RFC 9865 §2: the
+/// first page is asked for with `cursor=` and the page size, every next one
+/// with the `nextCursor` of the page before and the same other parameters
+/// (RFC 9865 §2 requires them unchanged; a changed `count` is refused with
+/// `invalidCount`). `startIndex` is not sent (a query's `start_index(1)` is
+/// dropped, a larger one refused: a cursor walk cannot skip). The walk ends
+/// when a page has no `nextCursor` (or an empty one): RFC 9865 §2 makes its
+/// absence the mark of the last page, so a `totalResults` that says more
+/// remain does not keep the walk going; cursor services may not know their
+/// total. An empty page that does carry a `nextCursor` is followed (the
+/// service says more pages exist), at most [`MAX_EMPTY_PAGES`](Self::MAX_EMPTY_PAGES)
+/// in a row. The walk ends with [`Error::Pagination`], naming the cursor,
+/// when the provider:
+///
+/// - gives a `nextCursor` this walk has already followed (the same one
+///   twice in a row, or an older one), or a page starting with the same
+///   resource as the page before: it would repeat pages;
+/// - gives a `nextCursor` longer than [`SearchRequest::MAX_CURSOR_LEN`]:
+///   it is not sent;
+/// - sends more than [`MAX_EMPTY_PAGES`](Self::MAX_EMPTY_PAGES) empty pages
+///   in a row.
+///
+/// A cursor the service no longer accepts comes back as [`Error::Api`] with
+/// status 400 and `scimType` `invalidCursor` or `expiredCursor` (RFC 9865
+/// §2.1, read as [`ScimType::Other`](crate::ScimType::Other)); such a walk
+/// must start again from `cursor=`. After any other failure (a transport
+/// error, a 5xx), [`cursor`](Self::cursor) is the cursor to resume with.
 ///
 /// The blocking driver, whole (the async one adds `.await`):
 ///
@@ -95,17 +142,73 @@ pub enum WalkStep<R> {
 /// assert_eq!(ids, ["W1", "W2", "W3"]);
 /// # Ok::<(), scim_client::Error>(())
 /// ```
+///
+/// The same loop walks a cursor service (AWS IAM Identity Center, say),
+/// which ignores `startIndex` and pages by `nextCursor` alone:
+///
+/// ```
+/// use scim_client::model::{SearchRequest, User};
+/// use scim_client::profile::Pagination;
+/// use scim_client::{BearerToken, Endpoint, Paginator, WalkStep};
+///
+/// let endpoint = Endpoint::scim2(BearerToken::new("t")?, "https://scim.example/v2")?
+///     .with_pagination(Pagination::Cursor)
+///     .with_max_page_size(Some(100));
+/// let mut walk = Paginator::<User>::new(endpoint, SearchRequest::new().count(2));
+/// let mut asked = Vec::new();
+/// let mut ids = Vec::new();
+/// loop {
+///     match walk.step() {
+///         WalkStep::Fetch(operation) => {
+///             let query = operation.request().uri().query().unwrap_or("").to_owned();
+///             let body: &[u8] = match query.as_str() {
+///                 "cursor=&count=2" => br#"{"Resources": [{"id": "U1"}, {"id": "U2"}], "nextCursor": "b+/="}"#,
+///                 "cursor=b%2B%2F%3D&count=2" => br#"{"Resources": [{"id": "U3"}]}"#,
+///                 other => panic!("unexpected query {other}"),
+///             };
+///             asked.push(query);
+///             walk.receive(operation.parse_response(http::Response::new(body.to_vec())));
+///         }
+///         WalkStep::Resource(user) => ids.push(user.id.as_deref().unwrap_or("?").to_owned()),
+///         WalkStep::Skipped(error) | WalkStep::Failed(error) => return Err(error),
+///         WalkStep::Done => break,
+///     }
+/// }
+/// assert_eq!(ids, ["U1", "U2", "U3"]);
+/// assert_eq!(asked, ["cursor=&count=2", "cursor=b%2B%2F%3D&count=2"]);
+/// # Ok::<(), scim_client::Error>(())
+/// ```
 #[derive(Debug)]
 pub struct Paginator<R> {
     endpoint: Endpoint,
     query: SearchRequest,
     page_size: u32,
-    next_index: u64,
+    position: Position,
     total_results: Option<u64>,
     received: u64,
     last_first_id: Option<String>,
+    cursors: FollowedCursors,
     page: VecDeque<Result<R, Error>>,
     state: State,
+}
+
+/// Where the next page is.
+#[derive(Debug)]
+enum Position {
+    /// The 1-based `startIndex` of the next page (RFC 7644 §3.4.2.4).
+    Index(u64),
+    /// The `cursor` of the next page, `""` for the first (RFC 9865 §2).
+    Cursor(String),
+}
+
+/// What a cursor walk remembers to catch a provider that repeats itself:
+/// a hash of each cursor followed (8 bytes a page, not the cursors), and
+/// how many empty pages came in a row.
+#[derive(Debug, Default)]
+struct FollowedCursors {
+    hasher: RandomState,
+    followed: HashSet<u64>,
+    empty_pages: u32,
 }
 
 #[derive(Debug)]
@@ -122,22 +225,33 @@ enum State {
 }
 
 impl<R: Resource> Paginator<R> {
+    /// The most empty pages carrying a `nextCursor` a cursor walk follows in
+    /// a row before it ends with [`Error::Pagination`]: RFC 9865 §2 says
+    /// more pages follow, but a provider may also loop on empty pages.
+    pub const MAX_EMPTY_PAGES: u32 = 8;
+
     /// Starts a walk. The query's filter, sorting and attributes are kept;
-    /// its `startIndex` (default 1) is where the walk begins and its `count`
-    /// the page size asked for (default: Slack's maximum, 1000, on Slack;
-    /// 100 elsewhere, as many services cap pages at 100 to 200).
+    /// its `count` is the page size asked for (see above for the default).
+    /// An index walk begins at the query's `startIndex` (default 1); a
+    /// cursor walk (the endpoint's [`pagination`](Endpoint::pagination)
+    /// uses cursors, or the query has a `cursor`) at the query's `cursor`
+    /// (default `""`, the first page).
     pub fn new(endpoint: Endpoint, query: SearchRequest) -> Paginator<R> {
-        let default_size = endpoint.dialect().max_count().unwrap_or(100);
-        let page_size = query.count.unwrap_or(default_size).max(1);
-        let next_index = u64::from(query.start_index.unwrap_or(1).max(1));
+        let page_size = page_size(&endpoint, query.count);
+        let position = if endpoint.pagination().uses_cursor() || query.cursor.is_some() {
+            Position::Cursor(query.cursor.clone().unwrap_or_default())
+        } else {
+            Position::Index(u64::from(query.start_index.unwrap_or(1).max(1)))
+        };
         Paginator {
             endpoint,
             query,
             page_size,
-            next_index,
+            position,
             total_results: None,
             received: 0,
             last_first_id: None,
+            cursors: FollowedCursors::default(),
             page: VecDeque::new(),
             state: State::NeedPage,
         }
@@ -173,56 +287,169 @@ impl<R: Resource> Paginator<R> {
         };
     }
 
-    /// Resources received so far.
+    /// Resources received so far, undecodable ones included.
     pub fn received(&self) -> u64 {
         self.received
     }
 
-    /// The latest `totalResults` the provider reported.
+    /// The latest `totalResults` the provider reported. In a cursor walk it
+    /// is information only (RFC 9865 §2 lets a service leave it out).
     pub fn total_results(&self) -> Option<u64> {
         self.total_results
     }
 
+    /// In a cursor walk (RFC 9865 §2), the cursor the next page is asked
+    /// with (`""` before the first page; once the last page is in, the
+    /// cursor that fetched it); `None` in an index walk. After a failed
+    /// request, resume with a query carrying it, unless the service
+    /// answered `expiredCursor` or `invalidCursor`.
+    pub fn cursor(&self) -> Option<&str> {
+        match &self.position {
+            Position::Cursor(cursor) => Some(cursor),
+            Position::Index(_) => None,
+        }
+    }
+
     fn page_request(&self) -> Result<Operation<ListResponse<R>>, Error> {
-        // `take` ends the walk before the index can leave u32's range.
-        let start = u32::try_from(self.next_index).unwrap_or(u32::MAX);
-        let query = SearchRequest {
-            start_index: Some(start),
-            count: Some(self.page_size),
-            ..self.query.clone()
+        let query = match &self.position {
+            Position::Index(next) => SearchRequest {
+                // `take` ends the walk before the index can leave u32's range.
+                start_index: Some(u32::try_from(*next).unwrap_or(u32::MAX)),
+                count: Some(self.page_size),
+                ..self.query.clone()
+            },
+            Position::Cursor(cursor) => SearchRequest {
+                // Index 1 is where every walk starts anyway; a later one
+                // cannot be reached by cursor, and the query check refuses it.
+                start_index: self.query.start_index.filter(|start| *start > 1),
+                cursor: Some(cursor.clone()),
+                count: Some(self.page_size),
+                ..self.query.clone()
+            },
         };
         self.endpoint.query(&query)
     }
 
     /// Takes a page in; true when it is the last one.
-    fn take(&mut self, page: ListResponse<R>) -> Result<bool, Error> {
+    fn take(&mut self, mut page: ListResponse<R>) -> Result<bool, Error> {
         let first_id = match (page.resources.first(), page.failed.first()) {
             (_, Some(failure)) if failure.index == 0 => failure.id.clone(),
             (Some(resource), _) => resource.id().map(str::to_owned),
             (None, _) => None,
         };
         if first_id.is_some() && first_id == self.last_first_id {
-            return Err(Error::Pagination(format!(
-                "the page at startIndex {} starts with the same resource as the previous one; \
-                 the provider seems to ignore startIndex",
-                self.next_index
-            )));
+            return Err(Error::Pagination(self.repeated_page()));
         }
         self.last_first_id = first_id;
         // Undecodable resources count: they were received, and the next
         // page starts after them.
-        let received = (page.resources.len() + page.failed.len()) as u64;
-        self.received += received;
+        let received = page.resources.len().saturating_add(page.failed.len());
+        let received = u64::try_from(received).unwrap_or(u64::MAX);
+        self.received = self.received.saturating_add(received);
         self.total_results = page.total_results.or(self.total_results);
-        self.next_index += received;
+        let next_cursor = page.next_cursor.take();
         // The page parser has already scrubbed the failures of credentials.
         self.page = in_page_order(page.resources, page.failed)
             .map(|entry| entry.map_err(|failure| Error::Undecodable(Box::new(failure))))
             .collect();
+        match self.position {
+            Position::Index(next) => Ok(self.advance_index(next, received)),
+            Position::Cursor(_) => self.advance_cursor(next_cursor, received),
+        }
+    }
+
+    /// The error for a page that starts where the previous one did.
+    fn repeated_page(&self) -> String {
+        match &self.position {
+            Position::Index(next) => format!(
+                "the page at startIndex {next} starts with the same resource as the previous \
+                 one; the provider seems to ignore startIndex"
+            ),
+            Position::Cursor(cursor) => format!(
+                "the page at cursor {} starts with the same resource as the previous one; \
+                 the provider seems to ignore the cursor",
+                shown(cursor)
+            ),
+        }
+    }
+
+    /// Moves an index walk past `received` resources; true at the end.
+    fn advance_index(&mut self, next: u64, received: u64) -> bool {
+        let next = next.saturating_add(received);
+        self.position = Position::Index(next);
         let short = received < u64::from(self.page_size);
-        let past_total = self
-            .total_results
-            .is_some_and(|total| self.next_index > total);
-        Ok(received == 0 || (short && past_total) || self.next_index > u64::from(u32::MAX))
+        let past_total = self.total_results.is_some_and(|total| next > total);
+        received == 0 || (short && past_total) || next > u64::from(u32::MAX)
+    }
+
+    /// Moves a cursor walk to the page's `nextCursor`; true at the end
+    /// (RFC 9865 §2: no `nextCursor` on the last page).
+    fn advance_cursor(&mut self, next: Option<String>, received: u64) -> Result<bool, Error> {
+        let Some(next) = next.filter(|next| !next.is_empty()) else {
+            return Ok(true);
+        };
+        let Position::Cursor(current) = &self.position else {
+            return Ok(true);
+        };
+        let refuse = |problem: String| {
+            Err(Error::Pagination(format!(
+                "the page at cursor {} gives nextCursor {}, {problem}",
+                shown(current),
+                shown(&next)
+            )))
+        };
+        if next.len() > SearchRequest::MAX_CURSOR_LEN {
+            return refuse(format!(
+                "{} bytes long, more than the {} this client sends",
+                next.len(),
+                SearchRequest::MAX_CURSOR_LEN
+            ));
+        }
+        let cursors = &mut self.cursors;
+        cursors.followed.insert(cursors.hasher.hash_one(current));
+        if !cursors.followed.insert(cursors.hasher.hash_one(&next)) {
+            return refuse(
+                "which this walk has already followed; the provider is repeating pages".into(),
+            );
+        }
+        cursors.empty_pages = match received {
+            0 => cursors.empty_pages.saturating_add(1),
+            _ => 0,
+        };
+        if cursors.empty_pages > Self::MAX_EMPTY_PAGES {
+            return refuse(format!(
+                "after {} empty pages in a row; the provider seems to loop",
+                cursors.empty_pages
+            ));
+        }
+        self.position = Position::Cursor(next);
+        Ok(false)
+    }
+}
+
+/// The page size of a walk: the query's `count`, or the smallest known cap
+/// (the provider's, the dialect's), or 100; never above the provider's cap
+/// (RFC 9865 §4 `maxPageSize`) nor below 1.
+fn page_size(endpoint: &Endpoint, count: Option<u32>) -> u32 {
+    let cap = endpoint.max_page_size();
+    let default = [cap, endpoint.dialect().max_count()]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(100);
+    let size = count.unwrap_or(default);
+    cap.map_or(size, |cap| size.min(cap)).max(1)
+}
+
+/// A cursor for an error message: quoted, and cut after 64 characters.
+fn shown(cursor: &str) -> String {
+    const SHOWN: usize = 64;
+    match cursor.char_indices().nth(SHOWN) {
+        Some((end, _)) => format!(
+            "{:?}… ({} bytes)",
+            cursor.get(..end).unwrap_or(""),
+            cursor.len()
+        ),
+        None => format!("{cursor:?}"),
     }
 }

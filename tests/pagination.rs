@@ -283,3 +283,43 @@ fn a_walk_ends_on_an_exact_multiple_only_when_the_empty_page_agrees() {
     assert_each_user_once(&ids);
     assert_eq!(service.requests_received() - before, 6);
 }
+
+#[test]
+fn an_index_walk_asks_for_pages_no_larger_than_the_providers_cap() {
+    // A provider cap below the dialect's (Slack: 1000) becomes the default
+    // page size, and a larger count is lowered to it (RFC 9865 §4 maxPageSize).
+    let service = InMemoryService::slack_v1();
+    for i in 0..120 {
+        service
+            .seed_user(serde_json::json!({"userName": format!("u{i}")}))
+            .unwrap();
+    }
+    let client =
+        ScimClient::with_transport("xoxp-t", ClientOptions::default(), service.clone()).unwrap();
+    for query in [SearchRequest::new(), SearchRequest::new().count(1000)] {
+        let before = service.requests_received();
+        let endpoint = client.endpoint().clone().with_max_page_size(Some(50));
+        assert_eq!(
+            endpoint.pagination(),
+            scim_client::profile::Pagination::Index
+        );
+        let mut walk = scim_client::Paginator::<scim_client::model::User>::new(endpoint, query);
+        let mut count = 0;
+        loop {
+            match walk.step() {
+                scim_client::WalkStep::Fetch(operation) => {
+                    let uri = operation.request().uri().to_string();
+                    assert!(uri.contains("count=50"), "{uri}");
+                    walk.receive(client.execute(operation));
+                }
+                scim_client::WalkStep::Resource(_) => count += 1,
+                scim_client::WalkStep::Skipped(e) | scim_client::WalkStep::Failed(e) => {
+                    panic!("{e}")
+                }
+                scim_client::WalkStep::Done => break,
+            }
+        }
+        assert_eq!(count, 120);
+        assert_eq!(service.requests_received() - before, 3);
+    }
+}

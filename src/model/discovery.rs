@@ -1,10 +1,14 @@
 //! Discovery (RFC 7643 §5–§7): what a service supports, its schemas and resource types.
 //!
 //! These describe the service; nothing in this crate gates a feature on
-//! them. Slack, for one, says filtering is unsupported and supports it.
+//! them unless asked. Slack, for one, says filtering is unsupported and
+//! supports it. Paging is the exception one asks for:
+//! [`Endpoint::with_pagination_of`](crate::Endpoint::with_pagination_of)
+//! takes RFC 9865 §4's `pagination` (cursors or indexes, the page cap).
 
 use super::object::scim_object;
 use super::user::Meta;
+use crate::profile::Pagination;
 
 scim_object! {
     /// `/ServiceProviderConfig` (Slack: `/ServiceProviderConfigs`).
@@ -25,10 +29,98 @@ scim_object! {
         "sort" => sort: Supported,
         /// `etag`.
         "etag" => etag: Supported,
+        /// `pagination` (RFC 9865 §4): cursor and index support, the
+        /// default method and page sizes. Optional; its absence says
+        /// nothing, so RFC 7644's indexes are assumed.
+        "pagination" => pagination: PaginationSupport,
         /// `authenticationSchemes`.
         "authenticationSchemes" => authentication_schemes: Vec<AuthenticationScheme>,
         /// `meta`.
         "meta" => meta: Meta,
+    }
+}
+
+impl ServiceProviderConfig {
+    /// How to page through lists, from `pagination` (RFC 9865 §4): cursors
+    /// when `cursor` is true ([`Pagination::IndexAndCursor`] when `index`
+    /// is true as well, so a walk follows the cursors), indexes when only
+    /// `index` is. A missing flag is read from `defaultPaginationMethod`
+    /// (`"cursor"` or `"index"`, any case). `None` when nothing is
+    /// announced: RFC 9865 §4 makes `pagination` optional, and RFC 7644
+    /// indexes are then the assumption.
+    ///
+    /// ```
+    /// use scim_client::model::ServiceProviderConfig;
+    /// use scim_client::profile::Pagination;
+    ///
+    /// let config: ServiceProviderConfig = serde_json::from_str(
+    ///     r#"{"pagination": {"cursor": true, "index": false, "maxPageSize": 100}}"#,
+    /// )?;
+    /// assert_eq!(config.pagination_method(), Some(Pagination::Cursor));
+    /// assert_eq!(config.max_page_size(), Some(100));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn pagination_method(&self) -> Option<Pagination> {
+        let pagination = self.pagination.value()?;
+        let default = pagination.default_pagination_method.as_deref();
+        let announced = |flag: &crate::model::Field<bool>, method: &str| match flag.value() {
+            Some(supported) => *supported,
+            None => default.is_some_and(|d| d.eq_ignore_ascii_case(method)),
+        };
+        match (
+            announced(&pagination.cursor, "cursor"),
+            announced(&pagination.index, "index"),
+        ) {
+            (true, true) => Some(Pagination::IndexAndCursor),
+            (true, false) => Some(Pagination::Cursor),
+            (false, true) => Some(Pagination::Index),
+            (false, false) => None,
+        }
+    }
+
+    /// The largest page the service serves: the smaller of
+    /// `pagination.maxPageSize` (RFC 9865 §4) and `filter.maxResults`
+    /// (RFC 7643 §5), ignoring zeros (some services write 0 for "no
+    /// limit"); a value past `u32::MAX` reads as `u32::MAX`.
+    pub fn max_page_size(&self) -> Option<u32> {
+        let pagination = self
+            .pagination
+            .value()
+            .and_then(|p| p.max_page_size.value().copied());
+        let filter = self
+            .filter
+            .value()
+            .and_then(|f| f.max_results.value().copied());
+        [pagination, filter]
+            .into_iter()
+            .flatten()
+            .filter(|max| *max > 0)
+            .min()
+            .map(|max| u32::try_from(max).unwrap_or(u32::MAX))
+    }
+}
+
+scim_object! {
+    /// `pagination` of the service provider configuration (RFC 9865 §4):
+    /// which ways of paging lists the service supports, and its page sizes.
+    /// RFC 9865 §4 forbids reading an absent optional value as "no default"
+    /// or "no limit"; each is a [`Field`](crate::model::Field) so absence
+    /// stays visible.
+    pub struct PaginationSupport {
+        /// `cursor`: cursor pagination is supported (RFC 9865 §2).
+        "cursor" => cursor: bool,
+        /// `index`: `startIndex` pagination is supported (RFC 7644 §3.4.2.4).
+        "index" => index: bool,
+        /// `defaultPaginationMethod`: `"cursor"` or `"index"`, the method of
+        /// a query that names neither (RFC 9865 §2.4).
+        "defaultPaginationMethod" => default_pagination_method: String,
+        /// `defaultPageSize`: the page size of a query without `count`.
+        "defaultPageSize" => default_page_size: u64,
+        /// `maxPageSize`: the largest `count` served.
+        "maxPageSize" => max_page_size: u64,
+        /// `cursorTimeout`: seconds a cursor stays valid; an older one is
+        /// refused with `scimType` `expiredCursor` (RFC 9865 §2.1).
+        "cursorTimeout" => cursor_timeout: u64,
     }
 }
 

@@ -15,14 +15,16 @@ use super::lenient::FieldSeed;
 use super::object::Key;
 use crate::decode::{DecodeError, locate};
 
-/// One page of search results: `totalResults`, `itemsPerPage`, `startIndex`
-/// and the page's `Resources`.
+/// One page of search results: `totalResults`, `itemsPerPage`, `startIndex`,
+/// the cursors of RFC 9865 §2 (`nextCursor`, `previousCursor`) and the
+/// page's `Resources`.
 ///
 /// The counts are typed (the Python SDK leaves them in a dict). Providers
 /// differ in which they send, so each is an `Option`; `Resources` missing
 /// (Slack omits it when nothing matched) reads as an empty page. The
-/// envelope's keys are matched in any case (`resources` is `Resources`) and
-/// the counts may come as numeric strings.
+/// envelope's keys are matched in any case (`resources` is `Resources`),
+/// the counts may come as numeric strings and the cursors as numbers (read
+/// as their decimal text); `null` is absent.
 ///
 /// [`from_json`](Self::from_json), which the client uses, decodes every
 /// resource it can: one that cannot be read lands in
@@ -38,6 +40,13 @@ pub struct ListResponse<T> {
     pub items_per_page: Option<u64>,
     /// `startIndex`: the 1-based index of this page's first resource.
     pub start_index: Option<u64>,
+    /// `nextCursor` (RFC 9865 §2): the cursor of the next page. A cursor
+    /// service sends it on every page but the last, so its absence marks
+    /// the end of a cursor walk.
+    pub next_cursor: Option<String>,
+    /// `previousCursor` (RFC 9865 §2): the cursor of the page before, which
+    /// a service may send (never on the first page). A walk does not use it.
+    pub previous_cursor: Option<String>,
     /// `Resources`: the resources on this page that could be decoded.
     pub resources: Vec<T>,
     /// The resources on this page that could not be decoded, in page order.
@@ -146,6 +155,8 @@ impl<T> ListResponse<T> {
             total_results: self.total_results,
             items_per_page: self.items_per_page,
             start_index: self.start_index,
+            next_cursor: self.next_cursor.clone(),
+            previous_cursor: self.previous_cursor.clone(),
             resources: Vec::new(),
             failed: Vec::new(),
             resources_sent: self.resources_sent,
@@ -190,6 +201,8 @@ impl<T> Default for ListResponse<T> {
             total_results: None,
             items_per_page: None,
             start_index: None,
+            next_cursor: None,
+            previous_cursor: None,
             resources: Vec::new(),
             failed: Vec::new(),
             resources_sent: ResourcesSent::Array,
@@ -212,6 +225,12 @@ impl<T: Serialize> Serialize for ListResponse<T> {
         }
         if let Some(n) = self.start_index {
             map.serialize_entry("startIndex", &n)?;
+        }
+        if let Some(cursor) = &self.next_cursor {
+            map.serialize_entry("nextCursor", cursor)?;
+        }
+        if let Some(cursor) = &self.previous_cursor {
+            map.serialize_entry("previousCursor", cursor)?;
         }
         match (
             self.resources.is_empty() && self.failed.is_empty(),
@@ -251,6 +270,8 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for ListResponse<T> {
                         Envelope::TotalResults => out.total_results = count(&mut map)?,
                         Envelope::ItemsPerPage => out.items_per_page = count(&mut map)?,
                         Envelope::StartIndex => out.start_index = count(&mut map)?,
+                        Envelope::NextCursor => out.next_cursor = cursor(&mut map)?,
+                        Envelope::PreviousCursor => out.previous_cursor = cursor(&mut map)?,
                         Envelope::Resources if seen_resources => {
                             // Two spellings of one member: which page is meant?
                             return Err(serde::de::Error::custom(
@@ -336,17 +357,21 @@ enum Envelope {
     TotalResults,
     ItemsPerPage,
     StartIndex,
+    NextCursor,
+    PreviousCursor,
     Resources,
     Other,
 }
 
 impl Envelope {
     fn of(key: &str) -> Envelope {
-        const KEYS: [(&str, Envelope); 5] = [
+        const KEYS: [(&str, Envelope); 7] = [
             ("Resources", Envelope::Resources),
             ("totalResults", Envelope::TotalResults),
             ("itemsPerPage", Envelope::ItemsPerPage),
             ("startIndex", Envelope::StartIndex),
+            ("nextCursor", Envelope::NextCursor),
+            ("previousCursor", Envelope::PreviousCursor),
             ("schemas", Envelope::Schemas),
         ];
         KEYS.into_iter()
@@ -358,6 +383,14 @@ impl Envelope {
 /// A count: a number or a numeric string, `null` read as absent.
 fn count<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<u64>, A::Error> {
     Ok(map.next_value_seed(FieldSeed::<u64>::new())?.into_option())
+}
+
+/// A cursor (RFC 9865 §2): a string, or a number read as its decimal text
+/// (opaque values some services send unquoted); `null` read as absent.
+fn cursor<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<String>, A::Error> {
+    Ok(map
+        .next_value_seed(FieldSeed::<String>::new())?
+        .into_option())
 }
 
 /// The most resources reserved ahead from `itemsPerPage`.

@@ -1,5 +1,5 @@
-//! [`SearchRequest`]: the query parameters of RFC 7644 §3.4.2, for GET
-//! queries and `POST .search` alike.
+//! [`SearchRequest`]: the query parameters of RFC 7644 §3.4.2 and RFC 9865
+//! §2, for GET queries and `POST .search` alike.
 
 use serde::{Deserialize, Serialize};
 
@@ -50,6 +50,14 @@ pub struct SearchRequest {
     /// The most results to return.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<u32>,
+    /// The cursor of the page to return (RFC 9865 §2): `""` asks for the
+    /// first page of a cursor walk, and each next page is asked for with the
+    /// `nextCursor` of the one before. Sent as the `cursor` query parameter
+    /// (`cursor=` when empty) and, in `POST .search` bodies, as `"cursor"`
+    /// (RFC 9865 §3). It cannot go with [`start_index`](Self::start_index):
+    /// a page is asked for by cursor or by index (RFC 9865 §2.4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
 }
 
 impl Default for SearchRequest {
@@ -90,8 +98,15 @@ impl SearchRequest {
             sort_order: None,
             start_index: None,
             count: None,
+            cursor: None,
         }
     }
+
+    /// The longest cursor a request carries, in bytes. RFC 9865 §2 sets no
+    /// limit; one is set here so that a provider's `nextCursor` cannot grow
+    /// the request URL without bound (servers commonly refuse URLs past
+    /// 8 KiB). AWS and Atlassian cursors are well under 1 KiB.
+    pub const MAX_CURSOR_LEN: usize = 4096;
 
     /// Only resources matching `filter`.
     pub fn filter(mut self, filter: impl ToString) -> SearchRequest {
@@ -118,6 +133,24 @@ impl SearchRequest {
         self
     }
 
+    /// Ask for the page at this cursor (RFC 9865 §2): `""` for the first
+    /// page, then a page's `nextCursor` (or `previousCursor`) for the next.
+    /// The value is opaque and sent percent-encoded as it is given.
+    ///
+    /// ```
+    /// use scim_client::model::SearchRequest;
+    /// # let endpoint = scim_client::Endpoint::scim2(scim_client::BearerToken::new("t")?, "https://scim.example/v2")?;
+    /// let first = endpoint.search_users(&SearchRequest::new().cursor("").count(100))?;
+    /// assert_eq!(first.request().uri().query(), Some("cursor=&count=100"));
+    /// let next = endpoint.search_users(&SearchRequest::new().cursor("a+b/c=").count(100))?;
+    /// assert_eq!(next.request().uri().query(), Some("cursor=a%2Bb%2Fc%3D&count=100"));
+    /// # Ok::<(), scim_client::Error>(())
+    /// ```
+    pub fn cursor(mut self, cursor: impl Into<String>) -> SearchRequest {
+        self.cursor = Some(cursor.into());
+        self
+    }
+
     /// Only these attributes.
     pub fn attributes(mut self, attributes: &[&str]) -> SearchRequest {
         self.attributes = attributes.iter().map(|a| (*a).to_owned()).collect();
@@ -130,12 +163,17 @@ impl SearchRequest {
         self
     }
 
-    /// The GET query parameters, in a fixed order: `startIndex`, `count`,
-    /// `filter`, `sortBy`, `sortOrder`, `attributes`, `excludedAttributes`.
+    /// The GET query parameters, in a fixed order: `startIndex`, `cursor`,
+    /// `count`, `filter`, `sortBy`, `sortOrder`, `attributes`,
+    /// `excludedAttributes`. An empty cursor is sent (`cursor=`): it asks
+    /// for the first page of a cursor walk (RFC 9865 §2).
     pub(crate) fn query_params(&self) -> Vec<(&'static str, String)> {
         let mut params = Vec::new();
         if let Some(start) = self.start_index {
             params.push(("startIndex", start.to_string()));
+        }
+        if let Some(cursor) = &self.cursor {
+            params.push(("cursor", cursor.clone()));
         }
         if let Some(count) = self.count {
             params.push(("count", count.to_string()));
@@ -156,5 +194,19 @@ impl SearchRequest {
             params.push(("excludedAttributes", self.excluded_attributes.join(",")));
         }
         params
+    }
+
+    /// The 1-based index of the first resource the answer should hold, for
+    /// checking an empty page against its `totalResults`: `startIndex`
+    /// (default 1), also 1 for the first page of a cursor walk (`cursor=`).
+    /// A later cursor page's position is not known from the request, so it is
+    /// `u64::MAX` there, and `totalResults` cannot make its emptiness an
+    /// error (RFC 9865 §2: the absence of `nextCursor`, not the total, marks
+    /// the last page).
+    pub(crate) fn requested_start(&self) -> u64 {
+        match &self.cursor {
+            Some(cursor) if !cursor.is_empty() => u64::MAX,
+            _ => u64::from(self.start_index.unwrap_or(1)),
+        }
     }
 }

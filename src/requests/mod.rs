@@ -29,14 +29,15 @@ pub(crate) fn success(response: ScimResponse) -> Result<ScimResponse, Error> {
     response.error_for_status()
 }
 
-/// The parser of a page asked for at `start` (`startIndex`, default 1). A
+/// The parser of a page asked for at `start` (`startIndex`, default 1; a
+/// cursor page past the first has no known start, RFC 9865 §2). A
 /// resource that cannot be decoded is kept with the request's credentials
 /// scrubbed from it, should the server have echoed them.
 pub(super) fn parse_list<R: Resource>(
     query: &SearchRequest,
     secrets: Secrets,
 ) -> impl Fn(ScimResponse) -> Result<ListResponse<R>, Error> + Send + Sync + 'static {
-    let start = u64::from(query.start_index.unwrap_or(1));
+    let start = query.requested_start();
     move |r| {
         let mut page = success(r)?.page::<R>(start)?;
         page.failed.iter_mut().for_each(|f| f.scrub(&secrets));
@@ -97,8 +98,11 @@ fn fill_version(meta: &mut Field<Meta>, etag: &str) {
 /// segment, so no id can change which resource a request targets.
 impl Endpoint {
     /// `GET /{endpoint}` with filter, sorting, paging and attribute selection
-    /// (RFC 7644 §3.4.2). `startIndex` must be at least 1 and `count` within
-    /// the dialect's limit ([`Dialect::max_count`](crate::Dialect::max_count)).
+    /// (RFC 7644 §3.4.2), by index or by cursor (RFC 9865 §2). `startIndex`
+    /// must be at least 1, `count` within the dialect's limit
+    /// ([`Dialect::max_count`](crate::Dialect::max_count)), and a `cursor`
+    /// is never sent with a `startIndex` nor longer than
+    /// [`SearchRequest::MAX_CURSOR_LEN`].
     pub fn query<R: Resource>(
         &self,
         query: &SearchRequest,
