@@ -358,6 +358,12 @@ pub enum ScimType {
     InvalidVers,
     /// Sensitive information was put in a URI.
     Sensitive,
+    /// The cursor is not one the service issued (RFC 9865).
+    InvalidCursor,
+    /// The cursor has expired (RFC 9865): start the walk again.
+    ExpiredCursor,
+    /// The `count` is not one the service accepts (RFC 9865).
+    InvalidCount,
     /// Any other value, kept exactly as sent.
     Other(String),
 }
@@ -376,6 +382,9 @@ impl ScimType {
             ScimType::InvalidValue => "invalidValue",
             ScimType::InvalidVers => "invalidVers",
             ScimType::Sensitive => "sensitive",
+            ScimType::InvalidCursor => "invalidCursor",
+            ScimType::ExpiredCursor => "expiredCursor",
+            ScimType::InvalidCount => "invalidCount",
             ScimType::Other(s) => s,
         }
     }
@@ -394,6 +403,9 @@ impl From<&str> for ScimType {
             "invalidValue" => ScimType::InvalidValue,
             "invalidVers" => ScimType::InvalidVers,
             "sensitive" => ScimType::Sensitive,
+            "invalidCursor" => ScimType::InvalidCursor,
+            "expiredCursor" => ScimType::ExpiredCursor,
+            "invalidCount" => ScimType::InvalidCount,
             other => ScimType::Other(other.to_owned()),
         }
     }

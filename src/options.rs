@@ -213,6 +213,11 @@ impl ClientOptions {
             .with_base_url(&self.base_url)?
             .with_user_agent(&self.user_agent_prefix, &self.user_agent_suffix)?
             .with_default_headers(&self.default_headers)
+            .map(|endpoint| {
+                endpoint
+                    .with_pagination(self.pagination)
+                    .with_max_page_size(self.max_page_size)
+            })
     }
 
     /// The proxy the base URL's requests go through, or `None` to go direct:

@@ -566,10 +566,7 @@ fn a_cursor_the_service_refuses_is_an_api_error_with_its_scim_type() {
     let error = results[0].as_ref().unwrap_err();
     assert_eq!(error.status(), Some(http::StatusCode::BAD_REQUEST));
     let scim = error.api_error().and_then(|e| e.scim.as_ref()).unwrap();
-    assert_eq!(
-        scim.scim_type,
-        Some(ScimType::Other("invalidCursor".to_owned()))
-    );
+    assert_eq!(scim.scim_type, Some(ScimType::InvalidCursor));
 }
 
 #[test]

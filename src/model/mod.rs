@@ -21,8 +21,8 @@ pub use bulk::{
     BulkStatus,
 };
 pub use discovery::{
-    AuthenticationScheme, BulkSupport, FilterSupport, ResourceType, Schema, SchemaAttribute,
-    SchemaExtension, ServiceProviderConfig, Supported,
+    AuthenticationScheme, BulkSupport, FilterSupport, PaginationSupport, ResourceType, Schema,
+    SchemaAttribute, SchemaExtension, ServiceProviderConfig, Supported,
 };
 pub use patch::{PATCH_OP, PatchOp, PatchOpKind, PatchOperation, PatchPath};
 pub use search::{SEARCH_REQUEST, SearchRequest, SortOrder};

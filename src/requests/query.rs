@@ -25,7 +25,7 @@ impl Endpoint {
         &self,
         query: &SearchRequest,
     ) -> Result<Operation<ListResponse<Value>>, Error> {
-        let start = u64::from(query.start_index.unwrap_or(1));
+        let start = query.requested_start();
         self.post_search(".search", query, move |r| success(r)?.page(start))
     }
 
