@@ -113,6 +113,7 @@
 #![warn(missing_docs)]
 
 mod async_client;
+pub mod auth;
 pub mod budget;
 pub mod call;
 mod client;
