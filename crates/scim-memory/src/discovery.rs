@@ -2,6 +2,7 @@
 
 use serde_json::{Value, json};
 
+use crate::store::Paging;
 use scim_client::Dialect;
 use scim_client::model::{ENTERPRISE_V2, GROUP_V2, LIST_RESPONSE, USER_V2};
 
@@ -10,9 +11,11 @@ pub(crate) const MAX_RESULTS: usize = 1000;
 pub(crate) const BULK_MAX_OPERATIONS: usize = 1000;
 pub(crate) const BULK_MAX_PAYLOAD: usize = 1024 * 1024;
 
-pub(crate) fn service_provider_config(dialect: Dialect) -> Value {
+/// `/ServiceProviderConfig`; a profile's service also announces its
+/// pagination (RFC 9865 §4) and its page cap as `filter.maxResults`.
+pub(crate) fn service_provider_config(dialect: Dialect, paging: &Paging) -> Value {
     let v2 = dialect != Dialect::SlackV1;
-    json!({
+    let mut config = json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
         "documentationUri": "https://docs.rs/scim-client",
         "patch": {"supported": true},
@@ -27,7 +30,18 @@ pub(crate) fn service_provider_config(dialect: Dialect) -> Value {
             "description": "Any bearer token is accepted by the in-memory service",
             "primary": true
         }]
-    })
+    });
+    if paging.announced {
+        config["filter"]["maxResults"] = Value::from(paging.max_page_size);
+        config["pagination"] = json!({
+            "cursor": paging.cursor,
+            "index": paging.index,
+            "defaultPaginationMethod": if paging.index { "index" } else { "cursor" },
+            "defaultPageSize": paging.default_page_size,
+            "maxPageSize": paging.max_page_size,
+        });
+    }
+    config
 }
 
 fn attribute(

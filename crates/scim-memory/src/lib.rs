@@ -1,7 +1,8 @@
 //! [`InMemoryService`]: a SCIM service in memory, for tests and examples.
 //!
 //! It is pure: a request goes in, a response comes out, no sockets and no
-//! clock (timestamps come from a logical clock). Both clients can use it as
+//! system clock (timestamps come from a logical clock, rate limits from a
+//! virtual one: [`InMemoryService::now`]). Both clients can use it as
 //! their transport, so provisioning code is unit-tested against the same
 //! rules a real provider applies:
 //!
@@ -17,6 +18,13 @@
 //! - **Faults on demand** ([`InMemoryService::inject`]): 429 with a
 //!   `Retry-After`, or a 5xx with an HTML body, for the N requests after the
 //!   M-th, to exercise retry settings.
+//! - **A provider's profile** ([`InMemoryService::for_profile`]): its
+//!   dialect, its published rate limits (429 with `Retry-After` when a
+//!   bucket is empty), cursor paging where it pages by cursor, its page
+//!   cap, its limit on member changes per group PATCH, group reads without
+//!   members, what DELETE of a user does and its discovery path, all in a
+//!   virtual clock that the client's retry waits advance: a realistic
+//!   provider with no network and no real waiting.
 //!
 //! ```
 //! use scim_memory::InMemoryService;
@@ -42,6 +50,7 @@ mod transport;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime};
 
 use http::header::{CONTENT_TYPE, ETAG, IF_MATCH, IF_NONE_MATCH, LOCATION, RETRY_AFTER};
 use http::{HeaderValue, Method, StatusCode};
@@ -49,6 +58,8 @@ use serde_json::{Value, json};
 
 use crate::encoding::percent_decode;
 use scim_client::Dialect;
+use scim_client::budget::{Admission, RateBudget, RequestClass};
+use scim_client::profile::{Profile, UserDelete};
 use scim_client::transport::{HttpRequest, HttpResponse};
 
 use store::Store;
@@ -74,12 +85,28 @@ struct ScheduledFault {
     fault: Fault,
 }
 
+/// Where the service's virtual clock starts: 2026-01-01T00:00:00Z, in
+/// seconds since the Unix epoch.
+pub const CLOCK_START_UNIX_SECONDS: u64 = 1_767_225_600;
+
 /// A SCIM service in memory. Cloning gives another handle to the same
 /// service, so a test can keep one while a client owns the other.
 #[derive(Clone, Debug)]
 pub struct InMemoryService {
     inner: Arc<Mutex<State>>,
     dialect: Dialect,
+    behaviour: Behaviour,
+    profile: Option<Arc<Profile>>,
+}
+
+/// The behaviours the routes read, fixed when the service is made.
+#[derive(Clone, Copy, Debug)]
+struct Behaviour {
+    dialect: Dialect,
+    /// `DELETE /Users/{id}` deactivates the user instead of deleting it.
+    users_deactivate: bool,
+    /// Group reads (one group, lists, searches) carry `members`.
+    group_members_read: bool,
 }
 
 #[derive(Debug)]
@@ -87,6 +114,14 @@ struct State {
     store: Store,
     requests: u64,
     faults: Vec<ScheduledFault>,
+    /// The virtual clock.
+    now: SystemTime,
+    /// The profile's rate table, when it has one.
+    budget: Option<RateBudget>,
+    /// Requests answered 429 because a bucket was empty.
+    throttled: u64,
+    /// Requests admitted, per rule of the rate table (in table order).
+    served_by_rule: Vec<u64>,
 }
 
 /// An error the service answers with: the HTTP status, the SCIM `scimType`
@@ -164,16 +199,96 @@ impl std::fmt::Display for Failure {
 impl std::error::Error for Failure {}
 
 impl InMemoryService {
-    /// An empty service speaking `dialect`.
+    /// An empty service speaking `dialect`, with no rate limits; as a
+    /// transport it answers at once and reads the system clock.
     pub fn new(dialect: Dialect) -> InMemoryService {
+        let rules = Behaviour {
+            dialect,
+            users_deactivate: dialect == Dialect::SlackV1,
+            group_members_read: true,
+        };
+        InMemoryService::build(Store::new(dialect), rules, None, None)
+    }
+
+    /// An empty service that plays `profile`'s provider:
+    ///
+    /// - its [dialect](Profile::dialect) (error bodies, PATCH form, status codes);
+    /// - its [rate table](Profile::rates), at its published rates, in the
+    ///   service's virtual clock ([`now`](Self::now)): a request that finds a
+    ///   bucket empty is not served and is answered 429 with a `Retry-After`
+    ///   of the wait rounded up to whole seconds (at least 1), and counted
+    ///   ([`throttled`](Self::throttled)). The rules' endpoints are read
+    ///   relative to the base path as seen in each request: the path up to
+    ///   the first segment the service routes (`Users`, `Groups`, `Bulk`, …),
+    ///   so any base URL works; a request it cannot route counts only
+    ///   against the rules for every endpoint;
+    /// - its [pagination](Profile::pagination): cursor-only lists ignore
+    ///   `startIndex` and answer `nextCursor` (RFC 9865) until the last page;
+    ///   lists that take both answer `startIndex`, and `nextCursor` as well;
+    ///   a `count` above [`max_page_size`](Profile::max_page_size) is read as
+    ///   it. An unsorted list's cursor names the last id served, so resources
+    ///   created or deleted between pages shift nothing (one created behind
+    ///   the cursor is not seen); a sorted list's, or `/.search` over every
+    ///   type, holds an offset. A cursor this service did not give is 400
+    ///   `invalidCursor`;
+    /// - its [`max_member_changes`](Profile::max_member_changes): a group
+    ///   PATCH carrying more member values (added plus removed) is 400
+    ///   `tooMany`, and nothing of it is applied;
+    /// - [`group_reads_return_members`](Profile::group_reads_return_members)
+    ///   false: group reads and lists leave out `members`;
+    /// - [`user_delete`](Profile::user_delete): Slack deactivates;
+    /// - [`service_provider_config_path`](Profile::service_provider_config_path):
+    ///   discovery is served at that spelling only, and announces the
+    ///   pagination (RFC 9865 §4).
+    ///
+    /// As a transport, its `sleep` advances the virtual clock and its `now`
+    /// reads it, so a sequential client waits out 429s in no real time (see
+    /// [`set_now`](Self::set_now) for concurrent drivers).
+    ///
+    /// ```
+    /// use scim_client::profile::Profile;
+    /// use scim_memory::InMemoryService;
+    ///
+    /// let service = InMemoryService::for_profile(&Profile::aws_identity_center("us-east-1", "d-1"));
+    /// assert_eq!(service.dialect(), scim_client::Dialect::Scim2);
+    /// assert_eq!(service.throttled(), 0);
+    /// ```
+    pub fn for_profile(profile: &Profile) -> InMemoryService {
+        let rules = Behaviour {
+            dialect: profile.dialect,
+            users_deactivate: profile.user_delete == UserDelete::Deactivates,
+            group_members_read: profile.group_reads_return_members,
+        };
+        let budget = (!profile.rates.is_empty()).then(|| RateBudget::new(&profile.rates, 1.0));
+        InMemoryService::build(
+            Store::for_profile(profile),
+            rules,
+            budget,
+            Some(Arc::new(profile.clone())),
+        )
+    }
+
+    fn build(
+        store: Store,
+        rules: Behaviour,
+        budget: Option<RateBudget>,
+        profile: Option<Arc<Profile>>,
+    ) -> InMemoryService {
+        let served_by_rule = vec![0; budget.as_ref().map_or(0, |b| b.rules().len())];
         let state = State {
-            store: Store::new(dialect),
+            store,
             requests: 0,
             faults: Vec::new(),
+            now: SystemTime::UNIX_EPOCH + Duration::from_secs(CLOCK_START_UNIX_SECONDS),
+            budget,
+            throttled: 0,
+            served_by_rule,
         };
         InMemoryService {
             inner: Arc::new(Mutex::new(state)),
-            dialect,
+            dialect: rules.dialect,
+            behaviour: rules,
+            profile,
         }
     }
 
@@ -190,6 +305,65 @@ impl InMemoryService {
     /// The dialect it speaks.
     pub fn dialect(&self) -> Dialect {
         self.dialect
+    }
+
+    /// The profile it plays, when made with [`for_profile`](Self::for_profile).
+    pub fn profile(&self) -> Option<&Profile> {
+        self.profile.as_deref()
+    }
+
+    /// The virtual clock's reading: 2026-01-01T00:00:00Z
+    /// ([`CLOCK_START_UNIX_SECONDS`]) until moved. Rate limits are counted
+    /// in it. Resources' `meta` timestamps do not follow it (they come from
+    /// a write counter, as before).
+    pub fn now(&self) -> SystemTime {
+        self.state().now
+    }
+
+    /// Sets the virtual clock. A concurrent driver (several async tasks on
+    /// one service) calls it with its executor's clock before each
+    /// request, say tokio's with paused time (`start_paused`): the
+    /// service's own `AsyncTransport::sleep` advances the clock by each
+    /// task's wait, which adds waits that overlap. A clock set backwards
+    /// refills no bucket.
+    pub fn set_now(&self, now: SystemTime) {
+        self.state().now = now;
+    }
+
+    /// Moves the virtual clock on by `duration` (not past the largest time
+    /// the platform represents: there it stays).
+    pub fn advance(&self, duration: Duration) {
+        let mut state = self.state();
+        if let Some(later) = state.now.checked_add(duration) {
+            state.now = later;
+        }
+    }
+
+    /// How many requests were answered 429 because the profile's rate
+    /// table had no room (injected [`Fault`]s are not counted).
+    pub fn throttled(&self) -> u64 {
+        self.state().throttled
+    }
+
+    /// The profile's rate rules, by name in table order, each with how many
+    /// requests it admitted (whatever they were then answered). Empty
+    /// without a rate table.
+    pub fn served_by_rule(&self) -> Vec<(String, u64)> {
+        let state = self.state();
+        let Some(budget) = &state.budget else {
+            return Vec::new();
+        };
+        budget
+            .rules()
+            .iter()
+            .zip(&state.served_by_rule)
+            .map(|(rule, &count)| (rule.name.clone(), count))
+            .collect()
+    }
+
+    /// True when, as a transport, it lives in its virtual clock.
+    pub(crate) fn in_virtual_time(&self) -> bool {
+        self.profile.is_some()
     }
 
     /// Answers the `count` requests after the first `after` with `fault`
@@ -243,10 +417,12 @@ impl InMemoryService {
             .to_owned())
     }
 
-    /// Answers one request.
+    /// Answers one request. Injected faults come first; then the rate
+    /// table, at the virtual clock's time.
     pub fn handle(&self, request: &HttpRequest) -> HttpResponse {
-        let mut state = self.state();
-        state.requests += 1;
+        let mut guard = self.state();
+        let state = &mut *guard;
+        state.requests = state.requests.saturating_add(1);
         let number = state.requests;
         if let Some(fault) = state
             .faults
@@ -256,9 +432,55 @@ impl InMemoryService {
         {
             return self.fault_response(&fault);
         }
-        let reply = route(&mut state.store, self.dialect, request)
+        let permit = match &mut state.budget {
+            None => None,
+            Some(budget) => {
+                let path = request.uri().path();
+                let base = base_path(&state.store, path);
+                match budget.admit(request, &base, state.now) {
+                    Admission::Now(permit) => {
+                        let class = RequestClass::of(path, &base);
+                        for (rule, served) in budget.rules().iter().zip(&mut state.served_by_rule) {
+                            if rule.matches(request.method(), &class) {
+                                *served = served.saturating_add(1);
+                            }
+                        }
+                        Some(permit)
+                    }
+                    Admission::Wait(wait) => {
+                        state.throttled = state.throttled.saturating_add(1);
+                        return self.throttled_response(wait);
+                    }
+                }
+            }
+        };
+        let reply = route(&mut state.store, self.behaviour, request)
             .unwrap_or_else(|failure| self.error_reply(&failure));
+        if let (Some(budget), Some(permit)) = (&mut state.budget, permit) {
+            budget.settle(permit, None, state.now);
+        }
         self.response(reply)
+    }
+
+    /// 429 in the dialect's error form, with `Retry-After` in whole
+    /// seconds, rounded up, at least 1.
+    fn throttled_response(&self, wait: Duration) -> HttpResponse {
+        let seconds = wait
+            .as_secs()
+            .saturating_add(u64::from(wait.subsec_nanos() > 0))
+            .max(1);
+        let detail = match self.dialect {
+            Dialect::SlackV1 => "ratelimited".to_owned(),
+            Dialect::SlackV2 | Dialect::Scim2 => {
+                format!("Too many requests: retry after {seconds} s")
+            }
+        };
+        let failure = Failure::new(429, None, detail);
+        let mut response = self.response(self.error_reply(&failure));
+        response
+            .headers_mut()
+            .insert(RETRY_AFTER, HeaderValue::from(seconds));
+        response
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
@@ -347,21 +569,34 @@ enum Route {
     ResourceTypes(Option<String>),
 }
 
+/// The index of the first segment the service routes.
+fn route_start(store: &Store, segments: &[&str]) -> Option<usize> {
+    const FIXED: [&str; 4] = ["Bulk", ".search", "Schemas", "ResourceTypes"];
+    segments.iter().position(|s| {
+        FIXED.contains(s) || store.is_service_provider_config(s) || store.kind_at(s).is_some()
+    })
+}
+
+/// The base path as a request shows it, for the rate table: the path up to
+/// the first segment the service routes, with a trailing `/`. A path it
+/// cannot route is its own base: it names no endpoint.
+fn base_path(store: &Store, path: &str) -> String {
+    let segments: Vec<&str> = path.split('/').collect();
+    match route_start(store, &segments) {
+        Some(start) => {
+            let mut base = segments[..start].join("/");
+            base.push('/');
+            base
+        }
+        None => path.to_owned(),
+    }
+}
+
 /// Finds the route, and the URL prefix before it (for `meta.location`).
 /// The route starts at the first segment the service knows.
 fn parse_route(store: &Store, path: &str) -> Option<(String, Route)> {
-    const FIXED: [&str; 6] = [
-        "Bulk",
-        ".search",
-        "ServiceProviderConfig",
-        "ServiceProviderConfigs",
-        "Schemas",
-        "ResourceTypes",
-    ];
     let segments: Vec<&str> = path.split('/').collect();
-    let start = segments
-        .iter()
-        .position(|s| FIXED.contains(s) || store.kind_at(s).is_some())?;
+    let start = route_start(store, &segments)?;
     let prefix = segments[..start].join("/");
     let rest: Vec<String> = segments[start..]
         .iter()
@@ -374,7 +609,7 @@ fn parse_route(store: &Store, path: &str) -> Option<(String, Route)> {
         (Some(kind), [_, id]) => Route::Resource(kind, (*id).to_owned()),
         (_, [".search"]) => Route::Search(None),
         (_, ["Bulk"]) => Route::Bulk,
-        (_, ["ServiceProviderConfig" | "ServiceProviderConfigs"]) => Route::ServiceProviderConfig,
+        (_, [name]) if store.is_service_provider_config(name) => Route::ServiceProviderConfig,
         (_, ["Schemas"]) => Route::Schemas(None),
         (_, ["Schemas", id]) => Route::Schemas(Some((*id).to_owned())),
         (_, ["ResourceTypes"]) => Route::ResourceTypes(None),
@@ -421,7 +656,30 @@ fn json_body(request: &HttpRequest) -> Result<Value, Failure> {
     })
 }
 
-fn route(store: &mut Store, dialect: Dialect, request: &HttpRequest) -> Result<Reply, Failure> {
+/// Leaves `members` out of a group, as a provider whose group reads omit them.
+fn strip_members(resource: &mut serde_json::Map<String, Value>) {
+    if let Some(key) = patch::existing_key(resource, "members") {
+        resource.remove(&key);
+    }
+}
+
+/// Leaves `members` out of the groups of a list answer.
+fn strip_listed_members(store: &Store, list: &mut Value) {
+    if let Some(Value::Array(resources)) = list.get_mut("Resources") {
+        for resource in resources.iter_mut().filter_map(Value::as_object_mut) {
+            let is_group = resource
+                .get("id")
+                .and_then(Value::as_str)
+                .is_some_and(|id| store.is_group(id));
+            if is_group {
+                strip_members(resource);
+            }
+        }
+    }
+}
+
+fn route(store: &mut Store, rules: Behaviour, request: &HttpRequest) -> Result<Reply, Failure> {
+    let dialect = rules.dialect;
     let (prefix, route) =
         parse_route(store, request.uri().path()).ok_or_else(|| Failure::not_found("endpoint"))?;
     let origin = match (request.uri().scheme_str(), request.uri().authority()) {
@@ -432,30 +690,57 @@ fn route(store: &mut Store, dialect: Dialect, request: &HttpRequest) -> Result<R
     let v2 = dialect != Dialect::SlackV1;
     let method = request.method();
     match route {
-        Route::Collection(kind) if method == Method::GET => Ok(Reply::json(
-            200,
-            store.list(kind, &store::Query::from_params(&query, dialect)?)?,
-        )),
+        Route::Collection(kind) if method == Method::GET => {
+            let query = store::Query::from_params(&query, dialect, store.paging())?;
+            let mut list = store.list(kind, &query)?;
+            if !rules.group_members_read {
+                strip_listed_members(store, &mut list);
+            }
+            Ok(Reply::json(200, list))
+        }
         Route::Collection(kind) if method == Method::POST => {
             let created = store.create(kind, json_body(request)?, &origin)?;
             Ok(store::resource_reply(201, created, v2))
         }
         Route::Search(kind) if method == Method::POST => {
-            let search: scim_client::model::SearchRequest =
-                serde_json::from_value(json_body(request)?)
-                    .map_err(|e| Failure::new(400, Some("invalidSyntax"), e.to_string()))?;
-            let query = store::Query::from_search(&search, dialect)?;
-            match kind {
-                Some(kind) => Ok(Reply::json(200, store.list(kind, &query)?)),
-                None => Ok(Reply::json(200, store.list_all(&query)?)),
+            let body = json_body(request)?;
+            // The cursor is read here, not through the client's type.
+            let cursor = match body
+                .as_object()
+                .and_then(|o| patch::existing_key(o, "cursor").and_then(|k| o.get(&k)))
+            {
+                None | Some(Value::Null) => None,
+                Some(Value::String(cursor)) => Some(cursor.clone()),
+                Some(_) => {
+                    return Err(Failure::new(
+                        400,
+                        Some("invalidCursor"),
+                        "the cursor must be a string",
+                    ));
+                }
+            };
+            let search: scim_client::model::SearchRequest = serde_json::from_value(body)
+                .map_err(|e| Failure::new(400, Some("invalidSyntax"), e.to_string()))?;
+            let query =
+                store::Query::from_search(&search, cursor.as_deref(), dialect, store.paging())?;
+            let mut list = match kind {
+                Some(kind) => store.list(kind, &query)?,
+                None => store.list_all(&query)?,
+            };
+            if !rules.group_members_read {
+                strip_listed_members(store, &mut list);
             }
+            Ok(Reply::json(200, list))
         }
         Route::Resource(kind, id) => {
             let if_match = if v2 { header(request, IF_MATCH) } else { None };
             let projection = store::Projection::from_params(&query);
             match *method {
                 Method::GET => {
-                    let resource = store.read(kind, &id)?;
+                    let mut resource = store.read(kind, &id)?;
+                    if kind == Kind::Groups && !rules.group_members_read {
+                        strip_members(&mut resource);
+                    }
                     let version = store::version_of(&resource);
                     let if_none_match = if v2 {
                         header(request, IF_NONE_MATCH)
@@ -494,9 +779,10 @@ fn route(store: &mut Store, dialect: Dialect, request: &HttpRequest) -> Result<R
                     }
                 }
                 Method::DELETE => {
-                    if dialect == Dialect::SlackV1 && kind == Kind::Users {
+                    if rules.users_deactivate && kind == Kind::Users {
                         store.deactivate(&id)?;
-                        return Ok(Reply::empty(200));
+                        let status = if v2 { 204 } else { 200 };
+                        return Ok(Reply::empty(status));
                     }
                     store.delete(kind, &id, if_match)?;
                     Ok(Reply::empty(204))
@@ -513,7 +799,7 @@ fn route(store: &mut Store, dialect: Dialect, request: &HttpRequest) -> Result<R
         }
         Route::ServiceProviderConfig if method == Method::GET => Ok(Reply::json(
             200,
-            discovery::service_provider_config(dialect),
+            discovery::service_provider_config(dialect, store.paging()),
         )),
         Route::Schemas(None) if method == Method::GET => {
             Ok(Reply::json(200, discovery::list(discovery::schemas())))

@@ -11,8 +11,10 @@ use super::{Failure, Reply, discovery};
 use scim_client::Dialect;
 use scim_client::filter::{AttrPath, Filter};
 use scim_client::model::{
-    CORE_V1, GROUP_V2, LIST_RESPONSE, PatchOp, SearchRequest, SortOrder, USER_V2,
+    CORE_V1, GROUP_V2, LIST_RESPONSE, PatchOp, PatchOperation, PatchPath, SearchRequest, SortOrder,
+    USER_V2,
 };
+use scim_client::profile::{Pagination, Profile};
 
 /// Which resources.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -52,6 +54,66 @@ pub(crate) struct Store {
     next_id: u64,
     /// A storage-wide counter: every write gets the next version.
     next_version: u64,
+    /// How lists are paged.
+    paging: Paging,
+    /// The most member changes one group PATCH may carry.
+    max_member_changes: Option<usize>,
+    /// The spellings `/ServiceProviderConfig` is served at.
+    service_provider_config: Vec<String>,
+}
+
+/// How the service pages lists: by index, by cursor (RFC 9865), or both,
+/// and how large a page may be.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Paging {
+    /// `startIndex` is honoured.
+    pub(crate) index: bool,
+    /// `cursor` is honoured and `nextCursor` given.
+    pub(crate) cursor: bool,
+    /// The largest page served (a larger `count` is read as this).
+    pub(crate) max_page_size: usize,
+    /// The page size when the request names none.
+    pub(crate) default_page_size: usize,
+    /// Whether `/ServiceProviderConfig` announces all this (RFC 9865 §4).
+    pub(crate) announced: bool,
+}
+
+impl Paging {
+    /// Index paging up to [`discovery::MAX_RESULTS`], as the dialect serves by default.
+    fn of_dialect(dialect: Dialect) -> Paging {
+        // Slack serves 10 by default and reads anything above 1000 as 1000.
+        let default_page_size = if dialect == Dialect::SlackV1 {
+            10
+        } else {
+            discovery::MAX_RESULTS
+        };
+        Paging {
+            index: true,
+            cursor: false,
+            max_page_size: discovery::MAX_RESULTS,
+            default_page_size,
+            announced: false,
+        }
+    }
+
+    /// The profile's pagination and page cap (at most
+    /// [`discovery::MAX_RESULTS`], at least 1).
+    fn of_profile(profile: &Profile) -> Paging {
+        let dialect = Paging::of_dialect(profile.dialect);
+        let max_page_size = profile
+            .max_page_size
+            .map_or(discovery::MAX_RESULTS, |max| {
+                usize::try_from(max).unwrap_or(usize::MAX)
+            })
+            .clamp(1, discovery::MAX_RESULTS);
+        Paging {
+            index: profile.pagination != Pagination::Cursor,
+            cursor: profile.pagination.uses_cursor(),
+            max_page_size,
+            default_page_size: dialect.default_page_size.min(max_page_size),
+            announced: true,
+        }
+    }
 }
 
 impl Store {
@@ -64,7 +126,39 @@ impl Store {
             user_names: HashMap::new(),
             next_id: 0,
             next_version: 0,
+            paging: Paging::of_dialect(dialect),
+            max_member_changes: None,
+            service_provider_config: vec![
+                "ServiceProviderConfig".to_owned(),
+                "ServiceProviderConfigs".to_owned(),
+            ],
         }
+    }
+
+    /// A store that pages, limits PATCHes and spells discovery as `profile` does.
+    pub(crate) fn for_profile(profile: &Profile) -> Store {
+        let path = profile.service_provider_config_path.trim_matches('/');
+        let spelling = path.rsplit('/').next().unwrap_or(path);
+        Store {
+            paging: Paging::of_profile(profile),
+            max_member_changes: profile.max_member_changes,
+            service_provider_config: vec![spelling.to_owned()],
+            ..Store::new(profile.dialect)
+        }
+    }
+
+    pub(crate) fn paging(&self) -> &Paging {
+        &self.paging
+    }
+
+    /// True when `segment` names `/ServiceProviderConfig` here.
+    pub(crate) fn is_service_provider_config(&self, segment: &str) -> bool {
+        self.service_provider_config.iter().any(|s| s == segment)
+    }
+
+    /// True when a group with this id is stored.
+    pub(crate) fn is_group(&self, id: &str) -> bool {
+        self.groups.contains_key(id)
     }
 
     fn v2(&self) -> bool {
@@ -334,6 +428,13 @@ impl Store {
             let patch: PatchOp = serde_json::from_value(body).map_err(|e| {
                 Failure::new(400, Some("invalidValue"), format!("not a PatchOp: {e}"))
             })?;
+            if kind == Kind::Groups {
+                let changes = patch
+                    .operations
+                    .iter()
+                    .fold(0usize, |n, op| n.saturating_add(member_changes(op)));
+                self.check_member_changes(changes)?;
+            }
             for operation in &patch.operations {
                 apply(&mut resource, operation)?;
             }
@@ -345,9 +446,25 @@ impl Store {
                     "a partial resource must be a JSON object",
                 ));
             };
+            if kind == Kind::Groups {
+                let members = existing_key(&partial, "members").and_then(|k| partial.get(&k));
+                self.check_member_changes(members.map_or(0, count_values))?;
+            }
             apply_v1(&mut resource, partial)?;
         }
         self.commit(kind, id, resource, &previous)
+    }
+
+    /// Refuses a group PATCH with more member changes than the profile allows.
+    fn check_member_changes(&self, changes: usize) -> Result<(), Failure> {
+        match self.max_member_changes {
+            Some(max) if changes > max => Err(Failure::new(
+                400,
+                Some("tooMany"),
+                format!("{changes} member changes in one request; at most {max} are allowed"),
+            )),
+            _ => Ok(()),
+        }
     }
 
     pub(crate) fn delete(
@@ -373,7 +490,8 @@ impl Store {
     }
 
     pub(crate) fn list(&self, kind: Kind, query: &Query) -> Result<Value, Failure> {
-        Ok(self.page(self.map(kind).values(), query))
+        // One kind's map iterates in id order: cursors can name the last id.
+        self.page(self.map(kind).values(), query, true)
     }
 
     /// `POST /.search`: every resource type together.
@@ -384,26 +502,55 @@ impl Store {
             .values()
             .chain(self.groups.values())
             .chain(custom);
-        Ok(self.page(all, query))
+        self.page(all, query, false)
     }
 
     /// One page of the matches. Unsorted, it keeps only the page while
     /// counting the rest, so an answer costs memory for one page whatever
     /// the store holds.
-    fn page<'a>(&self, resources: impl Iterator<Item = &'a Resource>, query: &Query) -> Value {
-        let start = query.start_index.max(1);
+    ///
+    /// `by_id` says the resources come in id order; then an unsorted
+    /// list's cursor names the last id served (a keyset), so resources
+    /// added or removed between pages neither shift nor repeat the rest.
+    /// Otherwise a cursor holds an offset into the matches.
+    fn page<'a>(
+        &self,
+        resources: impl Iterator<Item = &'a Resource>,
+        query: &Query,
+        by_id: bool,
+    ) -> Result<Value, Failure> {
+        let keyset = by_id && query.sort_by.is_none();
+        let (skip, after) = match &query.position {
+            Position::Index(start) => (start.saturating_sub(1), None),
+            Position::Cursor(CursorAt::First) => (0, None),
+            Position::Cursor(CursorAt::Offset(offset)) => (*offset, None),
+            Position::Cursor(CursorAt::AfterId(id)) if keyset => (0, Some(id.as_str())),
+            Position::Cursor(CursorAt::AfterId(_)) => {
+                return Err(invalid_cursor("the cursor belongs to another list"));
+            }
+        };
         let wanted = |r: &&Resource| query.filter.as_ref().is_none_or(|f| matches(f, r));
-        let (total, selected): (usize, Vec<&Resource>) = match &query.sort_by {
+        let mut total: usize = 0;
+        let mut before: usize = 0;
+        let mut more = false;
+        let selected: Vec<&Resource> = match &query.sort_by {
             None => {
-                let mut total = 0;
                 let mut selected = Vec::with_capacity(query.count.min(discovery::MAX_RESULTS));
                 for resource in resources.filter(wanted) {
-                    total += 1;
-                    if total >= start && selected.len() < query.count {
+                    total = total.saturating_add(1);
+                    let is_before = match after {
+                        Some(after) => id_of(resource) <= after,
+                        None => before < skip,
+                    };
+                    if is_before {
+                        before = before.saturating_add(1);
+                    } else if selected.len() < query.count {
                         selected.push(resource);
+                    } else {
+                        more = true;
                     }
                 }
-                (total, selected)
+                selected
             }
             Some(sort_by) => {
                 let mut found: Vec<&Resource> = resources.filter(wanted).collect();
@@ -411,27 +558,169 @@ impl Store {
                 if query.descending {
                     found.reverse();
                 }
-                let total = found.len();
-                (
-                    total,
-                    found
-                        .into_iter()
-                        .skip(start - 1)
-                        .take(query.count)
-                        .collect(),
-                )
+                total = found.len();
+                before = skip.min(total);
+                let selected: Vec<&Resource> =
+                    found.into_iter().skip(before).take(query.count).collect();
+                more = before.saturating_add(selected.len()) < total;
+                selected
             }
+        };
+        let next_cursor = match selected.last() {
+            Some(last) if more && query.next_cursor => Some(if keyset {
+                encode_id_cursor(id_of(last))
+            } else {
+                encode_offset_cursor(before.saturating_add(selected.len()))
+            }),
+            _ => None,
         };
         let page: Vec<Value> = selected
             .into_iter()
             .map(|r| Value::Object(query.projection.apply(r.clone())))
             .collect();
-        if self.v2() {
-            json!({"schemas": [LIST_RESPONSE], "totalResults": total, "itemsPerPage": page.len(), "startIndex": start, "Resources": page})
+        let mut body = if self.v2() {
+            json!({"schemas": [LIST_RESPONSE], "totalResults": total, "itemsPerPage": page.len(), "Resources": page})
         } else {
-            json!({"totalResults": total, "itemsPerPage": page.len(), "startIndex": start, "schemas": [CORE_V1], "Resources": page})
+            json!({"totalResults": total, "itemsPerPage": page.len(), "schemas": [CORE_V1], "Resources": page})
+        };
+        if let Position::Index(start) = query.position {
+            body["startIndex"] = Value::from(start);
+        }
+        if let Some(cursor) = next_cursor {
+            body["nextCursor"] = Value::from(cursor);
+        }
+        Ok(body)
+    }
+}
+
+fn id_of(resource: &Resource) -> &str {
+    resource
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+/// How many member values one PATCH operation adds, replaces or removes:
+/// every value of a `members` path or of a path-less `members` key; a
+/// value-filter path (`members[value eq "x"]`), or a `remove` of `members`
+/// without a value (every member at once), counts as one.
+fn member_changes(op: &PatchOperation) -> usize {
+    let is_members = |path: &AttrPath| {
+        path.name.eq_ignore_ascii_case("members")
+            && path
+                .urn
+                .as_deref()
+                .is_none_or(|urn| urn.eq_ignore_ascii_case(GROUP_V2))
+    };
+    match op.parsed_path() {
+        Ok(Some(PatchPath::Attr(path))) if is_members(&path) => {
+            op.value.as_ref().map_or(1, count_values)
+        }
+        Ok(Some(PatchPath::ValueFilter { attr, .. })) if is_members(&attr) => 1,
+        Ok(None) => match &op.value {
+            Some(Value::Object(attributes)) => attributes
+                .iter()
+                .filter(|(key, _)| AttrPath::parse(key).is_ok_and(|p| is_members(&p)))
+                .fold(0usize, |n, (_, value)| {
+                    n.saturating_add(count_values(value))
+                }),
+            _ => 0,
+        },
+        _ => 0,
+    }
+}
+
+/// The values of a multi-valued attribute's value: an array's items, or one.
+fn count_values(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => items.len(),
+        _ => 1,
+    }
+}
+
+/// Where a list page starts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Position {
+    /// At this 1-based index (RFC 7644 §3.4.2.4).
+    Index(usize),
+    /// At a cursor (RFC 9865).
+    Cursor(CursorAt),
+}
+
+/// What a cursor this service gave holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum CursorAt {
+    /// The first page (no cursor, or an empty one).
+    First,
+    /// After this id, in id order (`k` and the id's bytes in hex).
+    AfterId(String),
+    /// After this many matches (`o` and the number in base 36).
+    Offset(usize),
+}
+
+fn invalid_cursor(detail: &str) -> Failure {
+    Failure::new(400, Some("invalidCursor"), detail)
+}
+
+fn encode_id_cursor(id: &str) -> String {
+    let mut cursor = String::with_capacity(id.len().saturating_mul(2).saturating_add(1));
+    cursor.push('k');
+    for byte in id.bytes() {
+        cursor.push_str(&format!("{byte:02x}"));
+    }
+    cursor
+}
+
+fn encode_offset_cursor(mut offset: usize) -> String {
+    const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut digits = Vec::new();
+    loop {
+        digits.push(DIGITS[offset % 36]);
+        offset /= 36;
+        if offset == 0 {
+            break;
         }
     }
+    digits.push(b'o');
+    digits.iter().rev().map(|&d| char::from(d)).collect()
+}
+
+/// Reads a cursor this service gave; anything else is `invalidCursor`.
+fn decode_cursor(text: &str) -> Result<CursorAt, Failure> {
+    let malformed = || invalid_cursor("the cursor is not one this service gave");
+    if text.is_empty() {
+        return Ok(CursorAt::First);
+    }
+    if let Some(hex) = text.strip_prefix('k') {
+        let digits = hex.as_bytes();
+        if digits.is_empty() || digits.len() % 2 != 0 {
+            return Err(malformed());
+        }
+        let bytes = digits
+            .chunks(2)
+            .map(|pair| {
+                let high = char::from(pair[0]).to_digit(16)?;
+                let low = char::from(pair[1]).to_digit(16)?;
+                u8::try_from(high * 16 + low).ok()
+            })
+            .collect::<Option<Vec<u8>>>()
+            .ok_or_else(malformed)?;
+        return String::from_utf8(bytes)
+            .map(CursorAt::AfterId)
+            .map_err(|_| malformed());
+    }
+    if let Some(digits) = text.strip_prefix('o') {
+        let valid = !digits.is_empty()
+            && digits
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase());
+        if valid {
+            return usize::from_str_radix(digits, 36)
+                .map(CursorAt::Offset)
+                .map_err(|_| malformed());
+        }
+    }
+    Err(malformed())
 }
 
 /// The body as a JSON object, or `invalidSyntax`.
@@ -659,15 +948,19 @@ pub(crate) struct Query {
     filter: Option<Filter>,
     sort_by: Option<AttrPath>,
     descending: bool,
-    start_index: usize,
+    position: Position,
+    /// Whether a page that is not the last names the next (RFC 9865).
+    next_cursor: bool,
     count: usize,
     projection: Projection,
 }
 
 impl Query {
+    /// A list request's query string, paged as `paging` says.
     pub(crate) fn from_params(
         params: &HashMap<String, String>,
         dialect: Dialect,
+        paging: &Paging,
     ) -> Result<Query, Failure> {
         let number = |name: &str| -> Result<Option<i64>, Failure> {
             params
@@ -693,16 +986,28 @@ impl Query {
                     SortOrder::Ascending
                 }
             }),
-            start_index: number("startIndex")?.map(|n| n.clamp(1, i64::from(u32::MAX)) as u32),
+            // A cursor-only service ignores `startIndex`, whatever it holds.
+            start_index: match paging.index {
+                true => number("startIndex")?.map(|n| n.clamp(1, i64::from(u32::MAX)) as u32),
+                false => None,
+            },
             count: number("count")?.map(|n| n.clamp(0, i64::from(u32::MAX)) as u32),
             ..SearchRequest::new()
         };
-        let mut query = Query::from_search(&search, dialect)?;
+        let cursor = params.get("cursor").map(String::as_str);
+        let mut query = Query::from_search(&search, cursor, dialect, paging)?;
         query.projection = Projection::from_params(params);
         Ok(query)
     }
 
-    pub(crate) fn from_search(search: &SearchRequest, dialect: Dialect) -> Result<Query, Failure> {
+    /// A search request, with the `cursor` it carries (read apart: the
+    /// request type is the client's), paged as `paging` says.
+    pub(crate) fn from_search(
+        search: &SearchRequest,
+        cursor: Option<&str>,
+        dialect: Dialect,
+        paging: &Paging,
+    ) -> Result<Query, Failure> {
         let filter = match &search.filter {
             Some(text) => Some(text.parse::<Filter>().map_err(|e| match dialect {
                 Dialect::SlackV1 => {
@@ -719,22 +1024,29 @@ impl Query {
             ),
             None => None,
         };
-        // Slack serves 10 by default and reads anything above 1000 as 1000.
-        let default_count = if dialect == Dialect::SlackV1 {
-            10
-        } else {
-            discovery::MAX_RESULTS
-        };
         let count = search
             .count
-            .map_or(default_count, |c| c as usize)
-            .min(discovery::MAX_RESULTS);
+            .map_or(paging.default_page_size, |c| {
+                usize::try_from(c).unwrap_or(usize::MAX)
+            })
+            .min(paging.max_page_size);
+        // Cursor-only: always a cursor, the first page without one. Both:
+        // a cursor when the request sends one, else the index.
+        let position = match (paging.cursor, cursor) {
+            (true, Some(cursor)) => Position::Cursor(decode_cursor(cursor)?),
+            (true, None) if !paging.index => Position::Cursor(CursorAt::First),
+            _ => {
+                let start = search.start_index.unwrap_or(1).max(1);
+                Position::Index(usize::try_from(start).unwrap_or(usize::MAX))
+            }
+        };
         let join = |paths: &[String]| paths.iter().map(|p| AttrPath::new(p)).collect();
         Ok(Query {
             filter,
             sort_by,
             descending: search.sort_order == Some(SortOrder::Descending),
-            start_index: search.start_index.unwrap_or(1).max(1) as usize,
+            position,
+            next_cursor: paging.cursor,
             count,
             projection: Projection {
                 attributes: join(&search.attributes),

@@ -1,8 +1,11 @@
 //! The in-memory service's request handling: any sequence of requests, in
-//! both dialects, never panics and always answers with a valid status.
+//! both dialects and as two providers' profiles (cursor paging, rate
+//! limits, member-change limits), never panics and always answers with a
+//! valid status.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use scim_client::profile::Profile;
 use scim_memory::InMemoryService;
 
 const METHODS: [&str; 6] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"];
@@ -10,7 +13,12 @@ const PATHS: [&str; 10] =
     ["Users", "Groups", "Users/", "Groups/", "Users/.search", ".search", "Bulk", "ServiceProviderConfig", "Schemas", "ResourceTypes"];
 
 fuzz_target!(|data: &[u8]| {
-    let services = [InMemoryService::scim2(), InMemoryService::slack_v1()];
+    let services = [
+        InMemoryService::scim2(),
+        InMemoryService::slack_v1(),
+        InMemoryService::for_profile(&Profile::aws_identity_center("r", "t")),
+        InMemoryService::for_profile(&Profile::slack_v1()),
+    ];
     // Requests are separated by 0xFF: [method, path, id/query bytes..., 0x00, body...]
     for chunk in data.split(|&b| b == 0xFF).take(16) {
         let Some((&selector, rest)) = chunk.split_first() else { continue };
