@@ -540,7 +540,6 @@ impl SharedTokenSource {
     }
 
     /// [`OAuthSource::secrets`] of the shared source.
-    #[allow(dead_code, reason = "for the client integration (issue 13, item 5)")]
     pub(crate) fn secrets(&self) -> Secrets {
         self.lock().secrets()
     }
@@ -635,7 +634,6 @@ impl Credentials {
 
     /// The secrets to scrub from errors: the token, and for OAuth the
     /// client secret in every form it is sent in.
-    #[allow(dead_code, reason = "for the client integration (issue 13, item 5)")]
     pub(crate) fn secrets(&self) -> Secrets {
         match self {
             Credentials::Bearer(token) => {
@@ -648,7 +646,6 @@ impl Credentials {
     }
 
     /// `error` with every secret of these credentials scrubbed.
-    #[allow(dead_code, reason = "for the client integration (issue 13, item 5)")]
     pub(crate) fn scrub(&self, error: Error) -> Error {
         error.scrubbed(&self.secrets())
     }

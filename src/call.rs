@@ -93,6 +93,12 @@ impl<T> Call<T> {
         self.operation.request()
     }
 
+    /// Sets the `Authorization` of the next attempt (and every one after):
+    /// a renewed OAuth token. Errors the call returns are scrubbed of it.
+    pub fn authorize(&mut self, value: http::HeaderValue) {
+        self.operation.authorize(value);
+    }
+
     /// The retry state so far.
     pub fn state(&self) -> &RetryState {
         &self.state

@@ -2,6 +2,9 @@
 
 use std::fmt;
 
+use http::HeaderValue;
+
+use crate::auth::{Credentials, TokenStep};
 use crate::call::{CallStarter, Step};
 use crate::methods::scim_methods;
 use crate::model::{Group, SearchRequest, User};
@@ -12,7 +15,7 @@ use crate::resource::Resource;
 use crate::retry::RetryHandlers;
 use crate::trace::CallTrace;
 use crate::transport::Transport;
-use crate::{ClientOptions, Endpoint, Error, log};
+use crate::{BearerToken, ClientOptions, Endpoint, Error, log};
 
 /// A blocking SCIM client: an [`Endpoint`], a [`Transport`] and retry handlers.
 ///
@@ -43,6 +46,7 @@ pub struct ScimClient {
     pub retry_handlers: RetryHandlers,
     calls: CallStarter,
     pacer: Pacer,
+    credentials: Credentials,
 }
 
 impl ScimClient {
@@ -54,14 +58,31 @@ impl ScimClient {
         options: ClientOptions,
         transport: impl Transport + 'static,
     ) -> Result<ScimClient, Error> {
+        ScimClient::with_credentials(BearerToken::new(token)?, options, transport)
+    }
+
+    /// A client whose credentials may renew: OAuth 2.0 client credentials
+    /// ([`ClientCredentials`](crate::auth::ClientCredentials), shared through
+    /// a [`SharedTokenSource`](crate::auth::SharedTokenSource)) or a static
+    /// [`BearerToken`]. The token is fetched through `transport` before the
+    /// first call and renewed shortly before it expires; a 401 renews it
+    /// once and the request is sent again. The client secret and the tokens
+    /// never appear in an error.
+    pub fn with_credentials(
+        credentials: impl Into<Credentials>,
+        options: ClientOptions,
+        transport: impl Transport + 'static,
+    ) -> Result<ScimClient, Error> {
+        let credentials = credentials.into();
         let calls = CallStarter::new(options.max_body_size, transport.jitter_seed());
         let pacer = Pacer::new(options.budget.clone(), &options.base_url);
         Ok(ScimClient {
-            endpoint: options.endpoint(token)?,
+            endpoint: options.endpoint_for(&credentials)?,
             transport: Box::new(transport),
             retry_handlers: options.retry_handlers,
             calls,
             pacer,
+            credentials,
         })
     }
 
@@ -75,7 +96,12 @@ impl ScimClient {
     pub fn execute<T>(&self, operation: Operation<T>) -> Result<T, Error> {
         let mut call = self.calls.start(operation, &self.retry_handlers);
         let mut trace = CallTrace::start(call.request());
+        let mut renewed = false;
         loop {
+            let sent_token = match self.authorize(&mut call) {
+                Ok(token) => token,
+                Err(error) => return Err(self.credentials.scrub(error)),
+            };
             let permit = loop {
                 match self.pacer.admit(call.request(), self.transport.now()) {
                     Ok(permit) => break permit,
@@ -87,8 +113,16 @@ impl ScimClient {
             self.pacer.settle(permit, &result, self.transport.now());
             log::result(call.request(), &result);
             trace.attempt(&result);
+            // A 401 to a renewing token: renew once, send again.
+            if let (Some(token), false) = (&sent_token, renewed) {
+                if matches!(&result, Ok(r) if r.status() == http::StatusCode::UNAUTHORIZED) {
+                    self.credentials.invalidate_rejected(token);
+                    renewed = true;
+                    continue;
+                }
+            }
             match call.receive(result, self.transport.now()) {
-                Step::Done(result) => return result,
+                Step::Done(result) => return result.map_err(|e| self.credentials.scrub(e)),
                 Step::Retry(wait) => {
                     log::retry(&wait);
                     trace.retry(wait.delay());
@@ -97,6 +131,24 @@ impl ScimClient {
                 }
             }
         }
+    }
+
+    /// Sets the call's `Authorization` from renewing credentials, fetching
+    /// a token through the transport when needed; returns the header set
+    /// (`None` for a static token, which the endpoint already put there).
+    fn authorize<T>(&self, call: &mut crate::call::Call<T>) -> Result<Option<HeaderValue>, Error> {
+        if !self.credentials.renews() {
+            return Ok(None);
+        }
+        let token = match self.credentials.step(self.transport.now())? {
+            TokenStep::Ready(token) => token,
+            TokenStep::Fetch(request) => {
+                let answer = self.transport.send(request);
+                self.credentials.receive(answer, self.transport.now())?
+            }
+        };
+        call.authorize(token.clone());
+        Ok(Some(token))
     }
 
     /// Every resource of type `R` that `query` matches, page by page: an

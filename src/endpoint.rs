@@ -136,7 +136,8 @@ fn check_cursor(query: &crate::model::SearchRequest) -> Result<(), Error> {
 pub struct Endpoint {
     dialect: Dialect,
     base_url: String,
-    token: BearerToken,
+    /// `None` when the driver authorizes each attempt itself (OAuth).
+    token: Option<BearerToken>,
     user_agent: HeaderValue,
     default_headers: HeaderMap,
     pagination: Pagination,
@@ -147,9 +148,19 @@ impl Endpoint {
     /// An endpoint for Slack's SCIM v1.1 API ([`SLACK_V1_BASE_URL`]).
     pub fn new(token: BearerToken) -> Endpoint {
         Endpoint {
+            token: Some(token),
+            ..Endpoint::without_token()
+        }
+    }
+
+    /// An endpoint whose requests carry no `Authorization` until the driver
+    /// sets one on each attempt ([`Call::authorize`](crate::call::Call::authorize)),
+    /// as clients do with renewing OAuth credentials.
+    pub(crate) fn without_token() -> Endpoint {
+        Endpoint {
             dialect: Dialect::SlackV1,
             base_url: SLACK_V1_BASE_URL.to_owned(),
-            token,
+            token: None,
             user_agent: HeaderValue::from_static(concat!(
                 "scim-client/",
                 env!("CARGO_PKG_VERSION")
@@ -297,7 +308,9 @@ impl Endpoint {
     /// sensitive default header.
     pub(crate) fn secrets(&self) -> crate::secrets::Secrets {
         let mut headers = self.default_headers.clone();
-        headers.insert(AUTHORIZATION, self.token.header_value().clone());
+        if let Some(token) = &self.token {
+            headers.insert(AUTHORIZATION, token.header_value().clone());
+        }
         crate::secrets::Secrets::of(&headers)
     }
 
@@ -311,7 +324,9 @@ impl Endpoint {
     ) -> Result<Request<Vec<u8>>, Error> {
         let url = format!("{}{}", self.base_url, path_and_query);
         let mut headers = HeaderMap::with_capacity(6);
-        headers.insert(AUTHORIZATION, self.token.header_value().clone());
+        if let Some(token) = &self.token {
+            headers.insert(AUTHORIZATION, token.header_value().clone());
+        }
         headers.insert(USER_AGENT, self.user_agent.clone());
         headers.insert(ACCEPT, HeaderValue::from_static(self.dialect.accept()));
         if body.is_some() {

@@ -86,6 +86,15 @@ impl<T> Operation<T> {
         &self.request
     }
 
+    /// Sets the request's `Authorization` (marked sensitive), for a driver
+    /// whose token changes (OAuth, [`auth`](crate::auth)).
+    pub fn authorize(&mut self, mut value: http::HeaderValue) {
+        value.set_sensitive(true);
+        self.request
+            .headers_mut()
+            .insert(http::header::AUTHORIZATION, value);
+    }
+
     /// The request, consuming the operation.
     pub fn into_request(self) -> Request<Vec<u8>> {
         self.request

@@ -208,7 +208,23 @@ impl ClientOptions {
 
     /// The endpoint these options describe, with `token`.
     pub fn endpoint(&self, token: &str) -> Result<Endpoint, Error> {
-        Endpoint::new(BearerToken::new(token)?)
+        self.endpoint_with(Endpoint::new(BearerToken::new(token)?))
+    }
+
+    /// The endpoint for `credentials`: a static token goes in every request;
+    /// renewing credentials are set on each attempt by the client.
+    pub(crate) fn endpoint_for(
+        &self,
+        credentials: &crate::auth::Credentials,
+    ) -> Result<Endpoint, Error> {
+        self.endpoint_with(match credentials {
+            crate::auth::Credentials::Bearer(token) => Endpoint::new(token.clone()),
+            _ => Endpoint::without_token(),
+        })
+    }
+
+    fn endpoint_with(&self, endpoint: Endpoint) -> Result<Endpoint, Error> {
+        endpoint
             .with_dialect(self.dialect)
             .with_base_url(&self.base_url)?
             .with_user_agent(&self.user_agent_prefix, &self.user_agent_suffix)?
