@@ -20,8 +20,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
 use scim_client::budget::SharedBudget;
-use scim_client::model::{Field, Group, Member, SearchRequest, User};
 use scim_client::model::PatchOp;
+use scim_client::model::{Field, Group, Member, SearchRequest, User};
 use scim_client::profile::{PatchForm, Profile};
 use scim_client::retry::{RateLimitErrorRetryHandler, RetryHandlers};
 use scim_client::transport::{
