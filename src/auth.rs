@@ -163,7 +163,8 @@ impl ClientCredentials {
     /// The URL must be absolute `https://` (RFC 6749 §3.2 requires TLS;
     /// `http://` is accepted for loopback hosts only), without a fragment
     /// (§3.2) or `user:password@`. The id and secret must be non-empty
-    /// printable ASCII (RFC 6749 Appendix A.1, A.2). Errors never repeat
+    /// printable ASCII (RFC 6749 Appendix A.1, A.2), the secret at least 6
+    /// characters (shorter ones could not be scrubbed). Errors never repeat
     /// the secret or the URL.
     pub fn new(
         token_url: &str,
@@ -181,6 +182,14 @@ impl ClientCredentials {
             return Err(Error::invalid(
                 "client_secret",
                 "must be non-empty printable ASCII (RFC 6749 Appendix A.2); it is not shown",
+            ));
+        }
+        // Scrubbing skips strings this short (they would match ordinary
+        // text); a secret that short could then show in an error.
+        if client_secret.len() < crate::secrets::MIN_SECRET_LEN {
+            return Err(Error::invalid(
+                "client_secret",
+                "is too short to be kept out of error messages: at least 6 characters",
             ));
         }
         Ok(ClientCredentials {

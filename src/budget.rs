@@ -11,10 +11,12 @@
 //! [`RateBudget::admit`] with the time before each attempt and gets
 //! [`Admission::Now`] (a [`Permit`] it hands back with
 //! [`RateBudget::settle`] when the attempt ended) or
-//! [`Admission::Wait`] (sleep that long, then ask again). Tokens are
-//! reserved when a request is admitted, so concurrent callers sharing one
-//! budget ([`SharedBudget`]) pace one another exactly instead of all
-//! waking at once.
+//! [`Admission::Wait`] (sleep that long, then ask again). A token is taken
+//! only when a request is admitted: callers sharing one budget
+//! ([`SharedBudget`]) that wait for the same token all wake and ask again,
+//! one is admitted and the others wait anew, so the pace stays exact
+//! (nothing is sent early) at the cost of a few extra wakes, and no order
+//! among waiters is promised.
 //!
 //! ```
 //! use std::time::{Duration, SystemTime};
@@ -41,6 +43,10 @@ use http::Method;
 /// resource to end before it asks again. The budget cannot know when the
 /// other write ends (the driver does), so it asks the driver to look again.
 pub const BUSY_RESOURCE_RECHECK: Duration = Duration::from_millis(20);
+
+/// How far back a clock may step before a budget takes it as reset rather
+/// than as skew between callers' readings.
+pub const CLOCK_STEP: Duration = Duration::from_secs(1);
 
 /// Which methods a rule counts.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -256,32 +262,44 @@ impl Bucket {
             1.0
         };
         let limit = f64::from(rule.limit.max(1)) * fraction;
-        let interval = rule.per.div_f64(limit);
+        // Rules are public data: an absurd period saturates, never panics.
+        let seconds = |s: f64| Duration::try_from_secs_f64(s).unwrap_or(Duration::MAX);
+        let interval = seconds(rule.per.as_secs_f64() / limit);
         let burst = (f64::from(rule.burst.max(1)) * fraction).floor().max(1.0);
         Bucket {
             debt: Duration::ZERO,
             interval,
-            capacity: interval.mul_f64(burst),
+            capacity: seconds(interval.as_secs_f64() * burst),
             updated: None,
             paused_until: None,
         }
     }
 
-    /// Pays the debt down by the time passed since the last update.
+    /// Pays the debt down by the time passed since the last update. A
+    /// clock that went backwards refills nothing; one that jumped back more
+    /// than [`CLOCK_STEP`] (a wall clock reset) is followed from there, so
+    /// the class does not stall for as long as the jump.
     fn refill(&mut self, now: SystemTime) {
-        if let Some(updated) = self.updated {
-            // A clock that went backwards refills nothing.
-            let passed = now.duration_since(updated).unwrap_or_default();
-            self.debt = self.debt.saturating_sub(passed);
-        }
-        if self.updated.is_none_or(|updated| now > updated) {
+        let Some(updated) = self.updated else {
             self.updated = Some(now);
+            return;
+        };
+        match now.duration_since(updated) {
+            Ok(passed) => {
+                self.debt = self.debt.saturating_sub(passed);
+                self.updated = Some(now);
+            }
+            Err(back) if back.duration() > CLOCK_STEP => self.updated = Some(now),
+            Err(_) => {}
         }
     }
 
     /// How long until one more request fits.
     fn wait(&self, now: SystemTime) -> Duration {
-        let room = (self.debt + self.interval).saturating_sub(self.capacity);
+        let room = self
+            .debt
+            .saturating_add(self.interval)
+            .saturating_sub(self.capacity);
         let paused = self
             .paused_until
             .and_then(|until| until.duration_since(now).ok())
@@ -595,13 +613,37 @@ mod tests {
     }
 
     #[test]
-    fn a_clock_that_goes_backwards_refills_nothing_and_never_panics() {
+    fn a_clock_that_goes_backwards_refills_nothing_and_never_stalls() {
         let mut budget = RateBudget::new(&slack_like(), 1.0);
         for _ in 0..20 {
             assert_eq!(ask(&mut budget, Method::POST, "Users", 100.0), None);
         }
-        assert!(ask(&mut budget, Method::POST, "Users", 50.0).is_some());
-        assert!(ask(&mut budget, Method::POST, "Users", 100.0).is_some());
+        // Skew between callers (under a second back): nothing refills.
+        assert!(ask(&mut budget, Method::POST, "Users", 99.5).is_some());
+        // A reset fifty seconds back: no refill either, but the class goes
+        // on from the new time instead of waiting the fifty seconds out.
+        let wait = ask(&mut budget, Method::POST, "Users", 50.0).unwrap();
+        assert!((wait.as_secs_f64() - 1.0 / 3.0).abs() < 1e-6, "{wait:?}");
+        assert_eq!(
+            ask(&mut budget, Method::POST, "Users", 50.0 + 1.0 / 3.0),
+            None
+        );
+    }
+
+    #[test]
+    fn absurd_rules_saturate_instead_of_panicking() {
+        let rule = |per, limit, burst| RateRule::writes("w", limit, per, burst);
+        for r in [
+            rule(Duration::MAX, 1, u32::MAX),
+            rule(Duration::ZERO, u32::MAX, 0),
+            rule(Duration::MAX, 0, 0),
+        ] {
+            for fraction in [1.0, 1e-300] {
+                let mut budget = RateBudget::new(&RateTable::new(vec![r.clone()]), fraction);
+                let _ = ask(&mut budget, Method::POST, "Users", 0.0);
+                let _ = ask(&mut budget, Method::POST, "Users", 0.0);
+            }
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! [`ScimClient`]: the blocking client, and its driver loop.
 
 use std::fmt;
+use std::time::Duration;
 
 use http::HeaderValue;
 
@@ -9,7 +10,7 @@ use crate::call::{CallStarter, Step};
 use crate::methods::scim_methods;
 use crate::model::{Group, SearchRequest, User};
 use crate::operation::Operation;
-use crate::pacing::Pacer;
+use crate::pacing::{Pace, Pacer};
 use crate::paginate::{Paginator, WalkStep};
 use crate::resource::Resource;
 use crate::retry::RetryHandlers;
@@ -75,9 +76,10 @@ impl ScimClient {
     ) -> Result<ScimClient, Error> {
         let credentials = credentials.into();
         let calls = CallStarter::new(options.max_body_size, transport.jitter_seed());
-        let pacer = Pacer::new(options.budget.clone(), &options.base_url);
+        let endpoint = options.endpoint_for(&credentials)?;
+        let pacer = Pacer::new(options.budget.clone(), endpoint.base_url());
         Ok(ScimClient {
-            endpoint: options.endpoint_for(&credentials)?,
+            endpoint,
             transport: Box::new(transport),
             retry_handlers: options.retry_handlers,
             calls,
@@ -98,19 +100,29 @@ impl ScimClient {
         let mut trace = CallTrace::start(call.request());
         let mut renewed = false;
         loop {
+            // Room in the budget first: a token fetched before a long wait
+            // could expire during it.
+            let mut waited = Duration::ZERO;
+            let admitted = loop {
+                match self
+                    .pacer
+                    .admit(call.request(), self.transport.now(), waited)
+                {
+                    Pace::Go(admitted) => break admitted,
+                    Pace::Wait(wait) => {
+                        waited = waited.saturating_add(wait);
+                        self.transport.sleep(wait);
+                    }
+                    Pace::GiveUp(error) => return Err(Error::Transport(error)),
+                }
+            };
             let sent_token = match self.authorize(&mut call) {
                 Ok(token) => token,
                 Err(error) => return Err(self.credentials.scrub(error)),
             };
-            let permit = loop {
-                match self.pacer.admit(call.request(), self.transport.now()) {
-                    Ok(permit) => break permit,
-                    Err(wait) => self.transport.sleep(wait),
-                }
-            };
             log::request(call.request());
             let result = self.transport.send(call.request().clone());
-            self.pacer.settle(permit, &result, self.transport.now());
+            admitted.settle(&result, self.transport.now());
             log::result(call.request(), &result);
             trace.attempt(&result);
             // A 401 to a renewing token: renew once, send again.

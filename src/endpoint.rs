@@ -156,7 +156,7 @@ impl Endpoint {
     /// An endpoint whose requests carry no `Authorization` until the driver
     /// sets one on each attempt ([`Call::authorize`](crate::call::Call::authorize)),
     /// as clients do with renewing OAuth credentials.
-    pub(crate) fn without_token() -> Endpoint {
+    pub fn without_token() -> Endpoint {
         Endpoint {
             dialect: Dialect::SlackV1,
             base_url: SLACK_V1_BASE_URL.to_owned(),

@@ -126,7 +126,8 @@ impl Endpoint {
         group_id: &str,
         changes: &MemberChanges,
     ) -> Result<Vec<Operation<Option<Group>>>, Error> {
-        if let Some(id) = changes.add.iter().find(|id| changes.remove.contains(id)) {
+        let removed: std::collections::HashSet<&String> = changes.remove.iter().collect();
+        if let Some(id) = changes.add.iter().find(|id| removed.contains(id)) {
             return Err(Error::invalid(
                 "changes",
                 format!("member {id:?} is both added and removed"),

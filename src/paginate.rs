@@ -109,8 +109,8 @@ pub enum WalkStep<R> {
 ///   in a row.
 ///
 /// A cursor the service no longer accepts comes back as [`Error::Api`] with
-/// status 400 and `scimType` `invalidCursor` or `expiredCursor` (RFC 9865
-/// §2.1, read as [`ScimType::Other`](crate::ScimType::Other)); such a walk
+/// status 400 and `scimType` [`InvalidCursor`](crate::ScimType::InvalidCursor)
+/// or [`ExpiredCursor`](crate::ScimType::ExpiredCursor) (RFC 9865); such a walk
 /// must start again from `cursor=`. After any other failure (a transport
 /// error, a 5xx), [`cursor`](Self::cursor) is the cursor to resume with.
 ///

@@ -84,7 +84,7 @@ pub enum Auth {
     /// A long-lived bearer token.
     BearerToken,
     /// Only OAuth 2.0 access tokens, renewed by the client
-    /// (see `auth::TokenSource`).
+    /// (see [`ClientCredentials`](crate::auth::ClientCredentials)).
     OAuthOnly,
 }
 

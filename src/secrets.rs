@@ -16,7 +16,7 @@ pub(crate) const REDACTED: &str = "[redacted]";
 
 /// The shortest secret scrubbed: shorter values (a one-letter test token)
 /// would turn ordinary text into noise and are no secret worth the name.
-const MIN_SECRET_LEN: usize = 6;
+pub(crate) const MIN_SECRET_LEN: usize = 6;
 
 /// The credentials of one request: every sensitive header's value, and for
 /// `Bearer`/`Basic` values the credential after the scheme too.

@@ -230,3 +230,52 @@ fn two_clients_sharing_a_budget_stay_within_one_limit() {
         (0..10).map(f64::from).collect::<Vec<_>>()
     );
 }
+
+/// The first request never gets an answer; the others are answered at once.
+struct FirstHangs {
+    sent: Mutex<u32>,
+}
+
+impl AsyncTransport for FirstHangs {
+    fn send(&self, _: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
+        let first = {
+            let mut sent = self.sent.lock().unwrap();
+            *sent += 1;
+            *sent == 1
+        };
+        if first {
+            Box::pin(std::future::pending())
+        } else {
+            Box::pin(async { Ok(http::Response::new(USER.as_bytes().to_vec())) })
+        }
+    }
+    fn sleep(&self, _: Duration) -> BoxFuture<'_, ()> {
+        Box::pin(async {})
+    }
+}
+
+#[test]
+fn a_cancelled_write_leaves_its_resource_free() {
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+    let budget = SharedBudget::for_table(&RateTable::default(), 1.0);
+    let transport = FirstHangs {
+        sent: Mutex::new(0),
+    };
+    let client = AsyncScimClient::with_transport("xoxp-1", options(&budget), transport).unwrap();
+    let body = user();
+    {
+        // Admitted and sent, then dropped while waiting for the answer (a
+        // timeout around the call, an aborted task).
+        let mut patch = Box::pin(client.patch_user("W1", &body));
+        let mut context = Context::from_waker(Waker::noop());
+        assert!(matches!(patch.as_mut().poll(&mut context), Poll::Pending));
+    }
+    // The next write to W1 is admitted at once, not kept waiting forever.
+    let mut next = Box::pin(client.patch_user("W1", &body));
+    let mut context = Context::from_waker(Waker::noop());
+    match next.as_mut().poll(&mut context) {
+        Poll::Ready(result) => assert!(result.is_ok(), "{result:?}"),
+        Poll::Pending => panic!("the write to W1 waits for a cancelled one"),
+    }
+}

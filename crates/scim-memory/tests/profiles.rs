@@ -330,7 +330,6 @@ mod rates {
     #[test]
     fn the_async_transport_sleeps_in_the_clock_too() {
         use scim_client::transport::AsyncTransport;
-        use std::future::Future;
         use std::task::{Context, Poll, Waker};
 
         let service = InMemoryService::for_profile(&Profile::zoom());
