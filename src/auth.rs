@@ -445,9 +445,12 @@ impl OAuthSource {
     }
 
     /// Drops the cached token if it is `rejected` (the value a 401 came back
-    /// for, RFC 6750 §3.1) and says whether it did. When clients share the source, a 401
-    /// for a token another client has already renewed leaves the new one
-    /// in place: every client then renews once, and fetches once in all.
+    /// for, RFC 6750 §3.1) and says whether it did. When clients share the
+    /// source, a 401 for a token another client has already renewed leaves
+    /// the new one in place. Callers that ask while no token is cached (at
+    /// the start, or between an invalidation and the next answer) each get
+    /// [`TokenStep::Fetch`]: a few tokens may be fetched at once, and the
+    /// last one received is kept.
     pub fn invalidate_rejected(&mut self, rejected: &HeaderValue) -> bool {
         let current = self.token.as_ref().is_some_and(|t| t.header == *rejected);
         if current {
@@ -500,7 +503,9 @@ impl fmt::Debug for OAuthSource {
 }
 
 /// One [`OAuthSource`] shared by clients, threads and tasks, so they use
-/// one access token (RFC 6749 §4.4.3) and renew it together. Clones share it.
+/// one access token (RFC 6749 §4.4.3) once it is cached (callers that find
+/// none fetch one each; see [`OAuthSource::invalidate_rejected`]). Clones
+/// share it.
 #[derive(Clone)]
 pub struct SharedTokenSource {
     inner: Arc<Mutex<OAuthSource>>,
