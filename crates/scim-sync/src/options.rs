@@ -1,0 +1,106 @@
+//! [`PlanOptions`]: what the planner may touch, and the safety rails.
+
+use serde::{Deserialize, Serialize};
+
+/// How a desired user is matched with an account the provider already has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum MatchKey {
+    /// `externalId`: the source's own id (the most stable key).
+    ExternalId,
+    /// `userName`, compared case-insensitively (RFC 7643 §4.1.1: caseExact false).
+    UserName,
+    /// The primary email (or the first one), case-insensitively.
+    PrimaryEmail,
+}
+
+/// Which provider accounts the source owns, and so may deactivate.
+///
+/// Deleting or deactivating accounts a sync does not own was the worst bug
+/// class of awslabs/ssosync (#88, #179, #286): by default nothing is owned
+/// until the options say how to tell.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Ownership {
+    /// Accounts whose `externalId` starts with this prefix (a namespace the
+    /// source writes, e.g. `"hr:"`).
+    ExternalIdPrefix(String),
+    /// Accounts whose `externalId` equals the desired user's (any account
+    /// with an `externalId` the source could have written).
+    AnyExternalId,
+    /// No account is owned: the plan never deactivates.
+    Nothing,
+}
+
+/// Limits on deactivations: a plan that passes either is refused unless
+/// [`PlanOptions::allow_mass_deactivation`] is set.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeactivationLimit {
+    /// At most this many accounts (default 25).
+    pub max_count: usize,
+    /// At most this share of the owned accounts, in percent (default 10).
+    pub max_percent: f64,
+}
+
+impl Default for DeactivationLimit {
+    fn default() -> Self {
+        DeactivationLimit {
+            max_count: 25,
+            max_percent: 10.0,
+        }
+    }
+}
+
+/// What a plan may do.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlanOptions {
+    /// How desired and current users are matched.
+    pub match_key: MatchKey,
+    /// The attributes the source manages (top-level SCIM names, or
+    /// `name.givenName`-style sub-attributes); others are left alone.
+    pub managed: Vec<String>,
+    /// Which accounts the source owns.
+    pub ownership: Ownership,
+    /// Deactivate owned accounts the source no longer lists (default true).
+    pub deactivate_missing: bool,
+    /// Delete them instead of deactivating (default false).
+    pub delete_instead: bool,
+    /// The rail on deactivations.
+    pub limit: DeactivationLimit,
+    /// Lets a plan pass the limit (default false).
+    pub allow_mass_deactivation: bool,
+    /// The size of the last source planned from: a source much smaller
+    /// (below [`shrink_percent`](Self::shrink_percent) of it) plans no
+    /// deactivations, as a truncated export would otherwise deactivate
+    /// everyone it lost.
+    pub last_source_size: Option<usize>,
+    /// How small a source may get, in percent of the last one (default 50).
+    pub shrink_percent: f64,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        PlanOptions {
+            match_key: MatchKey::ExternalId,
+            managed: [
+                "userName",
+                "displayName",
+                "name",
+                "title",
+                "emails",
+                "active",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            ownership: Ownership::Nothing,
+            deactivate_missing: true,
+            delete_instead: false,
+            limit: DeactivationLimit::default(),
+            allow_mass_deactivation: false,
+            last_source_size: None,
+            shrink_percent: 50.0,
+        }
+    }
+}

@@ -1,0 +1,388 @@
+//! The planner as tables: (desired, current, options) → plan.
+
+use scim_client::model::{Field, Name, TypedValue, User};
+use scim_sync::{
+    DeactivationLimit, MatchKey, Ownership, PlanError, PlanOptions, Step, fingerprint, plan_users,
+};
+use serde_json::json;
+
+fn user(user_name: &str, external_id: &str) -> User {
+    User {
+        user_name: user_name.into(),
+        external_id: if external_id.is_empty() {
+            Field::Absent
+        } else {
+            external_id.into()
+        },
+        ..User::default()
+    }
+}
+
+fn account(id: &str, user_name: &str, external_id: &str) -> User {
+    User {
+        id: id.into(),
+        active: true.into(),
+        ..user(user_name, external_id)
+    }
+}
+
+fn owned() -> PlanOptions {
+    PlanOptions {
+        ownership: Ownership::ExternalIdPrefix("hr:".into()),
+        ..PlanOptions::default()
+    }
+}
+
+/// A compact view of a plan: one line per step.
+fn lines(steps: &[Step]) -> Vec<String> {
+    steps
+        .iter()
+        .map(|step| match step {
+            Step::CreateUser { key, .. } => format!("create {key}"),
+            Step::UpdateUser { id, changes, .. } => format!(
+                "update {id} {}",
+                changes
+                    .iter()
+                    .map(|c| c.path.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            Step::AdoptUser { id, changes, .. } => format!(
+                "adopt {id} {}",
+                changes
+                    .iter()
+                    .map(|c| c.path.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            Step::DeactivateUser { id, .. } => format!("deactivate {id}"),
+            Step::DeleteUser { id, .. } => format!("delete {id}"),
+        })
+        .collect()
+}
+
+/// Name, desired, current, options → the plan's lines.
+type Case = (&'static str, Vec<User>, Vec<User>, PlanOptions, Vec<String>);
+/// Name, desired, options → steps planned, or the error's name.
+type RailCase = (
+    &'static str,
+    Vec<User>,
+    PlanOptions,
+    Result<usize, &'static str>,
+);
+
+fn strings(lines: &[&str]) -> Vec<String> {
+    lines.iter().map(|line| (*line).to_owned()).collect()
+}
+
+#[test]
+fn plans_as_a_table() {
+    let titled = |u: User, title: &str| User {
+        title: title.into(),
+        ..u
+    };
+    let cleared = |u: User| User {
+        title: Field::Null,
+        ..u
+    };
+    let many_owned: Vec<User> = (0..20)
+        .map(|i| account(&format!("W{i:02}"), &format!("u{i}"), &format!("hr:{i}")))
+        .collect();
+    let cases: Vec<Case> = vec![
+        (
+            "new users are created, in key order",
+            vec![user("bo", "hr:2"), user("ada", "hr:1")],
+            vec![],
+            owned(),
+            strings(&["create hr:1", "create hr:2"]),
+        ),
+        (
+            "an unchanged user is no step at all",
+            vec![user("ada", "hr:1")],
+            vec![account("W1", "ada", "hr:1")],
+            owned(),
+            strings(&[]),
+        ),
+        (
+            "only what differs is updated",
+            vec![titled(user("ada", "hr:1"), "CTO")],
+            vec![titled(account("W1", "ada", "hr:1"), "CEO")],
+            owned(),
+            strings(&["update W1 title"]),
+        ),
+        (
+            "a value the source cleared is cleared",
+            vec![cleared(user("ada", "hr:1"))],
+            vec![titled(account("W1", "ada", "hr:1"), "CEO")],
+            owned(),
+            strings(&["update W1 title"]),
+        ),
+        (
+            "an attribute the source leaves out is not the source's to clear",
+            vec![user("ada", "hr:1")],
+            vec![titled(account("W1", "ada", "hr:1"), "CEO")],
+            owned(),
+            strings(&[]),
+        ),
+        (
+            "matched by userName, an unowned account is adopted, not duplicated",
+            vec![user("Ada", "hr:1")],
+            vec![account("W1", "ada", "")],
+            PlanOptions {
+                match_key: MatchKey::UserName,
+                ..owned()
+            },
+            strings(&["adopt W1 externalId,userName"]),
+        ),
+        (
+            "owned accounts the source dropped are deactivated; others left alone",
+            vec![user("ada", "hr:1")],
+            vec![
+                account("W1", "ada", "hr:1"),
+                account("W2", "gone", "hr:2"),
+                account("W3", "admin", ""),
+                account("W4", "contractor", "ext:9"),
+            ],
+            PlanOptions {
+                limit: DeactivationLimit {
+                    max_count: 5,
+                    max_percent: 100.0,
+                },
+                ..owned()
+            },
+            strings(&["deactivate W2"]),
+        ),
+        (
+            "without an ownership rule nothing is ever deactivated",
+            vec![user("ada", "hr:1")],
+            vec![account("W1", "ada", "hr:1"), account("W2", "gone", "hr:2")],
+            PlanOptions::default(),
+            strings(&[]),
+        ),
+        (
+            "deletion only when asked",
+            vec![user("ada", "hr:1")],
+            vec![account("W1", "ada", "hr:1"), account("W2", "gone", "hr:2")],
+            PlanOptions {
+                delete_instead: true,
+                allow_mass_deactivation: true,
+                ..owned()
+            },
+            strings(&["delete W2"]),
+        ),
+        (
+            "an allowed mass deactivation goes through",
+            many_owned[..2]
+                .iter()
+                .map(|u| {
+                    user(
+                        u.user_name.as_deref().unwrap(),
+                        u.external_id.as_deref().unwrap(),
+                    )
+                })
+                .collect(),
+            many_owned.clone(),
+            PlanOptions {
+                allow_mass_deactivation: true,
+                ..owned()
+            },
+            (2..20).map(|i| format!("deactivate W{i:02}")).collect(),
+        ),
+    ];
+    for (name, desired, current, options, want) in cases {
+        let plan =
+            plan_users(&desired, &current, &options).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(lines(&plan.steps), want, "{name}");
+    }
+}
+
+#[test]
+fn the_rails_refuse_what_would_wipe_an_organisation() {
+    let current: Vec<User> = (0..40)
+        .map(|i| account(&format!("W{i:02}"), &format!("u{i}"), &format!("hr:{i}")))
+        .collect();
+    let keep = |n: usize| -> Vec<User> {
+        (0..n)
+            .map(|i| user(&format!("u{i}"), &format!("hr:{i}")))
+            .collect()
+    };
+    let table: Vec<RailCase> = vec![
+        ("4 of 40 is within 25 and 10%", keep(36), owned(), Ok(4)),
+        (
+            "5 of 40 is over 10%",
+            keep(35),
+            owned(),
+            Err("TooManyDeactivations"),
+        ),
+        (
+            "over the count",
+            keep(10),
+            PlanOptions {
+                limit: DeactivationLimit {
+                    max_count: 25,
+                    max_percent: 100.0,
+                },
+                ..owned()
+            },
+            Err("TooManyDeactivations"),
+        ),
+        ("an empty source", keep(0), owned(), Err("SourceShrank")),
+        (
+            "a source half the last one",
+            keep(36),
+            PlanOptions {
+                last_source_size: Some(80),
+                ..owned()
+            },
+            Err("SourceShrank"),
+        ),
+        (
+            "overridden",
+            keep(0),
+            PlanOptions {
+                allow_mass_deactivation: true,
+                ..owned()
+            },
+            Ok(40),
+        ),
+    ];
+    for (name, desired, options, want) in table {
+        let got = plan_users(&desired, &current, &options).map(|plan| plan.steps.len());
+        match (got, want) {
+            (Ok(got), Ok(want)) => assert_eq!(got, want, "{name}"),
+            (Err(error), Err(want)) => {
+                assert!(format!("{error:?}").starts_with(want), "{name}: {error:?}")
+            }
+            (got, want) => panic!("{name}: got {got:?}, want {want:?}"),
+        }
+    }
+}
+
+#[test]
+fn bad_input_plans_nothing() {
+    let twice = vec![user("ada", "hr:1"), user("bo", "hr:1")];
+    assert_eq!(
+        plan_users(&twice, &[], &owned()),
+        Err(PlanError::DuplicateKey {
+            key: "hr:1".into(),
+            side: "source"
+        })
+    );
+    assert_eq!(
+        plan_users(&[user("ada", "")], &[], &owned()),
+        Err(PlanError::MissingKey {
+            index: 0,
+            key: MatchKey::ExternalId
+        })
+    );
+    let no_id = User {
+        user_name: "x".into(),
+        ..User::default()
+    };
+    assert_eq!(
+        plan_users(&[], &[no_id], &owned()),
+        Err(PlanError::MissingId { index: 0 })
+    );
+    let by_name = PlanOptions {
+        match_key: MatchKey::UserName,
+        ..owned()
+    };
+    let clash = vec![account("W1", "Ada", ""), account("W2", "ada", "")];
+    assert!(matches!(
+        plan_users(&[user("ada", "hr:1")], &clash, &by_name),
+        Err(PlanError::DuplicateKey {
+            side: "provider",
+            ..
+        })
+    ));
+}
+
+#[test]
+fn nested_and_multi_valued_attributes_compare_as_a_provider_returns_them() {
+    let email = |v: &str, primary: bool| TypedValue {
+        value: v.into(),
+        primary: primary.into(),
+        ..TypedValue::default()
+    };
+    let want = User {
+        name: Name {
+            given_name: "Ada".into(),
+            ..Name::default()
+        }
+        .into(),
+        emails: vec![email("a@x.test", true), email("b@x.test", false)].into(),
+        ..user("ada", "hr:1")
+    };
+    // The provider returns the emails in another order: no change.
+    let have = User {
+        name: Name {
+            given_name: "Ada".into(),
+            ..Name::default()
+        }
+        .into(),
+        emails: vec![email("b@x.test", false), email("a@x.test", true)].into(),
+        ..account("W1", "ada", "hr:1")
+    };
+    let options = PlanOptions {
+        managed: vec!["name.givenName".into(), "emails".into()],
+        ..owned()
+    };
+    assert_eq!(
+        plan_users(
+            std::slice::from_ref(&want),
+            std::slice::from_ref(&have),
+            &options
+        )
+        .unwrap()
+        .steps,
+        vec![]
+    );
+    let renamed = User {
+        name: Name {
+            given_name: "Augusta".into(),
+            ..Name::default()
+        }
+        .into(),
+        ..want
+    };
+    let plan = plan_users(&[renamed], &[have], &options).unwrap();
+    assert_eq!(lines(&plan.steps), ["update W1 name.givenName"]);
+    match &plan.steps[0] {
+        Step::UpdateUser { changes, .. } => assert_eq!(changes[0].value, Some(json!("Augusta"))),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn plans_are_deterministic_serialisable_and_tied_to_the_state() {
+    let desired = vec![user("bo", "hr:2"), user("ada", "hr:1")];
+    let current = vec![account("W2", "bo", "hr:2"), account("W1", "adam", "hr:1")];
+    let plan = plan_users(&desired, &current, &owned()).unwrap();
+    let reversed: Vec<User> = current.iter().rev().cloned().collect();
+    let again = plan_users(&desired, &reversed, &owned()).unwrap();
+    let text = serde_json::to_string(&plan).unwrap();
+    assert_eq!(
+        text,
+        serde_json::to_string(&again).unwrap(),
+        "list order changes nothing"
+    );
+    assert_eq!(
+        serde_json::from_str::<scim_sync::Plan>(&text).unwrap(),
+        plan
+    );
+    // Any change to the provider's state changes the fingerprint.
+    let changed = vec![account("W2", "bo", "hr:2"), account("W1", "ada", "hr:1")];
+    let json = |users: &[User]| -> Vec<(String, serde_json::Value)> {
+        users
+            .iter()
+            .map(|u| {
+                (
+                    u.id.as_deref().unwrap().to_owned(),
+                    serde_json::to_value(u).unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_ne!(fingerprint(&json(&current)), fingerprint(&json(&changed)));
+    assert_eq!(plan.fingerprint, fingerprint(&json(&current)));
+}
