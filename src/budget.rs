@@ -209,7 +209,12 @@ impl<'a> RequestClass<'a> {
     pub fn of(path: &'a str, base_path: &str) -> RequestClass<'a> {
         let relative = path
             .strip_prefix(base_path)
-            .or_else(|| path.strip_prefix(base_path.trim_end_matches('/')))
+            .or_else(|| {
+                // The base path without its slash: `/scim/v1` itself, or
+                // `/scim/v1/…`, never `/scim/v10/…`.
+                path.strip_prefix(base_path.trim_end_matches('/'))
+                    .filter(|rest| rest.is_empty() || rest.starts_with('/'))
+            })
             .map(|rest| rest.trim_start_matches('/'));
         let mut segments = relative
             .into_iter()
@@ -496,6 +501,8 @@ mod tests {
             ("/scim/v1/", None, None),
             ("/elsewhere/Users", None, None),
             ("/scim/v1//Groups/S1/", Some("Groups"), Some("S1")),
+            ("/scim/v10/Users", None, None),
+            ("/scim/v1", None, None),
         ];
         for (path, endpoint, id) in table {
             assert_eq!(
