@@ -10,8 +10,9 @@
 
 #[path = "common/mod.rs"]
 mod common;
+#[path = "common/counting_alloc.rs"]
+mod counting_alloc;
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
@@ -21,35 +22,6 @@ use std::time::{Duration, Instant};
 use scim_client::model::{ListResponse, SearchRequest, User};
 use scim_client::{ClientOptions, ScimClient};
 use scim_memory::InMemoryService;
-
-// ---------------------------------------------------------------- memory
-
-/// Counts live heap bytes and their peak, for the paginator's memory.
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: forwards the caller's contract to the system allocator.
-        let ptr = unsafe { System.alloc(layout) };
-        if !ptr.is_null() {
-            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(live, Ordering::Relaxed);
-        }
-        ptr
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: forwards the caller's contract to the system allocator.
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
 
 // ---------------------------------------------------------------- server
 
@@ -223,8 +195,7 @@ fn paginate(users: usize) -> Walk {
     }
     let client = ScimClient::with_transport("xoxp-bench", ClientOptions::default(), service)
         .expect("a client");
-    let baseline = LIVE.load(Ordering::Relaxed);
-    PEAK.store(baseline, Ordering::Relaxed);
+    let baseline = counting_alloc::start_peak();
     let start = Instant::now();
     let mut walked = 0;
     for user in client.all_users(SearchRequest::new()) {
@@ -233,7 +204,7 @@ fn paginate(users: usize) -> Walk {
     }
     Walk {
         users: walked,
-        peak_bytes: PEAK.load(Ordering::Relaxed) - baseline,
+        peak_bytes: counting_alloc::peak_since(baseline),
         seconds: start.elapsed().as_secs_f64(),
     }
 }

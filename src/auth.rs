@@ -646,6 +646,25 @@ impl Credentials {
         }
     }
 
+    /// After an attempt sent with `sent` (the header these credentials set,
+    /// `None` for a static token): true when it was answered 401 and the
+    /// token was dropped, so the request deserves one more attempt with a
+    /// new one (RFC 6750 §3.1). The driver allows that once per request.
+    pub(crate) fn renew_after(
+        &self,
+        sent: Option<&HeaderValue>,
+        result: &Result<HttpResponse, TransportError>,
+    ) -> bool {
+        let refused = matches!(result, Ok(r) if r.status() == StatusCode::UNAUTHORIZED);
+        match sent {
+            Some(token) if refused && self.renews() => {
+                self.invalidate_rejected(token);
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// The secrets to scrub from errors: the token, and for OAuth the
     /// client secret in every form it is sent in.
     pub(crate) fn secrets(&self) -> Secrets {

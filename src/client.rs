@@ -126,12 +126,9 @@ impl ScimClient {
             log::result(call.request(), &result);
             trace.attempt(&result);
             // A 401 to a renewing token: renew once, send again.
-            if let (Some(token), false) = (&sent_token, renewed) {
-                if matches!(&result, Ok(r) if r.status() == http::StatusCode::UNAUTHORIZED) {
-                    self.credentials.invalidate_rejected(token);
-                    renewed = true;
-                    continue;
-                }
+            if !renewed && self.credentials.renew_after(sent_token.as_ref(), &result) {
+                renewed = true;
+                continue;
             }
             match call.receive(result, self.transport.now()) {
                 Step::Done(result) => return result.map_err(|e| self.credentials.scrub(e)),

@@ -2,38 +2,13 @@
 //! ones (10% changed, 1% new, 1% gone), CPU time and peak heap measured by
 //! a counting allocator. `cargo bench -p scim-sync --bench plan`.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicUsize, Ordering};
+#[path = "../../../benches/common/counting_alloc.rs"]
+mod counting_alloc;
+
 use std::time::Instant;
 
 use scim_client::model::{TypedValue, User};
 use scim_sync::{DeactivationLimit, Ownership, PlanOptions, plan_users};
-
-struct Counting;
-
-static LIVE: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: forwards the caller's contract to the system allocator.
-        let ptr = unsafe { System.alloc(layout) };
-        if !ptr.is_null() {
-            let live = LIVE.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
-            PEAK.fetch_max(live, Ordering::Relaxed);
-        }
-        ptr
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: forwards the caller's contract to the system allocator.
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
 
 fn person(i: usize, title: &str) -> User {
     User {
@@ -54,7 +29,7 @@ fn person(i: usize, title: &str) -> User {
 
 fn main() {
     const N: usize = 100_000;
-    let before = LIVE.load(Ordering::Relaxed);
+    let before = counting_alloc::live();
     let current: Vec<User> = (0..N)
         .map(|i| User {
             id: format!("W{i:06}").into(),
@@ -65,7 +40,7 @@ fn main() {
     let desired: Vec<User> = (N / 100..N + N / 100)
         .map(|i| person(i, if i % 10 == 0 { "Manager" } else { "Engineer" }))
         .collect();
-    let inputs = LIVE.load(Ordering::Relaxed) - before;
+    let inputs = counting_alloc::live() - before;
     let options = PlanOptions {
         ownership: Ownership::ExternalIdPrefix("hr:".into()),
         limit: DeactivationLimit {
@@ -74,12 +49,11 @@ fn main() {
         },
         ..PlanOptions::default()
     };
-    PEAK.store(LIVE.load(Ordering::Relaxed), Ordering::Relaxed);
-    let baseline = LIVE.load(Ordering::Relaxed);
+    let baseline = counting_alloc::start_peak();
     let start = Instant::now();
     let plan = plan_users(&desired, &current, &options).expect("a plan");
     let elapsed = start.elapsed();
-    let peak = PEAK.load(Ordering::Relaxed) - baseline;
+    let peak = counting_alloc::peak_since(baseline);
     println!(
         "plan 100,000 desired vs 100,000 current: {} steps in {:.3} s; inputs {:.1} MB, planner peak {:.1} MB above them ({:.2}× the inputs)",
         plan.steps.len(),
