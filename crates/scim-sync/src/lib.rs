@@ -16,8 +16,11 @@
 //! assert!(matches!(&plan.steps[0], Step::CreateUser { key, .. } if key == "hr:1"));
 //! ```
 
+mod desired;
 mod options;
 mod plan;
+
+pub use desired::{Desired, DesiredGroup};
 
 pub use options::{DeactivationLimit, MatchKey, Ownership, PlanOptions};
 pub use plan::{Change, LeftAlone, Plan, PlanError, Step, fingerprint, plan_users};
