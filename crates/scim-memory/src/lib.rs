@@ -44,6 +44,7 @@ mod discovery;
 mod encoding;
 mod filter_eval;
 mod patch;
+mod snapshot;
 mod store;
 mod to_json;
 mod transport;
@@ -62,6 +63,7 @@ use scim_client::budget::{Admission, RateBudget, RequestClass};
 use scim_client::profile::{Profile, UserDelete};
 use scim_client::transport::{HttpRequest, HttpResponse};
 
+pub use snapshot::SNAPSHOT_FORMAT;
 use store::Store;
 pub use store::{CustomKind, Kind};
 
