@@ -1,26 +1,33 @@
 //! Make a SCIM provider match a source of truth, in layers a reader can see:
-//! a **pure planner** ([`plan_users`]: desired and current users in, a
-//! typed, serialisable, deterministic [`Plan`] out, with safety rails on by
-//! default), then (next) an apply driver over either client and a verifier.
+//! a **pure planner** ([`plan`]: the [`Desired`] state and the provider's
+//! [`Current`] one in, a typed, serialisable, deterministic [`Plan`] out,
+//! with safety rails on by default), then an apply driver over either
+//! client and a verifier.
 //!
 //! The planner never writes: it decides. Deactivations touch only accounts
 //! the source owns ([`Ownership`]), never more than a limit
-//! ([`DeactivationLimit`]), and never from an empty or shrunken source.
+//! ([`DeactivationLimit`]), and never from an empty or shrunken source;
+//! a group member the source does not own is never removed.
 //!
 //! ```
 //! use scim_client::model::User;
-//! use scim_sync::{plan_users, PlanOptions, Step};
+//! use scim_client::profile::Profile;
+//! use scim_sync::{plan, Current, Desired, PlanOptions, Step};
 //!
-//! let desired = vec![User { user_name: "ada".into(), external_id: "hr:1".into(), ..User::default() }];
-//! let plan = plan_users(&desired, &[], &PlanOptions::default()).unwrap();
+//! let desired = Desired {
+//!     users: vec![User { user_name: "ada".into(), external_id: "hr:1".into(), ..User::default() }],
+//!     ..Desired::default()
+//! };
+//! let plan = plan(&desired, &Current::default(), &Profile::slack_v1(), &PlanOptions::default()).unwrap();
 //! assert!(matches!(&plan.steps[0], Step::CreateUser { key, .. } if key == "hr:1"));
 //! ```
 
 mod desired;
 mod options;
+mod patch_form;
 mod plan;
 
 pub use desired::{Desired, DesiredGroup};
 
 pub use options::{DeactivationLimit, MatchKey, Ownership, PlanOptions};
-pub use plan::{Change, LeftAlone, Plan, PlanError, Step, fingerprint, plan_users};
+pub use plan::{Change, Current, LeftAlone, Plan, PlanError, Ref, Step, fingerprint, plan};

@@ -19,7 +19,7 @@ pub enum MatchKey {
 /// Deleting or deactivating accounts a sync does not own was the worst bug
 /// class of awslabs/ssosync (#88, #179, #286): by default nothing is owned
 /// until the options say how to tell.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Ownership {
     /// Accounts whose `externalId` starts with this prefix (a namespace the
@@ -28,6 +28,15 @@ pub enum Ownership {
     /// Accounts whose `externalId` equals the desired user's (any account
     /// with an `externalId` the source could have written).
     AnyExternalId,
+    /// Accounts whose attribute at `path` (`nickName`, or an extension's
+    /// `urn:…:User.organization`) holds exactly `value`: a marker the
+    /// source writes on the accounts it manages.
+    Marker {
+        /// The attribute's path.
+        path: String,
+        /// The marker's value.
+        value: serde_json::Value,
+    },
     /// No account is owned: the plan never deactivates.
     Nothing,
 }

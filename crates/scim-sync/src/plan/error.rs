@@ -1,0 +1,101 @@
+//! [`PlanError`]: why no plan could be made. Nothing is planned from bad
+//! input.
+
+use crate::options::MatchKey;
+
+/// Why no plan could be made.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PlanError {
+    /// A desired user has no value for the match key (its index in the input).
+    MissingKey {
+        /// The index in the desired users.
+        index: usize,
+        /// The match key.
+        key: MatchKey,
+    },
+    /// Two desired users or groups, or two provider accounts or groups,
+    /// share a key: which one is meant cannot be guessed.
+    DuplicateKey {
+        /// The key.
+        key: String,
+        /// `"source"` or `"provider"`.
+        side: &'static str,
+    },
+    /// A provider account or group has no `id` (its index in the input).
+    MissingId {
+        /// Its index in the current users or groups.
+        index: usize,
+    },
+    /// A desired group has no `displayName` (its index in the input).
+    MissingGroupName {
+        /// The index in the desired groups.
+        index: usize,
+    },
+    /// A desired group lists a member who is not among the desired users.
+    UnknownMember {
+        /// The group's name.
+        group: String,
+        /// The member's key.
+        key: String,
+    },
+    /// The source's members are written in another match key than the
+    /// options match on.
+    MatchKeyMismatch {
+        /// The source's.
+        source: MatchKey,
+        /// The options'.
+        options: MatchKey,
+    },
+    /// The plan would deactivate more than the limit allows.
+    TooManyDeactivations {
+        /// Deactivations planned.
+        planned: usize,
+        /// Accounts the source owns.
+        owned: usize,
+    },
+    /// The source is empty, or far smaller than the last one: deactivations
+    /// are refused, as a truncated export would deactivate everyone it lost.
+    SourceShrank {
+        /// Users in this source.
+        size: usize,
+        /// Users in the last one, when known.
+        last: Option<usize>,
+    },
+}
+
+impl std::fmt::Display for PlanError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PlanError::MissingKey { index, key } => {
+                write!(f, "desired user #{index} has no {key:?} to match on")
+            }
+            PlanError::DuplicateKey { key, side } => {
+                write!(f, "two entries in the {side} share the key {key:?}")
+            }
+            PlanError::MissingId { index } => write!(f, "provider resource #{index} has no id"),
+            PlanError::MissingGroupName { index } => {
+                write!(f, "desired group #{index} has no displayName")
+            }
+            PlanError::UnknownMember { group, key } => write!(
+                f,
+                "group {group:?} lists member {key:?}, who is not among the desired users"
+            ),
+            PlanError::MatchKeyMismatch { source, options } => write!(
+                f,
+                "the source names members by {source:?} but the plan matches on {options:?}"
+            ),
+            PlanError::TooManyDeactivations { planned, owned } => write!(
+                f,
+                "the plan would deactivate {planned} of {owned} owned accounts, over the limit; \
+                 allow it explicitly if that is meant"
+            ),
+            PlanError::SourceShrank { size, last } => write!(
+                f,
+                "the source has {size} users (last time: {}); deactivations refused",
+                last.map_or("unknown".to_owned(), |n| n.to_string())
+            ),
+        }
+    }
+}
+
+impl std::error::Error for PlanError {}

@@ -1,0 +1,288 @@
+//! Groups: creates, renames, and membership changes chunked to the
+//! profile's limit. A member the source does not own is never removed.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use scim_client::model::Group;
+use scim_client::profile::Profile;
+use serde_json::{Map, Value};
+
+use super::json::{normalise_key, project};
+use super::users::UserIndex;
+use super::{Change, Current, LeftAlone, PlanError, Ref, Step};
+use crate::desired::DesiredGroup;
+use crate::options::PlanOptions;
+use crate::patch_form::{patchable, render};
+
+/// The groups' part of a plan.
+pub(crate) struct GroupPlan {
+    /// Creates, then updates, then membership changes.
+    pub steps: Vec<Step>,
+    pub left_alone: Vec<LeftAlone>,
+    /// Every provider group's id and hash: for the fingerprint.
+    pub current: Vec<(String, u64)>,
+}
+
+/// Plans the groups the source manages; groups it does not list are left
+/// alone.
+pub(crate) fn plan_groups(
+    desired: &[DesiredGroup],
+    current: &Current,
+    users: &UserIndex,
+    profile: &Profile,
+    options: &PlanOptions,
+) -> Result<GroupPlan, PlanError> {
+    let desired = index_desired(desired)?;
+    let (by_key, current_json) = index_current(&current.groups)?;
+    let (mut creates, mut updates, mut members) = (Vec::new(), Vec::new(), Vec::new());
+    let mut left_alone = Vec::new();
+    for (key, want) in &desired {
+        let wanted = member_refs(want, users, options)?;
+        let (group, have) = match by_key.get(key) {
+            None => {
+                creates.push(create(key, want));
+                (Ref::Key(key.clone()), MemberDiff::all(wanted))
+            }
+            Some(&index) => {
+                let existing = &current.groups[index];
+                let id = existing.id.as_deref().unwrap_or_default().to_owned();
+                updates.extend(update(key, &id, want, existing, profile, &mut left_alone));
+                let diff = MemberDiff::of(wanted, existing, users, profile);
+                left_alone.extend(diff.notes(&id, &want.display_name, profile));
+                (Ref::Id(id), diff)
+            }
+        };
+        members.extend(have.steps(&group, profile));
+    }
+    for (key, &index) in &by_key {
+        if !desired.contains_key(key) {
+            left_alone.push(LeftAlone {
+                id: current.groups[index]
+                    .id
+                    .as_deref()
+                    .unwrap_or_default()
+                    .to_owned(),
+                reason: "group not in the source".into(),
+            });
+        }
+    }
+    creates.extend(updates);
+    creates.extend(members);
+    Ok(GroupPlan {
+        steps: creates,
+        left_alone,
+        current: current_json,
+    })
+}
+
+/// The desired groups by key (lower-cased `displayName`), in key order.
+fn index_desired(desired: &[DesiredGroup]) -> Result<BTreeMap<String, &DesiredGroup>, PlanError> {
+    let mut by_key = BTreeMap::new();
+    for (index, group) in desired.iter().enumerate() {
+        if group.display_name.trim().is_empty() {
+            return Err(PlanError::MissingGroupName { index });
+        }
+        let key = group.display_name.to_lowercase();
+        if by_key.insert(key.clone(), group).is_some() {
+            return Err(PlanError::DuplicateKey {
+                key,
+                side: "source",
+            });
+        }
+    }
+    Ok(by_key)
+}
+
+type CurrentGroups = (HashMap<String, usize>, Vec<(String, u64)>);
+
+fn index_current(current: &[Group]) -> Result<CurrentGroups, PlanError> {
+    let mut by_key = HashMap::with_capacity(current.len());
+    let mut json = Vec::with_capacity(current.len());
+    for (index, group) in current.iter().enumerate() {
+        let id = group.id.as_deref().ok_or(PlanError::MissingId { index })?;
+        if let Some(name) = group.display_name.as_deref() {
+            let key = name.to_lowercase();
+            if by_key.insert(key.clone(), index).is_some() {
+                return Err(PlanError::DuplicateKey {
+                    key,
+                    side: "provider",
+                });
+            }
+        }
+        json.push((id.to_owned(), project(group, &[]).1));
+    }
+    Ok((by_key, json))
+}
+
+/// The desired members, resolved to provider ids or to the keys of users
+/// the plan creates.
+fn member_refs(
+    group: &DesiredGroup,
+    users: &UserIndex,
+    options: &PlanOptions,
+) -> Result<BTreeSet<Ref>, PlanError> {
+    group
+        .members
+        .iter()
+        .map(|key| {
+            let key = normalise_key(key, options.match_key);
+            users
+                .by_key
+                .get(&key)
+                .cloned()
+                .ok_or_else(|| PlanError::UnknownMember {
+                    group: group.display_name.clone(),
+                    key,
+                })
+        })
+        .collect()
+}
+
+fn create(key: &str, want: &DesiredGroup) -> Step {
+    let mut group = Map::new();
+    group.insert("displayName".into(), Value::from(want.display_name.clone()));
+    if let Some(external_id) = &want.external_id {
+        group.insert("externalId".into(), Value::from(external_id.clone()));
+    }
+    Step::CreateGroup {
+        key: key.to_owned(),
+        group: Value::Object(group),
+    }
+}
+
+/// A rename (the name's case) or a new `externalId`, where the provider
+/// lets it be PATCHed.
+fn update(
+    key: &str,
+    id: &str,
+    want: &DesiredGroup,
+    have: &Group,
+    profile: &Profile,
+    left_alone: &mut Vec<LeftAlone>,
+) -> Option<Step> {
+    let mut changes = Vec::new();
+    let name = have.display_name.as_deref();
+    if name != Some(want.display_name.as_str()) {
+        changes.push(change("displayName", &want.display_name, name));
+    }
+    if let Some(external_id) = &want.external_id {
+        let had = have.external_id.as_deref();
+        if had != Some(external_id.as_str()) {
+            if patchable(profile.patch, "externalId") {
+                changes.push(change("externalId", external_id, had));
+            } else {
+                left_alone.push(LeftAlone {
+                    id: id.to_owned(),
+                    reason: format!("externalId cannot be PATCHed on {}", profile.name),
+                });
+            }
+        }
+    }
+    (!changes.is_empty()).then(|| Step::UpdateGroup {
+        key: key.to_owned(),
+        id: id.to_owned(),
+        patch: render(profile.patch, &changes),
+        changes,
+    })
+}
+
+fn change(path: &str, value: &str, from: Option<&str>) -> Change {
+    Change {
+        path: path.into(),
+        value: Some(Value::from(value)),
+        from: from.map(Value::from),
+    }
+}
+
+/// Who joins and who leaves one group.
+struct MemberDiff {
+    add: Vec<Ref>,
+    remove: Vec<String>,
+    /// Members the source does not list but does not own either.
+    kept: Vec<String>,
+    /// The provider does not list members in group reads: nothing can be
+    /// known to leave.
+    unlisted: bool,
+}
+
+impl MemberDiff {
+    fn all(wanted: BTreeSet<Ref>) -> MemberDiff {
+        MemberDiff {
+            add: wanted.into_iter().collect(),
+            remove: Vec::new(),
+            kept: Vec::new(),
+            unlisted: false,
+        }
+    }
+
+    fn of(wanted: BTreeSet<Ref>, have: &Group, users: &UserIndex, profile: &Profile) -> MemberDiff {
+        if !profile.group_reads_return_members {
+            return MemberDiff {
+                unlisted: true,
+                ..MemberDiff::all(wanted)
+            };
+        }
+        let present: BTreeSet<String> = have
+            .members
+            .value()
+            .into_iter()
+            .flatten()
+            .filter_map(|member| member.value.as_deref().map(str::to_owned))
+            .collect();
+        let add = wanted
+            .iter()
+            .filter(|r| !matches!(r, Ref::Id(id) if present.contains(id)))
+            .cloned()
+            .collect();
+        let (remove, kept) = present
+            .into_iter()
+            .filter(|id| !wanted.contains(&Ref::Id(id.clone())))
+            .partition(|id| users.owned_ids.contains(id));
+        MemberDiff {
+            add,
+            remove,
+            kept,
+            unlisted: false,
+        }
+    }
+
+    fn notes(&self, group_id: &str, name: &str, profile: &Profile) -> Vec<LeftAlone> {
+        let mut notes: Vec<LeftAlone> = self
+            .kept
+            .iter()
+            .map(|id| LeftAlone {
+                id: id.clone(),
+                reason: format!("member of {name:?} not owned by the source"),
+            })
+            .collect();
+        if self.unlisted {
+            notes.push(LeftAlone {
+                id: group_id.to_owned(),
+                reason: format!(
+                    "{} lists no members in group reads: members are added, none removed",
+                    profile.name
+                ),
+            });
+        }
+        notes
+    }
+
+    /// One step per request the profile allows: additions first.
+    fn steps(self, group: &Ref, profile: &Profile) -> Vec<Step> {
+        let max = profile.max_member_changes.unwrap_or(usize::MAX).max(1);
+        let changes: Vec<(Option<Ref>, Option<String>)> = self
+            .add
+            .into_iter()
+            .map(|r| (Some(r), None))
+            .chain(self.remove.into_iter().map(|id| (None, Some(id))))
+            .collect();
+        changes
+            .chunks(max)
+            .map(|chunk| Step::ChangeMembers {
+                group: group.clone(),
+                add: chunk.iter().filter_map(|c| c.0.clone()).collect(),
+                remove: chunk.iter().filter_map(|c| c.1.clone()).collect(),
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,228 @@
+//! The pure planner: the desired state and the provider's current one in,
+//! a [`Plan`] out. No I/O, no clock: the same inputs give the same plan,
+//! byte for byte.
+//!
+//! Users are planned first ([`users`]), then groups and their membership
+//! ([`groups`]), which refer to users the plan creates by their match key
+//! ([`Ref::Key`]); apply resolves those once the users exist.
+
+mod error;
+mod groups;
+mod json;
+mod users;
+
+use scim_client::model::{Group, User};
+use scim_client::profile::Profile;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::desired::Desired;
+use crate::options::PlanOptions;
+
+pub use error::PlanError;
+pub use json::fingerprint;
+pub(crate) use json::set as set_path;
+
+/// The provider's state a plan is computed from: its users and groups, as
+/// list pages return them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Current {
+    /// Every user.
+    pub users: Vec<User>,
+    /// Every group (with members, where the provider lists them).
+    pub groups: Vec<Group>,
+}
+
+/// One attribute to set (`value`) or clear (`None`), by SCIM path
+/// (`title`, `name.givenName`), with what the provider had.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Change {
+    /// The attribute path.
+    pub path: String,
+    /// The new value; `None` clears it (`null` in Slack v1, `remove` in RFC 7644).
+    pub value: Option<Value>,
+    /// The provider's value before, for people reading the plan (and for
+    /// removing the items of a multi-valued attribute in Slack v1's form).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<Value>,
+}
+
+/// A user or group the plan refers to: by the provider's id when it exists,
+/// by the source's key when the plan creates it (apply resolves it).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Ref {
+    /// The provider's id.
+    Id(String),
+    /// The match key of a user, or the lower-cased name of a group, that an
+    /// earlier step creates.
+    Key(String),
+}
+
+/// One step of a plan: one write to the provider.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "camelCase")]
+pub enum Step {
+    /// Create this user.
+    CreateUser {
+        /// The desired user's match key.
+        key: String,
+        /// The body to create it with: its managed attributes and `externalId`.
+        user: Value,
+    },
+    /// Change the attributes of a managed account that differ.
+    UpdateUser {
+        /// The match key.
+        key: String,
+        /// The provider's id.
+        id: String,
+        /// The smallest change: only attributes that differ.
+        changes: Vec<Change>,
+        /// The PATCH body, in the profile's form.
+        patch: Value,
+    },
+    /// An account the source did not own yet becomes managed: its
+    /// `externalId` is set (where the provider lets it be PATCHed), with any
+    /// other change.
+    AdoptUser {
+        /// The match key.
+        key: String,
+        /// The provider's id.
+        id: String,
+        /// `externalId` and the attributes that differ.
+        changes: Vec<Change>,
+        /// The PATCH body, in the profile's form.
+        patch: Value,
+    },
+    /// Deactivate an owned account the source no longer lists.
+    DeactivateUser {
+        /// The provider's id.
+        id: String,
+        /// Its `userName`, for people reading the plan.
+        user_name: String,
+        /// The PATCH body (`active: false`), in the profile's form.
+        patch: Value,
+    },
+    /// Delete it instead (only when the options ask).
+    DeleteUser {
+        /// The provider's id.
+        id: String,
+        /// Its `userName`.
+        user_name: String,
+    },
+    /// Create this group (members follow in [`Step::ChangeMembers`]).
+    CreateGroup {
+        /// The group's key: its lower-cased `displayName`.
+        key: String,
+        /// The body to create it with.
+        group: Value,
+    },
+    /// Change a managed group's attributes.
+    UpdateGroup {
+        /// The group's key.
+        key: String,
+        /// The provider's id.
+        id: String,
+        /// What differs.
+        changes: Vec<Change>,
+        /// The PATCH body, in the profile's form.
+        patch: Value,
+    },
+    /// Add and remove members of a group: one request, within the profile's
+    /// [`max_member_changes`](scim_client::profile::Profile::max_member_changes).
+    ChangeMembers {
+        /// The group.
+        group: Ref,
+        /// Users who join.
+        add: Vec<Ref>,
+        /// Ids of users who leave.
+        remove: Vec<String>,
+    },
+}
+
+impl Step {
+    /// The resource this step writes: steps on one resource run one at a
+    /// time, in plan order.
+    pub fn resource(&self) -> Ref {
+        match self {
+            Step::CreateUser { key, .. } => Ref::Key(format!("user:{key}")),
+            Step::CreateGroup { key, .. } => Ref::Key(format!("group:{key}")),
+            Step::ChangeMembers { group, .. } => group.clone(),
+            Step::UpdateUser { id, .. }
+            | Step::AdoptUser { id, .. }
+            | Step::DeactivateUser { id, .. }
+            | Step::DeleteUser { id, .. }
+            | Step::UpdateGroup { id, .. } => Ref::Id(id.clone()),
+        }
+    }
+}
+
+/// An account or group the plan does not touch (or touches only in part),
+/// and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LeftAlone {
+    /// The provider's id.
+    pub id: String,
+    /// Why: not owned by the source, already inactive, deactivation off, a
+    /// member the source does not own, an attribute the provider cannot PATCH.
+    pub reason: String,
+}
+
+/// A typed, serialisable, deterministic plan, tied to the state it was
+/// computed from by [`fingerprint`](Self::fingerprint).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Plan {
+    /// The profile's name: apply refuses another provider.
+    pub profile: String,
+    /// A fingerprint of the provider's state the plan was computed from:
+    /// apply refuses a provider whose state no longer has it.
+    pub fingerprint: String,
+    /// The steps, in the order apply runs them: user creates, adoptions and
+    /// updates, group creates and updates, membership changes, then
+    /// deactivations; each kind in key or id order.
+    pub steps: Vec<Step>,
+    /// What is left as it is.
+    pub left_alone: Vec<LeftAlone>,
+}
+
+impl Plan {
+    /// How many writes applying it takes (one per step).
+    pub fn writes(&self) -> usize {
+        self.steps.len()
+    }
+}
+
+/// Plans what makes `current` (the provider's state, from list pages) match
+/// `desired`, for the provider `profile` describes, within `options`.
+/// Nothing is planned from bad input ([`PlanError`]).
+pub fn plan(
+    desired: &Desired,
+    current: &Current,
+    profile: &Profile,
+    options: &PlanOptions,
+) -> Result<Plan, PlanError> {
+    if let Some(key) = desired.match_key.filter(|key| *key != options.match_key) {
+        return Err(PlanError::MatchKeyMismatch {
+            source: key,
+            options: options.match_key,
+        });
+    }
+    let users = users::plan_users(&desired.users, &current.users, profile, options)?;
+    let groups = groups::plan_groups(&desired.groups, current, &users.index, profile, options)?;
+    let fingerprint = json::fingerprint_of(users.index.current.clone(), groups.current);
+    let mut steps = users.writes;
+    steps.extend(groups.steps);
+    steps.extend(users.removals);
+    let mut left_alone = users.left_alone;
+    left_alone.extend(groups.left_alone);
+    left_alone.sort_by(|a, b| (&a.id, &a.reason).cmp(&(&b.id, &b.reason)));
+    Ok(Plan {
+        profile: profile.name.clone(),
+        fingerprint,
+        steps,
+        left_alone,
+    })
+}
