@@ -26,6 +26,7 @@ mod desired;
 mod options;
 mod patch_form;
 mod plan;
+pub mod source;
 
 pub use desired::{Desired, DesiredGroup};
 

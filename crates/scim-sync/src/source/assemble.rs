@@ -1,0 +1,356 @@
+//! A [`Table`] through a [`Mapping`] to [`Desired`]: every row checked,
+//! every problem recorded, and nothing returned if there is one.
+
+use std::collections::HashMap;
+
+use scim_client::model::{Field, Name, TypedValue, User};
+
+use super::error::{SourceError, SourceErrorKind, SourceErrors};
+use super::mapping::{Mapping, Target};
+use super::table::{Cell, Row, Table};
+use super::values::{self, quote};
+use crate::desired::{Desired, DesiredGroup};
+use crate::options::MatchKey;
+
+/// A mapped column: where it is in the table, its name there, what it feeds.
+struct Binding<'t> {
+    index: usize,
+    name: &'t str,
+    target: Target,
+}
+
+/// The users and groups of `table`, or every error (with those already in
+/// `errors`, from reading the table).
+pub(crate) fn desired(
+    table: &Table,
+    mapping: &Mapping,
+    mut errors: SourceErrors,
+) -> Result<Desired, SourceErrors> {
+    let empty = Desired {
+        match_key: Some(mapping.match_key),
+        ..Desired::default()
+    };
+    if table.header_line.is_none() && table.rows.is_empty() {
+        return errors.or_ok(empty); // JSON `[]`: no keys, so none missing
+    }
+    let Some(bindings) = bind(table, mapping, &mut errors) else {
+        return Err(errors);
+    };
+    let key_target = Target::of_match_key(mapping.match_key);
+    let Some(key_column) = bindings.iter().find(|b| b.target == key_target) else {
+        // bind() refuses a missing key column; never return no users silently.
+        let message = format!("no column feeds {}, the match key", key_target.path());
+        errors.push(SourceError::new(SourceErrorKind::MissingKey, message));
+        return Err(errors);
+    };
+    let required = required(table, mapping, key_column.index);
+    let mut users = Vec::with_capacity(table.rows.len());
+    let mut lines: HashMap<String, usize> = HashMap::new();
+    let mut groups = Groups::default();
+    for row in &table.rows {
+        check_required(row, &required, &mut errors);
+        let (user, group_names, failed) = user_of(row, &bindings, mapping, &mut errors);
+        if failed.contains(&key_target) {
+            continue; // its value is already reported
+        }
+        let key_error = |kind, message: String| {
+            SourceError::new(kind, message)
+                .at(row.line)
+                .in_column(key_column.name)
+        };
+        let Some(key) = key_of(&user, mapping.match_key) else {
+            let message = format!("no {} (the match key)", key_target.path());
+            errors.push(key_error(SourceErrorKind::MissingKey, message));
+            continue;
+        };
+        if let Some(first) = lines.get(&key) {
+            let message = format!(
+                "{} is also the {} on line {first} (match keys must be unique)",
+                quote(&key),
+                key_target.path()
+            );
+            errors.push(key_error(SourceErrorKind::DuplicateKey, message));
+            continue;
+        }
+        lines.insert(key.clone(), row.line);
+        groups.add(&group_names, &key);
+        users.push(user);
+    }
+    errors.or_ok(Desired {
+        match_key: Some(mapping.match_key),
+        users,
+        groups: groups.groups,
+    })
+}
+
+/// Finds each mapped column in the table; `None` (with the errors
+/// recorded) when a required or match-key column is missing or a mapped
+/// column appears twice.
+fn bind<'t>(
+    table: &'t Table,
+    mapping: &Mapping,
+    errors: &mut SourceErrors,
+) -> Option<Vec<Binding<'t>>> {
+    let key_target = Target::of_match_key(mapping.match_key);
+    let mut bindings = Vec::new();
+    let mut missing: Vec<&str> = Vec::new();
+    let mut ok = true;
+    for (n, column) in mapping.columns.iter().enumerate() {
+        let same_name = |c: &super::mapping::Column| c.name.eq_ignore_ascii_case(&column.name);
+        let first_of_name = !mapping.columns[..n].iter().any(same_name);
+        let found: Vec<usize> = (0..table.columns.len())
+            .filter(|&i| table.columns[i].eq_ignore_ascii_case(&column.name))
+            .collect();
+        match found[..] {
+            [] => {
+                let needed = column.target == key_target
+                    || mapping
+                        .required
+                        .iter()
+                        .any(|r| r.eq_ignore_ascii_case(&column.name));
+                if needed && first_of_name {
+                    missing.push(&column.name);
+                }
+            }
+            [index] => bindings.push(Binding {
+                index,
+                name: &table.columns[index],
+                target: column.target,
+            }),
+            [first, second, ..] => {
+                ok = false;
+                if first_of_name {
+                    let message = format!(
+                        "appears twice (columns {} and {}): which one is meant cannot be guessed",
+                        first + 1,
+                        second + 1
+                    );
+                    errors.push(header_error(table, message).in_column(&table.columns[first]));
+                }
+            }
+        }
+    }
+    if !missing.is_empty() {
+        errors.push(missing_columns(table, &missing));
+    }
+    (ok && missing.is_empty()).then_some(bindings)
+}
+
+fn header_error(table: &Table, message: String) -> SourceError {
+    let error = SourceError::new(SourceErrorKind::Required, message);
+    match table.header_line {
+        Some(line) => error.at(line),
+        None => error,
+    }
+}
+
+fn missing_columns(table: &Table, missing: &[&str]) -> SourceError {
+    let names = |names: &mut dyn Iterator<Item = &str>| {
+        names
+            .map(|n| format!("{n:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let found = if table.header_line.is_some() {
+        "the header has"
+    } else {
+        "the keys are"
+    };
+    let message = format!(
+        "missing required columns: {} ({found}: {})",
+        names(&mut missing.iter().copied()),
+        names(&mut table.columns.iter().map(String::as_str).take(30)),
+    );
+    header_error(table, message)
+}
+
+/// The required columns' indices and names, except the match key's (a row
+/// without it gets the clearer match-key error instead).
+fn required<'t>(table: &'t Table, mapping: &Mapping, key_index: usize) -> Vec<(usize, &'t str)> {
+    (0..table.columns.len())
+        .filter(|&i| i != key_index)
+        .filter(|&i| {
+            mapping
+                .required
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case(&table.columns[i]))
+        })
+        .map(|i| (i, table.columns[i].as_str()))
+        .collect()
+}
+
+fn check_required(row: &Row, required: &[(usize, &str)], errors: &mut SourceErrors) {
+    for &(index, name) in required {
+        let empty = match row.cell(index) {
+            Cell::Text(text) => text.trim().is_empty(),
+            Cell::List(items) => items.iter().all(|item| item.trim().is_empty()),
+            Cell::Missing | Cell::Null => true,
+        };
+        if empty {
+            let error = SourceError::new(SourceErrorKind::Required, "required, but empty");
+            errors.push(error.at(row.line).in_column(name));
+        }
+    }
+}
+
+/// The row's user, the names of its groups, and the attributes whose
+/// values were bad (each reported in `errors`, and left out of the user).
+fn user_of<'r>(
+    row: &'r Row,
+    bindings: &[Binding<'_>],
+    mapping: &Mapping,
+    errors: &mut SourceErrors,
+) -> (User, Vec<&'r str>, Vec<Target>) {
+    let mut user = User::default();
+    let mut name = Name::default();
+    let mut groups = Vec::new();
+    let mut failed = Vec::new();
+    for binding in bindings {
+        let cell = row.cell(binding.index);
+        let applied = apply(
+            cell,
+            binding.target,
+            mapping,
+            (&mut user, &mut name),
+            &mut groups,
+        );
+        if let Err((kind, message)) = applied {
+            errors.push(
+                SourceError::new(kind, message)
+                    .at(row.line)
+                    .in_column(binding.name),
+            );
+            failed.push(binding.target);
+        }
+    }
+    if name != Name::default() {
+        user.name = Field::Value(name);
+    }
+    (user, values::list(groups), failed)
+}
+
+/// Sets `target` from `cell`: an empty cell is absent, or `null` with
+/// [`Mapping::clear_empty`]; a JSON `null` is `null`.
+fn apply<'r>(
+    cell: &'r Cell,
+    target: Target,
+    mapping: &Mapping,
+    (user, name): (&mut User, &mut Name),
+    groups: &mut Vec<&'r str>,
+) -> Result<(), (SourceErrorKind, String)> {
+    let value: Option<&str> = match cell {
+        Cell::Missing => return Ok(()),
+        Cell::Null => None,
+        Cell::Text(text) => match text.trim() {
+            "" if mapping.clear_empty => None,
+            "" => return Ok(()),
+            text => Some(text),
+        },
+        Cell::List(items) if target == Target::Groups => {
+            groups.extend(items.iter().map(String::as_str));
+            return Ok(());
+        }
+        Cell::List(_) => {
+            let message = "a list where one value was expected".to_owned();
+            return Err((SourceErrorKind::Value, message));
+        }
+    };
+    match target {
+        Target::Groups => groups.extend(
+            value
+                .into_iter()
+                .flat_map(|v| v.split(&*mapping.list_separator)),
+        ),
+        Target::Emails => {
+            let email = value.map(work_email).transpose();
+            user.emails = email.map_err(|m| (SourceErrorKind::Email, m))?.into();
+        }
+        Target::Active => {
+            let active = value.map(values::boolean).transpose();
+            user.active = active.map_err(|m| (SourceErrorKind::Value, m))?.into();
+        }
+        other => {
+            if let Some(slot) = text_slot(user, name, other) {
+                *slot = value.map(str::to_owned).into();
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `emails` holding `address` as the primary work email.
+fn work_email(address: &str) -> Result<Vec<TypedValue>, String> {
+    values::email(address)?;
+    Ok(vec![TypedValue {
+        value: address.into(),
+        kind: "work".into(),
+        primary: true.into(),
+        ..TypedValue::default()
+    }])
+}
+
+/// The text attribute `target` names (in `user`, or in `name` for `name.*`).
+fn text_slot<'u>(
+    user: &'u mut User,
+    name: &'u mut Name,
+    target: Target,
+) -> Option<&'u mut Field<String>> {
+    Some(match target {
+        Target::ExternalId => &mut user.external_id,
+        Target::UserName => &mut user.user_name,
+        Target::DisplayName => &mut user.display_name,
+        Target::NickName => &mut user.nick_name,
+        Target::Title => &mut user.title,
+        Target::UserType => &mut user.user_type,
+        Target::PreferredLanguage => &mut user.preferred_language,
+        Target::Locale => &mut user.locale,
+        Target::Timezone => &mut user.timezone,
+        Target::ProfileUrl => &mut user.profile_url,
+        Target::GivenName => &mut name.given_name,
+        Target::FamilyName => &mut name.family_name,
+        Target::MiddleName => &mut name.middle_name,
+        Target::FormattedName => &mut name.formatted,
+        Target::HonorificPrefix => &mut name.honorific_prefix,
+        Target::HonorificSuffix => &mut name.honorific_suffix,
+        Target::Emails | Target::Active | Target::Groups => return None,
+    })
+}
+
+/// The user's match key as the planner reads it: `externalId` as is,
+/// `userName` and the primary email lower-cased.
+fn key_of(user: &User, key: MatchKey) -> Option<String> {
+    let text = match key {
+        MatchKey::ExternalId => {
+            let id = user.external_id.as_deref().filter(|s| !s.is_empty());
+            return id.map(str::to_owned);
+        }
+        MatchKey::UserName => user.user_name.as_deref(),
+        MatchKey::PrimaryEmail => user
+            .emails
+            .value()
+            .and_then(|emails| emails.first()?.value.as_deref()),
+    };
+    text.filter(|s| !s.is_empty()).map(str::to_lowercase)
+}
+
+/// The groups, in order of first mention, matched by name case-insensitively.
+#[derive(Default)]
+struct Groups {
+    groups: Vec<DesiredGroup>,
+    by_name: HashMap<String, usize>,
+}
+
+impl Groups {
+    fn add(&mut self, names: &[&str], member: &str) {
+        for name in names {
+            let index = *self.by_name.entry(name.to_lowercase()).or_insert_with(|| {
+                self.groups.push(DesiredGroup {
+                    display_name: (*name).to_owned(),
+                    ..DesiredGroup::default()
+                });
+                self.groups.len() - 1
+            });
+            self.groups[index].members.push(member.to_owned());
+        }
+    }
+}

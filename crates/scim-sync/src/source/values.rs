@@ -1,0 +1,55 @@
+//! Cell text as attribute values: booleans, email addresses, lists.
+
+/// `true`/`false`, `yes`/`no`, `1`/`0`, in any case.
+pub(crate) fn boolean(text: &str) -> Result<bool, String> {
+    match text.to_ascii_lowercase().as_str() {
+        "true" | "yes" | "1" => Ok(true),
+        "false" | "no" | "0" => Ok(false),
+        _ => Err(format!(
+            "{} is not a boolean (true/false, yes/no or 1/0)",
+            quote(text)
+        )),
+    }
+}
+
+/// Checks an email address the way a directory export gets it wrong, not
+/// by RFC 5322 (whose quoted local parts and comments no provider takes):
+/// exactly one `@`, something on each side of it, and no whitespace or
+/// control characters. A domain without a dot (`ada@localhost`) is allowed.
+pub(crate) fn email(text: &str) -> Result<(), String> {
+    let reason = if text.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        "it contains a space or control character"
+    } else {
+        match text.split_once('@') {
+            None => "there is no @",
+            Some((_, domain)) if domain.contains('@') => "there is more than one @",
+            Some(("", _)) => "nothing before the @",
+            Some((_, "")) => "nothing after the @",
+            Some(_) => return Ok(()),
+        }
+    };
+    Err(format!(
+        "{} is not an email address ({reason})",
+        quote(text)
+    ))
+}
+
+/// The non-empty, trimmed items of a list cell, each once (compared
+/// case-insensitively, the first spelling kept).
+pub(crate) fn list<'a>(items: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut seen = std::collections::HashSet::new();
+    items
+        .into_iter()
+        .map(str::trim)
+        .filter(|item| !item.is_empty() && seen.insert(item.to_lowercase()))
+        .collect()
+}
+
+/// A value quoted for a message, cut short when long.
+pub(crate) fn quote(text: &str) -> String {
+    const MAX: usize = 60;
+    match text.char_indices().nth(MAX) {
+        Some((at, _)) => format!("{:?}…", &text[..at]),
+        None => format!("{text:?}"),
+    }
+}
