@@ -1,0 +1,169 @@
+//! [`CliError`]: why a command stopped, and the exit status that says so.
+
+use std::fmt;
+
+use serde_json::{Value, json};
+
+use crate::exit;
+
+/// Why a command stopped: a usage error (exit 2) or a runtime failure (exit 1).
+///
+/// Messages never hold the token: the client's errors are scrubbed of it
+/// before they get here, and the CLI's own messages never name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CliError {
+    /// The command line is wrong; nothing was sent.
+    Usage(String),
+    /// Something failed at run time.
+    Failure {
+        /// A short machine-readable kind: `api`, `transport`, `decode`,
+        /// `input`, `state`, `config`, `client`.
+        kind: &'static str,
+        /// What went wrong, for a person.
+        message: String,
+        /// The HTTP status, when a service answered.
+        status: Option<u16>,
+    },
+}
+
+impl CliError {
+    /// A usage error.
+    pub fn usage(message: impl Into<String>) -> CliError {
+        CliError::Usage(message.into())
+    }
+
+    /// A runtime failure of `kind`.
+    pub fn failure(kind: &'static str, message: impl Into<String>) -> CliError {
+        CliError::Failure {
+            kind,
+            message: message.into(),
+            status: None,
+        }
+    }
+
+    /// A file or input that cannot be read or parsed (kind `input`).
+    pub fn input(message: impl Into<String>) -> CliError {
+        CliError::failure("input", message)
+    }
+
+    /// The exit status: [`exit::USAGE`] or [`exit::FAILURE`].
+    pub fn exit_status(&self) -> u8 {
+        match self {
+            CliError::Usage(_) => exit::USAGE,
+            CliError::Failure { .. } => exit::FAILURE,
+        }
+    }
+
+    /// The kind: `usage`, or the failure's.
+    pub fn kind(&self) -> &str {
+        match self {
+            CliError::Usage(_) => "usage",
+            CliError::Failure { kind, .. } => kind,
+        }
+    }
+
+    /// The message alone.
+    pub fn message(&self) -> &str {
+        match self {
+            CliError::Usage(message) | CliError::Failure { message, .. } => message,
+        }
+    }
+
+    /// The error as the JSON document `--json` prints on stdout:
+    /// `{"error": {"kind": …, "message": …, "status": …}}` (`status` only
+    /// when a service answered).
+    pub fn to_json(&self) -> Value {
+        let mut error = json!({"kind": self.kind(), "message": self.message()});
+        if let CliError::Failure {
+            status: Some(status),
+            ..
+        } = self
+        {
+            error["status"] = json!(status);
+        }
+        json!({ "error": error })
+    }
+
+    /// The same error with every occurrence of `secret` replaced, in case
+    /// some message echoed it; secrets under 4 characters are left alone
+    /// (they would match ordinary text).
+    pub fn redact(self, secret: &str) -> CliError {
+        if secret.len() < 4 {
+            return self;
+        }
+        let clean = |text: String| text.replace(secret, "<redacted>");
+        match self {
+            CliError::Usage(message) => CliError::Usage(clean(message)),
+            CliError::Failure {
+                kind,
+                message,
+                status,
+            } => CliError::Failure {
+                kind,
+                message: clean(message),
+                status,
+            },
+        }
+    }
+}
+
+impl fmt::Display for CliError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.message())
+    }
+}
+
+impl std::error::Error for CliError {}
+
+impl From<scim_client::Error> for CliError {
+    fn from(error: scim_client::Error) -> CliError {
+        use scim_client::Error as E;
+        let kind = match &error {
+            E::Api(_) | E::PreconditionFailed(_) => "api",
+            E::Transport(_) => "transport",
+            E::Decode { .. } | E::Undecodable(_) | E::Json(_) | E::Pagination(_) => "decode",
+            E::InvalidToken | E::InvalidConfig(_) => "config",
+            _ => "client",
+        };
+        CliError::Failure {
+            kind,
+            message: error.to_string(),
+            status: error.status().map(|s| s.as_u16()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usage_errors_exit_2_and_failures_exit_1() {
+        assert_eq!(CliError::usage("x").exit_status(), exit::USAGE);
+        assert_eq!(CliError::input("x").exit_status(), exit::FAILURE);
+    }
+
+    #[test]
+    fn the_json_form_names_kind_message_and_status() {
+        let error = CliError::Failure {
+            kind: "api",
+            message: "SCIM service answered 404".into(),
+            status: Some(404),
+        };
+        assert_eq!(
+            error.to_json(),
+            json!({"error": {"kind": "api", "message": "SCIM service answered 404", "status": 404}})
+        );
+        assert_eq!(
+            CliError::usage("no command").to_json(),
+            json!({"error": {"kind": "usage", "message": "no command"}})
+        );
+    }
+
+    #[test]
+    fn redact_replaces_the_secret_but_not_short_ones() {
+        let error = CliError::input("token xoxp-123 echoed").redact("xoxp-123");
+        assert_eq!(error.message(), "token <redacted> echoed");
+        assert_eq!(CliError::input("a b").redact("a").message(), "a b");
+    }
+}

@@ -1,0 +1,20 @@
+//! The exit statuses of the `scim` command, one meaning each.
+//!
+//! | status | meaning |
+//! |---|---|
+//! | [`SUCCESS`] (0) | the command did what it was asked |
+//! | [`FAILURE`] (1) | a runtime failure: network, an API error, a file that cannot be read or parsed, a state file that cannot be saved |
+//! | [`USAGE`] (2) | a usage error: an unknown command or flag, a missing argument, a base URL without a token; nothing was sent |
+//! | [`DRIFT`] (3) | the command ran, and found drift (`verify`) or some steps failed (`apply`) |
+
+/// The command did what it was asked.
+pub const SUCCESS: u8 = 0;
+
+/// A runtime failure: network, an API error, a bad input file.
+pub const FAILURE: u8 = 1;
+
+/// A usage error: the command line is wrong; nothing was sent.
+pub const USAGE: u8 = 2;
+
+/// Drift found (`verify`) or some steps failed (`apply`).
+pub const DRIFT: u8 = 3;

@@ -1,0 +1,175 @@
+//! The `scim` command: users, groups and exports against any SCIM
+//! provider [profile](scim_client::profile::Profile), or against an
+//! embedded in-memory service when no token is set, so it works on a fresh
+//! machine.
+//!
+//! ```text
+//! scim users list                      # the embedded service's sample users
+//! scim --json users get W0000000001
+//! scim users create --user-name ada --email ada@example.com
+//! scim users patch W0000000001 --set title=Director --set name.givenName=Ada
+//! scim users deactivate W0000000001    # PATCH active=false, never DELETE
+//! scim groups add-members S0000000007 W0000000001 W0000000002
+//! scim export --format csv --out users.csv
+//! SCIM_TOKEN=… scim --profile aws --base-url https://scim.us-east-1.amazonaws.com/d-…/scim/v2/ users list
+//! ```
+//!
+//! `scim --help` prints every command and flag ([`usage::USAGE`]).
+//!
+//! # Target and token
+//!
+//! The token comes from `--token-file` (trimmed), else
+//! `SLACK_ORG_ADMIN_USER_TOKEN`, else `SCIM_TOKEN`, and is never printed
+//! (not in errors, not in `--json` output). With no token and no
+//! `--base-url`, commands run against the embedded in-memory service
+//! playing the profile ([`embedded`]); a token alone goes to the profile's
+//! own URL (a usage error where that URL has `{placeholders}`); a base URL
+//! without a token is a usage error ([`target`]). Over the network the
+//! client paces itself to the profile's published rate limits.
+//!
+//! # Embedded state
+//!
+//! The embedded service's users and groups live in a state file
+//! (`.scim-embedded.json` in the current directory, or `--state FILE`):
+//! restored at start with their ids, seeded from the sample data when
+//! absent, written back after a command that changed them (even one that
+//! then failed). So `plan`, `apply` and `verify` run as separate commands
+//! see one service. `scim reset` deletes the file.
+//!
+//! # Output
+//!
+//! Tables for people by default; `--json` prints exactly one JSON document
+//! on stdout per command. Errors print `scim: error: …` on stderr; with
+//! `--json` they also print `{"error": {"kind": …, "message": …, "status": …}}`
+//! on stdout (`status` when a service answered), so a script always reads
+//! one document. Notes and progress go to stderr; `--quiet` silences them
+//! (warnings stay). `export` without `--out` writes the export itself to
+//! stdout in either mode; its CSV is RFC 4180 with CRLF line ends.
+//!
+//! # Exit status
+//!
+//! | status | meaning |
+//! |---|---|
+//! | 0 ([`exit::SUCCESS`]) | success |
+//! | 1 ([`exit::FAILURE`]) | a runtime failure: network, API error, bad input file, state not saved, a resource that could not be read |
+//! | 2 ([`exit::USAGE`]) | a usage error: unknown command or flag, missing argument, unknown profile, base URL without a token |
+//! | 3 ([`exit::DRIFT`]) | drift found (`verify`) or some steps failed (`apply`) |
+//!
+//! # Map of the crate
+//!
+//! - [`run`] reads the global flags ([`global`]), the command word
+//!   ([`commands::Command`]), the token ([`token`]) and the target
+//!   ([`target`]), opens a [`session::Session`], dispatches
+//!   ([`commands::dispatch`]), closes the session and prints the
+//!   [`output::Outcome`].
+//! - [`args`] is the hand-written parser; [`commands`] has one file per
+//!   command family; [`assignment`] turns `--set` into PATCH bodies;
+//!   [`listing`] walks every page with [`progress`]; [`record`] flattens
+//!   users and groups for [`table`] and [`csv`].
+#![warn(missing_docs)]
+
+pub mod args;
+pub mod assignment;
+pub mod commands;
+pub mod csv;
+pub mod embedded;
+pub mod error;
+pub mod exit;
+pub mod global;
+pub mod listing;
+pub mod output;
+pub mod progress;
+pub mod record;
+pub mod session;
+pub mod table;
+pub mod target;
+pub mod token;
+pub mod usage;
+
+pub use error::CliError;
+
+use args::Args;
+use commands::Command;
+use global::GlobalOptions;
+use output::{Outcome, Output};
+use session::Session;
+use target::Target;
+use token::Token;
+
+/// Runs the command line `words` (without the program's name): prints the
+/// outcome or the error, and returns the exit status.
+pub fn run(words: Vec<String>) -> u8 {
+    let json = words
+        .iter()
+        .take_while(|w| *w != "--")
+        .any(|w| w == "--json");
+    let mut output = Output { json, quiet: false };
+    let mut token = None;
+    let result = execute(Args::new(words), &mut output, &mut token);
+    let secret = token.as_ref().map(Token::secret).unwrap_or_default();
+    match result {
+        Ok(outcome) => match output.print(&outcome) {
+            Ok(()) => outcome.status,
+            Err(e) => {
+                output.error(&CliError::failure(
+                    "output",
+                    format!("cannot write the output: {e}"),
+                ));
+                exit::FAILURE
+            }
+        },
+        Err(error) => {
+            let error = error.redact(secret);
+            output.error(&error);
+            error.exit_status()
+        }
+    }
+}
+
+/// Everything [`run`] does but printing; sets `output` from the flags and
+/// `token` once read (so errors can be scrubbed of it).
+fn execute(
+    mut args: Args,
+    output: &mut Output,
+    token: &mut Option<Token>,
+) -> Result<Outcome, CliError> {
+    let options = GlobalOptions::take(&mut args)?;
+    *output = Output {
+        json: options.json,
+        quiet: options.quiet,
+    };
+    if options.help {
+        return Ok(Outcome::raw(usage::USAGE.to_owned()));
+    }
+    if options.version {
+        return Ok(Outcome::raw(format!(
+            "scim {}\n",
+            env!("CARGO_PKG_VERSION")
+        )));
+    }
+    let word = args
+        .positional()
+        .ok_or_else(|| CliError::usage("no command given; see `scim --help`"))?;
+    let command = Command::parse(&word)?;
+    if command == Command::Help {
+        args.finish()?;
+        return Ok(Outcome::raw(usage::USAGE.to_owned()));
+    }
+    *token = Token::find(options.token_file.as_deref(), |name| {
+        std::env::var(name).ok()
+    })?;
+    let target = Target::decide(&options, token.clone())?;
+    if command == Command::Reset {
+        return commands::reset::run(&target, &mut args);
+    }
+    let session = Session::open(&options, target)?;
+    let result = commands::dispatch(command, &session, &mut args);
+    match (result, session.close()) {
+        (Ok(outcome), Ok(())) => Ok(outcome),
+        (Err(error), Ok(())) | (Ok(_), Err(error)) => Err(error),
+        (Err(error), Err(unsaved)) => {
+            output.warn(&unsaved.to_string());
+            Err(error)
+        }
+    }
+}

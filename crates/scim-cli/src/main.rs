@@ -1,0 +1,17 @@
+//! The `scim` binary: [`scim_cli::run`] on the command line's words.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let words: Result<Vec<String>, _> = std::env::args_os()
+        .skip(1)
+        .map(std::ffi::OsString::into_string)
+        .collect();
+    match words {
+        Ok(words) => ExitCode::from(scim_cli::run(words)),
+        Err(_) => {
+            eprintln!("scim: error: an argument is not valid UTF-8");
+            ExitCode::from(scim_cli::exit::USAGE)
+        }
+    }
+}

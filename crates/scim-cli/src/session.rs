@@ -1,0 +1,132 @@
+//! [`Session`]: a connected client, the profile, and how to show results:
+//! what every command that talks to a service is given.
+
+use std::path::Path;
+
+use scim_client::budget::SharedBudget;
+use scim_client::profile::Profile;
+use scim_client::retry::RateLimitErrorRetryHandler;
+use scim_client::{ClientOptions, ScimClient};
+use scim_memory::InMemoryService;
+
+use crate::embedded::{EMBEDDED_NOTICE, Embedded};
+use crate::error::CliError;
+use crate::global::GlobalOptions;
+use crate::output::Output;
+use crate::progress::Progress;
+use crate::target::Target;
+
+/// A blocking client connected to the target, the provider's profile,
+/// and the output settings.
+///
+/// The client paces itself to the profile's published rate limits (a
+/// [`SharedBudget`] at the full rate) and waits out a 429 twice at most.
+/// Embedded, it runs in the service's virtual clock: pacing costs no real
+/// time. Call [`close`](Self::close) at the end, whatever the command's
+/// result, to keep the embedded service's state.
+#[derive(Debug)]
+pub struct Session {
+    client: ScimClient,
+    profile: Profile,
+    output: Output,
+    embedded: Option<Embedded>,
+}
+
+impl Session {
+    /// Connects to `target` as `options` say: over the network (ureq), or
+    /// to the embedded service, loaded from its state file or seeded.
+    pub fn open(options: &GlobalOptions, target: Target) -> Result<Session, CliError> {
+        let profile = options.profile.clone();
+        let output = Output {
+            json: options.json,
+            quiet: options.quiet,
+        };
+        let (client, embedded) = match target {
+            Target::Remote { base_url, token } => {
+                let settings = client_options(&profile, &base_url);
+                let client = ScimClient::with_options(token.secret(), settings)
+                    .map_err(|e| CliError::from(e).redact(token.secret()))?;
+                (client, None)
+            }
+            Target::Embedded { state } => {
+                output.note(EMBEDDED_NOTICE);
+                let (mut embedded, loaded) = Embedded::open(&profile, state)?;
+                let settings = client_options(&profile, &Embedded::base_url(&profile));
+                let client =
+                    ScimClient::with_transport("embedded", settings, embedded.service().clone())?;
+                if !loaded {
+                    embedded.seed(&client)?;
+                }
+                (client, Some(embedded))
+            }
+        };
+        Ok(Session {
+            client,
+            profile,
+            output,
+            embedded,
+        })
+    }
+
+    /// The connected client.
+    pub fn client(&self) -> &ScimClient {
+        &self.client
+    }
+
+    /// The provider's profile (`--profile`).
+    pub fn profile(&self) -> &Profile {
+        &self.profile
+    }
+
+    /// True when talking to the embedded in-memory service.
+    pub fn is_embedded(&self) -> bool {
+        self.embedded.is_some()
+    }
+
+    /// The embedded service, to inspect it (`None` over the network).
+    pub fn embedded_service(&self) -> Option<&InMemoryService> {
+        self.embedded.as_ref().map(Embedded::service)
+    }
+
+    /// The embedded service's state file (`None` over the network).
+    pub fn state_file(&self) -> Option<&Path> {
+        self.embedded.as_ref().map(Embedded::state)
+    }
+
+    /// `--json` and `--quiet`, notes and warnings.
+    pub fn output(&self) -> &Output {
+        &self.output
+    }
+
+    /// A progress report on stderr for `total` items (0 if not known yet),
+    /// already started; hidden with `--quiet`.
+    pub fn progress(&self, total: u64, label: &str) -> Progress {
+        let mut progress = Progress::stderr(self.output.quiet);
+        progress.start(total, label);
+        progress
+    }
+
+    /// Ends the session: the embedded service's state is saved if its
+    /// users or groups changed (even after a failed command, since what
+    /// was done is done).
+    pub fn close(self) -> Result<(), CliError> {
+        if let Some(embedded) = &self.embedded {
+            embedded.save_if_changed(&self.profile)?;
+        }
+        Ok(())
+    }
+}
+
+/// The profile's settings at `base_url`, paced by its published rates.
+fn client_options(profile: &Profile, base_url: &str) -> ClientOptions {
+    let budget = (!profile.rates.is_empty()).then(|| SharedBudget::for_table(&profile.rates, 1.0));
+    let mut options = ClientOptions {
+        budget,
+        user_agent_prefix: format!("scim-cli/{}", env!("CARGO_PKG_VERSION")),
+        ..ClientOptions::for_profile(profile, base_url)
+    };
+    options
+        .retry_handlers
+        .push(RateLimitErrorRetryHandler::new(2));
+    options
+}

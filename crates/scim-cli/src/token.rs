@@ -1,0 +1,108 @@
+//! [`Token`]: the bearer token, where it is read from, and how it is kept out of sight.
+//!
+//! Read from `--token-file` (trimmed), else `SLACK_ORG_ADMIN_USER_TOKEN`,
+//! else `SCIM_TOKEN`; an empty value counts as unset. It is never printed:
+//! `Debug` shows `<redacted>`, and errors are scrubbed of it before they
+//! are shown.
+
+use std::fmt;
+use std::path::Path;
+
+use crate::error::CliError;
+
+/// The environment variables read for a token, in order.
+pub const TOKEN_ENV_VARS: [&str; 2] = ["SLACK_ORG_ADMIN_USER_TOKEN", "SCIM_TOKEN"];
+
+/// A bearer token. Its `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token(String);
+
+impl Token {
+    /// The token from `file` when given, else from the environment (as
+    /// `env` reads it); `None` when there is none.
+    pub fn find(
+        file: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Option<Token>, CliError> {
+        if let Some(file) = file {
+            return Token::from_file(file).map(Some);
+        }
+        Ok(TOKEN_ENV_VARS
+            .iter()
+            .filter_map(|name| env(name))
+            .map(|value| value.trim().to_owned())
+            .find(|value| !value.is_empty())
+            .map(Token))
+    }
+
+    /// The token in `file`, trimmed; a missing, unreadable or empty file is
+    /// an input failure (the message names the file, never its content).
+    pub fn from_file(file: &Path) -> Result<Token, CliError> {
+        let text = std::fs::read_to_string(file).map_err(|e| {
+            CliError::input(format!(
+                "cannot read the token file {}: {e}",
+                file.display()
+            ))
+        })?;
+        let token = text.trim();
+        if token.is_empty() {
+            return Err(CliError::input(format!(
+                "the token file {} is empty",
+                file.display()
+            )));
+        }
+        Ok(Token(token.to_owned()))
+    }
+
+    /// The token itself, for the client and for scrubbing.
+    pub fn secret(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(<redacted>)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
+    }
+
+    #[test]
+    fn the_slack_variable_comes_before_scim_token_and_empty_counts_as_unset() {
+        let both = [
+            ("SLACK_ORG_ADMIN_USER_TOKEN", "xoxp-1"),
+            ("SCIM_TOKEN", "t-2"),
+        ];
+        let found = Token::find(None, env(&both)).unwrap().unwrap();
+        assert_eq!(found.secret(), "xoxp-1");
+        let empty_slack = [("SLACK_ORG_ADMIN_USER_TOKEN", " "), ("SCIM_TOKEN", "t-2")];
+        let found = Token::find(None, env(&empty_slack)).unwrap().unwrap();
+        assert_eq!(found.secret(), "t-2");
+        assert_eq!(Token::find(None, env(&[])).unwrap(), None);
+    }
+
+    #[test]
+    fn debug_never_shows_the_token() {
+        let token = Token("xoxp-very-secret".into());
+        assert_eq!(format!("{token:?}"), "Token(<redacted>)");
+    }
+
+    #[test]
+    fn a_missing_token_file_is_an_input_failure_naming_the_file() {
+        let error = Token::from_file(Path::new("/nonexistent/scim-token")).unwrap_err();
+        assert_eq!(error.kind(), "input");
+        assert!(error.message().contains("/nonexistent/scim-token"));
+    }
+}

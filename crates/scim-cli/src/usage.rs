@@ -1,0 +1,61 @@
+//! [`USAGE`]: the text `scim --help` prints.
+
+/// The usage text.
+pub const USAGE: &str = "\
+scim: users, groups and exports against a SCIM provider
+
+USAGE
+    scim [GLOBAL FLAGS] COMMAND [ARGS]
+
+COMMANDS
+    users list [--filter F] [--count N]      every user, all pages (--count: page size)
+    users get ID
+    users create --user-name U [--email E] [--given-name G] [--family-name F]
+                 [--external-id X] [--title T] [--display-name D]
+    users create --from-json FILE|-          a whole user as SCIM JSON
+    users patch ID --set PATH=VALUE ... [--set-json PATH=JSON ...]
+                                             in the profile's PATCH form; VALUE true,
+                                             false and null are JSON, the rest strings
+    users deactivate ID                      active=false by PATCH (never DELETE)
+    groups list [--filter F] [--count N]
+    groups get ID
+    groups create --name N [--external-id X] [--member ID ...]
+    groups add-members GROUP ID ...
+    groups remove-members GROUP ID ...
+    export [--format json|csv] [--out FILE]  users (and groups, in JSON); CSV is
+                                             RFC 4180 with CRLF line ends
+    plan --from people.csv [--mapping M] [--out plan.json]
+    apply plan.json
+    verify --from people.csv
+    reset                                    delete the embedded service's state file
+    help                                     this text
+
+GLOBAL FLAGS
+    --profile NAME     provider profile (default slack-v1): slack-v1, slack-v2, aws,
+                       github-emu, atlassian, zoom, scim2
+    --base-url URL     the service's base URL (default: the profile's own)
+    --token-file PATH  read the token from PATH (trimmed)
+    --json             machine JSON on stdout, one document per command
+    --quiet, -q        no notes or progress on stderr
+    --state FILE       the embedded service's state file (default .scim-embedded.json)
+    --help, -h         this text
+    --version, -V      the version
+
+TOKEN AND TARGET
+    The token comes from --token-file, else SLACK_ORG_ADMIN_USER_TOKEN, else
+    SCIM_TOKEN. It is never printed. With no token and no --base-url, scim runs
+    against an embedded in-memory service playing the profile, seeded with sample
+    data and kept in the state file between commands. A token alone goes to the
+    profile's URL (Slack's for slack-v1/v2); --base-url needs a token.
+
+OUTPUT
+    Tables for people by default; --json prints one JSON document on stdout.
+    Errors print `scim: error: ...` on stderr, and with --json also
+    {\"error\": {\"kind\": ..., \"message\": ...}} on stdout.
+
+EXIT STATUS
+    0  success
+    1  a runtime failure (network, API error, bad input file)
+    2  a usage error (nothing was sent)
+    3  drift found (verify) or some steps failed (apply)
+";
