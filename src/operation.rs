@@ -95,6 +95,17 @@ impl<T> Operation<T> {
             .insert(http::header::AUTHORIZATION, value);
     }
 
+    /// The same request, its parsed answer turned into `U` by `f`: for a
+    /// driver that runs operations of several kinds through one loop (the
+    /// sync job's apply reduces every answer to the id it needs).
+    pub fn map<U: 'static>(self, f: impl Fn(T) -> U + Send + Sync + 'static) -> Operation<U>
+    where
+        T: 'static,
+    {
+        let parse = self.parse;
+        Operation::new(self.request, move |response| parse(response).map(&f))
+    }
+
     /// The request, consuming the operation.
     pub fn into_request(self) -> Request<Vec<u8>> {
         self.request

@@ -22,6 +22,7 @@
 //! assert!(matches!(&plan.steps[0], Step::CreateUser { key, .. } if key == "hr:1"));
 //! ```
 
+pub mod apply;
 mod desired;
 mod options;
 mod patch_form;

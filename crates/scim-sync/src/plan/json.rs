@@ -34,9 +34,9 @@ pub(crate) fn project(resource: &impl Serialize, roots: &[&str]) -> (Value, u64)
             continue;
         }
         hash.bytes(key.as_bytes());
-        hash.bytes(&[b':']);
+        hash.bytes(b":");
         hash.bytes(raw.get().as_bytes());
-        hash.bytes(&[b',']);
+        hash.bytes(b",");
         if roots.contains(&key.as_ref()) {
             let value = serde_json::from_str(raw.get()).unwrap_or(Value::Null);
             picked.insert(key.into_owned(), value);

@@ -1,0 +1,287 @@
+//! The drivers: [`apply_blocking`] over a [`ScimClient`] (worker threads),
+//! [`apply_async`] over an [`AsyncScimClient`] (requests in flight in one
+//! task, on any runtime), and the reads of the provider's state both need.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::{Condvar, Mutex, PoisonError};
+use std::task::Poll;
+
+use scim_client::model::{Group, SearchRequest, User};
+use scim_client::profile::Profile;
+use scim_client::{AsyncScimClient, Error, Resource, ScimClient};
+
+use super::engine::{Apply, Output, Ticket};
+use super::journal::{Journal, JournalError, Recovered};
+use super::{Answer, Event, Report};
+use crate::plan::{Current, Plan, fingerprint};
+
+/// How to apply.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApplyOptions {
+    /// The journal file: created on the first run, read on a resume.
+    pub journal: PathBuf,
+    /// Requests in flight at once (default 4). Each still passes the
+    /// client's rate budget, and steps on one resource never overlap.
+    pub concurrency: usize,
+}
+
+impl ApplyOptions {
+    /// Options with the journal at `journal`.
+    pub fn new(journal: impl Into<PathBuf>) -> ApplyOptions {
+        ApplyOptions {
+            journal: journal.into(),
+            concurrency: 4,
+        }
+    }
+}
+
+/// Why an apply did not run (a step that fails is in the [`Report`]).
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    /// The plan was made for another provider profile.
+    #[error("the plan is for {plan}, the client for {profile}")]
+    OtherProfile {
+        /// The plan's profile.
+        plan: String,
+        /// The apply's.
+        profile: String,
+    },
+    /// The provider changed since the plan was made: plan again.
+    #[error(
+        "the provider changed since the plan was made (fingerprint {planned}, now {now}); plan again"
+    )]
+    StateChanged {
+        /// The plan's fingerprint.
+        planned: String,
+        /// The provider's now.
+        now: String,
+    },
+    /// The journal could not be read or written.
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    /// The provider's state could not be read.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+}
+
+/// The provider's state could not be read whole: planning or verifying
+/// from part of it could create duplicates or miss drift.
+#[derive(Debug, thiserror::Error)]
+#[error("reading the provider's {what}: {source}")]
+pub struct ReadError {
+    /// `users` or `groups`.
+    pub what: &'static str,
+    /// The client's error (an undecodable resource names its path and id).
+    #[source]
+    pub source: Error,
+}
+
+/// Every user and group, through list pages.
+pub fn read_current(client: &ScimClient) -> Result<Current, ReadError> {
+    Ok(Current {
+        users: read_all::<User>(client, "users")?,
+        groups: read_all::<Group>(client, "groups")?,
+    })
+}
+
+fn read_all<R: Resource>(client: &ScimClient, what: &'static str) -> Result<Vec<R>, ReadError> {
+    client
+        .all::<R>(SearchRequest::new())
+        .collect::<Result<_, _>>()
+        .map_err(|source| ReadError { what, source })
+}
+
+/// Every user and group, through list pages.
+pub async fn read_current_async(client: &AsyncScimClient) -> Result<Current, ReadError> {
+    Ok(Current {
+        users: read_all_async::<User>(client, "users").await?,
+        groups: read_all_async::<Group>(client, "groups").await?,
+    })
+}
+
+async fn read_all_async<R: Resource>(
+    client: &AsyncScimClient,
+    what: &'static str,
+) -> Result<Vec<R>, ReadError> {
+    let mut walk = client.all::<R>(SearchRequest::new());
+    let mut all = Vec::new();
+    while let Some(resource) = walk.next().await {
+        all.push(resource.map_err(|source| ReadError { what, source })?);
+    }
+    Ok(all)
+}
+
+/// A fresh apply (nothing journaled) checks the provider is still in the
+/// state the plan was computed from; a resume does not (its own writes
+/// changed it), and is tied to the plan by the journal instead.
+fn check_state(
+    plan: &Plan,
+    recovered: &Recovered,
+    current: Option<Current>,
+) -> Result<(), ApplyError> {
+    let Some(current) = current.filter(|_| recovered.is_fresh()) else {
+        return Ok(());
+    };
+    let now = fingerprint(&current);
+    if now != plan.fingerprint {
+        return Err(ApplyError::StateChanged {
+            planned: plan.fingerprint.clone(),
+            now,
+        });
+    }
+    Ok(())
+}
+
+/// Applies `plan` through `client`, `options.concurrency` requests at a
+/// time on worker threads, journaling each step; `on_event` hears of each
+/// step as it ends.
+pub fn apply_blocking(
+    client: &ScimClient,
+    plan: &Plan,
+    profile: &Profile,
+    options: &ApplyOptions,
+    on_event: impl FnMut(&Event) + Send,
+) -> Result<Report, ApplyError> {
+    let (journal, recovered) = Journal::open(&options.journal, plan)?;
+    let current = if recovered.is_fresh() {
+        Some(read_current(client)?)
+    } else {
+        None
+    };
+    check_state(plan, &recovered, current)?;
+    let apply = Apply::new(plan, profile, client.endpoint().clone(), recovered)?;
+    let shared = Shared {
+        state: Mutex::new(State {
+            apply,
+            journal,
+            on_event,
+            failure: None,
+            done: false,
+        }),
+        changed: Condvar::new(),
+    };
+    std::thread::scope(|scope| {
+        for _ in 0..options.concurrency.max(1) {
+            scope.spawn(|| shared.work(client));
+        }
+    });
+    let state = shared
+        .state
+        .into_inner()
+        .unwrap_or_else(PoisonError::into_inner);
+    match state.failure {
+        Some(error) => Err(error.into()),
+        None => Ok(state.apply.into_report()),
+    }
+}
+
+struct Shared<F> {
+    state: Mutex<State<F>>,
+    changed: Condvar,
+}
+
+struct State<F> {
+    apply: Apply,
+    journal: Journal,
+    on_event: F,
+    /// A journal write failed: nothing more starts.
+    failure: Option<JournalError>,
+    done: bool,
+}
+
+impl<F: FnMut(&Event) + Send> Shared<F> {
+    /// One worker: takes what the engine gives out, sends requests without
+    /// holding the lock, and waits when nothing can start.
+    fn work(&self, client: &ScimClient) {
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        while !state.done && state.failure.is_none() {
+            match state.apply.poll() {
+                Output::Journal(entry) => {
+                    if let Err(error) = state.journal.append(&entry) {
+                        state.failure = Some(error);
+                    }
+                }
+                Output::Event(event) => (state.on_event)(&event),
+                Output::Send(ticket, operation) => {
+                    drop(state);
+                    let answer = client.execute(*operation);
+                    state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+                    state.apply.handle(ticket, answer);
+                }
+                Output::Wait => {
+                    state = self
+                        .changed
+                        .wait(state)
+                        .unwrap_or_else(PoisonError::into_inner);
+                    continue;
+                }
+                Output::Done => state.done = true,
+            }
+            self.changed.notify_all();
+        }
+        self.changed.notify_all();
+    }
+}
+
+/// Applies `plan` through `client` with up to `options.concurrency`
+/// requests in flight, in the calling task (no runtime of its own); the
+/// journal is written with blocking file I/O, one short line per step.
+pub async fn apply_async(
+    client: &AsyncScimClient,
+    plan: &Plan,
+    profile: &Profile,
+    options: &ApplyOptions,
+    mut on_event: impl FnMut(&Event),
+) -> Result<Report, ApplyError> {
+    let (mut journal, recovered) = Journal::open(&options.journal, plan)?;
+    let current = if recovered.is_fresh() {
+        Some(read_current_async(client).await?)
+    } else {
+        None
+    };
+    check_state(plan, &recovered, current)?;
+    let mut apply = Apply::new(plan, profile, client.endpoint().clone(), recovered)?;
+    let mut in_flight: Vec<InFlight<'_>> = Vec::new();
+    loop {
+        match apply.poll() {
+            Output::Journal(entry) => journal.append(&entry)?,
+            Output::Event(event) => on_event(&event),
+            Output::Send(ticket, operation) => {
+                in_flight.push(Box::pin(async move {
+                    (ticket, client.execute(*operation).await)
+                }));
+                if in_flight.len() >= options.concurrency.max(1) {
+                    let (ticket, answer) = first_done(&mut in_flight).await;
+                    apply.handle(ticket, answer);
+                }
+            }
+            // The engine waits only while it has requests out, each of
+            // which is in `in_flight`.
+            Output::Wait => {
+                let (ticket, answer) = first_done(&mut in_flight).await;
+                apply.handle(ticket, answer);
+            }
+            Output::Done => return Ok(apply.into_report()),
+        }
+    }
+}
+
+type InFlight<'a> = Pin<Box<dyn Future<Output = (Ticket, Result<Answer, Error>)> + 'a>>;
+
+/// The first of `futures` to finish (removed from the list). Pending
+/// forever on an empty list, which the engine never waits on.
+fn first_done<'a, 'b>(
+    futures: &'b mut Vec<InFlight<'a>>,
+) -> impl Future<Output = (Ticket, Result<Answer, Error>)> + 'b {
+    std::future::poll_fn(move |cx| {
+        for index in 0..futures.len() {
+            if let Poll::Ready(output) = futures[index].as_mut().poll(cx) {
+                drop(futures.swap_remove(index));
+                return Poll::Ready(output);
+            }
+        }
+        Poll::Pending
+    })
+}

@@ -1,0 +1,369 @@
+//! [`Apply`]: the engine that runs a plan's steps, without I/O.
+//!
+//! Steps run in four phases, each waiting for the one before: user
+//! creates and updates; group creates and updates; membership changes
+//! (which need the ids of the users and groups just created); then
+//! deactivations and deletions (after members have left their groups).
+//! Within a phase, steps run concurrently, but never two on one resource.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+
+use scim_client::membership::MemberChanges;
+use scim_client::model::{Group, User};
+use scim_client::profile::Profile;
+use scim_client::{Endpoint, Error, Operation};
+
+use super::journal::{Entry, Recovered};
+use super::step_run::{Kind, Next, StepRun, patch};
+use super::{
+    Answer, ApplyError, Done, Event, EventResult, Failed, Outcome, Report, Skipped, StepError,
+};
+use crate::plan::{Plan, Ref, Step};
+
+/// The last phase (deactivations and deletions).
+const LAST_PHASE: u8 = 3;
+
+/// Names one request in flight; give it back to [`Apply::handle`] with the
+/// answer.
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct Ticket(u64);
+
+/// What the engine asks of its driver next.
+#[derive(Debug)]
+pub enum Output {
+    /// Append this entry to the journal, synced, before polling again.
+    Journal(Entry),
+    /// Report this progress.
+    Event(Event),
+    /// Send this operation; hand its result to [`Apply::handle`].
+    Send(Ticket, Box<Operation<Answer>>),
+    /// Nothing can start until an answer in flight comes back.
+    Wait,
+    /// Every step has ended: take the [`Report`].
+    Done,
+}
+
+/// A plan being applied.
+pub struct Apply {
+    steps: Vec<Step>,
+    profile: Profile,
+    endpoint: Endpoint,
+    /// Steps that may have been written by an interrupted run.
+    resumed: HashSet<usize>,
+    /// Steps ended (in this run or an earlier one).
+    finished: Vec<bool>,
+    next_phase: u8,
+    pending: VecDeque<usize>,
+    running: HashMap<u64, (usize, StepRun)>,
+    busy: HashSet<Ref>,
+    /// `user:{key}` / `group:{key}` to the id a create gave.
+    ids: HashMap<String, String>,
+    outputs: VecDeque<Output>,
+    report: Report,
+    ended: usize,
+    /// Why no further step starts (credentials refused, network down).
+    stopped: Option<String>,
+    next_ticket: u64,
+}
+
+impl Apply {
+    /// An apply of `plan` for the provider `profile` describes, through
+    /// `endpoint`, resuming what `recovered` says an earlier run did.
+    pub fn new(
+        plan: &Plan,
+        profile: &Profile,
+        endpoint: Endpoint,
+        recovered: Recovered,
+    ) -> Result<Apply, ApplyError> {
+        if plan.profile != profile.name {
+            return Err(ApplyError::OtherProfile {
+                plan: plan.profile.clone(),
+                profile: profile.name.clone(),
+            });
+        }
+        let mut apply = Apply {
+            steps: plan.steps.clone(),
+            profile: profile.clone(),
+            endpoint,
+            resumed: recovered.begun,
+            finished: vec![false; plan.steps.len()],
+            next_phase: 0,
+            pending: VecDeque::new(),
+            running: HashMap::new(),
+            busy: HashSet::new(),
+            ids: HashMap::new(),
+            outputs: VecDeque::new(),
+            report: Report::default(),
+            ended: 0,
+            stopped: None,
+            next_ticket: 0,
+        };
+        let mut done: Vec<(usize, Option<String>)> = recovered.done.into_iter().collect();
+        done.sort();
+        let steps = apply.steps.len();
+        for (step, id) in done.into_iter().filter(|(step, _)| *step < steps) {
+            if let (Some(key), Some(id)) = (apply.created_key(step), id) {
+                apply.ids.insert(key, id);
+            }
+            apply.skip(step, "done in an earlier run (journal)".into(), true);
+        }
+        // Their events are history, not progress.
+        apply.outputs.clear();
+        Ok(apply)
+    }
+
+    /// The next thing to do.
+    pub fn poll(&mut self) -> Output {
+        loop {
+            if let Some(output) = self.outputs.pop_front() {
+                return output;
+            }
+            if self.start_next() {
+                continue;
+            }
+            if !self.running.is_empty() {
+                return Output::Wait;
+            }
+            if !self.advance_phase() {
+                return Output::Done;
+            }
+        }
+    }
+
+    /// The result of the operation sent with `ticket`. Returns false for a
+    /// ticket this apply did not give out (or already took back).
+    pub fn handle(&mut self, ticket: Ticket, answer: Result<Answer, Error>) -> bool {
+        let Some((index, mut run)) = self.running.remove(&ticket.0) else {
+            return false;
+        };
+        match run.next(Some(answer), &self.endpoint, &self.profile) {
+            Next::Send(operation) => self.send(index, run, *operation),
+            Next::Ended(result) => self.end(index, result),
+        }
+        true
+    }
+
+    /// The report, once [`poll`](Self::poll) said [`Output::Done`].
+    pub fn into_report(self) -> Report {
+        self.report
+    }
+
+    /// Starts one step of the current phase whose resource is free; true
+    /// when it did something.
+    fn start_next(&mut self) -> bool {
+        for _ in 0..self.pending.len() {
+            let Some(index) = self.pending.pop_front() else {
+                break;
+            };
+            if let Some(reason) = &self.stopped {
+                let reason = format!("not started: {reason}");
+                self.skip(index, reason, false);
+                return true;
+            }
+            if self.busy.contains(&self.steps[index].resource()) {
+                self.pending.push_back(index);
+                continue;
+            }
+            self.start(index);
+            return true;
+        }
+        false
+    }
+
+    fn start(&mut self, index: usize) {
+        let mut run = match self.build(index) {
+            Ok(run) => run,
+            Err(error) => return self.end(index, Err(error)),
+        };
+        self.busy.insert(self.steps[index].resource());
+        match run.next(None, &self.endpoint, &self.profile) {
+            Next::Send(operation) => {
+                let operation = *operation;
+                if matches!(run, StepRun::Create(_)) && !self.resumed.contains(&index) {
+                    self.outputs
+                        .push_back(Output::Journal(Entry::Begin { step: index }));
+                }
+                self.send(index, run, operation);
+            }
+            Next::Ended(result) => self.end(index, result),
+        }
+    }
+
+    fn send(&mut self, index: usize, run: StepRun, operation: Operation<Answer>) {
+        let ticket = self.next_ticket;
+        self.next_ticket += 1;
+        self.running.insert(ticket, (index, run));
+        self.outputs
+            .push_back(Output::Send(Ticket(ticket), Box::new(operation)));
+    }
+
+    /// The requests of step `index`, its references resolved.
+    fn build(&self, index: usize) -> Result<StepRun, StepError> {
+        let endpoint = &self.endpoint;
+        let resumed = self.resumed.contains(&index);
+        let one = |operation: Result<Operation<Answer>, Error>, outcome| {
+            Ok(StepRun::writes(vec![operation?], outcome))
+        };
+        match &self.steps[index] {
+            Step::CreateUser { user, .. } => Ok(StepRun::create(Kind::User, user.clone(), resumed)),
+            Step::CreateGroup { group, .. } => {
+                Ok(StepRun::create(Kind::Group, group.clone(), resumed))
+            }
+            Step::UpdateUser {
+                id, patch: body, ..
+            }
+            | Step::AdoptUser {
+                id, patch: body, ..
+            } => one(patch::<User>(endpoint, id, body), Outcome::Updated),
+            Step::DeactivateUser {
+                id, patch: body, ..
+            } => one(patch::<User>(endpoint, id, body), Outcome::Deactivated),
+            Step::DeleteUser { id, .. } => one(
+                endpoint
+                    .delete::<User>(id)
+                    .map(|operation| operation.map(|()| Answer::Removed)),
+                Outcome::Deleted,
+            ),
+            Step::UpdateGroup {
+                id, patch: body, ..
+            } => one(patch::<Group>(endpoint, id, body), Outcome::Updated),
+            Step::ChangeMembers { group, add, remove } => self.members(group, add, remove),
+        }
+    }
+
+    fn members(&self, group: &Ref, add: &[Ref], remove: &[String]) -> Result<StepRun, StepError> {
+        let group = self.resolve(group, "group")?;
+        let add = add
+            .iter()
+            .map(|member| self.resolve(member, "user"))
+            .collect::<Result<Vec<_>, _>>()?;
+        let changes = MemberChanges::new(add, remove.iter().cloned());
+        let operations = self
+            .endpoint
+            .change_members(&self.profile, &group, &changes)?
+            .into_iter()
+            .map(|operation| operation.map(|_| Answer::Written(None)))
+            .collect();
+        Ok(StepRun::writes(operations, Outcome::MembersChanged))
+    }
+
+    fn resolve(&self, reference: &Ref, kind: &str) -> Result<String, StepError> {
+        match reference {
+            Ref::Id(id) => Ok(id.clone()),
+            Ref::Key(key) => self
+                .ids
+                .get(&format!("{kind}:{key}"))
+                .cloned()
+                .ok_or_else(|| StepError::Unresolved {
+                    reference: format!("{kind} {key:?}"),
+                }),
+        }
+    }
+
+    /// `user:{key}` or `group:{key}` for a step that creates.
+    fn created_key(&self, index: usize) -> Option<String> {
+        match &self.steps[index] {
+            Step::CreateUser { key, .. } => Some(format!("user:{key}")),
+            Step::CreateGroup { key, .. } => Some(format!("group:{key}")),
+            _ => None,
+        }
+    }
+
+    fn end(&mut self, index: usize, result: Result<Outcome, StepError>) {
+        self.busy.remove(&self.steps[index].resource());
+        self.finished[index] = true;
+        self.ended += 1;
+        let result = match result {
+            Ok(outcome) => {
+                let id = outcome.id().map(str::to_owned);
+                if let (Some(key), Some(id)) = (self.created_key(index), &id) {
+                    self.ids.insert(key, id.clone());
+                }
+                self.outputs
+                    .push_back(Output::Journal(Entry::Done { step: index, id }));
+                self.report.done.push(Done {
+                    step: index,
+                    outcome: outcome.clone(),
+                });
+                EventResult::Done(outcome)
+            }
+            Err(error) => {
+                if stops_everything(&error) {
+                    self.stopped = Some(format!("step {index} failed: {error}"));
+                }
+                let text = error.to_string();
+                self.report.failed.push(Failed { step: index, error });
+                EventResult::Failed { error: text }
+            }
+        };
+        self.event(index, result);
+    }
+
+    fn skip(&mut self, index: usize, reason: String, earlier: bool) {
+        self.finished[index] = true;
+        self.ended += 1;
+        self.report.skipped.push(Skipped {
+            step: index,
+            reason: reason.clone(),
+            earlier,
+        });
+        self.event(index, EventResult::Skipped { reason });
+    }
+
+    fn event(&mut self, step: usize, result: EventResult) {
+        self.outputs.push_back(Output::Event(Event {
+            step,
+            ended: self.ended,
+            total: self.steps.len(),
+            result,
+        }));
+    }
+
+    /// Moves to the next phase with steps left; false when none is.
+    fn advance_phase(&mut self) -> bool {
+        while self.next_phase <= LAST_PHASE {
+            let phase = self.next_phase;
+            self.next_phase += 1;
+            self.pending = (0..self.steps.len())
+                .filter(|&i| !self.finished[i] && phase_of(&self.steps[i]) == phase)
+                .collect();
+            if !self.pending.is_empty() {
+                return true;
+            }
+        }
+        false
+    }
+}
+
+impl std::fmt::Debug for Apply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Apply")
+            .field("steps", &self.steps.len())
+            .field("ended", &self.ended)
+            .field("running", &self.running.len())
+            .field("stopped", &self.stopped)
+            .finish_non_exhaustive()
+    }
+}
+
+fn phase_of(step: &Step) -> u8 {
+    match step {
+        Step::CreateUser { .. } | Step::UpdateUser { .. } | Step::AdoptUser { .. } => 0,
+        Step::CreateGroup { .. } | Step::UpdateGroup { .. } => 1,
+        Step::ChangeMembers { .. } => 2,
+        Step::DeactivateUser { .. } | Step::DeleteUser { .. } => LAST_PHASE,
+    }
+}
+
+/// Errors after which no further step should start: every one would fail
+/// the same way (the network is gone after the client's retries, or the
+/// credentials are refused).
+fn stops_everything(error: &StepError) -> bool {
+    match error {
+        StepError::Client(Error::Transport(_)) => true,
+        StepError::Client(error) => error
+            .status()
+            .is_some_and(|status| matches!(status.as_u16(), 401 | 403)),
+        _ => false,
+    }
+}

@@ -1,0 +1,268 @@
+//! One step's requests, as a state machine: it hands out the next
+//! operation and reads its answer, and never sends anything itself.
+//!
+//! A create is the one write that is not idempotent, so it is guarded: a
+//! create the journal saw begin looks for the account first (the first run
+//! may have made it before being killed), and a create answered with a
+//! conflict (409, or `scimType: uniqueness`, RFC 7644 §3.12) looks the
+//! account up and adopts it, as authentik's SCIM provider does.
+
+use std::collections::VecDeque;
+
+use scim_client::filter::Filter;
+use scim_client::model::{Group, ListResponse, SearchRequest, User};
+use scim_client::profile::Profile;
+use scim_client::{Endpoint, Error, Operation, Resource, ScimType};
+use serde_json::Value;
+
+use super::{Answer, Outcome, StepError};
+use crate::patch_form::{patchable, render};
+use crate::plan::Change;
+
+/// What a step does next.
+pub(crate) enum Next {
+    /// Send this.
+    Send(Box<Operation<Answer>>),
+    /// The step has ended.
+    Ended(Result<Outcome, StepError>),
+}
+
+/// A step in progress.
+pub(crate) enum StepRun {
+    /// A create, guarded.
+    Create(Create),
+    /// Idempotent writes, one after the other (a PATCH, a DELETE, the
+    /// batches of a membership change).
+    Writes {
+        operations: VecDeque<Operation<Answer>>,
+        outcome: Outcome,
+    },
+}
+
+/// Which resource a create makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    User,
+    Group,
+}
+
+pub(crate) struct Create {
+    kind: Kind,
+    body: Value,
+    state: CreateState,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CreateState {
+    /// Resuming a create that may have happened: look first.
+    LookingFirst,
+    Creating,
+    /// The provider has it already: look it up.
+    LookingAfterConflict,
+    /// Found after a conflict: its managed attributes are being written.
+    Adopting,
+}
+
+impl StepRun {
+    /// A create of `body`; `resumed` when the journal saw it begin.
+    pub(crate) fn create(kind: Kind, body: Value, resumed: bool) -> StepRun {
+        let state = if resumed {
+            CreateState::LookingFirst
+        } else {
+            CreateState::Creating
+        };
+        StepRun::Create(Create { kind, body, state })
+    }
+
+    /// Writes that are safe to repeat.
+    pub(crate) fn writes(operations: Vec<Operation<Answer>>, outcome: Outcome) -> StepRun {
+        StepRun::Writes {
+            operations: operations.into(),
+            outcome,
+        }
+    }
+
+    /// The next request, given the answer to the last one (`None` at first).
+    pub(crate) fn next(
+        &mut self,
+        answer: Option<Result<Answer, Error>>,
+        endpoint: &Endpoint,
+        profile: &Profile,
+    ) -> Next {
+        match self {
+            StepRun::Create(create) => create.next(answer, endpoint, profile),
+            StepRun::Writes {
+                operations,
+                outcome,
+            } => match answer {
+                Some(Err(error)) if outcome.tolerates(&error) => Next::Ended(Ok(outcome.clone())),
+                Some(Err(error)) => Next::Ended(Err(StepError::Client(error))),
+                _ => match operations.pop_front() {
+                    Some(operation) => Next::Send(Box::new(operation)),
+                    None => Next::Ended(Ok(outcome.clone())),
+                },
+            },
+        }
+    }
+}
+
+impl Create {
+    fn next(
+        &mut self,
+        answer: Option<Result<Answer, Error>>,
+        endpoint: &Endpoint,
+        profile: &Profile,
+    ) -> Next {
+        match (self.state, answer) {
+            (CreateState::LookingFirst, None) => self.look(endpoint),
+            (CreateState::Creating, None) => self.send_create(endpoint),
+            (CreateState::LookingFirst, Some(Ok(Answer::Found(ids)))) => match ids.as_slice() {
+                [] => {
+                    self.state = CreateState::Creating;
+                    self.send_create(endpoint)
+                }
+                [id] => Next::Ended(Ok(Outcome::FoundCreated { id: id.clone() })),
+                _ => self.ambiguous(ids.len()),
+            },
+            (CreateState::Creating, Some(Ok(Answer::Written(Some(id))))) => {
+                Next::Ended(Ok(Outcome::Created { id }))
+            }
+            (CreateState::Creating, Some(Err(error))) if is_conflict(&error) => {
+                self.state = CreateState::LookingAfterConflict;
+                self.look(endpoint)
+            }
+            (CreateState::LookingAfterConflict, Some(Ok(Answer::Found(ids)))) => {
+                match ids.as_slice() {
+                    [id] => self.adopt(id.clone(), endpoint, profile),
+                    _ => self.ambiguous(ids.len()),
+                }
+            }
+            (CreateState::Adopting, Some(Ok(Answer::Written(Some(id))))) => {
+                Next::Ended(Ok(Outcome::Adopted { id }))
+            }
+            (_, Some(Err(error))) => Next::Ended(Err(StepError::Client(error))),
+            (_, Some(Ok(answer))) => Next::Ended(Err(StepError::Unexpected {
+                answer: format!("{answer:?}"),
+            })),
+            (_, None) => Next::Ended(Err(StepError::Unexpected {
+                answer: "no answer".into(),
+            })),
+        }
+    }
+
+    fn name_attribute(&self) -> &'static str {
+        match self.kind {
+            Kind::User => "userName",
+            Kind::Group => "displayName",
+        }
+    }
+
+    /// `userName` or `displayName`: unique at every provider, and the one
+    /// attribute every provider filters on (Slack v1 cannot filter on
+    /// `externalId`).
+    fn name(&self) -> &str {
+        self.body
+            .get(self.name_attribute())
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    }
+
+    fn look(&self, endpoint: &Endpoint) -> Next {
+        let query = SearchRequest::new()
+            .filter(Filter::eq(self.name_attribute(), self.name()))
+            .count(2);
+        let built = match self.kind {
+            Kind::User => lookup::<User>(endpoint, &query),
+            Kind::Group => lookup::<Group>(endpoint, &query),
+        };
+        send_or_fail(built)
+    }
+
+    fn send_create(&self, endpoint: &Endpoint) -> Next {
+        let built = match self.kind {
+            Kind::User => endpoint
+                .create::<User>(&self.body)
+                .map(|op| op.map(|user: User| Answer::Written(user.id.into_option()))),
+            Kind::Group => endpoint
+                .create::<Group>(&self.body)
+                .map(|op| op.map(|group: Group| Answer::Written(group.id.into_option()))),
+        };
+        send_or_fail(built)
+    }
+
+    /// Writes the body's attributes onto the account found, as a PATCH in
+    /// the profile's form (without what the provider cannot PATCH).
+    fn adopt(&mut self, id: String, endpoint: &Endpoint, profile: &Profile) -> Next {
+        self.state = CreateState::Adopting;
+        let changes: Vec<Change> = self
+            .body
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(path, _)| patchable(profile.patch, path))
+            .map(|(path, value)| Change {
+                path: path.clone(),
+                value: Some(value.clone()),
+                from: None,
+            })
+            .collect();
+        let body = render(profile.patch, &changes);
+        send_or_fail(match self.kind {
+            Kind::User => patch::<User>(endpoint, &id, &body),
+            Kind::Group => patch::<Group>(endpoint, &id, &body),
+        })
+    }
+
+    fn ambiguous(&self, count: usize) -> Next {
+        Next::Ended(Err(StepError::Ambiguous {
+            name: self.name().to_owned(),
+            count,
+        }))
+    }
+}
+
+fn lookup<R: Resource + 'static>(
+    endpoint: &Endpoint,
+    query: &SearchRequest,
+) -> Result<Operation<Answer>, Error> {
+    Ok(endpoint.query::<R>(query)?.map(|page: ListResponse<R>| {
+        Answer::Found(
+            page.resources
+                .iter()
+                .filter_map(|resource| resource.id().map(str::to_owned))
+                .collect(),
+        )
+    }))
+}
+
+/// A PATCH of resource `id`, answered with that id.
+pub(crate) fn patch<R: Resource + 'static>(
+    endpoint: &Endpoint,
+    id: &str,
+    body: &Value,
+) -> Result<Operation<Answer>, Error> {
+    let written = id.to_owned();
+    Ok(endpoint
+        .patch::<R>(id, body)?
+        .map(move |_| Answer::Written(Some(written.clone()))))
+}
+
+fn send_or_fail(built: Result<Operation<Answer>, Error>) -> Next {
+    match built {
+        Ok(operation) => Next::Send(Box::new(operation)),
+        Err(error) => Next::Ended(Err(StepError::Client(error))),
+    }
+}
+
+/// A create refused because the resource exists: 409, or a
+/// `uniqueness` scimType under another status (RFC 7644 §3.12).
+fn is_conflict(error: &Error) -> bool {
+    match error {
+        Error::Api(api) => {
+            api.status.as_u16() == 409
+                || api.scim.as_ref().and_then(|scim| scim.scim_type.as_ref())
+                    == Some(&ScimType::Uniqueness)
+        }
+        _ => false,
+    }
+}

@@ -1,0 +1,260 @@
+//! Apply: end to end in memory under each profile, resumption after a kill
+//! at every write, adoption on conflict, the state check, the async driver.
+
+mod common;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use common::*;
+use scim_client::AsyncScimClient;
+use scim_client::profile::Profile;
+use scim_sync::apply::{
+    ApplyError, ApplyOptions, Outcome, apply_async, apply_blocking, read_current,
+};
+use scim_sync::{Plan, Step, plan};
+
+fn plan_for(service: &scim_memory::InMemoryService, profile: &Profile) -> Plan {
+    let client = client(profile, service.clone());
+    let current = read_current(&client).expect("a read");
+    plan(&desired(), &current, profile, &options()).expect("a plan")
+}
+
+fn creates(plan: &Plan) -> usize {
+    plan.steps
+        .iter()
+        .filter(|s| matches!(s, Step::CreateUser { .. } | Step::CreateGroup { .. }))
+        .count()
+}
+
+/// The end state a clean run reaches, and its plan.
+fn reference(profile: &Profile) -> (serde_json::Value, Plan) {
+    let service = seeded(profile);
+    let plan = plan_for(&service, profile);
+    let client = client(profile, service.clone());
+    let options = ApplyOptions::new(journal_path(&format!("reference-{}", profile.name)));
+    let report = apply_blocking(&client, &plan, profile, &options, |_| {}).expect("an apply");
+    assert!(report.is_complete(), "{report:?}");
+    assert_eq!(report.done.len(), plan.steps.len());
+    (summary(&service, profile), plan)
+}
+
+#[test]
+fn applies_then_a_second_plan_is_a_no_op() {
+    for profile in profiles() {
+        let (end, plan) = reference(&profile);
+        let kinds: Vec<&str> = plan
+            .steps
+            .iter()
+            .map(|step| match step {
+                Step::CreateUser { .. } => "createUser",
+                Step::UpdateUser { .. } => "updateUser",
+                Step::CreateGroup { .. } => "createGroup",
+                Step::ChangeMembers { .. } => "changeMembers",
+                Step::DeactivateUser { .. } => "deactivateUser",
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "createUser",
+                "createUser",
+                "updateUser",
+                "createGroup",
+                "changeMembers",
+                "changeMembers",
+                "deactivateUser"
+            ],
+            "{}",
+            profile.name
+        );
+        // ada promoted, cy deactivated, dee and eve created, zed untouched
+        // and still in eng (the source does not own him).
+        let users = &end["users"];
+        assert!(
+            users
+                .as_array()
+                .unwrap()
+                .contains(&serde_json::json!(["ada", "hr:1", "Lead", true]))
+        );
+        assert!(
+            users
+                .as_array()
+                .unwrap()
+                .contains(&serde_json::json!(["cy", "hr:3", "Dev", false]))
+        );
+        assert!(users.as_array().unwrap().contains(&serde_json::json!([
+            "zed",
+            null,
+            "Contractor",
+            true
+        ])));
+        assert_eq!(
+            end["groups"],
+            serde_json::json!([["eng", ["ada", "dee", "zed"]], ["ops", ["bob", "eve"]]]),
+            "{}",
+            profile.name
+        );
+        // The same source again: nothing to do.
+        let service = seeded(&profile);
+        let first = plan_for(&service, &profile);
+        let client = client(&profile, service.clone());
+        let options = ApplyOptions::new(journal_path(&format!("again-{}", profile.name)));
+        apply_blocking(&client, &first, &profile, &options, |_| {}).unwrap();
+        let second = plan_for(&service, &profile);
+        assert!(
+            second.steps.is_empty(),
+            "{}: {:?}",
+            profile.name,
+            second.steps
+        );
+    }
+}
+
+/// Killed at every write in turn (before it is sent, and after the provider
+/// applied it with the answer lost), then resumed from the journal: the
+/// same end state, no create twice, no step lost.
+#[test]
+fn resumes_after_a_kill_at_every_write() {
+    for profile in profiles() {
+        let (expected, reference_plan) = reference(&profile);
+        let writes = reference_plan.steps.len();
+        for fail_at in 0..writes {
+            for answer_lost in [false, true] {
+                let case = format!("{} write {fail_at} answer_lost {answer_lost}", profile.name);
+                let service = seeded(&profile);
+                let plan = plan_for(&service, &profile);
+                let journal =
+                    journal_path(&format!("kill-{}-{fail_at}-{answer_lost}", profile.name));
+                let created = Arc::new(AtomicUsize::new(0));
+                let dying = client(
+                    &profile,
+                    Faulty::new(&service, Some(fail_at), answer_lost, &created),
+                );
+                let options = ApplyOptions {
+                    concurrency: 1,
+                    ..ApplyOptions::new(&journal)
+                };
+                let first = apply_blocking(&dying, &plan, &profile, &options, |_| {})
+                    .expect("the first run");
+                assert!(!first.is_complete(), "{case}: the kill shows in the report");
+                let healthy = client(&profile, Faulty::new(&service, None, false, &created));
+                let second = apply_blocking(&healthy, &plan, &profile, &options, |_| {})
+                    .expect("the resume");
+                assert!(second.failed.is_empty(), "{case}: {:?}", second.failed);
+                let earlier = second.skipped.iter().filter(|s| s.earlier).count();
+                assert_eq!(
+                    earlier + second.done.len(),
+                    plan.steps.len(),
+                    "{case}: every step done once"
+                );
+                assert_eq!(
+                    summary(&service, &profile),
+                    expected,
+                    "{case}: the same end state"
+                );
+                assert_eq!(
+                    created.load(Ordering::SeqCst),
+                    creates(&plan),
+                    "{case}: no duplicate create"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_create_that_meets_an_existing_account_adopts_it() {
+    let profile = Profile::generic_scim2(BASE_URL);
+    let service = seeded(&profile);
+    let plan = plan_for(&service, &profile);
+    // The plan's dee is created by someone else before apply's create
+    // arrives (after the state check): the create answers 409.
+    struct Racing(scim_memory::InMemoryService, AtomicUsize);
+    impl scim_client::transport::Transport for Racing {
+        fn send(
+            &self,
+            request: scim_client::transport::HttpRequest,
+        ) -> Result<scim_client::transport::HttpResponse, scim_client::transport::TransportError>
+        {
+            if request.method() == http::Method::POST && self.1.fetch_add(1, Ordering::SeqCst) == 0
+            {
+                let mut other = serde_json::to_value(person("dee", "other:9", "Intern")).unwrap();
+                other["active"] = false.into();
+                self.0.seed_user(other).expect("seeded");
+            }
+            Ok(self.0.handle(&request))
+        }
+    }
+    let client = client(&profile, Racing(service.clone(), AtomicUsize::new(0)));
+    let options = ApplyOptions::new(journal_path("adopt"));
+    let report = apply_blocking(&client, &plan, &profile, &options, |_| {}).unwrap();
+    assert!(report.is_complete(), "{report:?}");
+    assert!(
+        report
+            .done
+            .iter()
+            .any(|d| matches!(&d.outcome, Outcome::Adopted { .. })),
+        "{report:?}"
+    );
+    let users = summary(&service, &profile)["users"].clone();
+    assert!(
+        users
+            .as_array()
+            .unwrap()
+            .contains(&serde_json::json!(["dee", "hr:4", "Dev", true])),
+        "{users}"
+    );
+}
+
+#[test]
+fn refuses_a_provider_that_changed_since_the_plan() {
+    let profile = Profile::slack_v1();
+    let service = seeded(&profile);
+    let plan = plan_for(&service, &profile);
+    service
+        .seed_user(serde_json::to_value(person("fay", "hr:6", "Dev")).unwrap())
+        .unwrap();
+    let client = client(&profile, service.clone());
+    let options = ApplyOptions::new(journal_path("changed"));
+    let error = apply_blocking(&client, &plan, &profile, &options, |_| {}).unwrap_err();
+    assert!(matches!(error, ApplyError::StateChanged { .. }), "{error}");
+    let other = Profile::slack_v2();
+    let error = apply_blocking(
+        &client,
+        &plan_for(&service, &profile),
+        &other,
+        &ApplyOptions::new(journal_path("other")),
+        |_| {},
+    )
+    .unwrap_err();
+    assert!(matches!(error, ApplyError::OtherProfile { .. }), "{error}");
+}
+
+#[test]
+fn the_async_driver_reaches_the_same_state_and_reports_progress() {
+    let profile = Profile::slack_v2();
+    let (expected, _) = reference(&profile);
+    let service = seeded(&profile);
+    let plan = plan_for(&service, &profile);
+    let client = AsyncScimClient::with_transport(
+        "xoxp-test",
+        scim_client::ClientOptions::for_profile(&profile, BASE_URL),
+        service.clone(),
+    )
+    .unwrap();
+    let options = ApplyOptions::new(journal_path("async"));
+    let mut events = Vec::new();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let report = runtime
+        .block_on(apply_async(&client, &plan, &profile, &options, |e| {
+            events.push(e.ended)
+        }))
+        .unwrap();
+    assert!(report.is_complete(), "{report:?}");
+    assert_eq!(events, (1..=plan.steps.len()).collect::<Vec<_>>());
+    assert_eq!(summary(&service, &profile), expected);
+}
