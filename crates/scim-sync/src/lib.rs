@@ -27,9 +27,13 @@ mod desired;
 mod options;
 mod patch_form;
 mod plan;
+mod read;
 pub mod source;
+mod verify;
 
 pub use desired::{Desired, DesiredGroup};
 
 pub use options::{DeactivationLimit, MatchKey, Ownership, PlanOptions};
 pub use plan::{Change, Current, LeftAlone, Plan, PlanError, Ref, Step, fingerprint, plan};
+pub use read::{ReadError, read_current, read_current_async};
+pub use verify::{Drift, DriftItem, DriftKind, VerifyError, verify, verify_async, verify_blocking};

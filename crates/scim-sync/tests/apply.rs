@@ -9,10 +9,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use common::*;
 use scim_client::AsyncScimClient;
 use scim_client::profile::Profile;
-use scim_sync::apply::{
-    ApplyError, ApplyOptions, Outcome, apply_async, apply_blocking, read_current,
-};
-use scim_sync::{Plan, Step, plan};
+use scim_sync::apply::{ApplyError, ApplyOptions, Outcome, apply_async, apply_blocking};
+use scim_sync::{Plan, Step, plan, read_current};
 
 fn plan_for(service: &scim_memory::InMemoryService, profile: &Profile) -> Plan {
     let client = client(profile, service.clone());

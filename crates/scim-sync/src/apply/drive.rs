@@ -1,6 +1,6 @@
 //! The drivers: [`apply_blocking`] over a [`ScimClient`] (worker threads),
 //! [`apply_async`] over an [`AsyncScimClient`] (requests in flight in one
-//! task, on any runtime), and the reads of the provider's state both need.
+//! task, on any runtime).
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -8,14 +8,14 @@ use std::pin::Pin;
 use std::sync::{Condvar, Mutex, PoisonError};
 use std::task::Poll;
 
-use scim_client::model::{Group, SearchRequest, User};
 use scim_client::profile::Profile;
-use scim_client::{AsyncScimClient, Error, Resource, ScimClient};
+use scim_client::{AsyncScimClient, Error, ScimClient};
 
 use super::engine::{Apply, Output, Ticket};
 use super::journal::{Journal, JournalError, Recovered};
 use super::{Answer, Event, Report};
 use crate::plan::{Current, Plan, fingerprint};
+use crate::read::{ReadError, read_current, read_current_async};
 
 /// How to apply.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,53 +64,6 @@ pub enum ApplyError {
     /// The provider's state could not be read.
     #[error(transparent)]
     Read(#[from] ReadError),
-}
-
-/// The provider's state could not be read whole: planning or verifying
-/// from part of it could create duplicates or miss drift.
-#[derive(Debug, thiserror::Error)]
-#[error("reading the provider's {what}: {source}")]
-pub struct ReadError {
-    /// `users` or `groups`.
-    pub what: &'static str,
-    /// The client's error (an undecodable resource names its path and id).
-    #[source]
-    pub source: Error,
-}
-
-/// Every user and group, through list pages.
-pub fn read_current(client: &ScimClient) -> Result<Current, ReadError> {
-    Ok(Current {
-        users: read_all::<User>(client, "users")?,
-        groups: read_all::<Group>(client, "groups")?,
-    })
-}
-
-fn read_all<R: Resource>(client: &ScimClient, what: &'static str) -> Result<Vec<R>, ReadError> {
-    client
-        .all::<R>(SearchRequest::new())
-        .collect::<Result<_, _>>()
-        .map_err(|source| ReadError { what, source })
-}
-
-/// Every user and group, through list pages.
-pub async fn read_current_async(client: &AsyncScimClient) -> Result<Current, ReadError> {
-    Ok(Current {
-        users: read_all_async::<User>(client, "users").await?,
-        groups: read_all_async::<Group>(client, "groups").await?,
-    })
-}
-
-async fn read_all_async<R: Resource>(
-    client: &AsyncScimClient,
-    what: &'static str,
-) -> Result<Vec<R>, ReadError> {
-    let mut walk = client.all::<R>(SearchRequest::new());
-    let mut all = Vec::new();
-    while let Some(resource) = walk.next().await {
-        all.push(resource.map_err(|source| ReadError { what, source })?);
-    }
-    Ok(all)
 }
 
 /// A fresh apply (nothing journaled) checks the provider is still in the

@@ -30,10 +30,7 @@ mod step_run;
 
 use serde::{Serialize, Serializer};
 
-pub use drive::{
-    ApplyError, ApplyOptions, ReadError, apply_async, apply_blocking, read_current,
-    read_current_async,
-};
+pub use drive::{ApplyError, ApplyOptions, apply_async, apply_blocking};
 pub use engine::{Apply, Output, Ticket};
 pub use journal::{Entry, Journal, JournalError, Recovered, plan_digest};
 

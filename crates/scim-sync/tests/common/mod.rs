@@ -113,7 +113,7 @@ pub fn client(profile: &Profile, transport: impl Transport + 'static) -> ScimCli
 /// externalId, title, active; each group's name and member userNames.
 pub fn summary(service: &InMemoryService, profile: &Profile) -> Value {
     let client = client(profile, service.clone());
-    let current = scim_sync::apply::read_current(&client).expect("a read");
+    let current = scim_sync::read_current(&client).expect("a read");
     let names: std::collections::HashMap<String, String> = current
         .users
         .iter()
