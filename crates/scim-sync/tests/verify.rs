@@ -11,6 +11,15 @@ use scim_sync::apply::{ApplyOptions, apply_blocking};
 use scim_sync::{DriftKind, plan, read_current, verify_blocking};
 use serde_json::{Value, json};
 
+/// Kind, resource, path, expected, found.
+type Row = (
+    DriftKind,
+    String,
+    Option<String>,
+    Option<Value>,
+    Option<Value>,
+);
+
 fn id_of(client: &scim_client::ScimClient, user_name: &str) -> String {
     let current = read_current(client).unwrap();
     current
@@ -90,13 +99,7 @@ fn finds_each_kind_of_injected_drift() {
             .unwrap();
 
         let drift = verify_blocking(&client, &desired(), &profile, &options()).unwrap();
-        let found: Vec<(
-            DriftKind,
-            String,
-            Option<String>,
-            Option<Value>,
-            Option<Value>,
-        )> = drift
+        let found: Vec<Row> = drift
             .items
             .iter()
             .map(|i| {
