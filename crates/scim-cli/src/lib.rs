@@ -158,13 +158,28 @@ fn execute(
     *token = Token::find(options.token_file.as_deref(), |name| {
         std::env::var(name).ok()
     })?;
+    let mut options = options;
+    let scratch = (command == Command::Demo
+        && options.state.is_none()
+        && token.is_none()
+        && options.base_url.is_none())
+    .then(commands::sync::demo_state);
+    if let Some(state) = &scratch {
+        // The demo starts from the sample data every time.
+        let _ = std::fs::remove_file(state);
+        options.state = Some(state.clone());
+    }
     let target = Target::decide(&options, token.clone())?;
     if command == Command::Reset {
         return commands::reset::run(&target, &mut args);
     }
     let session = Session::open(&options, target)?;
     let result = commands::dispatch(command, &session, &mut args);
-    match (result, session.close()) {
+    let closed = session.close();
+    if let Some(state) = &scratch {
+        let _ = std::fs::remove_file(state);
+    }
+    match (result, closed) {
         (Ok(outcome), Ok(())) => Ok(outcome),
         (Err(error), Ok(())) | (Ok(_), Err(error)) => Err(error),
         (Err(error), Err(unsaved)) => {

@@ -2,10 +2,21 @@
 
 /// The usage text.
 pub const USAGE: &str = "\
-scim: users, groups and exports against a SCIM provider
+scim: users, groups, exports and directory sync against a SCIM provider
 
 USAGE
-    scim [GLOBAL FLAGS] COMMAND [ARGS]
+    scim [SOURCE FLAGS (plan, verify)
+    --owned-prefix P   accounts whose externalId starts with P are the source's:
+                       only those are ever deactivated (without it: none)
+    --managed A,B,...  the attributes the source manages
+                       (default userName,displayName,name,title,emails,active)
+    --delete           delete accounts the source dropped instead of deactivating
+    --max-deactivations N, --max-deactivation-percent P
+                       the rail (default 25 and 10%); --allow-mass-deactivation passes it
+    --last-source-size N
+                       refuse deactivations from a source under half that size
+
+GLOBAL FLAGS] COMMAND [ARGS]
 
 COMMANDS
     users list [--filter F] [--count N]      every user, all pages (--count: page size)
@@ -24,9 +35,15 @@ COMMANDS
     groups remove-members GROUP ID ...
     export [--format json|csv] [--out FILE]  users (and groups, in JSON); CSV is
                                              RFC 4180 with CRLF line ends
-    plan --from people.csv [--mapping M] [--out plan.json]
-    apply plan.json
-    verify --from people.csv
+    plan --from people.csv [--mapping M] [--out plan.json] [SOURCE FLAGS]
+                                             what would change; writes nothing
+    apply plan.json [--journal FILE] [--concurrency N]
+                                             run a plan; journaled in plan.json.journal,
+                                             so running it again resumes
+    verify --from people.csv [--mapping M] [SOURCE FLAGS]
+                                             read back, list every difference (exit 3)
+    demo                                     plan, apply and verify the sample data
+                                             (embedded service; with a token: no writes)
     reset                                    delete the embedded service's state file
     help                                     this text
 

@@ -4,87 +4,13 @@
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::path::PathBuf;
-use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread::JoinHandle;
 
 use serde_json::Value;
 
-/// A fresh directory under the system's temp dir, removed on drop.
-struct Scratch(PathBuf);
+mod common;
 
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let unique = NEXT.fetch_add(1, Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!(
-            "scim-cli-test-{}-{unique}-{name}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-
-    fn path(&self, file: &str) -> PathBuf {
-        self.0.join(file)
-    }
-
-    /// Runs `scim` here with no token and no proxy in the environment.
-    fn scim(&self, args: &[&str]) -> Run {
-        self.scim_with(args, &[])
-    }
-
-    fn scim_with(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_scim"));
-        command.args(args).current_dir(&self.0);
-        for name in [
-            "SLACK_ORG_ADMIN_USER_TOKEN",
-            "SCIM_TOKEN",
-            "HTTPS_PROXY",
-            "https_proxy",
-            "HTTP_PROXY",
-            "http_proxy",
-            "ALL_PROXY",
-            "all_proxy",
-        ] {
-            command.env_remove(name);
-        }
-        command.envs(env.iter().copied());
-        let output = command.output().expect("the scim binary runs");
-        Run {
-            status: output.status.code().expect("an exit status"),
-            stdout: String::from_utf8(output.stdout).expect("UTF-8 stdout"),
-            stderr: String::from_utf8(output.stderr).expect("UTF-8 stderr"),
-        }
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-#[derive(Debug)]
-struct Run {
-    status: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}): {self:?}"))
-    }
-
-    fn ok(self) -> Run {
-        assert_eq!(self.status, 0, "{self:?}");
-        self
-    }
-}
+use common::Scratch;
 
 fn ids_of(list: &Value, key: &str) -> Vec<String> {
     list[key]
@@ -397,15 +323,21 @@ fn usage_errors_exit_2_and_send_nothing() {
         &["groups", "add-members", "S0000000007"],
         &["export", "--format", "xml"],
         &["plan"],
-        &["apply", "plan.json"],
+        &[
+            "plan",
+            "--from",
+            "people.csv",
+            "--max-deactivations",
+            "many",
+        ],
+        &["apply"],
         &["verify"],
+        &["demo", "extra"],
     ] {
         let run = dir.scim(args);
         assert_eq!(run.status, 2, "{args:?}: {run:?}");
         assert!(run.stderr.contains("scim: error: "), "{args:?}: {run:?}");
     }
-    let plan = dir.scim(&["plan", "--from", "people.csv"]);
-    assert!(plan.stderr.contains("not built yet"), "{plan:?}");
     assert!(!dir.path(".scim-embedded.json").exists());
 }
 

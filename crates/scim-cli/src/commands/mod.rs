@@ -8,6 +8,7 @@
 pub mod export;
 pub mod groups;
 pub mod reset;
+pub mod sync;
 pub mod users;
 
 use serde_json::Value;
@@ -34,6 +35,8 @@ pub enum Command {
     Apply,
     /// `verify --from …`.
     Verify,
+    /// `demo`: plan, apply and verify the sample data.
+    Demo,
     /// `help`: the usage text.
     Help,
 }
@@ -49,6 +52,7 @@ impl Command {
             "plan" => Command::Plan,
             "apply" => Command::Apply,
             "verify" => Command::Verify,
+            "demo" => Command::Demo,
             "help" => Command::Help,
             other => {
                 return Err(CliError::usage(format!(
@@ -65,11 +69,10 @@ pub fn dispatch(command: Command, session: &Session, args: &mut Args) -> Result<
         Command::Users => users::run(session, args),
         Command::Groups => groups::run(session, args),
         Command::Export => export::run(session, args),
-        // Temporary, until commands/sync.rs is wired.
-        Command::Plan | Command::Apply | Command::Verify => Err(CliError::usage(format!(
-            "`scim {}` is not built yet",
-            format!("{command:?}").to_lowercase()
-        ))),
+        Command::Plan => sync::run_plan(session, args),
+        Command::Apply => sync::run_apply(session, args),
+        Command::Verify => sync::run_verify(session, args),
+        Command::Demo => sync::run_demo(session, args),
         Command::Reset | Command::Help => Err(CliError::usage(format!(
             "`scim {}` takes no session",
             format!("{command:?}").to_lowercase()

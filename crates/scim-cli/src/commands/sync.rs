@@ -1,0 +1,323 @@
+//! `scim plan`, `scim apply`, `scim verify` and `scim demo`: the sync job
+//! of [`scim_sync`] on the command line.
+//!
+//! - `plan --from people.csv [--mapping m.json] [--out plan.json]` reads the
+//!   source and the provider (list pages) and prints what would change;
+//!   nothing is written to the provider.
+//! - `apply plan.json [--journal FILE] [--concurrency N]` runs a plan,
+//!   journaling each step in `plan.json.journal`: run it again after an
+//!   interruption and it resumes. Exit 3 when a step failed.
+//! - `verify --from people.csv [--mapping m.json]` reads the provider back
+//!   and lists every difference; exit 3 on drift.
+//! - `demo` runs the three on the sample data (`sample/people.csv`), against
+//!   the embedded service; against a real provider (a token set) it only
+//!   plans and verifies, and never writes.
+//!
+//! Source flags (plan, verify): `--owned-prefix P` (accounts whose
+//! externalId starts with P are the source's: only those are ever
+//! deactivated; without it nothing is), `--managed a,b,…` (the attributes
+//! the source manages), `--delete` (delete instead of deactivating),
+//! `--allow-mass-deactivation`, `--max-deactivations N`,
+//! `--max-deactivation-percent P`, `--last-source-size N` (refuse
+//! deactivations from a source under half that size).
+
+use std::path::{Path, PathBuf};
+
+use scim_sync::apply::{ApplyOptions, EventResult, Report, apply_blocking};
+use scim_sync::source::{Mapping, read_csv, read_path};
+use scim_sync::{Desired, Drift, Ownership, Plan, PlanOptions, Step, plan, read_current, verify};
+use serde_json::json;
+
+use super::plural;
+use crate::args::Args;
+use crate::error::CliError;
+use crate::exit;
+use crate::output::Outcome;
+use crate::session::Session;
+use crate::table::Table;
+
+/// The sample source the demo plans from.
+const SAMPLE_CSV: &str = include_str!("../../sample/people.csv");
+/// Its mapping.
+const SAMPLE_MAPPING: &str = include_str!("../../sample/mapping.json");
+
+/// Runs `scim plan`.
+pub fn run_plan(session: &Session, args: &mut Args) -> Result<Outcome, CliError> {
+    let out = args.value("--out")?;
+    let (desired, options) = source(args)?;
+    args.finish()?;
+    let plan = make_plan(session, &desired, &options)?;
+    let text = crate::output::pretty(&json!(plan)) + "\n";
+    let mut human = describe_plan(&plan);
+    if let Some(out) = &out {
+        std::fs::write(out, &text)
+            .map_err(|e| CliError::failure("output", format!("cannot write {out}: {e}")))?;
+        human.push_str(&format!(
+            "\nplan written to {out}; apply it with `scim apply {out}`\n"
+        ));
+    }
+    Ok(Outcome::new(json!(plan), human))
+}
+
+/// Runs `scim apply`.
+pub fn run_apply(session: &Session, args: &mut Args) -> Result<Outcome, CliError> {
+    let journal = args.value("--journal")?;
+    let concurrency = number(args, "--concurrency")?;
+    let file = args.required("the plan file")?;
+    args.finish()?;
+    let text = std::fs::read_to_string(&file)
+        .map_err(|e| CliError::input(format!("cannot read {file}: {e}")))?;
+    let plan: Plan = serde_json::from_str(&text)
+        .map_err(|e| CliError::input(format!("{file} is not a plan: {e}")))?;
+    let journal = journal.map_or_else(|| journal_for(Path::new(&file)), PathBuf::from);
+    let mut options = ApplyOptions::new(journal);
+    options.concurrency = concurrency.unwrap_or(options.concurrency);
+    let report = apply(session, &plan, &options)?;
+    Ok(report_outcome(&report, &options.journal))
+}
+
+/// Runs `scim verify`.
+pub fn run_verify(session: &Session, args: &mut Args) -> Result<Outcome, CliError> {
+    let (desired, options) = source(args)?;
+    args.finish()?;
+    let drift = check(session, &desired, &options)?;
+    Ok(drift_outcome(&drift))
+}
+
+/// Runs `scim demo`: plan, apply, verify on the sample data.
+pub fn run_demo(session: &Session, args: &mut Args) -> Result<Outcome, CliError> {
+    args.finish()?;
+    let mapping = Mapping::from_json(SAMPLE_MAPPING)
+        .map_err(|e| CliError::input(format!("the sample mapping: {e}")))?;
+    let desired = read_csv(SAMPLE_CSV.as_bytes(), &mapping)
+        .map_err(|e| CliError::input(e.in_file("sample/people.csv").to_string()))?;
+    let options = plan_options(&mapping, Some("E".into()));
+    let plan = make_plan(session, &desired, &options)?;
+    let mut human = format!(
+        "1. plan (sample/people.csv, accounts E… owned)\n{}",
+        describe_plan(&plan)
+    );
+    if !session.is_embedded() {
+        let drift = check(session, &desired, &options)?;
+        human.push_str("\nnot applied: against a real provider, run `scim plan --out plan.json` then `scim apply plan.json`\n");
+        human.push_str(&format!("\n2. verify\n{}", drift_outcome(&drift).human));
+        return Ok(Outcome::new(json!({"plan": plan, "drift": drift}), human));
+    }
+    let journal = std::env::temp_dir().join(format!("scim-demo-{}.journal", std::process::id()));
+    let report = apply(session, &plan, &ApplyOptions::new(&journal));
+    // The demo's journal is its own: a failed run starts over next time.
+    let _ = std::fs::remove_file(&journal);
+    let report = report?;
+    human.push_str(&format!(
+        "\n2. apply\n{}",
+        report_outcome(&report, &journal).human
+    ));
+    let drift = check(session, &desired, &options)?;
+    let verified = drift_outcome(&drift);
+    human.push_str(&format!("\n3. verify\n{}", verified.human));
+    let status = if report.is_complete() {
+        verified.status
+    } else {
+        exit::DRIFT
+    };
+    let document = json!({"plan": plan, "report": report, "drift": drift});
+    Ok(Outcome::new(document, human).with_status(status))
+}
+
+/// The demo's embedded state: a fresh service each run (not the state file),
+/// unless `--state` names one.
+pub fn demo_state() -> PathBuf {
+    std::env::temp_dir().join(format!("scim-demo-{}.json", std::process::id()))
+}
+
+/// The journal next to a plan file: `plan.json.journal`.
+fn journal_for(plan: &Path) -> PathBuf {
+    let mut name = plan.as_os_str().to_owned();
+    name.push(".journal");
+    PathBuf::from(name)
+}
+
+/// The source and plan options from the flags.
+fn source(args: &mut Args) -> Result<(Desired, PlanOptions), CliError> {
+    let from = args
+        .value("--from")?
+        .ok_or_else(|| CliError::usage("--from FILE (a CSV or JSON source) is required"))?;
+    let mapping = match args.value("--mapping")? {
+        Some(path) => {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| CliError::input(format!("cannot read {path}: {e}")))?;
+            Mapping::from_json(&text).map_err(|e| CliError::input(format!("{path}: {e}")))?
+        }
+        None => Mapping::default(),
+    };
+    let mut options = plan_options(&mapping, args.value("--owned-prefix")?);
+    if let Some(managed) = args.value("--managed")? {
+        options.managed = managed.split(',').map(|s| s.trim().to_owned()).collect();
+    }
+    options.delete_instead = args.switch("--delete", &[]);
+    options.allow_mass_deactivation = args.switch("--allow-mass-deactivation", &[]);
+    if let Some(count) = number(args, "--max-deactivations")? {
+        options.limit.max_count = count;
+    }
+    if let Some(percent) = number(args, "--max-deactivation-percent")? {
+        options.limit.max_percent = percent as f64;
+    }
+    options.last_source_size = number(args, "--last-source-size")?;
+    let desired = read_path(&from, &mapping).map_err(|e| CliError::input(e.to_string()))?;
+    Ok((desired, options))
+}
+
+fn plan_options(mapping: &Mapping, owned_prefix: Option<String>) -> PlanOptions {
+    PlanOptions {
+        match_key: mapping.match_key,
+        ownership: owned_prefix.map_or(Ownership::Nothing, Ownership::ExternalIdPrefix),
+        ..PlanOptions::default()
+    }
+}
+
+fn number(args: &mut Args, flag: &str) -> Result<Option<usize>, CliError> {
+    args.value(flag)?
+        .map(|text| {
+            text.parse()
+                .map_err(|_| CliError::usage(format!("{flag} takes a number, not {text:?}")))
+        })
+        .transpose()
+}
+
+fn make_plan(
+    session: &Session,
+    desired: &Desired,
+    options: &PlanOptions,
+) -> Result<Plan, CliError> {
+    let current =
+        read_current(session.client()).map_err(|e| CliError::failure("read", e.to_string()))?;
+    plan(desired, &current, session.profile(), options)
+        .map_err(|e| CliError::failure("plan", e.to_string()))
+}
+
+fn apply(session: &Session, plan: &Plan, options: &ApplyOptions) -> Result<Report, CliError> {
+    let mut progress = session.progress(plan.steps.len() as u64, "applying");
+    let output = session.output();
+    let report = apply_blocking(
+        session.client(),
+        plan,
+        session.profile(),
+        options,
+        |event| {
+            progress.set(event.ended as u64);
+            if let EventResult::Failed { error } = &event.result {
+                output.warn(&format!("step {} failed: {error}", event.step));
+            }
+        },
+    );
+    progress.finish();
+    report.map_err(|e| CliError::failure("apply", e.to_string()))
+}
+
+fn check(session: &Session, desired: &Desired, options: &PlanOptions) -> Result<Drift, CliError> {
+    let current =
+        read_current(session.client()).map_err(|e| CliError::failure("read", e.to_string()))?;
+    verify(desired, &current, session.profile(), options)
+        .map_err(|e| CliError::failure("verify", e.to_string()))
+}
+
+/// A table of the steps, then what is left alone.
+fn describe_plan(plan: &Plan) -> String {
+    if plan.steps.is_empty() {
+        return format!("nothing to do ({} left alone)\n", plan.left_alone.len());
+    }
+    let mut table = Table::new(["#", "action", "resource", "what"]);
+    for (index, step) in plan.steps.iter().enumerate() {
+        let (action, resource, what) = describe_step(step);
+        table.row([index.to_string(), action.to_owned(), resource, what]);
+    }
+    let mut text = table.render();
+    text.push_str(&format!(
+        "{} step{}; {} left alone\n",
+        plan.steps.len(),
+        plural(plan.steps.len()),
+        plan.left_alone.len()
+    ));
+    text
+}
+
+fn describe_step(step: &Step) -> (&'static str, String, String) {
+    let paths = |changes: &[scim_sync::Change]| {
+        changes
+            .iter()
+            .map(|c| c.path.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match step {
+        Step::CreateUser { key, user } => (
+            "create user",
+            key.clone(),
+            user["userName"].as_str().unwrap_or_default().to_owned(),
+        ),
+        Step::UpdateUser { key, changes, .. } => ("update user", key.clone(), paths(changes)),
+        Step::AdoptUser { key, changes, .. } => ("adopt user", key.clone(), paths(changes)),
+        Step::DeactivateUser { id, user_name, .. } => {
+            ("deactivate user", id.clone(), user_name.clone())
+        }
+        Step::DeleteUser { id, user_name } => ("delete user", id.clone(), user_name.clone()),
+        Step::CreateGroup { key, .. } => ("create group", key.clone(), String::new()),
+        Step::UpdateGroup { key, changes, .. } => ("update group", key.clone(), paths(changes)),
+        Step::ChangeMembers { group, add, remove } => (
+            "change members",
+            reference(group),
+            format!("+{} -{}", add.len(), remove.len()),
+        ),
+    }
+}
+
+fn reference(reference: &scim_sync::Ref) -> String {
+    match reference {
+        scim_sync::Ref::Id(id) | scim_sync::Ref::Key(id) => id.clone(),
+    }
+}
+
+fn report_outcome(report: &Report, journal: &Path) -> Outcome {
+    let earlier = report.skipped.iter().filter(|s| s.earlier).count();
+    let mut human = format!(
+        "{} done, {} failed, {} skipped ({earlier} done in an earlier run); journal {}\n",
+        report.done.len(),
+        report.failed.len(),
+        report.skipped.len(),
+        journal.display()
+    );
+    for failed in &report.failed {
+        human.push_str(&format!("  step {}: {}\n", failed.step, failed.error));
+    }
+    let status = if report.is_complete() {
+        exit::SUCCESS
+    } else {
+        exit::DRIFT
+    };
+    Outcome::new(json!(report), human).with_status(status)
+}
+
+fn drift_outcome(drift: &Drift) -> Outcome {
+    if drift.is_clean() {
+        return Outcome::new(json!(drift), "no drift: the provider matches the source\n");
+    }
+    let mut table = Table::new(["kind", "resource", "path", "expected", "found"]);
+    let show =
+        |value: &Option<serde_json::Value>| value.as_ref().map_or(String::new(), |v| v.to_string());
+    for item in &drift.items {
+        table.row([
+            format!("{:?}", item.kind),
+            item.resource.clone(),
+            item.path.clone().unwrap_or_default(),
+            show(&item.expected),
+            show(&item.found),
+        ]);
+    }
+    let human = format!(
+        "{}{} difference{}\n",
+        table.render(),
+        drift.items.len(),
+        plural(drift.items.len())
+    );
+    Outcome::new(json!(drift), human).with_status(exit::DRIFT)
+}

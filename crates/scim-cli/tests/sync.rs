@@ -1,0 +1,269 @@
+//! `scim plan`, `apply`, `verify` and `demo`, run as a user runs them, on
+//! the sample data and on bad sources; exit codes and `--json` read back.
+
+mod common;
+
+use common::Scratch;
+use serde_json::Value;
+
+fn sample(file: &str) -> String {
+    format!("{}/sample/{file}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `plan`/`verify` flags for the sample source.
+fn from_sample() -> Vec<String> {
+    [
+        "--from",
+        &sample("people.csv"),
+        "--mapping",
+        &sample("mapping.json"),
+        "--owned-prefix",
+        "E",
+    ]
+    .map(str::to_owned)
+    .to_vec()
+}
+
+fn with<'a>(head: &[&'a str], tail: &'a [String]) -> Vec<&'a str> {
+    head.iter()
+        .copied()
+        .chain(tail.iter().map(String::as_str))
+        .collect()
+}
+
+fn step_kinds(plan: &Value) -> Vec<String> {
+    plan["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn the_demo_plans_applies_and_verifies_the_sample_data() {
+    let dir = Scratch::new("demo");
+    let run = dir.scim(&["demo"]).ok();
+    assert!(run.stdout.contains("1. plan"), "{run:?}");
+    assert!(run.stdout.contains("6 done, 0 failed"), "{run:?}");
+    assert!(run.stdout.contains("no drift"), "{run:?}");
+    // It starts from the sample data every time and leaves no state behind.
+    let json = dir.scim(&["--json", "demo"]).ok().json();
+    assert_eq!(json["plan"]["steps"].as_array().unwrap().len(), 6);
+    assert_eq!(json["report"]["done"].as_array().unwrap().len(), 6);
+    assert_eq!(json["drift"]["items"], serde_json::json!([]));
+    assert!(!dir.path(".scim-embedded.json").exists());
+}
+
+#[test]
+fn plan_apply_verify_as_separate_commands_then_a_second_plan_is_a_no_op() {
+    let dir = Scratch::new("sync");
+    let source = from_sample();
+    let plan = dir
+        .scim(&with(&["--json", "plan", "--out", "plan.json"], &source))
+        .ok()
+        .json();
+    assert_eq!(
+        step_kinds(&plan),
+        [
+            "createUser",
+            "createUser",
+            "updateUser",
+            "updateUser",
+            "changeMembers",
+            "changeMembers"
+        ]
+    );
+    let written: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path("plan.json")).unwrap()).unwrap();
+    assert_eq!(written, plan, "--out holds the plan printed");
+
+    let report = dir.scim(&["--json", "apply", "plan.json"]).ok().json();
+    assert_eq!(report["done"].as_array().unwrap().len(), 6);
+    assert!(dir.path("plan.json.journal").exists());
+    // Applied again: the journal says every step is done; nothing is sent.
+    let again = dir.scim(&["--json", "apply", "plan.json"]).ok().json();
+    assert_eq!(again["done"], serde_json::json!([]));
+    assert_eq!(again["skipped"].as_array().unwrap().len(), 6);
+
+    let verify = dir.scim(&with(&["verify"], &source)).ok();
+    assert!(verify.stdout.contains("no drift"), "{verify:?}");
+    let second = dir.scim(&with(&["--json", "plan"], &source)).ok().json();
+    assert_eq!(
+        step_kinds(&second),
+        Vec::<String>::new(),
+        "a second plan is a no-op"
+    );
+
+    // Drift: a title changed behind the source's back → exit 3, listed.
+    let users = dir.scim(&["--json", "users", "list"]).ok().json();
+    let ada = users["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["userName"] == "ada.lovelace")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    dir.scim(&["users", "patch", &ada, "--set", "title=Intern"])
+        .ok();
+    let drift = dir.scim(&with(&["--json", "verify"], &source));
+    assert_eq!(drift.status, 3, "{drift:?}");
+    let items = drift.json()["items"].clone();
+    assert_eq!(items.as_array().unwrap().len(), 1, "{items}");
+    assert_eq!(items[0]["kind"], "attribute");
+    assert_eq!(items[0]["path"], "title");
+    assert_eq!(items[0]["expected"], "Analyst");
+    assert_eq!(items[0]["found"], "Intern");
+}
+
+#[test]
+fn a_plan_refuses_a_provider_that_changed_and_failed_steps_exit_3() {
+    let dir = Scratch::new("changed");
+    let source = from_sample();
+    dir.scim(&with(&["-q", "plan", "--out", "plan.json"], &source))
+        .ok();
+    dir.scim(&[
+        "users",
+        "create",
+        "--user-name",
+        "newcomer",
+        "--email",
+        "n@example.com",
+    ])
+    .ok();
+    let refused = dir.scim(&["apply", "plan.json"]);
+    assert_eq!(refused.status, 1, "{refused:?}");
+    assert!(refused.stderr.contains("plan again"), "{refused:?}");
+
+    // A plan with a step the provider refuses (no such user): exit 3, the
+    // other steps done, the failure named.
+    dir.scim(&with(&["-q", "plan", "--out", "plan.json"], &source))
+        .ok();
+    let mut plan: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path("plan.json")).unwrap()).unwrap();
+    plan["steps"].as_array_mut().unwrap().insert(
+        2,
+        serde_json::json!({"step": "updateUser", "key": "E9999", "id": "W9999999999",
+            "changes": [{"path": "title", "value": "Ghost"}], "patch": {"title": "Ghost"}}),
+    );
+    std::fs::write(dir.path("edited.json"), plan.to_string()).unwrap();
+    let run = dir.scim(&["--json", "apply", "edited.json"]);
+    assert_eq!(run.status, 3, "{run:?}");
+    let report = run.json();
+    assert_eq!(report["failed"][0]["step"], 2);
+    assert_eq!(report["done"].as_array().unwrap().len(), 6);
+}
+
+#[test]
+fn the_rails_refuse_a_source_that_would_deactivate_most_accounts() {
+    let dir = Scratch::new("rails");
+    std::fs::write(
+        dir.path("one.csv"),
+        "Employee ID,Login,Email\nE1001,ada.lovelace,ada@example.com\n",
+    )
+    .unwrap();
+    let mapping = sample("mapping.json");
+    let source = [
+        "--from",
+        "one.csv",
+        "--mapping",
+        &mapping,
+        "--owned-prefix",
+        "E",
+    ];
+    let refused = dir.scim(&with(&["plan"], &source.map(str::to_owned)));
+    assert_eq!(refused.status, 1, "{refused:?}");
+    assert!(refused.stderr.contains("over the limit"), "{refused:?}");
+    let allowed = dir
+        .scim(&with(
+            &["--json", "plan", "--allow-mass-deactivation"],
+            &source.map(str::to_owned),
+        ))
+        .ok();
+    let kinds = step_kinds(&allowed.json());
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "deactivateUser").count(),
+        4,
+        "{kinds:?}"
+    );
+    // Without an ownership rule nothing is deactivated at all.
+    let unowned = dir
+        .scim(&["--json", "plan", "--from", "one.csv", "--mapping", &mapping])
+        .ok();
+    assert!(!step_kinds(&unowned.json()).contains(&"deactivateUser".to_owned()));
+}
+
+#[test]
+fn bad_sources_fail_with_the_line_and_plan_nothing() {
+    let dir = Scratch::new("bad");
+    let mapping = sample("mapping.json");
+    let header = "Employee ID,First Name,Last Name,Login,Email,Job Title,Active,Teams\r\n";
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "missing column",
+            b"Employee ID,Email\r\nE1,a@example.com\r\n".to_vec(),
+            "Login",
+        ),
+        (
+            "duplicate key",
+            format!("{header}E1,A,B,a,a@example.com,T,yes,\r\nE1,C,D,c,c@example.com,T,yes,\r\n")
+                .into_bytes(),
+            "line 2",
+        ),
+        (
+            "bad email",
+            format!("{header}E1,A,B,a,a@@example.com,T,yes,\r\n").into_bytes(),
+            ":2:",
+        ),
+        (
+            "not UTF-8",
+            [
+                header.as_bytes(),
+                b"E1,Andr\xe9,B,a,a@example.com,T,yes,\r\n",
+            ]
+            .concat(),
+            "UTF-8",
+        ),
+        (
+            "unterminated quote",
+            format!("{header}E1,\"A,B,a,a@example.com,T,yes,\r\n").into_bytes(),
+            ":2:",
+        ),
+    ];
+    for (name, bytes, expected) in cases {
+        std::fs::write(dir.path("bad.csv"), bytes).unwrap();
+        let run = dir.scim(&[
+            "plan",
+            "--from",
+            "bad.csv",
+            "--mapping",
+            &mapping,
+            "--out",
+            "plan.json",
+        ]);
+        assert_eq!(run.status, 1, "{name}: {run:?}");
+        assert!(run.stderr.contains(expected), "{name}: {run:?}");
+        assert!(!dir.path("plan.json").exists(), "{name}: nothing planned");
+    }
+    // A BOM and quoted newlines are fine.
+    let good = format!(
+        "\u{feff}{header}E1007,\"Barbara\nJane\",Liskov,barbara.liskov,barbara@example.com,Engineer,yes,\r\n"
+    );
+    std::fs::write(dir.path("good.csv"), good).unwrap();
+    let run = dir
+        .scim(&[
+            "--json",
+            "plan",
+            "--from",
+            "good.csv",
+            "--mapping",
+            &mapping,
+        ])
+        .ok();
+    assert_eq!(
+        run.json()["steps"][0]["user"]["name"]["givenName"],
+        "Barbara\nJane"
+    );
+}
