@@ -157,7 +157,8 @@ fn plans_as_a_table() {
                 match_key: MatchKey::UserName,
                 ..owned()
             },
-            strings(&["adopt W1 externalId,userName"]),
+            // "Ada" and "ada" are one userName (caseExact false): no change.
+            strings(&["adopt W1 externalId"]),
         ),
         (
             "owned accounts the source dropped are deactivated; others left alone",

@@ -188,8 +188,8 @@ pub(crate) fn fingerprint_of(
     format!("{:016x}", hash.0)
 }
 
-/// FNV-1a 64: small, stable across Rust versions and platforms (a plan
-/// written today must match tomorrow's read of the same state).
+/// FNV-1a 64 (word-wise): small, stable across Rust versions and platforms
+/// (a plan written today must match tomorrow's read of the same state).
 struct Fnv(u64);
 
 impl Fnv {
@@ -197,10 +197,23 @@ impl Fnv {
         Fnv(0xcbf2_9ce4_8422_2325)
     }
 
+    /// FNV-1a's step over 64-bit little-endian words, then the bytes left:
+    /// a resource's whole JSON is hashed, and a multiply per byte was a
+    /// tenth of a 100,000-user plan.
     fn bytes(&mut self, bytes: &[u8]) {
-        for byte in bytes {
-            self.0 ^= u64::from(*byte);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        let mut words = bytes.chunks_exact(8);
+        for word in &mut words {
+            let mut le = [0_u8; 8];
+            le.copy_from_slice(word);
+            self.step(u64::from_le_bytes(le));
         }
+        for byte in words.remainder() {
+            self.step(u64::from(*byte));
+        }
+    }
+
+    fn step(&mut self, value: u64) {
+        self.0 ^= value;
+        self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
     }
 }

@@ -1,6 +1,7 @@
 //! Users: creates, the smallest updates, adoptions, and deactivations of
 //! owned accounts within the rails.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use scim_client::model::User;
@@ -286,7 +287,7 @@ pub(crate) fn diff(want: &Value, have: &Value, managed: &[String]) -> Vec<Change
         let value = match (wanted.is_null(), had) {
             (true, Some(_)) => None,
             (true, None) => continue,
-            (false, Some(had)) if same(wanted, had) => continue,
+            (false, Some(had)) if equivalent(path, wanted, had) => continue,
             (false, _) => Some(wanted.clone()),
         };
         changes.push(Change {
@@ -296,6 +297,35 @@ pub(crate) fn diff(want: &Value, have: &Value, managed: &[String]) -> Vec<Change
         });
     }
     changes
+}
+
+/// Equal as the provider means it: exactly (the common case, no copy), or
+/// once [`canonical`].
+fn equivalent(path: &str, a: &Value, b: &Value) -> bool {
+    same(a, b)
+        || (matches!(path, "userName" | "emails") && same(&canonical(path, a), &canonical(path, b)))
+}
+
+/// A value as compared: `userName` and email addresses are not
+/// case-sensitive (RFC 7643 §4.1.1 and §4.1.2, `caseExact: false`), so a
+/// provider that lower-cases them shows no drift.
+fn canonical<'a>(path: &str, value: &'a Value) -> Cow<'a, Value> {
+    match (path, value) {
+        ("userName", Value::String(name)) => Cow::Owned(Value::String(name.to_lowercase())),
+        ("emails", Value::Array(emails)) => Cow::Owned(Value::Array(
+            emails
+                .iter()
+                .map(|email| {
+                    let mut email = email.clone();
+                    if let Some(Value::String(address)) = email.get_mut("value") {
+                        *address = address.to_lowercase();
+                    }
+                    email
+                })
+                .collect(),
+        )),
+        _ => Cow::Borrowed(value),
+    }
 }
 
 /// Deactivations (or deletions) of owned accounts the source dropped,

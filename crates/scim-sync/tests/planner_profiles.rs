@@ -1,0 +1,357 @@
+//! The planner as tables, per provider: PATCH bodies in each profile's form,
+//! what Slack v1 cannot PATCH, groups, and membership chunked to each
+//! profile's limit, with members the source does not own left in place.
+
+use scim_client::model::{Group, Member, Name, User};
+use scim_client::profile::Profile;
+use scim_sync::{
+    Current, Desired, DesiredGroup, MatchKey, Ownership, PlanOptions, Ref, Step, plan,
+};
+use serde_json::{Value, json};
+
+fn user(id: &str, user_name: &str, external_id: &str) -> User {
+    User {
+        id: if id.is_empty() {
+            scim_client::model::Field::Absent
+        } else {
+            id.into()
+        },
+        user_name: user_name.into(),
+        external_id: if external_id.is_empty() {
+            scim_client::model::Field::Absent
+        } else {
+            external_id.into()
+        },
+        active: true.into(),
+        ..User::default()
+    }
+}
+
+fn options() -> PlanOptions {
+    PlanOptions {
+        ownership: Ownership::ExternalIdPrefix("hr:".into()),
+        ..PlanOptions::default()
+    }
+}
+
+fn only_users(users: Vec<User>) -> Desired {
+    Desired {
+        users,
+        ..Desired::default()
+    }
+}
+
+/// Profile → (the update's PATCH body, the deactivation's PATCH body).
+#[test]
+fn patch_bodies_are_in_each_profiles_form() {
+    let have = User {
+        title: "Dev".into(),
+        name: Name {
+            given_name: "Ada".into(),
+            family_name: "Lovelace".into(),
+            ..Name::default()
+        }
+        .into(),
+        ..user("W1", "ada", "hr:1")
+    };
+    let want = User {
+        id: scim_client::model::Field::Absent,
+        title: "Lead".into(),
+        name: Name {
+            given_name: scim_client::model::Field::Null,
+            family_name: "Lovelace".into(),
+            ..Name::default()
+        }
+        .into(),
+        ..have.clone()
+    };
+    let gone = user("W2", "cy", "hr:2");
+    let patch_op = |ops: Value| json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": ops});
+    let table: Vec<(Profile, Value, Value)> = vec![
+        (
+            Profile::slack_v1(),
+            json!({"title": "Lead", "name": {"familyName": "Lovelace", "givenName": null}}),
+            json!({"active": false}),
+        ),
+        (
+            Profile::slack_v2(),
+            patch_op(
+                json!([{"op": "replace", "path": "name", "value": {"familyName": "Lovelace", "givenName": null}},
+                            {"op": "replace", "path": "title", "value": "Lead"}]),
+            ),
+            patch_op(json!([{"op": "replace", "path": "active", "value": false}])),
+        ),
+        (
+            Profile::generic_scim2("https://scim.test/v2"),
+            patch_op(
+                json!([{"op": "replace", "path": "name", "value": {"familyName": "Lovelace", "givenName": null}},
+                            {"op": "replace", "path": "title", "value": "Lead"}]),
+            ),
+            patch_op(json!([{"op": "replace", "path": "active", "value": false}])),
+        ),
+    ];
+    for (profile, update, deactivate) in table {
+        let options = PlanOptions {
+            allow_mass_deactivation: true,
+            ..options()
+        };
+        let current = Current {
+            users: vec![have.clone(), gone.clone()],
+            ..Current::default()
+        };
+        let plan = plan(
+            &only_users(vec![want.clone()]),
+            &current,
+            &profile,
+            &options,
+        )
+        .unwrap();
+        assert_eq!(plan.profile, profile.name);
+        match &plan.steps[..] {
+            [
+                Step::UpdateUser { patch: u, .. },
+                Step::DeactivateUser { patch: d, .. },
+            ] => {
+                assert_eq!(u, &update, "{}", profile.name);
+                assert_eq!(d, &deactivate, "{}", profile.name);
+            }
+            other => panic!("{}: {other:?}", profile.name),
+        }
+    }
+}
+
+#[test]
+fn clearing_a_sub_attribute_removes_it_in_patch_op_and_nulls_it_in_slack_v1() {
+    let have = User {
+        name: Name {
+            given_name: "Ada".into(),
+            ..Name::default()
+        }
+        .into(),
+        ..user("W1", "ada", "hr:1")
+    };
+    let want = User {
+        id: scim_client::model::Field::Absent,
+        name: Name {
+            given_name: scim_client::model::Field::Null,
+            ..Name::default()
+        }
+        .into(),
+        ..have.clone()
+    };
+    let options = PlanOptions {
+        managed: vec!["name.givenName".into()],
+        ..options()
+    };
+    let current = Current {
+        users: vec![have],
+        ..Current::default()
+    };
+    for (profile, expected) in [
+        (Profile::slack_v1(), json!({"name": {"givenName": null}})),
+        (
+            Profile::slack_v2(),
+            json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                   "Operations": [{"op": "remove", "path": "name.givenName"}]}),
+        ),
+    ] {
+        let plan = plan(
+            &only_users(vec![want.clone()]),
+            &current,
+            &profile,
+            &options,
+        )
+        .unwrap();
+        match &plan.steps[..] {
+            [Step::UpdateUser { patch, changes, .. }] => {
+                assert_eq!(patch, &expected, "{}", profile.name);
+                assert_eq!(changes[0].value, None);
+                assert_eq!(changes[0].from, Some(json!("Ada")));
+            }
+            other => panic!("{}: {other:?}", profile.name),
+        }
+    }
+}
+
+/// Adoption by userName sets externalId where the provider lets it be
+/// PATCHed; Slack v1 cannot, so it is noted and the rest still planned.
+#[test]
+fn adoption_writes_the_external_id_except_on_slack_v1() {
+    let have = User {
+        title: "Dev".into(),
+        ..user("W1", "ada", "")
+    };
+    let want = User {
+        title: "Lead".into(),
+        ..user("", "Ada", "hr:1")
+    };
+    let options = PlanOptions {
+        match_key: MatchKey::UserName,
+        ..options()
+    };
+    let current = Current {
+        users: vec![have],
+        ..Current::default()
+    };
+    for (profile, step, paths, note) in [
+        (Profile::slack_v1(), "updateUser", vec!["title"], true),
+        (
+            Profile::slack_v2(),
+            "adoptUser",
+            vec!["externalId", "title"],
+            false,
+        ),
+        (
+            Profile::generic_scim2("https://scim.test/v2"),
+            "adoptUser",
+            vec!["externalId", "title"],
+            false,
+        ),
+    ] {
+        let plan = plan(
+            &only_users(vec![want.clone()]),
+            &current,
+            &profile,
+            &options,
+        )
+        .unwrap();
+        let json = serde_json::to_value(&plan.steps[0]).unwrap();
+        assert_eq!(json["step"], step, "{}", profile.name);
+        let got: Vec<&str> = json["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["path"].as_str().unwrap())
+            .collect();
+        assert_eq!(got, paths, "{}", profile.name);
+        let noted = plan
+            .left_alone
+            .iter()
+            .any(|l| l.reason.contains("externalId cannot be PATCHed"));
+        assert_eq!(noted, note, "{}", profile.name);
+    }
+}
+
+fn members(group: &Step) -> (usize, usize) {
+    match group {
+        Step::ChangeMembers { add, remove, .. } => (add.len(), remove.len()),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// 250 members join a group, one owned member leaves, one not owned stays:
+/// the changes come in as many requests as each profile's limit needs.
+#[test]
+fn membership_changes_are_chunked_to_each_profiles_limit() {
+    let mut users: Vec<User> = (0..250)
+        .map(|i| user(&format!("W{i}"), &format!("u{i}"), &format!("hr:{i}")))
+        .collect();
+    users.push(user("WX", "leaver", "hr:x"));
+    users.push(user("WC", "contractor", ""));
+    let desired = Desired {
+        users: (0..250)
+            .map(|i| user("", &format!("u{i}"), &format!("hr:{i}")))
+            .chain([user("", "leaver", "hr:x")])
+            .collect(),
+        groups: vec![DesiredGroup {
+            display_name: "Eng".into(),
+            external_id: None,
+            members: (0..250).map(|i| format!("hr:{i}")).collect(),
+        }],
+        ..Desired::default()
+    };
+    let group = Group {
+        id: "G1".into(),
+        display_name: "eng".into(),
+        members: vec![Member::addition("WX"), Member::addition("WC")].into(),
+        ..Group::default()
+    };
+    let current = Current {
+        users,
+        groups: vec![group],
+    };
+    let aws = Profile::aws_identity_center("us-east-1", "d-1");
+    for (profile, chunks, rename) in [
+        (Profile::slack_v1(), vec![(250, 1)], true),
+        (Profile::slack_v2(), vec![(250, 1)], true),
+        (
+            Profile::generic_scim2("https://scim.test/v2"),
+            vec![(250, 1)],
+            true,
+        ),
+        // AWS: at most 100 changes per request, and group reads list no
+        // members, so none can be known to leave.
+        (aws.clone(), vec![(100, 0), (100, 0), (50, 0)], true),
+    ] {
+        let plan = plan(&desired, &current, &profile, &options()).unwrap();
+        let steps: Vec<&Step> = plan
+            .steps
+            .iter()
+            .filter(|s| matches!(s, Step::ChangeMembers { .. }))
+            .collect();
+        let got: Vec<(usize, usize)> = steps.iter().map(|s| members(s)).collect();
+        let max = profile.max_member_changes.unwrap_or(usize::MAX);
+        assert_eq!(got, chunks, "{}", profile.name);
+        assert!(got.iter().all(|(a, r)| a + r <= max), "{}", profile.name);
+        // "Eng" renames "eng"; the contractor (not owned) stays, noted.
+        let renamed = plan.steps.iter().any(
+            |s| matches!(s, Step::UpdateGroup { changes, .. } if changes[0].path == "displayName"),
+        );
+        assert_eq!(renamed, rename, "{}", profile.name);
+        if profile != aws {
+            assert!(
+                plan.left_alone
+                    .iter()
+                    .any(|l| l.id == "WC" && l.reason.contains("not owned")),
+                "{}",
+                profile.name
+            );
+            assert!(
+                matches!(steps.last().unwrap(), Step::ChangeMembers { remove, .. } if remove == &["WX"])
+            );
+        } else {
+            assert!(
+                plan.left_alone
+                    .iter()
+                    .any(|l| l.id == "G1" && l.reason.contains("none removed"))
+            );
+        }
+        assert!(
+            steps
+                .iter()
+                .all(|s| matches!(s, Step::ChangeMembers { group: Ref::Id(id), .. } if id == "G1"))
+        );
+    }
+}
+
+#[test]
+fn a_new_group_is_created_then_filled_with_users_the_plan_creates() {
+    let desired = Desired {
+        users: vec![user("", "ada", "hr:1"), user("", "bo", "hr:2")],
+        groups: vec![DesiredGroup {
+            display_name: "Ops".into(),
+            external_id: Some("g:ops".into()),
+            members: vec!["hr:2".into(), "hr:1".into()],
+        }],
+        ..Desired::default()
+    };
+    let current = Current {
+        users: vec![user("W1", "ada", "hr:1")],
+        ..Current::default()
+    };
+    let planned = plan(&desired, &current, &Profile::slack_v2(), &options()).unwrap();
+    let json = serde_json::to_value(&planned.steps).unwrap();
+    assert_eq!(
+        json,
+        json!([
+            {"step": "createUser", "key": "hr:2", "user": {"userName": "bo", "active": true, "externalId": "hr:2"}},
+            {"step": "createGroup", "key": "ops", "group": {"displayName": "Ops", "externalId": "g:ops"}},
+            {"step": "changeMembers", "group": {"key": "ops"}, "add": [{"id": "W1"}, {"key": "hr:2"}], "remove": []}
+        ])
+    );
+    // A member the source does not list is an error, not a silent drop.
+    let mut bad = desired.clone();
+    bad.groups[0].members.push("hr:9".into());
+    let error = plan(&bad, &current, &Profile::slack_v2(), &options()).unwrap_err();
+    assert!(error.to_string().contains("hr:9"), "{error}");
+}
