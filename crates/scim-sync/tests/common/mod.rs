@@ -7,12 +7,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
-use scim_client::model::{Group, Member, TypedValue, User};
-use scim_client::profile::Profile;
+use scim_client::membership::MemberChanges;
+use scim_client::model::{Group, Member, PatchOp, TypedValue, User};
+use scim_client::profile::{PatchForm, Profile};
 use scim_client::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 use scim_client::{ClientOptions, ScimClient};
 use scim_memory::InMemoryService;
-use scim_sync::{Desired, DesiredGroup, Ownership, PlanOptions};
+use scim_sync::{Desired, DesiredGroup, DriftKind, Ownership, PlanOptions, verify_blocking};
 use serde_json::{Value, json};
 
 pub const BASE_URL: &str = "https://scim.test/scim/v2/";
@@ -234,4 +235,124 @@ pub fn journal_path(name: &str) -> std::path::PathBuf {
     let path = dir.join(format!("{name}.journal"));
     let _ = std::fs::remove_file(&path);
     path
+}
+
+/// The id of the user named `user_name`.
+pub fn id_of(client: &ScimClient, user_name: &str) -> String {
+    let current = scim_sync::read_current(client).unwrap();
+    current
+        .users
+        .iter()
+        .find(|u| u.user_name.as_deref() == Some(user_name))
+        .and_then(|u| u.id.as_deref())
+        .unwrap_or_else(|| panic!("{user_name} at the provider"))
+        .to_owned()
+}
+
+/// One attribute of `user_name` set behind the source's back, in the
+/// profile's PATCH form.
+pub fn set(client: &ScimClient, profile: &Profile, user_name: &str, path: &str, value: Value) {
+    let body = match profile.patch {
+        PatchForm::PartialResource => json!({ path: value }),
+        PatchForm::PatchOp { .. } => {
+            serde_json::to_value(PatchOp::new().replace(path, value)).unwrap()
+        }
+    };
+    client
+        .patch::<User>(&id_of(client, user_name), &body)
+        .expect("a drift injected");
+}
+
+/// Kind, resource, path, expected, found.
+pub type Row = (
+    DriftKind,
+    String,
+    Option<String>,
+    Option<Value>,
+    Option<Value>,
+);
+
+/// After a clean apply of [`desired`]: an attribute changed (ada's title), a
+/// user deactivated by the provider (bob, as Slack did in April 2024), a
+/// user reactivated (cy) and a member removed (dee from eng) are each found
+/// by verify, with what was expected and what was found.
+pub fn injected_drift_is_found(client: &ScimClient, profile: &Profile) {
+    let drift = verify_blocking(client, &desired(), profile, &options()).unwrap();
+    assert!(drift.is_clean(), "{}: {drift:?}", profile.name);
+    set(client, profile, "ada", "title", json!("Dev"));
+    set(client, profile, "cy", "active", json!(true));
+    set(client, profile, "bob", "active", json!(false));
+    let groups = scim_sync::read_current(client).unwrap().groups;
+    let eng = groups
+        .iter()
+        .find(|g| g.display_name.as_deref() == Some("eng"))
+        .and_then(|g| g.id.as_deref().map(str::to_owned))
+        .expect("group eng");
+    let dee = id_of(client, "dee");
+    let removal = MemberChanges::new(Vec::<String>::new(), [dee.clone()]);
+    client.change_members(profile, &eng, &removal).unwrap();
+
+    let drift = verify_blocking(client, &desired(), profile, &options()).unwrap();
+    let found: Vec<Row> = drift
+        .items
+        .iter()
+        .map(|i| {
+            (
+                i.kind,
+                i.resource.clone(),
+                i.path.clone(),
+                i.expected.clone(),
+                i.found.clone(),
+            )
+        })
+        .collect();
+    let cy = id_of(client, "cy");
+    let active = |expected: bool| {
+        (
+            Some("active".to_owned()),
+            Some(json!(expected)),
+            Some(json!(!expected)),
+        )
+    };
+    let expected: Vec<Row> = vec![
+        (
+            DriftKind::Attribute,
+            "user hr:1".into(),
+            Some("title".into()),
+            Some(json!("Lead")),
+            Some(json!("Dev")),
+        ),
+        {
+            let (path, expected, found) = active(true);
+            (
+                DriftKind::Attribute,
+                "user hr:2".into(),
+                path,
+                expected,
+                found,
+            )
+        },
+        (
+            DriftKind::MemberMissing,
+            format!("group {eng}"),
+            Some(dee),
+            None,
+            None,
+        ),
+        {
+            let (path, expected, found) = active(false);
+            (
+                DriftKind::ShouldBeInactive,
+                format!("user {cy} (cy)"),
+                path,
+                expected,
+                found,
+            )
+        },
+    ];
+    assert_eq!(found, expected, "{}", profile.name);
+    assert_eq!(
+        serde_json::to_value(&drift).unwrap()["items"][0]["kind"],
+        "attribute"
+    );
 }
