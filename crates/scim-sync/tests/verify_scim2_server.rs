@@ -38,8 +38,6 @@ use scim_client::{ClientOptions, ScimClient};
 use scim_sync::apply::{ApplyOptions, apply_blocking};
 use scim_sync::{plan, read_current};
 
-/// Kind, resource, path, expected, found.
-
 struct Scim2Server {
     base_url: String,
     state: PathBuf,
