@@ -210,7 +210,8 @@ pub fn plan(
             options: options.match_key,
         });
     }
-    let users = users::plan_users(&desired.users, &current.users, profile, options)?;
+    let for_groups = !desired.groups.is_empty();
+    let users = users::plan_users(&desired.users, &current.users, profile, options, for_groups)?;
     let groups = groups::plan_groups(&desired.groups, current, &users.index, profile, options)?;
     let fingerprint = json::fingerprint_of(users.index.current.clone(), groups.current);
     let mut steps = users.writes;

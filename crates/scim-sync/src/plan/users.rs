@@ -35,17 +35,22 @@ pub(crate) struct UserIndex {
 /// Plans the users. Each user is turned into JSON once, when it is
 /// compared, and dropped after: a plan of 100,000 users never holds them
 /// all as JSON (`cargo bench -p scim-sync --bench plan`).
+///
+/// `for_groups`: whether groups are planned after, and so need the
+/// [`UserIndex`] (without groups it stays empty: building it was a tenth
+/// of a large plan).
 pub(crate) fn plan_users(
     desired: &[User],
     current: &[User],
     profile: &Profile,
     options: &PlanOptions,
+    for_groups: bool,
 ) -> Result<UserPlan, PlanError> {
     let desired_keys = index_desired(desired, options)?;
     let current_keys = index_current(current, options)?;
-    let mut seen = Seen::new(current, roots(options), &options.ownership);
+    let mut seen = Seen::new(current, roots(options), &options.ownership, for_groups);
     let (mut creates, mut updates, mut left_alone) = (Vec::new(), Vec::new(), Vec::new());
-    let mut by_key = HashMap::with_capacity(desired_keys.len());
+    let mut by_key = HashMap::new();
     for (key, &index) in &desired_keys {
         let (want, _) = project(&desired[index], &seen.roots);
         let Some(&at) = current_keys.get(key) else {
@@ -53,11 +58,15 @@ pub(crate) fn plan_users(
                 key: key.clone(),
                 user: managed_body(&want, options),
             });
-            by_key.insert(key.clone(), Ref::Key(key.clone()));
+            if for_groups {
+                by_key.insert(key.clone(), Ref::Key(key.clone()));
+            }
             continue;
         };
         let (id, have) = seen.read(at);
-        by_key.insert(key.clone(), Ref::Id(id.to_owned()));
+        if for_groups {
+            by_key.insert(key.clone(), Ref::Id(id.to_owned()));
+        }
         let (step, unpatchable) = update_step(key, &want, (id, &have), profile, options);
         updates.extend(step);
         left_alone.extend(unpatchable);
@@ -146,13 +155,20 @@ struct Seen<'a> {
     ownership: &'a Ownership,
     read: Vec<bool>,
     owned: usize,
+    keep_owned_ids: bool,
     owned_ids: HashSet<String>,
     hashes: Vec<(String, u64)>,
 }
 
 impl<'a> Seen<'a> {
-    fn new(current: &'a [User], roots: Vec<&'a str>, ownership: &'a Ownership) -> Seen<'a> {
+    fn new(
+        current: &'a [User],
+        roots: Vec<&'a str>,
+        ownership: &'a Ownership,
+        keep_owned_ids: bool,
+    ) -> Seen<'a> {
         Seen {
+            keep_owned_ids,
             current,
             roots,
             ownership,
@@ -172,7 +188,9 @@ impl<'a> Seen<'a> {
         self.hashes.push((id.to_owned(), hash));
         if owns(self.ownership, &json) {
             self.owned += 1;
-            self.owned_ids.insert(id.to_owned());
+            if self.keep_owned_ids {
+                self.owned_ids.insert(id.to_owned());
+            }
         }
         (id, json)
     }
