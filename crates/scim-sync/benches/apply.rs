@@ -48,10 +48,12 @@
 //! its rule" is the service's count for the phase's own rule, asserted
 //! equal to the phase's steps (no retry, no duplicate).
 
+mod common;
+
+use common::{cpu_seconds, person};
 use std::time::{Duration, Instant, SystemTime};
 
 use scim_client::budget::{RequestClass, SharedBudget};
-use scim_client::model::{TypedValue, User};
 use scim_client::profile::Profile;
 use scim_client::retry::{RateLimitErrorRetryHandler, RetryHandlers};
 use scim_client::{ClientOptions, ScimClient};
@@ -72,23 +74,6 @@ struct Size {
     existing: usize,
     /// Users the source adds.
     new: usize,
-}
-
-fn person(i: usize, title: &str) -> User {
-    User {
-        user_name: format!("user{i:05}").into(),
-        external_id: format!("hr:{i:05}").into(),
-        display_name: format!("User Number {i}").into(),
-        title: title.into(),
-        active: true.into(),
-        emails: vec![TypedValue {
-            value: format!("user{i:05}@example.test").into(),
-            primary: true.into(),
-            ..TypedValue::default()
-        }]
-        .into(),
-        ..User::default()
-    }
 }
 
 /// The service's counters at one moment.
@@ -409,17 +394,4 @@ fn main() {
         again.steps.len(),
         again.steps.first()
     );
-}
-
-/// This process's CPU time (user and system) in seconds, from
-/// `/proc/self/stat` (Linux; clock ticks of 1/100 s).
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").expect("/proc/self/stat (Linux)");
-    // The fields after the command name, which is in parentheses.
-    let fields: Vec<&str> = stat[stat.rfind(')').expect("a stat line") + 2..]
-        .split(' ')
-        .collect();
-    let ticks = |i: usize| fields[i].parse::<f64>().expect("a number of ticks");
-    // utime and stime: fields 14 and 15 of the line, indices 11 and 12 here.
-    (ticks(11) + ticks(12)) / 100.0
 }

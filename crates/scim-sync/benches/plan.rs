@@ -5,28 +5,14 @@
 #[path = "../../../benches/common/counting_alloc.rs"]
 mod counting_alloc;
 
+mod common;
+
+use common::{cpu_seconds, person};
 use std::time::Instant;
 
-use scim_client::model::{TypedValue, User};
+use scim_client::model::User;
 use scim_client::profile::Profile;
 use scim_sync::{Current, DeactivationLimit, Desired, Ownership, PlanOptions, plan};
-
-fn person(i: usize, title: &str) -> User {
-    User {
-        user_name: format!("user{i:06}").into(),
-        external_id: format!("hr:{i:06}").into(),
-        display_name: format!("User Number {i}").into(),
-        title: title.into(),
-        active: true.into(),
-        emails: vec![TypedValue {
-            value: format!("user{i:06}@example.test").into(),
-            primary: true.into(),
-            ..TypedValue::default()
-        }]
-        .into(),
-        ..User::default()
-    }
-}
 
 fn main() {
     const N: usize = 100_000;
@@ -75,18 +61,4 @@ fn main() {
         peak as f64 / 1e6,
         peak as f64 / inputs as f64,
     );
-}
-
-/// This process's CPU time (user and system) in seconds, from
-/// `/proc/self/stat` (Linux; clock ticks of 1/100 s). The target is CPU
-/// time: wall time on a shared machine includes other processes.
-fn cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/self/stat").expect("/proc/self/stat (Linux)");
-    // The fields after the command name, which is in parentheses.
-    let fields: Vec<&str> = stat[stat.rfind(')').expect("a stat line") + 2..]
-        .split(' ')
-        .collect();
-    let ticks = |i: usize| fields[i].parse::<f64>().expect("a number of ticks");
-    // utime and stime: fields 14 and 15 of the line, indices 11 and 12 here.
-    (ticks(11) + ticks(12)) / 100.0
 }

@@ -1,5 +1,6 @@
 //! [`PlanOptions`]: what the planner may touch, and the safety rails.
 
+use scim_client::model::User;
 use serde::{Deserialize, Serialize};
 
 /// How a desired user is matched with an account the provider already has.
@@ -12,6 +13,38 @@ pub enum MatchKey {
     UserName,
     /// The primary email (or the first one), case-insensitively.
     PrimaryEmail,
+}
+
+impl MatchKey {
+    /// The key's value in `user`, as every part of the sync compares it:
+    /// `externalId` as is; `userName` and the primary email (or the first
+    /// one) lower-cased, as they are not case-sensitive (RFC 7643 §4.1.1,
+    /// §4.1.2). `None` when the user has none.
+    pub fn of(self, user: &User) -> Option<String> {
+        let text = match self {
+            MatchKey::ExternalId => user.external_id.as_deref(),
+            MatchKey::UserName => user.user_name.as_deref(),
+            MatchKey::PrimaryEmail => {
+                let emails = user.emails.value()?;
+                let primary = emails
+                    .iter()
+                    .find(|email| email.primary.value() == Some(&true))
+                    .or_else(|| emails.first())?;
+                primary.value.as_deref()
+            }
+        };
+        text.filter(|s| !s.is_empty())
+            .map(|key| self.normalise(key))
+    }
+
+    /// A key written elsewhere (a group's member list), normalised as
+    /// [`of`](Self::of) reads keys.
+    pub fn normalise(self, key: &str) -> String {
+        match self {
+            MatchKey::ExternalId => key.to_owned(),
+            MatchKey::UserName | MatchKey::PrimaryEmail => key.to_lowercase(),
+        }
+    }
 }
 
 /// Which provider accounts the source owns, and so may deactivate.

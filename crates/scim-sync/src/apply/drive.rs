@@ -12,7 +12,7 @@ use scim_client::profile::Profile;
 use scim_client::{AsyncScimClient, Error, ScimClient};
 
 use super::engine::{Apply, Output, Ticket};
-use super::journal::{Journal, JournalError, Recovered};
+use super::journal::{Journal, JournalError};
 use super::{Answer, Event, Report};
 use crate::plan::{Current, Plan, fingerprint};
 use crate::read::{ReadError, read_current, read_current_async};
@@ -69,15 +69,8 @@ pub enum ApplyError {
 /// A fresh apply (nothing journaled) checks the provider is still in the
 /// state the plan was computed from; a resume does not (its own writes
 /// changed it), and is tied to the plan by the journal instead.
-fn check_state(
-    plan: &Plan,
-    recovered: &Recovered,
-    current: Option<Current>,
-) -> Result<(), ApplyError> {
-    let Some(current) = current.filter(|_| recovered.is_fresh()) else {
-        return Ok(());
-    };
-    let now = fingerprint(&current);
+fn check_state(plan: &Plan, current: &Current) -> Result<(), ApplyError> {
+    let now = fingerprint(current);
     if now != plan.fingerprint {
         return Err(ApplyError::StateChanged {
             planned: plan.fingerprint.clone(),
@@ -98,12 +91,9 @@ pub fn apply_blocking(
     on_event: impl FnMut(&Event) + Send,
 ) -> Result<Report, ApplyError> {
     let (journal, recovered) = Journal::open(&options.journal, plan)?;
-    let current = if recovered.is_fresh() {
-        Some(read_current(client)?)
-    } else {
-        None
-    };
-    check_state(plan, &recovered, current)?;
+    if recovered.is_fresh() {
+        check_state(plan, &read_current(client)?)?;
+    }
     let apply = Apply::new(plan, profile, client.endpoint().clone(), recovered)?;
     let shared = Shared {
         state: Mutex::new(State {
@@ -189,12 +179,9 @@ pub async fn apply_async(
     mut on_event: impl FnMut(&Event),
 ) -> Result<Report, ApplyError> {
     let (mut journal, recovered) = Journal::open(&options.journal, plan)?;
-    let current = if recovered.is_fresh() {
-        Some(read_current_async(client).await?)
-    } else {
-        None
-    };
-    check_state(plan, &recovered, current)?;
+    if recovered.is_fresh() {
+        check_state(plan, &read_current_async(client).await?)?;
+    }
     let mut apply = Apply::new(plan, profile, client.endpoint().clone(), recovered)?;
     let mut in_flight: Vec<InFlight<'_>> = Vec::new();
     loop {

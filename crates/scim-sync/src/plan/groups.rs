@@ -7,7 +7,7 @@ use scim_client::model::Group;
 use scim_client::profile::Profile;
 use serde_json::{Map, Value};
 
-use super::json::{normalise_key, project};
+use super::json::project;
 use super::users::UserIndex;
 use super::{Change, Current, LeftAlone, PlanError, Ref, Step};
 use crate::desired::DesiredGroup;
@@ -54,18 +54,7 @@ pub(crate) fn plan_groups(
         };
         members.extend(have.steps(&group, profile));
     }
-    for (key, &index) in &by_key {
-        if !desired.contains_key(key) {
-            left_alone.push(LeftAlone {
-                id: current.groups[index]
-                    .id
-                    .as_deref()
-                    .unwrap_or_default()
-                    .to_owned(),
-                reason: "group not in the source".into(),
-            });
-        }
-    }
+    left_alone.extend(unmatched(&current.groups, &desired));
     creates.extend(updates);
     creates.extend(members);
     Ok(GroupPlan {
@@ -73,6 +62,25 @@ pub(crate) fn plan_groups(
         left_alone,
         current: current_json,
     })
+}
+
+/// The provider's groups the source does not list, and those without a
+/// name to match by: left alone, each with why.
+fn unmatched(current: &[Group], desired: &BTreeMap<String, &DesiredGroup>) -> Vec<LeftAlone> {
+    let mut left_alone = Vec::new();
+    for group in current {
+        let reason = match group.display_name.as_deref() {
+            None => "group without a displayName: it cannot be matched",
+            Some(name) if desired.contains_key(&name.to_lowercase()) => continue,
+            Some(_) => "group not in the source",
+        };
+        left_alone.push(LeftAlone {
+            // Every group's id was checked by `index_current`.
+            id: group.id.as_deref().unwrap_or_default().to_owned(),
+            reason: reason.into(),
+        });
+    }
+    left_alone
 }
 
 /// The desired groups by key (lower-cased `displayName`), in key order.
@@ -125,7 +133,7 @@ fn member_refs(
         .members
         .iter()
         .map(|key| {
-            let key = normalise_key(key, options.match_key);
+            let key = options.match_key.normalise(key);
             users
                 .by_key
                 .get(&key)

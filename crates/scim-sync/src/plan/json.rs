@@ -10,7 +10,6 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::Current;
-use crate::options::MatchKey;
 
 /// A resource as the planner reads it: the attributes under `roots`
 /// (top-level names) as canonical JSON (what the client writes, so provider
@@ -86,15 +85,6 @@ impl<'de> Deserialize<'de> for Key<'de> {
             }
         }
         deserializer.deserialize_str(Text)
-    }
-}
-
-/// A desired group member's key, normalised as the users' keys are
-/// (case-insensitive keys lower-cased).
-pub(crate) fn normalise_key(key: &str, match_key: MatchKey) -> String {
-    match match_key {
-        MatchKey::ExternalId => key.to_owned(),
-        MatchKey::UserName | MatchKey::PrimaryEmail => key.to_lowercase(),
     }
 }
 

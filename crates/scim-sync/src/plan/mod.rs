@@ -213,7 +213,7 @@ pub fn plan(
     let for_groups = !desired.groups.is_empty();
     let users = users::plan_users(&desired.users, &current.users, profile, options, for_groups)?;
     let groups = groups::plan_groups(&desired.groups, current, &users.index, profile, options)?;
-    let fingerprint = json::fingerprint_of(users.index.current.clone(), groups.current);
+    let fingerprint = json::fingerprint_of(users.index.current, groups.current);
     let mut steps = users.writes;
     steps.extend(groups.steps);
     steps.extend(users.removals);

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use super::json::{get, project, same, set, split_root};
 use super::{Change, LeftAlone, PlanError, Ref, Step};
-use crate::options::{MatchKey, Ownership, PlanOptions};
+use crate::options::{Ownership, PlanOptions};
 use crate::patch_form::{patchable, render};
 
 /// The users' part of a plan, and what the groups' part needs to know.
@@ -63,7 +63,7 @@ pub(crate) fn plan_users(
             }
             continue;
         };
-        let (id, have) = seen.read(at);
+        let (id, have, _) = seen.read(at);
         if for_groups {
             by_key.insert(key.clone(), Ref::Id(id.to_owned()));
         }
@@ -93,7 +93,7 @@ fn index_desired(
 ) -> Result<BTreeMap<String, usize>, PlanError> {
     let mut by_key = BTreeMap::new();
     for (index, user) in desired.iter().enumerate() {
-        let key = typed_key(user, options.match_key).ok_or(PlanError::MissingKey {
+        let key = options.match_key.of(user).ok_or(PlanError::MissingKey {
             index,
             key: options.match_key,
         })?;
@@ -117,7 +117,7 @@ fn index_current(
         if user.id.as_deref().is_none() {
             return Err(PlanError::MissingId { index });
         }
-        if let Some(key) = typed_key(user, options.match_key) {
+        if let Some(key) = options.match_key.of(user) {
             if by_key.insert(key.clone(), index).is_some() {
                 return Err(PlanError::DuplicateKey {
                     key,
@@ -127,24 +127,6 @@ fn index_current(
         }
     }
     Ok(by_key)
-}
-
-/// The match key's value, normalised (case-insensitive keys lower-cased),
-/// read from the typed user: what the client decoded leniently.
-fn typed_key(user: &User, key: MatchKey) -> Option<String> {
-    let text = |value: Option<&str>| value.filter(|s| !s.is_empty()).map(str::to_owned);
-    match key {
-        MatchKey::ExternalId => text(user.external_id.as_deref()),
-        MatchKey::UserName => text(user.user_name.as_deref()).map(|k| k.to_lowercase()),
-        MatchKey::PrimaryEmail => {
-            let emails = user.emails.value()?;
-            let primary = emails
-                .iter()
-                .find(|email| email.primary.value() == Some(&true))
-                .or_else(|| emails.first())?;
-            text(primary.value.as_deref()).map(|k| k.to_lowercase())
-        }
-    }
 }
 
 /// The provider's accounts as they are read: each turned into JSON once,
@@ -179,20 +161,22 @@ impl<'a> Seen<'a> {
         }
     }
 
-    /// Account `at`'s id and JSON (its ids were checked by `index_current`).
-    fn read(&mut self, at: usize) -> (&'a str, Value) {
+    /// Account `at`'s id, JSON, and whether the source owns it (its ids
+    /// were checked by `index_current`).
+    fn read(&mut self, at: usize) -> (&'a str, Value, bool) {
         let user = &self.current[at];
         let id = user.id.as_deref().unwrap_or_default();
         let (json, hash) = project(user, &self.roots);
         self.read[at] = true;
         self.hashes.push((id.to_owned(), hash));
-        if owns(self.ownership, &json) {
+        let owned = owns(self.ownership, &json);
+        if owned {
             self.owned += 1;
             if self.keep_owned_ids {
                 self.owned_ids.insert(id.to_owned());
             }
         }
-        (id, json)
+        (id, json, owned)
     }
 }
 
@@ -360,8 +344,8 @@ fn removals(
         if seen.read[at] {
             continue;
         }
-        let (id, user) = seen.read(at);
-        match why_left_alone(owns(&options.ownership, &user), &user, options) {
+        let (id, user, owned) = seen.read(at);
+        match why_left_alone(owned, &user, options) {
             Some(reason) => left_alone.push(LeftAlone {
                 id: id.to_owned(),
                 reason: reason.into(),

@@ -10,7 +10,6 @@ use super::mapping::{Mapping, Target};
 use super::table::{Cell, Row, Table};
 use super::values::{self, quote};
 use crate::desired::{Desired, DesiredGroup};
-use crate::options::MatchKey;
 
 /// A mapped column: where it is in the table, its name there, what it feeds.
 struct Binding<'t> {
@@ -58,7 +57,7 @@ pub(crate) fn desired(
                 .at(row.line)
                 .in_column(key_column.name)
         };
-        let Some(key) = key_of(&user, mapping.match_key) else {
+        let Some(key) = mapping.match_key.of(&user) else {
             let message = format!("no {} (the match key)", key_target.path());
             errors.push(key_error(SourceErrorKind::MissingKey, message));
             continue;
@@ -314,23 +313,6 @@ fn text_slot<'u>(
         Target::HonorificSuffix => &mut name.honorific_suffix,
         Target::Emails | Target::Active | Target::Groups => return None,
     })
-}
-
-/// The user's match key as the planner reads it: `externalId` as is,
-/// `userName` and the primary email lower-cased.
-fn key_of(user: &User, key: MatchKey) -> Option<String> {
-    let text = match key {
-        MatchKey::ExternalId => {
-            let id = user.external_id.as_deref().filter(|s| !s.is_empty());
-            return id.map(str::to_owned);
-        }
-        MatchKey::UserName => user.user_name.as_deref(),
-        MatchKey::PrimaryEmail => user
-            .emails
-            .value()
-            .and_then(|emails| emails.first()?.value.as_deref()),
-    };
-    text.filter(|s| !s.is_empty()).map(str::to_lowercase)
 }
 
 /// The groups, in order of first mention, matched by name case-insensitively.
