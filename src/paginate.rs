@@ -186,7 +186,6 @@ pub struct Paginator<R> {
     position: Position,
     total_results: Option<u64>,
     received: u64,
-    last_first_id: Option<String>,
     cursors: FollowedCursors,
     page: VecDeque<Result<R, Error>>,
     state: State,
@@ -201,12 +200,14 @@ enum Position {
     Cursor(String),
 }
 
-/// What a cursor walk remembers to catch a provider that repeats itself:
-/// a hash of each cursor followed (8 bytes a page, not the cursors), and
-/// how many empty pages came in a row.
+/// What a walk remembers to catch a provider that repeats itself: a hash
+/// of each page's first id and (cursor walks) of each cursor followed
+/// (8 bytes a page, not the ids or cursors), and how many empty pages came
+/// in a row.
 #[derive(Debug, Default)]
 struct FollowedCursors {
     hasher: RandomState,
+    first_ids: HashSet<u64>,
     followed: HashSet<u64>,
     empty_pages: u32,
 }
@@ -250,7 +251,6 @@ impl<R: Resource> Paginator<R> {
             position,
             total_results: None,
             received: 0,
-            last_first_id: None,
             cursors: FollowedCursors::default(),
             page: VecDeque::new(),
             state: State::NeedPage,
@@ -337,10 +337,14 @@ impl<R: Resource> Paginator<R> {
             (Some(resource), _) => resource.id().map(str::to_owned),
             (None, _) => None,
         };
-        if first_id.is_some() && first_id == self.last_first_id {
-            return Err(Error::Pagination(self.repeated_page()));
+        // Pages are disjoint: a page that starts where any earlier one did
+        // means the walk is going round (one hash per page is kept).
+        if let Some(first_id) = first_id {
+            let hash = self.cursors.hasher.hash_one(&first_id);
+            if !self.cursors.first_ids.insert(hash) {
+                return Err(Error::Pagination(self.repeated_page()));
+            }
         }
-        self.last_first_id = first_id;
         // Undecodable resources count: they were received, and the next
         // page starts after them.
         let received = page.resources.len().saturating_add(page.failed.len());
@@ -358,15 +362,15 @@ impl<R: Resource> Paginator<R> {
         }
     }
 
-    /// The error for a page that starts where the previous one did.
+    /// The error for a page that starts where an earlier one did.
     fn repeated_page(&self) -> String {
         match &self.position {
             Position::Index(next) => format!(
-                "the page at startIndex {next} starts with the same resource as the previous \
-                 one; the provider seems to ignore startIndex"
+                "the page at startIndex {next} starts with the same resource as an earlier \
+                 page; the provider seems to ignore startIndex"
             ),
             Position::Cursor(cursor) => format!(
-                "the page at cursor {} starts with the same resource as the previous one; \
+                "the page at cursor {} starts with the same resource as an earlier page; \
                  the provider seems to ignore the cursor",
                 shown(cursor)
             ),

@@ -516,6 +516,26 @@ fn a_provider_ignoring_the_cursor_is_caught_by_the_repeated_first_resource() {
 }
 
 #[test]
+fn pages_going_round_under_fresh_cursors_are_caught_at_the_first_repeat() {
+    // New cursors every time, but the pages cycle: 0-9, 10-19, 0-9, …
+    let (transport, asked) = scripted(|n| {
+        let start = (n % 2) * 10;
+        json!({"Resources": users(start, start + 10), "nextCursor": format!("c{n}")})
+    });
+    let results = cursor_walk(transport);
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 20);
+    match results.last() {
+        Some(Err(Error::Pagination(text))) => assert!(text.contains("an earlier page"), "{text}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        asked.lock().unwrap().len(),
+        3,
+        "the third page repeats the first"
+    );
+}
+
+#[test]
 fn an_oversized_cursor_is_an_error_not_a_request() {
     let long = "x".repeat(SearchRequest::MAX_CURSOR_LEN + 1);
     let next = long.clone();
