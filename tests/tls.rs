@@ -150,3 +150,25 @@ fn a_client_key_never_shows_in_debug_or_errors() {
     assert!(matches!(&err, Error::InvalidConfig(_)), "{err}");
     assert!(!format!("{err} {err:?} {options:?}").contains("secret-key-material"));
 }
+
+#[test]
+fn an_unreadable_item_in_a_client_chain_is_refused_not_skipped() {
+    let pki = pki();
+    // A good certificate, then a PEM block whose content is not base64.
+    let chain = format!(
+        "{}-----BEGIN CERTIFICATE-----\n!!not base64!!\n-----END CERTIFICATE-----\n",
+        pki.client_pem
+    );
+    let options = ClientOptions {
+        tls: TlsOptions {
+            roots: private_ca(&pki),
+            client_certificate: Some(ClientCertificate::new(chain, pki.client_key_pem.clone())),
+        },
+        ..ClientOptions::default()
+    };
+    match ScimClient::with_options("xoxp-tls", options) {
+        Err(Error::InvalidConfig(text)) => assert!(text.contains("not readable"), "{text}"),
+        Err(other) => panic!("{other}"),
+        Ok(_) => panic!("a chain with an unreadable item was taken"),
+    }
+}

@@ -75,48 +75,54 @@ impl Transport for UreqTransport {
     }
 }
 
-/// The TLS settings in ureq's terms.
+/// The TLS settings in ureq's terms. PEM is read as `transports/tls.rs`
+/// reads it for the other transports: an unreadable item is an error, never
+/// skipped.
 fn tls_config(tls: &crate::TlsOptions) -> Result<::ureq::tls::TlsConfig, Error> {
     use ::ureq::tls::{ClientCert, PemItem, RootCerts, TlsConfig, parse_pem};
-    let bad = |what: &str| Error::InvalidConfig(format!("TLS: {what}"));
     let roots = match &tls.roots {
         crate::TlsRoots::WebPki => RootCerts::WebPki,
         crate::TlsRoots::Platform => RootCerts::PlatformVerifier,
         crate::TlsRoots::Pem(pem) => {
-            let certs: Vec<_> = parse_pem(pem)
-                .filter_map(|item| match item {
-                    Ok(PemItem::Certificate(cert)) => Some(Ok(cert)),
-                    Ok(_) => None,
-                    Err(_) => Some(Err(bad("the root certificates' PEM is not readable"))),
-                })
-                .collect::<Result<_, _>>()?;
-            if certs.is_empty() {
-                return Err(bad("the root certificates' PEM holds no certificate"));
-            }
-            RootCerts::new_with_certs(&certs)
+            RootCerts::new_with_certs(&certificates(pem, "the root certificates' PEM")?)
         }
     };
     let mut config = TlsConfig::builder().root_certs(roots);
     if let Some(client) = &tls.client_certificate {
-        let chain: Vec<_> = parse_pem(client.chain_pem())
-            .filter_map(|item| match item {
-                Ok(PemItem::Certificate(cert)) => Some(cert),
-                _ => None,
-            })
-            .collect();
+        let chain = certificates(client.chain_pem(), "the client certificate's PEM")?;
         // The key's PEM is never quoted in an error.
+        let unusable = || bad_tls("the client key's PEM holds no usable private key");
         let key = parse_pem(client.key_pem())
             .find_map(|item| match item {
-                Ok(PemItem::PrivateKey(key)) => Some(key),
-                _ => None,
+                Ok(PemItem::PrivateKey(key)) => Some(Ok(key)),
+                Ok(_) => None,
+                Err(_) => Some(Err(unusable())),
             })
-            .ok_or_else(|| bad("the client key's PEM holds no private key"))?;
-        if chain.is_empty() {
-            return Err(bad("the client certificate's PEM holds no certificate"));
-        }
+            .ok_or_else(unusable)??;
         config = config.client_cert(Some(ClientCert::new_with_certs(&chain, key)));
     }
     Ok(config.build())
+}
+
+/// The certificates of a PEM (`what` names it in errors): at least one, and
+/// every item readable.
+fn certificates(pem: &[u8], what: &str) -> Result<Vec<::ureq::tls::Certificate<'static>>, Error> {
+    use ::ureq::tls::{PemItem, parse_pem};
+    let certs: Vec<_> = parse_pem(pem)
+        .filter_map(|item| match item {
+            Ok(PemItem::Certificate(cert)) => Some(Ok(cert)),
+            Ok(_) => None,
+            Err(_) => Some(Err(bad_tls(&format!("{what} is not readable")))),
+        })
+        .collect::<Result<_, _>>()?;
+    if certs.is_empty() {
+        return Err(bad_tls(&format!("{what} holds no certificate")));
+    }
+    Ok(certs)
+}
+
+fn bad_tls(what: &str) -> Error {
+    Error::InvalidConfig(format!("TLS: {what}"))
 }
 
 /// Name resolution that keeps the whole-attempt deadline cheap.
