@@ -11,7 +11,7 @@
 
 use serde_json::{Value, json};
 
-use crate::model::Group;
+use crate::model::{Group, Member};
 use crate::profile::{PatchForm, Profile};
 use crate::{Endpoint, Error, Operation};
 
@@ -71,7 +71,7 @@ impl MemberChanges {
     pub fn patch_body(&self, form: PatchForm) -> Value {
         let values = |ids: &[String]| {
             ids.iter()
-                .map(|id| json!({"value": id}))
+                .map(|id| member_json(Member::addition(id)))
                 .collect::<Vec<_>>()
         };
         match form {
@@ -80,7 +80,7 @@ impl MemberChanges {
                 members.extend(
                     self.remove
                         .iter()
-                        .map(|id| json!({"value": id, "operation": "delete"})),
+                        .map(|id| member_json(Member::removal(id))),
                 );
                 json!({ "members": members })
             }
@@ -101,6 +101,11 @@ impl MemberChanges {
             }
         }
     }
+}
+
+/// A member as JSON (a model type always serialises).
+fn member_json(member: Member) -> Value {
+    serde_json::to_value(member).unwrap_or(Value::Null)
 }
 
 /// `members[value eq "…"]`, the id escaped as a filter string.
