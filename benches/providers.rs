@@ -19,10 +19,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
-use scim_client::budget::SharedBudget;
 use scim_client::model::PatchOp;
 use scim_client::model::{Field, Group, Member, SearchRequest, User};
-use scim_client::profile::{PatchForm, Profile};
+use scim_client::pacing::SharedBudget;
+use scim_client::provider::{PatchForm, Profile};
 use scim_client::retry::{RateLimitErrorRetryHandler, RetryHandlers};
 use scim_client::transport::{
     AsyncTransport, BoxFuture, HttpRequest, HttpResponse, TransportError,
@@ -73,7 +73,7 @@ fn minutes_between(start: SystemTime, end: SystemTime) -> f64 {
 /// The slowest published rate (per minute) among the rules a request of
 /// this method and path counts in: the limit the phase cannot beat.
 fn binding_per_minute(profile: &Profile, method: http::Method, path: &str) -> f64 {
-    let class = scim_client::budget::RequestClass::of(path, "/scim/v1/");
+    let class = scim_client::pacing::RequestClass::of(path, "/scim/v1/");
     profile
         .rates
         .rules

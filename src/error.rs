@@ -5,9 +5,9 @@ use std::fmt;
 use http::{HeaderMap, StatusCode};
 use serde_json::Value;
 
-use crate::decode::DecodeError;
 use crate::model::ResourceFailure;
-use crate::retry_after::RetryAfter;
+use crate::model::decode::DecodeError;
+use crate::retry::retry_after::RetryAfter;
 use crate::secrets::Secrets;
 
 /// Everything that can go wrong, as one concrete enum.

@@ -51,14 +51,14 @@
 //!
 //! # The driver loop
 //!
-//! Retries are decided by a pure state machine, [`call::Call`]: feed it how
+//! Retries are decided by a pure state machine, [`engine::Call`]: feed it how
 //! each attempt ended and it says whether to wait and retry or stop. The
 //! clients ([`ScimClient`], [`AsyncScimClient`]) run this loop for you; here
 //! it is by hand, with a closure as the HTTP stack:
 //!
 //! ```
 //! use std::time::{Duration, SystemTime};
-//! use scim_client::call::{Call, Step};
+//! use scim_client::engine::{Call, Step};
 //! use scim_client::retry::{RateLimitErrorRetryHandler, RetryHandlers};
 //! use scim_client::{BearerToken, Endpoint};
 //!
@@ -104,64 +104,42 @@
 //! - [`filter`] builds, prints and parses filters safely.
 //! - [`Error`] is the one error type; non-2xx answers become
 //!   [`ApiError`] with the parsed SCIM error, `Retry-After` and raw body.
-//! - [`retry`] has the handlers, [`call`] the state machine that applies them,
-//!   and [`Paginator`] the one that walks every page of a query.
+//! - [`retry`] has the handlers, [`engine`] the state machines that applies them,
+//!   including [`engine::Paginator`], the one that walks every page of a query.
 //! - [`ScimClient`] (blocking) and [`AsyncScimClient`] run calls over a
 //!   [`transport::Transport`] or [`transport::AsyncTransport`]; ready ones
 //!   are in [`transports`] (closures, ureq, surf), which is also the one place
 //!   that wires `ScimClient::new` and `AsyncScimClient::new` to them.
 #![warn(missing_docs)]
+#![warn(unreachable_pub)]
 
-mod async_client;
 pub mod auth;
-pub mod budget;
-pub mod call;
 mod client;
-mod decode;
-mod encoding;
-mod endpoint;
+pub mod engine;
 mod error;
 pub mod filter;
-mod log;
-pub mod membership;
-mod methods;
 pub mod model;
-mod operation;
-mod options;
-mod pacing;
-mod paginate;
-pub mod profile;
-mod proxy;
-mod requests;
-mod resource;
-mod response;
+pub mod pacing;
+pub mod provider;
+mod request;
 pub mod retry;
-mod retry_after;
 mod secrets;
-mod token;
-mod trace;
 pub mod transport;
 #[path = "../transports/mod.rs"]
 pub mod transports;
 
-pub use async_client::{AsyncScimClient, AsyncWalk};
-pub use client::{ScimClient, Walk};
-pub use decode::DecodeError;
-pub use endpoint::{
-    Dialect, Endpoint, FRAMING_HEADERS, JSON_CONTENT_TYPE, SCIM_CONTENT_TYPE, SLACK_V1_BASE_URL,
-    SLACK_V2_BASE_URL,
+pub use auth::BearerToken;
+pub use client::{
+    AsyncScimClient, AsyncWalk, ClientCertificate, ClientOptions, DEFAULT_MAX_BODY_SIZE,
+    PROXY_ENV_VARS, ScimClient, TlsOptions, TlsRoots, Walk,
 };
 pub use error::{ApiError, Error, ErrorEntry, ScimError, ScimType};
-pub use operation::{Conditional, Operation};
-pub use options::{
-    ClientCertificate, ClientOptions, DEFAULT_MAX_BODY_SIZE, PROXY_ENV_VARS, TlsOptions, TlsRoots,
+pub use model::{DecodeError, Resource};
+pub use provider::{
+    Dialect, JSON_CONTENT_TYPE, SCIM_CONTENT_TYPE, SLACK_V1_BASE_URL, SLACK_V2_BASE_URL,
 };
-pub use paginate::{Paginator, WalkStep};
-pub use requests::BulkLimits;
-pub use resource::Resource;
-pub use response::ScimResponse;
-pub use retry_after::{HttpDate, RetryAfter};
-pub use token::BearerToken;
+pub use request::{BulkLimits, Conditional, Endpoint, FRAMING_HEADERS, Operation, ScimResponse};
+pub use retry::{HttpDate, RetryAfter};
 
 /// The README's Rust examples, compiled and run as doctests (they use the default ureq client).
 #[cfg(all(doctest, feature = "ureq"))]

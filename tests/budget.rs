@@ -5,9 +5,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use scim_client::budget::{RateBudget, RateRule, RateTable, SharedBudget};
 use scim_client::model::User;
-use scim_client::profile::Profile;
+use scim_client::pacing::{RateBudget, RateRule, RateTable, SharedBudget};
+use scim_client::provider::Profile;
 use scim_client::retry::RetryHandlers;
 use scim_client::transport::{
     AsyncTransport, BoxFuture, HttpRequest, HttpResponse, Transport, TransportError,

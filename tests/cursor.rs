@@ -11,13 +11,12 @@ mod support;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
+use scim_client::engine::{Paginator, WalkStep};
 use scim_client::model::{LIST_RESPONSE, ListResponse, SearchRequest, ServiceProviderConfig, User};
-use scim_client::profile::Pagination;
+use scim_client::provider::Pagination;
 use scim_client::transport::{HttpRequest, HttpResponse, TransportError};
 use scim_client::transports::AsyncFnTransport;
-use scim_client::{
-    AsyncScimClient, ClientOptions, Endpoint, Error, Paginator, ScimClient, ScimType, WalkStep,
-};
+use scim_client::{AsyncScimClient, ClientOptions, Endpoint, Error, ScimClient, ScimType};
 use serde_json::{Value, json};
 
 const BASE: &str = "https://scim.test/v2";

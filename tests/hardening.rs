@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use http::{HeaderMap, Method, Response};
 use proptest::prelude::*;
-use scim_client::call::{Call, Step};
+use scim_client::engine::{Call, Step};
 use scim_client::filter::{Filter, MAX_DEPTH};
 use scim_client::retry::{
     BackoffRetryIntervalCalculator, ConnectionErrorRetryHandler, MAX_ATTEMPTS, RandomJitter,

@@ -301,22 +301,24 @@ fn an_index_walk_asks_for_pages_no_larger_than_the_providers_cap() {
         let endpoint = client.endpoint().clone().with_max_page_size(Some(50));
         assert_eq!(
             endpoint.pagination(),
-            scim_client::profile::Pagination::Index
+            scim_client::provider::Pagination::Index
         );
-        let mut walk = scim_client::Paginator::<scim_client::model::User>::new(endpoint, query);
+        let mut walk =
+            scim_client::engine::Paginator::<scim_client::model::User>::new(endpoint, query);
         let mut count = 0;
         loop {
             match walk.step() {
-                scim_client::WalkStep::Fetch(operation) => {
+                scim_client::engine::WalkStep::Fetch(operation) => {
                     let uri = operation.request().uri().to_string();
                     assert!(uri.contains("count=50"), "{uri}");
                     walk.receive(client.execute(operation));
                 }
-                scim_client::WalkStep::Resource(_) => count += 1,
-                scim_client::WalkStep::Skipped(e) | scim_client::WalkStep::Failed(e) => {
+                scim_client::engine::WalkStep::Resource(_) => count += 1,
+                scim_client::engine::WalkStep::Skipped(e)
+                | scim_client::engine::WalkStep::Failed(e) => {
                     panic!("{e}")
                 }
-                scim_client::WalkStep::Done => break,
+                scim_client::engine::WalkStep::Done => break,
             }
         }
         assert_eq!(count, 120);

@@ -3,10 +3,10 @@
 //! from the same profile respects it: no 429 with a budget, every resource
 //! walked, membership changes split to fit. Virtual time; no network.
 
-use scim_client::budget::SharedBudget;
-use scim_client::membership::MemberChanges;
 use scim_client::model::{Group, SearchRequest, User};
-use scim_client::profile::Profile;
+use scim_client::pacing::SharedBudget;
+use scim_client::provider::MemberChanges;
+use scim_client::provider::Profile;
 use scim_client::retry::RetryHandlers;
 use scim_client::{ClientOptions, ScimClient};
 use scim_memory::InMemoryService;

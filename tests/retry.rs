@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use http::{Method, Request, Response};
-use scim_client::call::{Call, Step};
+use scim_client::engine::{Call, Step};
 use scim_client::retry::{
     Attempt, BackoffRetryIntervalCalculator, ConnectionErrorRetryHandler,
     FixedValueRetryIntervalCalculator, MAX_ATTEMPTS, NoJitter, Outcome, RandomJitter,

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use libfuzzer_sys::fuzz_target;
-use scim_client::call::{Call, Step};
+use scim_client::engine::{Call, Step};
 use scim_client::retry::{RateLimitErrorRetryHandler, RetryHandlers};
 use scim_client::{BearerToken, Endpoint, RetryAfter};
 

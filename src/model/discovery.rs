@@ -8,7 +8,7 @@
 
 use super::object::scim_object;
 use super::user::Meta;
-use crate::profile::Pagination;
+use crate::provider::profile::Pagination;
 
 scim_object! {
     /// `/ServiceProviderConfig` (Slack: `/ServiceProviderConfigs`).
@@ -51,7 +51,7 @@ impl ServiceProviderConfig {
     ///
     /// ```
     /// use scim_client::model::ServiceProviderConfig;
-    /// use scim_client::profile::Pagination;
+    /// use scim_client::provider::Pagination;
     ///
     /// let config: ServiceProviderConfig = serde_json::from_str(
     ///     r#"{"pagination": {"cursor": true, "index": false, "maxPageSize": 100}}"#,

@@ -13,7 +13,7 @@ use serde_json::value::RawValue;
 
 use super::lenient::FieldSeed;
 use super::object::Key;
-use crate::decode::{DecodeError, locate};
+use crate::model::decode::{DecodeError, locate};
 
 /// One page of search results: `totalResults`, `itemsPerPage`, `startIndex`,
 /// the cursors of RFC 9865 §2 (`nextCursor`, `previousCursor`) and the

@@ -5,6 +5,7 @@
 //! keys, so nothing a provider sends is lost on the way back.
 
 mod bulk;
+pub(crate) mod decode;
 mod discovery;
 mod extension;
 mod field;
@@ -13,6 +14,7 @@ pub(crate) mod lenient;
 mod list;
 pub(crate) mod object;
 mod patch;
+pub(crate) mod resource;
 mod search;
 mod user;
 
@@ -27,6 +29,7 @@ pub use discovery::{
 pub use patch::{PATCH_OP, PatchOp, PatchOpKind, PatchOperation, PatchPath};
 pub use search::{SEARCH_REQUEST, SearchRequest, SortOrder};
 
+pub use decode::DecodeError;
 pub use extension::{
     ENTERPRISE_V1, ENTERPRISE_V2, EnterpriseUser, GuestChannel, Manager, SLACK_GUEST_V1,
     SLACK_GUEST_V2, SLACK_PROFILE_V1, SLACK_PROFILE_V2, SlackGuest, SlackProfile,
@@ -35,6 +38,7 @@ pub use field::Field;
 pub use group::{Group, Member};
 pub(crate) use list::in_page_order;
 pub use list::{ListResponse, ResourceFailure, ResourcesSent};
+pub use resource::Resource;
 pub use user::{Address, GroupRef, Meta, Name, TypedValue, User};
 
 /// The SCIM 1.1 core schema URN Slack's v1 API expects in every body.

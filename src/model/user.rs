@@ -98,7 +98,7 @@ impl User {
     ) -> Result<Option<T>, crate::Error> {
         match self.extra.get(urn) {
             None | Some(serde_json::Value::Null) => Ok(None),
-            Some(value) => crate::decode::decode_value(value)
+            Some(value) => crate::model::decode::decode_value(value)
                 .map(Some)
                 .map_err(|e| crate::Error::Json(Box::new(e.within(urn)))),
         }

@@ -10,7 +10,7 @@ use super::{
     Attempt, BackoffRetryIntervalCalculator, Jitter, Outcome, RandomJitter, RetryHandler,
     RetryIntervalCalculator, RetryState,
 };
-use crate::retry_after::RetryAfter;
+use crate::retry::retry_after::RetryAfter;
 use crate::transport::TransportErrorKind;
 
 /// Retries transport failures: the default handler, with one retry.

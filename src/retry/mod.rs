@@ -109,7 +109,7 @@ pub trait RetryHandler: Send + Sync + fmt::Debug {
     /// Retries this handler allows per call, counted as the module docs explain.
     fn max_retry_count(&self) -> u32;
 
-    /// The name logs and [`Wait::handler`](crate::call::Wait::handler) give
+    /// The name logs and [`Wait::handler`](crate::engine::call::Wait::handler) give
     /// the handler: by default its type's name without the module path
     /// (`RateLimitErrorRetryHandler`).
     fn name(&self) -> &str {
@@ -378,6 +378,8 @@ impl Jitter for NoJitter {
 }
 
 mod builtin;
+pub(crate) mod retry_after;
 pub use builtin::{
     ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, ServerErrorRetryHandler,
 };
+pub use retry_after::{HttpDate, RetryAfter};

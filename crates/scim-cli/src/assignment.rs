@@ -10,7 +10,7 @@
 //!
 //! ```
 //! use scim_cli::assignment::{Assignment, patch_body};
-//! use scim_client::profile::PatchForm;
+//! use scim_client::provider::PatchForm;
 //!
 //! let set = [Assignment::parse("title=Analyst")?, Assignment::parse("active=false")?];
 //! let body = patch_body(PatchForm::PartialResource, &set, None);
@@ -22,7 +22,7 @@ use serde_json::{Map, Value};
 
 use scim_client::filter::AttrPath;
 use scim_client::model::PatchOp;
-use scim_client::profile::PatchForm;
+use scim_client::provider::PatchForm;
 
 use crate::error::CliError;
 

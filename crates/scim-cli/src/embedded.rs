@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 
 use scim_client::ScimClient;
-use scim_client::profile::Profile;
+use scim_client::provider::Profile;
 use scim_memory::InMemoryService;
 
 use crate::error::CliError;

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use scim_client::profile::Profile;
+use scim_client::provider::Profile;
 
 use crate::args::Args;
 use crate::error::CliError;

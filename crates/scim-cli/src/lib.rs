@@ -1,5 +1,5 @@
 //! The `scim` command: users, groups and exports against any SCIM
-//! provider [profile](scim_client::profile::Profile), or against an
+//! provider [profile](scim_client::provider::Profile), or against an
 //! embedded in-memory service when no token is set, so it works on a fresh
 //! machine.
 //!

@@ -3,8 +3,8 @@
 
 use std::path::Path;
 
-use scim_client::budget::SharedBudget;
-use scim_client::profile::Profile;
+use scim_client::pacing::SharedBudget;
+use scim_client::provider::Profile;
 use scim_client::retry::RateLimitErrorRetryHandler;
 use scim_client::{ClientOptions, ScimClient};
 use scim_memory::InMemoryService;

@@ -367,7 +367,7 @@ fn json_errors_are_also_one_document_on_stdout() {
 fn an_unknown_profile_is_a_usage_error_naming_the_known_ones() {
     let run = Scratch::new("profile").scim(&["--profile", "okta", "users", "list"]);
     assert_eq!(run.status, 2, "{run:?}");
-    for name in scim_client::profile::Profile::NAMES {
+    for name in scim_client::provider::Profile::NAMES {
         assert!(run.stderr.contains(name), "{name}: {run:?}");
     }
 }

@@ -59,8 +59,8 @@ use serde_json::{Value, json};
 
 use crate::encoding::percent_decode;
 use scim_client::Dialect;
-use scim_client::budget::{Admission, RateBudget, RequestClass};
-use scim_client::profile::{Profile, UserDelete};
+use scim_client::pacing::{Admission, RateBudget, RequestClass};
+use scim_client::provider::{Profile, UserDelete};
 use scim_client::transport::{HttpRequest, HttpResponse};
 
 pub use snapshot::SNAPSHOT_FORMAT;
@@ -248,7 +248,7 @@ impl InMemoryService {
     /// [`set_now`](Self::set_now) for concurrent drivers).
     ///
     /// ```
-    /// use scim_client::profile::Profile;
+    /// use scim_client::provider::Profile;
     /// use scim_memory::InMemoryService;
     ///
     /// let service = InMemoryService::for_profile(&Profile::aws_identity_center("us-east-1", "d-1"));

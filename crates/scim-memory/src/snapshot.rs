@@ -26,7 +26,7 @@ use crate::store::{Paging, Query};
 use crate::{Failure, InMemoryService, Kind};
 use scim_client::Dialect;
 use scim_client::model::SearchRequest;
-use scim_client::profile::Profile;
+use scim_client::provider::Profile;
 
 /// The `format` of the snapshots [`InMemoryService::snapshot`] writes.
 pub const SNAPSHOT_FORMAT: &str = "scim-memory-snapshot/1";
@@ -40,7 +40,7 @@ impl InMemoryService {
     /// as one JSON value that [`restore`](Self::restore) reads back.
     ///
     /// ```
-    /// use scim_client::profile::Profile;
+    /// use scim_client::provider::Profile;
     /// use scim_memory::InMemoryService;
     ///
     /// let service = InMemoryService::for_profile(&Profile::slack_v1());

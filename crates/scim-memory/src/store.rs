@@ -14,7 +14,7 @@ use scim_client::model::{
     CORE_V1, GROUP_V2, LIST_RESPONSE, PatchOp, PatchOperation, PatchPath, SearchRequest, SortOrder,
     USER_V2,
 };
-use scim_client::profile::{Pagination, Profile};
+use scim_client::provider::{Pagination, Profile};
 
 /// Which resources.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

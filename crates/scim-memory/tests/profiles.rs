@@ -7,7 +7,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use http::{HeaderMap, Method};
 use scim_client::model::User;
-use scim_client::profile::{Pagination, Profile};
+use scim_client::provider::{Pagination, Profile};
 use scim_client::retry::{RateLimitErrorRetryHandler, RetryHandlers};
 use scim_client::transport::Transport;
 use scim_client::{ClientOptions, Error, ScimClient, ScimResponse};

@@ -53,8 +53,8 @@ mod common;
 use common::{cpu_seconds, person};
 use std::time::{Duration, Instant, SystemTime};
 
-use scim_client::budget::{RequestClass, SharedBudget};
-use scim_client::profile::Profile;
+use scim_client::pacing::{RequestClass, SharedBudget};
+use scim_client::provider::Profile;
 use scim_client::retry::{RateLimitErrorRetryHandler, RetryHandlers};
 use scim_client::{ClientOptions, ScimClient};
 use scim_memory::{InMemoryService, Kind};

@@ -11,7 +11,7 @@ use common::{cpu_seconds, person};
 use std::time::Instant;
 
 use scim_client::model::User;
-use scim_client::profile::Profile;
+use scim_client::provider::Profile;
 use scim_sync::{Current, DeactivationLimit, Desired, Ownership, PlanOptions, plan};
 
 fn main() {

@@ -11,7 +11,7 @@
 //!
 //! ```
 //! use scim_client::model::User;
-//! use scim_client::profile::Profile;
+//! use scim_client::provider::Profile;
 //! use scim_sync::{plan, Current, Desired, PlanOptions, Step};
 //!
 //! let desired = Desired {

@@ -1,5 +1,5 @@
 //! Changes rendered in the provider's PATCH form
-//! ([`PatchForm`](scim_client::profile::PatchForm)).
+//! ([`PatchForm`](scim_client::provider::PatchForm)).
 //!
 //! Slack v1 takes a partial resource: `null` clears an attribute and an
 //! item of a multi-valued attribute is removed with `"operation":
@@ -9,7 +9,7 @@
 //! clear.
 
 use scim_client::model::PatchOp;
-use scim_client::profile::PatchForm;
+use scim_client::provider::PatchForm;
 use serde_json::{Map, Value};
 
 use crate::plan::Change;

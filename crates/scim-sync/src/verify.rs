@@ -8,7 +8,7 @@
 //! so verify and plan can never disagree. The rails are off here: drift of
 //! any size is reported, not refused.
 
-use scim_client::profile::Profile;
+use scim_client::provider::Profile;
 use scim_client::{AsyncScimClient, ScimClient};
 use serde::Serialize;
 use serde_json::Value;

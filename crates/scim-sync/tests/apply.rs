@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::*;
 use scim_client::AsyncScimClient;
-use scim_client::profile::Profile;
+use scim_client::provider::Profile;
 use scim_sync::apply::{ApplyError, ApplyOptions, Outcome, apply_async, apply_blocking};
 use scim_sync::{Plan, Step, plan, read_current};
 

@@ -6,7 +6,7 @@ mod common;
 use std::io::Write;
 
 use scim_client::model::User;
-use scim_client::profile::Profile;
+use scim_client::provider::Profile;
 use scim_sync::apply::{Entry, Journal, JournalError};
 use scim_sync::{Current, Desired, Plan, PlanOptions, plan};
 

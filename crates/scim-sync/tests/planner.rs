@@ -1,7 +1,7 @@
 //! The planner as tables: (desired, current, options) → plan.
 
 use scim_client::model::{Field, Name, TypedValue, User};
-use scim_client::profile::Profile;
+use scim_client::provider::Profile;
 use scim_sync::{
     Current, DeactivationLimit, Desired, MatchKey, Ownership, Plan, PlanError, PlanOptions, Step,
     fingerprint, plan,

@@ -3,7 +3,7 @@
 //! profile's limit, with members the source does not own left in place.
 
 use scim_client::model::{Group, Member, Name, User};
-use scim_client::profile::Profile;
+use scim_client::provider::Profile;
 use scim_sync::{
     Current, Desired, DesiredGroup, MatchKey, Ownership, PlanOptions, Ref, Step, plan,
 };

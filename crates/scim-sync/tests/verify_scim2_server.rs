@@ -30,7 +30,7 @@ use std::time::Duration;
 
 use common::{desired, options};
 use scim_client::model::{Group, Member, User};
-use scim_client::profile::Profile;
+use scim_client::provider::Profile;
 use scim_client::transport::{
     HttpRequest, HttpResponse, Transport, TransportError, TransportErrorKind,
 };

@@ -2,8 +2,8 @@
 
 use serde_json::json;
 
-use scim_client::membership::MemberChanges;
 use scim_client::model::{Field, Group, Member};
+use scim_client::provider::MemberChanges;
 
 use super::{plural, to_value};
 use crate::args::Args;

@@ -8,7 +8,7 @@ use std::pin::Pin;
 use std::sync::{Condvar, Mutex, PoisonError};
 use std::task::Poll;
 
-use scim_client::profile::Profile;
+use scim_client::provider::Profile;
 use scim_client::{AsyncScimClient, Error, ScimClient};
 
 use super::engine::{Apply, Output, Ticket};

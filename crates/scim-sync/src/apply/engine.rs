@@ -8,9 +8,9 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use scim_client::membership::MemberChanges;
 use scim_client::model::{Group, User};
-use scim_client::profile::Profile;
+use scim_client::provider::MemberChanges;
+use scim_client::provider::Profile;
 use scim_client::{Endpoint, Error, Operation};
 
 use super::journal::{Entry, Recovered};

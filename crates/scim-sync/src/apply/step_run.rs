@@ -11,7 +11,7 @@ use std::collections::VecDeque;
 
 use scim_client::filter::Filter;
 use scim_client::model::{Group, ListResponse, SearchRequest, User};
-use scim_client::profile::Profile;
+use scim_client::provider::Profile;
 use scim_client::{Endpoint, Error, Operation, Resource, ScimType};
 use serde_json::Value;
 

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use scim_client::model::Group;
-use scim_client::profile::Profile;
+use scim_client::provider::Profile;
 use serde_json::{Map, Value};
 
 use super::json::project;

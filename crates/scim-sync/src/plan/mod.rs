@@ -12,7 +12,7 @@ mod json;
 mod users;
 
 use scim_client::model::{Group, User};
-use scim_client::profile::Profile;
+use scim_client::provider::Profile;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -130,7 +130,7 @@ pub enum Step {
         patch: Value,
     },
     /// Add and remove members of a group: one request, within the profile's
-    /// [`max_member_changes`](scim_client::profile::Profile::max_member_changes).
+    /// [`max_member_changes`](scim_client::provider::Profile::max_member_changes).
     ChangeMembers {
         /// The group.
         group: Ref,

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use scim_client::model::User;
-use scim_client::profile::Profile;
+use scim_client::provider::Profile;
 use serde_json::{Map, Value};
 
 use super::json::{get, project, same, set, split_root};

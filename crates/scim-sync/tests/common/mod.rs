@@ -7,9 +7,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
-use scim_client::membership::MemberChanges;
 use scim_client::model::{Group, Member, PatchOp, TypedValue, User};
-use scim_client::profile::{PatchForm, Profile};
+use scim_client::provider::MemberChanges;
+use scim_client::provider::{PatchForm, Profile};
 use scim_client::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 use scim_client::{ClientOptions, ScimClient};
 use scim_memory::InMemoryService;

@@ -12,7 +12,7 @@
 use serde_json::{Value, json};
 
 use crate::model::{Group, Member};
-use crate::profile::{PatchForm, Profile};
+use crate::provider::profile::{PatchForm, Profile};
 use crate::{Endpoint, Error, Operation};
 
 /// One group's membership change: who joins, who leaves.

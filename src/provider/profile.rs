@@ -7,7 +7,7 @@
 //! field:
 //!
 //! ```
-//! use scim_client::profile::Profile;
+//! use scim_client::provider::Profile;
 //!
 //! let mut aws = Profile::aws_identity_center("us-east-1", "d-1234567890");
 //! assert_eq!(aws.base_url, "https://scim.us-east-1.amazonaws.com/d-1234567890/scim/v2/");
@@ -23,7 +23,7 @@ use std::time::Duration;
 use http::Method;
 
 use crate::Dialect;
-use crate::budget::{Methods, RateRule, RateTable, Target};
+use crate::pacing::budget::{Methods, RateRule, RateTable, Target};
 
 /// How a provider pages a list (RFC 9865 §2 adds cursors to RFC 7644's indexes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

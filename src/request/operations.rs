@@ -6,21 +6,15 @@
 //! (`search_users`, `read_user`, …) are one-line wrappers over it, so limits
 //! and checks have one home. Bulk and discovery are in the submodules.
 
-mod bulk;
-mod discovery;
-mod query;
-
-pub use bulk::BulkLimits;
-
 use http::{HeaderMap, Method};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::encoding::{push_encoded, push_query};
+use crate::model::resource::Resource;
 use crate::model::{Field, Group, ListResponse, Meta, SearchRequest, User};
-use crate::operation::Operation;
-use crate::resource::Resource;
-use crate::response::ScimResponse;
+use crate::request::encoding::{push_encoded, push_query};
+use crate::request::operation::Operation;
+use crate::request::response::ScimResponse;
 use crate::secrets::Secrets;
 use crate::{Endpoint, Error};
 
@@ -33,7 +27,7 @@ pub(crate) fn success(response: ScimResponse) -> Result<ScimResponse, Error> {
 /// cursor page past the first has no known start, RFC 9865 §2). A
 /// resource that cannot be decoded is kept with the request's credentials
 /// scrubbed from it, should the server have echoed them.
-pub(super) fn parse_list<R: Resource>(
+pub(crate) fn parse_list<R: Resource>(
     query: &SearchRequest,
     secrets: Secrets,
 ) -> impl Fn(ScimResponse) -> Result<ListResponse<R>, Error> + Send + Sync + 'static {
@@ -286,7 +280,7 @@ impl Endpoint {
         body: Option<&Value>,
         headers: &HeaderMap,
     ) -> Result<Operation<ScimResponse>, Error> {
-        crate::endpoint::check_extra_headers(headers)?;
+        crate::request::endpoint::check_extra_headers(headers)?;
         let mut target = String::with_capacity(path.len() + 32);
         for (i, segment) in path.split('/').enumerate() {
             check_segment("path", segment)?;

@@ -15,8 +15,8 @@ use http::header::{IF_MATCH, IF_NONE_MATCH};
 use http::{HeaderValue, Request, StatusCode, Uri};
 
 use crate::Error;
-use crate::encoding::push_query;
-use crate::response::ScimResponse;
+use crate::request::encoding::push_query;
+use crate::request::response::ScimResponse;
 
 type Parser<T> = Arc<dyn Fn(ScimResponse) -> Result<T, Error> + Send + Sync>;
 

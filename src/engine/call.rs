@@ -25,7 +25,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
 
-use crate::operation::Operation;
+use crate::request::operation::Operation;
 use crate::retry::{Attempt, Decision, MAX_ATTEMPTS, Outcome, RetryHandlers, RetryState};
 use crate::secrets::Secrets;
 use crate::transport::{HttpRequest, HttpResponse, TransportError};

@@ -122,7 +122,7 @@ impl From<http::Response<Vec<u8>>> for ScimResponse {
 }
 
 fn decode<T: DeserializeOwned>(status: StatusCode, body: &[u8]) -> Result<T, Error> {
-    crate::decode::decode(body).map_err(|error| Error::Decode {
+    crate::model::decode::decode(body).map_err(|error| Error::Decode {
         status,
         error: Box::new(error),
         body: body.to_vec(),

@@ -4,117 +4,9 @@ use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, COOKIE, PROXY_AUTHORIZAT
 use http::{HeaderMap, HeaderValue, Method, Request};
 
 use crate::model::ServiceProviderConfig;
-use crate::profile::Pagination;
+use crate::provider::dialect::{Dialect, SLACK_V1_BASE_URL, SLACK_V2_BASE_URL};
+use crate::provider::profile::Pagination;
 use crate::{BearerToken, Error};
-
-/// Slack's SCIM v1.1 base URL, the default.
-pub const SLACK_V1_BASE_URL: &str = "https://api.slack.com/scim/v1/";
-/// Slack's SCIM 2.0 base URL.
-pub const SLACK_V2_BASE_URL: &str = "https://api.slack.com/scim/v2/";
-
-/// The `Content-Type` of request bodies in Slack's v1 dialect.
-pub const JSON_CONTENT_TYPE: &str = "application/json;charset=utf-8";
-/// The `Content-Type` of request bodies in SCIM 2.0 (RFC 7644 §3.1).
-pub const SCIM_CONTENT_TYPE: &str = "application/scim+json";
-
-/// Which SCIM a service speaks. The wire rules that differ live here; all
-/// else is shared.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum Dialect {
-    /// Slack's SCIM v1.1: SCIM 1.1 URNs, `application/json`, `count` ≤ 1000,
-    /// `{"Errors": {…}}` bodies, `/ServiceProviderConfigs`.
-    #[default]
-    SlackV1,
-    /// Slack's SCIM 2.0: RFC 7644 with Slack's limits (`count` ≤ 1000) and
-    /// its `/ServiceProviderConfigs` spelling.
-    SlackV2,
-    /// Any RFC 7643/7644 service.
-    Scim2,
-}
-
-impl Dialect {
-    /// The `Content-Type` of request bodies.
-    pub fn content_type(self) -> &'static str {
-        match self {
-            Dialect::SlackV1 => JSON_CONTENT_TYPE,
-            Dialect::SlackV2 | Dialect::Scim2 => SCIM_CONTENT_TYPE,
-        }
-    }
-
-    /// The `Accept` header: SCIM 2.0 services get both media types.
-    pub fn accept(self) -> &'static str {
-        match self {
-            Dialect::SlackV1 => "application/json",
-            Dialect::SlackV2 | Dialect::Scim2 => "application/scim+json, application/json",
-        }
-    }
-
-    /// The largest `count` the service serves, when it documents one.
-    pub fn max_count(self) -> Option<u32> {
-        match self {
-            Dialect::SlackV1 | Dialect::SlackV2 => Some(1000),
-            Dialect::Scim2 => None,
-        }
-    }
-
-    /// Checks a query against what every SCIM service and this dialect
-    /// accept: `startIndex` is 1-based (RFC 7644 §3.4.2.4), `count` at
-    /// most [`max_count`](Self::max_count), and a `cursor` goes without
-    /// `startIndex` (RFC 9865 §2.4: a page is asked for by one or the other)
-    /// and within [`SearchRequest::MAX_CURSOR_LEN`](crate::model::SearchRequest::MAX_CURSOR_LEN).
-    /// The one home of these checks, so `search_*`, `query` and `.search`
-    /// refuse the same queries.
-    pub(crate) fn check_query(self, query: &crate::model::SearchRequest) -> Result<(), Error> {
-        if query.start_index == Some(0) {
-            return Err(Error::invalid(
-                "start_index",
-                "must be at least 1 (SCIM indexes are 1-based)",
-            ));
-        }
-        check_cursor(query)?;
-        if let (Some(count), Some(max)) = (query.count, self.max_count()) {
-            if count > max {
-                return Err(Error::invalid(
-                    "count",
-                    format!("must be at most {max} on this service, got {count}"),
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    /// The service provider configuration's path (Slack adds an `s`).
-    pub fn service_provider_config_path(self) -> &'static str {
-        match self {
-            Dialect::SlackV1 | Dialect::SlackV2 => "ServiceProviderConfigs",
-            Dialect::Scim2 => "ServiceProviderConfig",
-        }
-    }
-}
-
-/// Refuses a cursor sent with a `startIndex`, or too long to send.
-fn check_cursor(query: &crate::model::SearchRequest) -> Result<(), Error> {
-    let Some(cursor) = &query.cursor else {
-        return Ok(());
-    };
-    if let Some(start) = query.start_index {
-        return Err(Error::invalid(
-            "cursor",
-            format!(
-                "cannot be sent with start_index ({start}): a page is asked for by cursor or \
-                 by index, not both (RFC 9865 §2.4)"
-            ),
-        ));
-    }
-    let max = crate::model::SearchRequest::MAX_CURSOR_LEN;
-    if cursor.len() > max {
-        return Err(Error::invalid(
-            "cursor",
-            format!("is {} bytes long, more than the {max} sent", cursor.len()),
-        ));
-    }
-    Ok(())
-}
 
 /// The service to talk to and the headers every request carries: the base
 /// URL, the bearer token, a `User-Agent`, and the caller's default headers.
@@ -154,7 +46,7 @@ impl Endpoint {
     }
 
     /// An endpoint whose requests carry no `Authorization` until the driver
-    /// sets one on each attempt ([`Call::authorize`](crate::call::Call::authorize)),
+    /// sets one on each attempt ([`Call::authorize`](crate::engine::call::Call::authorize)),
     /// as clients do with renewing OAuth credentials.
     pub fn without_token() -> Endpoint {
         Endpoint {
@@ -243,11 +135,11 @@ impl Endpoint {
 
     /// Sets how the service pages lists: [`Pagination::Index`] (the
     /// default, RFC 7644 §3.4.2.4), or cursors (RFC 9865 §2), which
-    /// [`Paginator`](crate::Paginator) then follows. AWS IAM Identity Center
+    /// [`Paginator`](crate::engine::Paginator) then follows. AWS IAM Identity Center
     /// and Atlassian page by cursor only.
     ///
     /// ```
-    /// use scim_client::profile::Pagination;
+    /// use scim_client::provider::Pagination;
     /// use scim_client::{BearerToken, Endpoint};
     ///
     /// let aws = Endpoint::scim2(BearerToken::new("t")?, "https://scim.us-east-1.amazonaws.com/d-1/scim/v2")?

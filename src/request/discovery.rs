@@ -2,9 +2,9 @@
 
 use http::Method;
 
-use super::success;
+use super::operations::success;
 use crate::model::{ListResponse, ResourceType, Schema, ServiceProviderConfig};
-use crate::operation::Operation;
+use crate::request::operation::Operation;
 use crate::{Endpoint, Error};
 
 impl Endpoint {

@@ -6,17 +6,18 @@ use std::time::Duration;
 use http::HeaderValue;
 
 use crate::auth::{Credentials, TokenStep};
-use crate::call::{CallStarter, Step};
-use crate::methods::scim_methods;
+use crate::client::log;
+use crate::client::methods::scim_methods;
+use crate::client::trace::CallTrace;
+use crate::engine::call::{CallStarter, Step};
+use crate::engine::paginate::{Paginator, WalkStep};
+use crate::model::resource::Resource;
 use crate::model::{Group, SearchRequest, User};
-use crate::operation::Operation;
-use crate::pacing::{Pace, Pacer};
-use crate::paginate::{Paginator, WalkStep};
-use crate::resource::Resource;
+use crate::pacing::pacer::{Pace, Pacer};
+use crate::request::operation::Operation;
 use crate::retry::RetryHandlers;
-use crate::trace::CallTrace;
 use crate::transport::Transport;
-use crate::{BearerToken, ClientOptions, Endpoint, Error, log};
+use crate::{BearerToken, ClientOptions, Endpoint, Error};
 
 /// A blocking SCIM client: an [`Endpoint`], a [`Transport`] and retry handlers.
 ///
@@ -145,7 +146,10 @@ impl ScimClient {
     /// Sets the call's `Authorization` from renewing credentials, fetching
     /// a token through the transport when needed; returns the header set
     /// (`None` for a static token, which the endpoint already put there).
-    fn authorize<T>(&self, call: &mut crate::call::Call<T>) -> Result<Option<HeaderValue>, Error> {
+    fn authorize<T>(
+        &self,
+        call: &mut crate::engine::call::Call<T>,
+    ) -> Result<Option<HeaderValue>, Error> {
         if !self.credentials.renews() {
             return Ok(None);
         }

@@ -6,7 +6,7 @@
 //! that implements [`Resource`] gets every operation the client has —
 //! `query`, `search_post`, `read`, `create`, `patch`, `update`, `delete` on
 //! [`Endpoint`](crate::Endpoint) and on both clients — and the paginated
-//! walk ([`Paginator`](crate::Paginator)), with no other code:
+//! walk ([`Paginator`](crate::engine::Paginator)), with no other code:
 //!
 //! ```
 //! use serde::{Deserialize, Serialize};

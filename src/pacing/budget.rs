@@ -1,5 +1,5 @@
 //! Rate budgets: token buckets that keep a job under a provider's published
-//! limits, as a pure state machine like [`Call`](crate::call::Call).
+//! limits, as a pure state machine like [`Call`](crate::engine::call::Call).
 //!
 //! A provider's limits are a [`RateTable`]: rules, each a class of requests
 //! (methods, resource endpoint, collection or item) with a rate and a
@@ -20,7 +20,7 @@
 //!
 //! ```
 //! use std::time::{Duration, SystemTime};
-//! use scim_client::budget::{Admission, RateBudget, RateRule, RateTable};
+//! use scim_client::pacing::{Admission, RateBudget, RateRule, RateTable};
 //!
 //! let table = RateTable::new(vec![RateRule::writes("writes", 2, Duration::from_secs(60), 1)]);
 //! let mut budget = RateBudget::new(&table, 1.0);

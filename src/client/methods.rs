@@ -55,9 +55,9 @@ macro_rules! scim_methods {
         /// an absent one changes nothing, so running the change again is safe.
         pub $($async)? fn change_members(
             &self,
-            profile: &$crate::profile::Profile,
+            profile: &$crate::provider::profile::Profile,
             group_id: &str,
-            changes: &$crate::membership::MemberChanges,
+            changes: &$crate::provider::membership::MemberChanges,
         ) -> Result<usize, $crate::Error> {
             let operations = self.endpoint.change_members(profile, group_id, changes)?;
             let sent = operations.len();

@@ -8,18 +8,18 @@ use std::time::{Duration, SystemTime};
 use http::StatusCode;
 
 use crate::RetryAfter;
-use crate::budget::{Admission, Permit, SharedBudget};
+use crate::pacing::budget::{Admission, Permit, SharedBudget};
 use crate::transport::{HttpRequest, HttpResponse, TransportError, TransportErrorKind};
 
 /// The longest a 429's `Retry-After` pauses a class: a server asking for a
 /// day must not stall a job silently; the retry handlers decide what to do
 /// with such an answer.
-pub const MAX_PAUSE: Duration = Duration::from_secs(300);
+pub(crate) const MAX_PAUSE: Duration = Duration::from_secs(300);
 
 /// The longest one attempt waits for room in the budget before the call
 /// fails as not sent: every wait is bounded, even when a budget is shared
 /// by more callers than its rate can serve.
-pub const MAX_BUDGET_WAIT: Duration = Duration::from_secs(600);
+pub(crate) const MAX_BUDGET_WAIT: Duration = Duration::from_secs(600);
 
 /// A budget and the base path it classifies requests under.
 #[derive(Clone, Debug)]

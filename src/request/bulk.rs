@@ -2,9 +2,9 @@
 
 use http::Method;
 
-use super::{success, to_body};
+use super::operations::{success, to_body};
 use crate::model::{BulkRequest, BulkResponse, ServiceProviderConfig};
-use crate::operation::Operation;
+use crate::request::operation::Operation;
 use crate::{Endpoint, Error};
 
 /// The limits a service sets on Bulk requests, from its

@@ -2,7 +2,7 @@
 //! with the OAuth 2.0 client-credentials grant (RFC 6749 §4.4) and cached
 //! until shortly before they expire.
 //!
-//! Like [`Call`](crate::call::Call), the token source is a pure state
+//! Like [`Call`](crate::engine::call::Call), the token source is a pure state
 //! machine: it never sends, sleeps or reads a clock. Its token request is an
 //! `http::Request<Vec<u8>>` that the driver sends through the same transport
 //! as SCIM calls, and the time is an argument.
@@ -62,6 +62,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub(crate) mod token;
+pub use token::BearerToken;
+
 use std::fmt::{self, Write as _};
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
@@ -71,10 +74,10 @@ use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use http::{HeaderMap, HeaderName, HeaderValue, Request, StatusCode, Uri};
 use serde_json::{Map, Value};
 
-use crate::decode::DecodeError;
+use crate::model::decode::DecodeError;
 use crate::secrets::Secrets;
 use crate::transport::{HttpRequest, HttpResponse, TransportError};
-use crate::{ApiError, BearerToken, Error, ScimError};
+use crate::{ApiError, Error, ScimError};
 
 /// How long before its expiry (RFC 6749 §5.1 `expires_in`) a token is
 /// renewed, unless [`ClientCredentials::with_refresh_margin`] says

@@ -6,17 +6,18 @@ use std::time::Duration;
 use http::HeaderValue;
 
 use crate::auth::{Credentials, TokenStep};
-use crate::call::{CallStarter, Step};
-use crate::methods::scim_methods;
+use crate::client::log;
+use crate::client::methods::scim_methods;
+use crate::client::trace::CallTrace;
+use crate::engine::call::{CallStarter, Step};
+use crate::engine::paginate::{Paginator, WalkStep};
+use crate::model::resource::Resource;
 use crate::model::{Group, SearchRequest, User};
-use crate::operation::Operation;
-use crate::pacing::{Pace, Pacer};
-use crate::paginate::{Paginator, WalkStep};
-use crate::resource::Resource;
+use crate::pacing::pacer::{Pace, Pacer};
+use crate::request::operation::Operation;
 use crate::retry::RetryHandlers;
-use crate::trace::CallTrace;
 use crate::transport::AsyncTransport;
-use crate::{BearerToken, ClientOptions, Endpoint, Error, log};
+use crate::{BearerToken, ClientOptions, Endpoint, Error};
 
 /// An async SCIM client: an [`Endpoint`], an [`AsyncTransport`] and retry
 /// handlers (the same handlers as the blocking client).
@@ -135,7 +136,7 @@ impl AsyncScimClient {
     /// (`None` for a static token, which the endpoint already put there).
     async fn authorize<T>(
         &self,
-        call: &mut crate::call::Call<T>,
+        call: &mut crate::engine::call::Call<T>,
     ) -> Result<Option<HeaderValue>, Error> {
         if !self.credentials.renews() {
             return Ok(None);

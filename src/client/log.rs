@@ -1,7 +1,7 @@
 //! Debug logs of requests, responses and retries (feature `log`), with every
 //! credential header shown as `(redacted)`. Without the feature these are no-ops.
 
-use crate::call::Wait;
+use crate::engine::call::Wait;
 use crate::transport::{HttpRequest, HttpResponse, TransportError};
 
 #[cfg(feature = "log")]

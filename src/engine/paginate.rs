@@ -4,9 +4,9 @@
 use std::collections::{HashSet, VecDeque};
 use std::hash::{BuildHasher, RandomState};
 
+use crate::model::resource::Resource;
 use crate::model::{ListResponse, SearchRequest, in_page_order};
-use crate::operation::Operation;
-use crate::resource::Resource;
+use crate::request::operation::Operation;
 use crate::{Endpoint, Error};
 
 /// What the walk needs next; [`Paginator`] shows the loop.
@@ -34,7 +34,7 @@ pub enum WalkStep<R> {
 
 /// Walks every resource a query matches, page by page.
 ///
-/// Like [`Call`](crate::call::Call), it is a pure state machine with one
+/// Like [`Call`](crate::engine::call::Call), it is a pure state machine with one
 /// input and one output, and the driver does the I/O:
 ///
 /// ```text
@@ -63,7 +63,7 @@ pub enum WalkStep<R> {
 ///
 /// # Index walks
 ///
-/// The default ([`Pagination::Index`](crate::profile::Pagination::Index)).
+/// The default ([`Pagination::Index`](crate::provider::profile::Pagination::Index)).
 /// `startIndex` advances by the number of
 /// resources actually received, not by the page size asked for, so a
 /// provider that returns short pages loses nothing. `totalResults` is
@@ -84,7 +84,7 @@ pub enum WalkStep<R> {
 /// # Cursor walks
 ///
 /// When the endpoint pages by cursor
-/// ([`Endpoint::with_pagination`], [`Pagination::uses_cursor`](crate::profile::Pagination::uses_cursor)),
+/// ([`Endpoint::with_pagination`], [`Pagination::uses_cursor`](crate::provider::profile::Pagination::uses_cursor)),
 /// or the query carries a [`cursor`](SearchRequest::cursor) (`""` to start,
 /// or a saved cursor to resume from), the walk follows RFC 9865 §2: the
 /// first page is asked for with `cursor=` and the page size, every next one
@@ -118,7 +118,8 @@ pub enum WalkStep<R> {
 ///
 /// ```
 /// use scim_client::model::{SearchRequest, User};
-/// use scim_client::{BearerToken, Endpoint, Paginator, WalkStep};
+/// use scim_client::engine::{Paginator, WalkStep};
+/// use scim_client::{BearerToken, Endpoint};
 ///
 /// let endpoint = Endpoint::new(BearerToken::new("xoxp-1")?);
 /// let mut walk = Paginator::<User>::new(endpoint, SearchRequest::new().count(2));
@@ -148,8 +149,9 @@ pub enum WalkStep<R> {
 ///
 /// ```
 /// use scim_client::model::{SearchRequest, User};
-/// use scim_client::profile::Pagination;
-/// use scim_client::{BearerToken, Endpoint, Paginator, WalkStep};
+/// use scim_client::provider::Pagination;
+/// use scim_client::engine::{Paginator, WalkStep};
+/// use scim_client::{BearerToken, Endpoint};
 ///
 /// let endpoint = Endpoint::scim2(BearerToken::new("t")?, "https://scim.example/v2")?
 ///     .with_pagination(Pagination::Cursor)

@@ -60,15 +60,15 @@ pub struct ClientOptions {
     pub max_body_size: usize,
     /// A rate budget to pace requests by (default none): every attempt
     /// waits for room in it first, and a 429 pauses the classes it hit.
-    /// Share one [`SharedBudget`](crate::budget::SharedBudget) between the
+    /// Share one [`SharedBudget`](crate::pacing::budget::SharedBudget) between the
     /// clients that talk to one organisation. Pair it with a
     /// [`RateLimitErrorRetryHandler`](crate::retry::RateLimitErrorRetryHandler)
     /// for the 429s other apps of the organisation cause.
-    pub budget: Option<crate::budget::SharedBudget>,
+    pub budget: Option<crate::pacing::budget::SharedBudget>,
     /// How lists are walked (default by index): by cursor when the provider
     /// pages only by cursor (RFC 9865), as a profile or the service's
     /// `ServiceProviderConfig` says.
-    pub pagination: crate::profile::Pagination,
+    pub pagination: crate::provider::profile::Pagination,
     /// The largest page the provider serves, when it caps it below the
     /// dialect's maximum (AWS: 100).
     pub max_page_size: Option<u32>,
@@ -91,7 +91,7 @@ impl Default for ClientOptions {
             tls: TlsOptions::default(),
             max_body_size: DEFAULT_MAX_BODY_SIZE,
             budget: None,
-            pagination: crate::profile::Pagination::Index,
+            pagination: crate::provider::profile::Pagination::Index,
             max_page_size: None,
         }
     }
@@ -187,7 +187,10 @@ impl ClientOptions {
     /// fill): its dialect, pagination and page size cap. Pace it with
     /// [`budget`](Self::budget), e.g.
     /// `Some(SharedBudget::for_table(&profile.rates, 0.9))`.
-    pub fn for_profile(profile: &crate::profile::Profile, base_url: &str) -> ClientOptions {
+    pub fn for_profile(
+        profile: &crate::provider::profile::Profile,
+        base_url: &str,
+    ) -> ClientOptions {
         ClientOptions {
             dialect: profile.dialect,
             base_url: base_url.to_owned(),
@@ -263,7 +266,7 @@ impl ClientOptions {
             .or_else(|| env("NO_PROXY"))
             .or_else(|| env("no_proxy"))
             .unwrap_or_default();
-        if crate::proxy::bypasses(&no_proxy, host) {
+        if crate::client::proxy::bypasses(&no_proxy, host) {
             return Ok(None);
         }
         if uri.scheme_str() == Some("http") && !self.allow_plaintext_proxy {

@@ -3,10 +3,10 @@
 use http::Method;
 use serde_json::Value;
 
-use super::{parse_list, success, to_body};
+use super::operations::{parse_list, success, to_body};
+use crate::model::resource::Resource;
 use crate::model::{ListResponse, SearchRequest};
-use crate::operation::Operation;
-use crate::resource::Resource;
+use crate::request::operation::Operation;
 use crate::{Endpoint, Error};
 
 impl Endpoint {
