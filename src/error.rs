@@ -77,6 +77,20 @@ pub enum Error {
     #[error("pagination stopped: {0}")]
     Pagination(String),
 
+    /// The rate budget had no room for the request within the longest wait
+    /// one attempt may spend on it (10 minutes): the budget is shared by
+    /// more work than its rate serves. Nothing was sent.
+    #[error(
+        "the rate budget had no room: waited {waited:?} and it asks for {wanted:?} more (at most \
+         10 minutes per attempt); it is shared by more work than its rate serves"
+    )]
+    BudgetExhausted {
+        /// Time already spent waiting for room.
+        waited: std::time::Duration,
+        /// The further wait the budget asked for.
+        wanted: std::time::Duration,
+    },
+
     /// A request body could not be serialised to JSON.
     #[error("could not serialise the request body: {0}")]
     Encode(String),
@@ -119,6 +133,7 @@ impl Error {
                 secrets.scrub_string(text)
             }
             Error::InvalidArgument { reason, .. } => secrets.scrub_string(reason),
+            Error::BudgetExhausted { .. } => {}
             Error::InvalidToken | Error::Filter(_) => {}
         }
         self

@@ -1,19 +1,13 @@
 //! [`ScimClient`]: the blocking client, and its driver loop.
 
 use std::fmt;
-use std::time::Duration;
 
-use http::HeaderValue;
-
-use crate::auth::{Credentials, TokenStep};
-use crate::client::log;
+use crate::auth::Credentials;
 use crate::client::methods::scim_methods;
-use crate::client::trace::CallTrace;
-use crate::engine::call::{CallStarter, Step};
+use crate::engine::exchange::{Engine, Next};
 use crate::engine::paginate::{Paginator, WalkStep};
 use crate::model::resource::Resource;
 use crate::model::{Group, SearchRequest, User};
-use crate::pacing::pacer::{Pace, Pacer};
 use crate::request::operation::Operation;
 use crate::retry::RetryHandlers;
 use crate::transport::Transport;
@@ -42,13 +36,10 @@ use crate::{BearerToken, ClientOptions, Endpoint, Error};
 /// # Ok::<(), scim_client::Error>(())
 /// ```
 pub struct ScimClient {
-    endpoint: Endpoint,
     transport: Box<dyn Transport>,
     /// The retry handlers, asked in order; push more as in the Python SDK.
     pub retry_handlers: RetryHandlers,
-    calls: CallStarter,
-    pacer: Pacer,
-    credentials: Credentials,
+    engine: Engine,
 }
 
 impl ScimClient {
@@ -76,92 +67,40 @@ impl ScimClient {
         transport: impl Transport + 'static,
     ) -> Result<ScimClient, Error> {
         let credentials = credentials.into();
-        let calls = CallStarter::new(options.max_body_size, transport.jitter_seed());
         let endpoint = options.endpoint_for(&credentials)?;
-        let pacer = Pacer::new(options.budget.clone(), endpoint.base_url());
-        Ok(ScimClient {
+        let engine = Engine::new(
             endpoint,
+            credentials,
+            options.budget.clone(),
+            options.max_body_size,
+            transport.jitter_seed(),
+        );
+        Ok(ScimClient {
             transport: Box::new(transport),
             retry_handlers: options.retry_handlers,
-            calls,
-            pacer,
-            credentials,
+            engine,
         })
     }
 
     /// The endpoint requests are built on.
     pub fn endpoint(&self) -> &Endpoint {
-        &self.endpoint
+        self.engine.endpoint()
     }
 
     /// Runs any operation to completion: sends it, retries as the handlers
     /// decide (sleeping through the transport), and parses the answer.
     pub fn execute<T>(&self, operation: Operation<T>) -> Result<T, Error> {
-        let mut call = self.calls.start(operation, &self.retry_handlers);
-        let mut trace = CallTrace::start(call.request());
-        let mut renewed = false;
+        let mut exchange = self.engine.start(operation, &self.retry_handlers);
         loop {
-            // Room in the budget first: a token fetched before a long wait
-            // could expire during it.
-            let mut waited = Duration::ZERO;
-            let admitted = loop {
-                match self
-                    .pacer
-                    .admit(call.request(), self.transport.now(), waited)
-                {
-                    Pace::Go(admitted) => break admitted,
-                    Pace::Wait(wait) => {
-                        waited = waited.saturating_add(wait);
-                        self.transport.sleep(wait);
-                    }
-                    Pace::GiveUp(error) => return Err(Error::Transport(error)),
+            match exchange.poll(self.transport.now()) {
+                Next::Send(request) => {
+                    let answer = self.transport.send(request);
+                    exchange.handle(answer, self.transport.now());
                 }
-            };
-            let sent_token = match self.authorize(&mut call) {
-                Ok(token) => token,
-                Err(error) => return Err(self.credentials.scrub(error)),
-            };
-            log::request(call.request());
-            let result = self.transport.send(call.request().clone());
-            admitted.settle(&result, self.transport.now());
-            log::result(call.request(), &result);
-            trace.attempt(&result);
-            // A 401 to a renewing token: renew once, send again.
-            if !renewed && self.credentials.renew_after(sent_token.as_ref(), &result) {
-                renewed = true;
-                continue;
-            }
-            match call.receive(result, self.transport.now()) {
-                Step::Done(result) => return result.map_err(|e| self.credentials.scrub(e)),
-                Step::Retry(wait) => {
-                    log::retry(&wait);
-                    trace.retry(wait.delay());
-                    self.transport.sleep(wait.delay());
-                    call = wait.resume();
-                }
+                Next::Sleep(delay) => self.transport.sleep(delay),
+                Next::Done(result) => return result,
             }
         }
-    }
-
-    /// Sets the call's `Authorization` from renewing credentials, fetching
-    /// a token through the transport when needed; returns the header set
-    /// (`None` for a static token, which the endpoint already put there).
-    fn authorize<T>(
-        &self,
-        call: &mut crate::engine::call::Call<T>,
-    ) -> Result<Option<HeaderValue>, Error> {
-        if !self.credentials.renews() {
-            return Ok(None);
-        }
-        let token = match self.credentials.step(self.transport.now())? {
-            TokenStep::Ready(token) => token,
-            TokenStep::Fetch(request) => {
-                let answer = self.transport.send(request);
-                self.credentials.receive(answer, self.transport.now())?
-            }
-        };
-        call.authorize(token.clone());
-        Ok(Some(token))
     }
 
     /// Every resource of type `R` that `query` matches, page by page: an
@@ -183,7 +122,7 @@ impl ScimClient {
     pub fn all<R: Resource>(&self, query: SearchRequest) -> Walk<'_, R> {
         Walk {
             client: self,
-            paginator: Paginator::new(self.endpoint.clone(), query),
+            paginator: Paginator::new(self.endpoint().clone(), query),
         }
     }
 
@@ -237,9 +176,8 @@ impl<R: Resource> Iterator for Walk<'_, R> {
 impl fmt::Debug for ScimClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ScimClient")
-            .field("endpoint", &self.endpoint)
+            .field("engine", &self.engine)
             .field("retry_handlers", &self.retry_handlers)
-            .field("calls", &self.calls)
             .finish_non_exhaustive()
     }
 }

@@ -11,41 +11,41 @@ macro_rules! scim_methods {
         /// with filter, sorting, paging and attribute selection.
         pub $($async)? fn query<R: $crate::Resource>(&self, query: &$crate::model::SearchRequest)
             -> Result<$crate::model::ListResponse<R>, $crate::Error> {
-            self.execute(self.endpoint.query(query)?)$($(.$await)+)?
+            self.execute(self.endpoint().query(query)?)$($(.$await)+)?
         }
 
         /// `POST /{endpoint}/.search` for any [`Resource`](crate::Resource).
         pub $($async)? fn search_post<R: $crate::Resource>(&self, query: &$crate::model::SearchRequest)
             -> Result<$crate::model::ListResponse<R>, $crate::Error> {
-            self.execute(self.endpoint.search_post(query)?)$($(.$await)+)?
+            self.execute(self.endpoint().search_post(query)?)$($(.$await)+)?
         }
 
         /// `GET /{endpoint}/{id}` for any [`Resource`](crate::Resource).
         pub $($async)? fn read<R: $crate::Resource>(&self, id: &str) -> Result<R, $crate::Error> {
-            self.execute(self.endpoint.read(id)?)$($(.$await)+)?
+            self.execute(self.endpoint().read(id)?)$($(.$await)+)?
         }
 
         /// `POST /{endpoint}`: an `R` or any JSON object.
         pub $($async)? fn create<R: $crate::Resource>(&self, resource: &(impl ::serde::Serialize + Sync))
             -> Result<R, $crate::Error> {
-            self.execute(self.endpoint.create(resource)?)$($(.$await)+)?
+            self.execute(self.endpoint().create(resource)?)$($(.$await)+)?
         }
 
         /// `PATCH /{endpoint}/{id}`: `None` when the service answers 204.
         pub $($async)? fn patch<R: $crate::Resource>(&self, id: &str, body: &(impl ::serde::Serialize + Sync))
             -> Result<Option<R>, $crate::Error> {
-            self.execute(self.endpoint.patch(id, body)?)$($(.$await)+)?
+            self.execute(self.endpoint().patch(id, body)?)$($(.$await)+)?
         }
 
         /// `PUT /{endpoint}/{id}`, the id taken from the resource.
         pub $($async)? fn update<R: $crate::Resource>(&self, resource: &(impl ::serde::Serialize + Sync))
             -> Result<R, $crate::Error> {
-            self.execute(self.endpoint.update(resource)?)$($(.$await)+)?
+            self.execute(self.endpoint().update(resource)?)$($(.$await)+)?
         }
 
         /// `DELETE /{endpoint}/{id}`.
         pub $($async)? fn delete<R: $crate::Resource>(&self, id: &str) -> Result<(), $crate::Error> {
-            self.execute(self.endpoint.delete::<R>(id)?)$($(.$await)+)?
+            self.execute(self.endpoint().delete::<R>(id)?)$($(.$await)+)?
         }
 
         /// Adds and removes group members in as many PATCH requests as
@@ -59,7 +59,7 @@ macro_rules! scim_methods {
             group_id: &str,
             changes: &$crate::provider::membership::MemberChanges,
         ) -> Result<usize, $crate::Error> {
-            let operations = self.endpoint.change_members(profile, group_id, changes)?;
+            let operations = self.endpoint().change_members(profile, group_id, changes)?;
             let sent = operations.len();
             for operation in operations {
                 let patched = self.execute(operation)$($(.$await)+)?;
@@ -140,31 +140,31 @@ macro_rules! scim_methods {
         /// `POST /.search` over every resource type.
         pub $($async)? fn search_all_post(&self, query: &$crate::model::SearchRequest)
             -> Result<$crate::model::ListResponse<::serde_json::Value>, $crate::Error> {
-            self.execute(self.endpoint.search_all_post(query)?)$($(.$await)+)?
+            self.execute(self.endpoint().search_all_post(query)?)$($(.$await)+)?
         }
 
         /// `POST /Bulk`, refused before sending if over `limits`.
         pub $($async)? fn bulk(&self, request: &$crate::model::BulkRequest, limits: &$crate::BulkLimits)
             -> Result<$crate::model::BulkResponse, $crate::Error> {
-            self.execute(self.endpoint.bulk(request, limits)?)$($(.$await)+)?
+            self.execute(self.endpoint().bulk(request, limits)?)$($(.$await)+)?
         }
 
         /// `GET /ServiceProviderConfig` (`/ServiceProviderConfigs` on Slack).
         pub $($async)? fn service_provider_config(&self)
             -> Result<$crate::model::ServiceProviderConfig, $crate::Error> {
-            self.execute(self.endpoint.service_provider_config()?)$($(.$await)+)?
+            self.execute(self.endpoint().service_provider_config()?)$($(.$await)+)?
         }
 
         /// `GET /Schemas`.
         pub $($async)? fn schemas(&self)
             -> Result<$crate::model::ListResponse<$crate::model::Schema>, $crate::Error> {
-            self.execute(self.endpoint.schemas()?)$($(.$await)+)?
+            self.execute(self.endpoint().schemas()?)$($(.$await)+)?
         }
 
         /// `GET /ResourceTypes`.
         pub $($async)? fn resource_types(&self)
             -> Result<$crate::model::ListResponse<$crate::model::ResourceType>, $crate::Error> {
-            self.execute(self.endpoint.resource_types()?)$($(.$await)+)?
+            self.execute(self.endpoint().resource_types()?)$($(.$await)+)?
         }
 
         /// Any call, answered whatever its status; see [`Endpoint::api_call`](crate::Endpoint::api_call).
@@ -176,7 +176,7 @@ macro_rules! scim_methods {
             body: Option<&::serde_json::Value>,
             headers: &::http::HeaderMap,
         ) -> Result<$crate::ScimResponse, $crate::Error> {
-            self.execute(self.endpoint.api_call(method, path, query, body, headers)?)$($(.$await)+)?
+            self.execute(self.endpoint().api_call(method, path, query, body, headers)?)$($(.$await)+)?
         }
     };
 }

@@ -4,11 +4,9 @@
 
 pub(crate) mod asynchronous;
 pub(crate) mod blocking;
-pub(crate) mod log;
 pub(crate) mod methods;
 pub(crate) mod options;
 pub(crate) mod proxy;
-pub(crate) mod trace;
 
 pub use asynchronous::{AsyncScimClient, AsyncWalk};
 pub use blocking::{ScimClient, Walk};

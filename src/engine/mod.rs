@@ -5,7 +5,11 @@
 //! does, and feeds back what happened.
 
 pub(crate) mod call;
+pub(crate) mod exchange;
+pub(crate) mod log;
 pub(crate) mod paginate;
+pub(crate) mod trace;
 
 pub use call::{Call, Step, Wait};
+pub use exchange::{Engine, Exchange, Next};
 pub use paginate::{Paginator, WalkStep};

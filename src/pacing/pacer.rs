@@ -9,7 +9,7 @@ use http::StatusCode;
 
 use crate::RetryAfter;
 use crate::pacing::budget::{Admission, Permit, SharedBudget};
-use crate::transport::{HttpRequest, HttpResponse, TransportError, TransportErrorKind};
+use crate::transport::{HttpRequest, HttpResponse, TransportError};
 
 /// The longest a 429's `Retry-After` pauses a class: a server asking for a
 /// day must not stall a job silently; the retry handlers decide what to do
@@ -29,18 +29,26 @@ pub(crate) struct Pacer {
 }
 
 /// What the driver does next for an attempt.
+#[derive(Debug)]
 pub(crate) enum Pace<'a> {
     /// Send now; settle the admission when the attempt ends.
     Go(Admitted<'a>),
     /// Sleep this long, then ask again.
     Wait(Duration),
-    /// The attempt waited too long: end the call with this error.
-    GiveUp(TransportError),
+    /// The attempt waited `waited` already and the budget asks for `wanted`
+    /// more, past [`MAX_BUDGET_WAIT`]: end the call.
+    GiveUp {
+        /// Time already spent waiting for this attempt.
+        waited: Duration,
+        /// The further wait the budget asked for.
+        wanted: Duration,
+    },
 }
 
 /// An admitted attempt. Settled explicitly with the outcome, or on drop
 /// (a cancelled async call, a panicking transport) as if it had succeeded,
 /// so a write's resource never stays busy.
+#[derive(Debug)]
 pub(crate) struct Admitted<'a> {
     pacer: &'a Pacer,
     permit: Option<Permit>,
@@ -79,13 +87,10 @@ impl Pacer {
             Admission::Wait(wait) => wait,
         };
         if waited.saturating_add(wait) > MAX_BUDGET_WAIT {
-            return Pace::GiveUp(TransportError::new(
-                TransportErrorKind::NotSent,
-                format!(
-                    "waited {waited:?} for room in the rate budget, and it asks for {wait:?} more \
-                     (at most {MAX_BUDGET_WAIT:?}): the budget is shared by more work than its rate serves"
-                ),
-            ));
+            return Pace::GiveUp {
+                waited,
+                wanted: wait,
+            };
         }
         Pace::Wait(wait)
     }

@@ -12,6 +12,7 @@ use std::time::Duration;
 use crate::transport::{HttpRequest, HttpResponse, TransportError};
 
 /// The span of one call, and what it has seen so far.
+#[derive(Debug)]
 pub(crate) struct CallTrace {
     #[cfg(feature = "tracing")]
     span: tracing::Span,
