@@ -51,18 +51,28 @@
 //!
 //! # The driver loop
 //!
-//! Retries are decided by a pure state machine, [`engine::Call`]: feed it how
-//! each attempt ended and it says whether to wait and retry or stop. The
-//! clients ([`ScimClient`], [`AsyncScimClient`]) run this loop for you; here
-//! it is by hand, with a closure as the HTTP stack:
+//! Everything a client does around the wire is one pure machine,
+//! [`engine::Exchange`]: room in the rate budget, credentials (an OAuth
+//! token fetched, and renewed once after a 401), the retry handlers, the
+//! budget settled after each attempt. Poll it with the time; it says send
+//! this request, sleep this long, or done. The clients ([`ScimClient`],
+//! [`AsyncScimClient`]) are this loop over their transport; here it is by
+//! hand, with a closure as the HTTP stack, so any runtime can run it:
 //!
 //! ```
 //! use std::time::{Duration, SystemTime};
-//! use scim_client::engine::{Call, Step};
+//! use scim_client::auth::Credentials;
+//! use scim_client::engine::{Engine, Next};
+//! use scim_client::pacing::{RateBudget, RateRule, RateTable, SharedBudget};
 //! use scim_client::retry::{RateLimitErrorRetryHandler, RetryHandlers};
-//! use scim_client::{BearerToken, Endpoint};
+//! use scim_client::{BearerToken, DEFAULT_MAX_BODY_SIZE, Endpoint};
 //!
-//! let endpoint = Endpoint::new(BearerToken::new("xoxp-1")?);
+//! let token = BearerToken::new("xoxp-1")?;
+//! let endpoint = Endpoint::new(token.clone());
+//! // Two reads a second, shared by every engine that holds this budget.
+//! let table = RateTable::new(vec![RateRule::reads("reads", 2, Duration::from_secs(1), 2)]);
+//! let budget = SharedBudget::new(RateBudget::new(&table, 1.0));
+//! let engine = Engine::new(endpoint, Credentials::from(token), Some(budget), DEFAULT_MAX_BODY_SIZE, 7);
 //! let mut handlers = RetryHandlers::default();
 //! handlers.push(RateLimitErrorRetryHandler::new(1));
 //!
@@ -71,24 +81,28 @@
 //!     http::Response::builder().status(200).body(br#"{"id":"W1"}"#.to_vec()).unwrap(),
 //!     http::Response::builder().status(429).header("Retry-After", "0").body(Vec::new()).unwrap(),
 //! ];
-//! let mut send = |_request: &http::Request<Vec<u8>>| Ok(answers.pop().unwrap());
-//! let mut slept = Duration::ZERO;
+//! let mut send = |_request: http::Request<Vec<u8>>| Ok(answers.pop().unwrap());
+//! let mut now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
 //!
-//! let mut call = Call::new(endpoint.read_user("W1")?, handlers, /* jitter seed */ 7);
+//! let mut exchange = engine.start(engine.endpoint().read_user("W1")?, &handlers);
 //! let user = loop {
-//!     let result = send(call.request());
-//!     match call.receive(result, SystemTime::now()) {
-//!         Step::Done(result) => break result?,
-//!         Step::Retry(wait) => {
-//!             slept += wait.delay(); // a real driver sleeps here
-//!             call = wait.resume();
+//!     match exchange.poll(now) {
+//!         Next::Send(request) => {
+//!             let answer = send(request);
+//!             exchange.handle(answer, now);
 //!         }
+//!         Next::Sleep(delay) => now += delay, // a real driver sleeps here
+//!         Next::Done(result) => break result?,
 //!     }
 //! };
 //! assert_eq!(user.id.as_deref(), Some("W1"));
-//! assert!(slept < Duration::from_secs(1)); // Retry-After 0 plus under a second of jitter
 //! # Ok::<(), scim_client::Error>(())
 //! ```
+//!
+//! One level down, [`engine::Call`] is the retry machine alone (one
+//! operation, its attempts and the handlers' decisions), and
+//! [`engine::Paginator`] walks every page of a query, each page an
+//! exchange of its own.
 //!
 //! # Map of the crate
 //!

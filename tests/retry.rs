@@ -11,8 +11,8 @@ use scim_client::engine::{Call, Step};
 use scim_client::retry::{
     Attempt, BackoffRetryIntervalCalculator, ConnectionErrorRetryHandler,
     FixedValueRetryIntervalCalculator, MAX_ATTEMPTS, NoJitter, Outcome, RandomJitter,
-    RateLimitErrorRetryHandler, RetryHandler, RetryHandlers, RetryIntervalCalculator, RetryState,
-    ServerErrorRetryHandler,
+    RateLimitErrorRetryHandler, RetryHandler, RetryHandlers, RetryIntervalCalculator, RetryQuota,
+    RetryState, ServerErrorRetryHandler,
 };
 use scim_client::transport::{
     HttpRequest, HttpResponse, Transport, TransportError, TransportErrorKind,
@@ -833,4 +833,98 @@ fn a_hostile_retry_after_on_a_500_is_an_error_never_a_panic() {
             ))
         );
     }
+}
+
+/// A handler that retries nothing and forbids retrying a 503: an operator's
+/// rule ("this provider's 503 means maintenance, do not insist").
+#[derive(Debug)]
+struct No503;
+
+impl RetryHandler for No503 {
+    fn max_retry_count(&self) -> u32 {
+        0
+    }
+    fn can_retry(&self, _: &RetryState, _: &Attempt<'_>) -> bool {
+        false
+    }
+    fn forbids_retry(&self, _: &RetryState, attempt: &Attempt<'_>) -> bool {
+        attempt.status() == Some(http::StatusCode::SERVICE_UNAVAILABLE)
+    }
+}
+
+#[test]
+fn a_handler_pushed_last_vetoes_a_retry_a_built_in_would_make() {
+    let mut handlers = RetryHandlers::none();
+    handlers.push(server(false));
+    // Without the veto the built-in retries the 503 …
+    let call = Call::new(endpoint().read_user("W1").unwrap(), handlers.clone(), 7);
+    let (result, sent, _) = drive(call, vec![Ok(response(503, None)), Ok(ok_user())]);
+    assert!(result.is_ok());
+    assert_eq!(sent, 2);
+    // … with it, the 503 is the answer, after one attempt; a 500 still retries.
+    handlers.push(No503);
+    let call = Call::new(endpoint().read_user("W1").unwrap(), handlers.clone(), 7);
+    let (result, sent, _) = drive(call, vec![Ok(response(503, None))]);
+    assert_eq!(
+        result.unwrap_err().status(),
+        Some(http::StatusCode::SERVICE_UNAVAILABLE)
+    );
+    assert_eq!(sent, 1);
+    let call = Call::new(endpoint().read_user("W1").unwrap(), handlers, 7);
+    let (result, sent, _) = drive(call, vec![Ok(response(500, None)), Ok(ok_user())]);
+    assert!(result.is_ok());
+    assert_eq!(sent, 2);
+}
+
+/// A transport that answers 503 to everything and counts what it served.
+#[derive(Clone, Default)]
+struct Failing(Arc<AtomicU32>);
+
+impl Transport for Failing {
+    fn send(&self, _: HttpRequest) -> Result<HttpResponse, TransportError> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        Ok(response(503, None))
+    }
+    fn sleep(&self, _: Duration) {}
+}
+
+#[test]
+fn retries_of_many_clients_are_charged_to_one_shared_quota() {
+    // Room for two retries in all (cost 5 each), whatever the handlers allow.
+    let quota = RetryQuota::new(2 * RetryQuota::RETRY_COST);
+    let mut handlers = RetryHandlers::none().with_quota(quota.clone());
+    handlers.push(ServerErrorRetryHandler {
+        interval_calculator: fixed(0),
+        ..ServerErrorRetryHandler::new(5)
+    });
+    let options = || ClientOptions {
+        retry_handlers: handlers.clone(),
+        ..ClientOptions::default()
+    };
+    let served = Failing::default();
+    let workers: Vec<ScimClient> = (0..4)
+        .map(|_| ScimClient::with_transport("xoxp-q", options(), served.clone()).unwrap())
+        .collect();
+    for worker in &workers {
+        assert!(worker.read_user("W1").is_err());
+    }
+    // 4 first attempts + the 2 retries the quota paid for, not 4 × 6.
+    assert_eq!(served.0.load(Ordering::SeqCst), 6);
+    assert_eq!(quota.available(), 0);
+}
+
+#[test]
+fn a_success_gives_back_what_its_retries_spent() {
+    let quota = RetryQuota::new(100);
+    let mut handlers = RetryHandlers::none().with_quota(quota.clone());
+    handlers.push(server(false));
+    let call = Call::new(endpoint().read_user("W1").unwrap(), handlers.clone(), 7);
+    let (result, _, _) = drive(call, vec![Ok(response(500, None)), Ok(ok_user())]);
+    assert!(result.is_ok());
+    assert_eq!(quota.available(), 100, "the retry's cost came back");
+    // A failure after a retry keeps the cost spent.
+    let call = Call::new(endpoint().read_user("W1").unwrap(), handlers, 7);
+    let (result, _, _) = drive(call, vec![Ok(response(500, None)), Ok(response(404, None))]);
+    assert!(result.is_err());
+    assert_eq!(quota.available(), 100 - RetryQuota::RETRY_COST);
 }

@@ -39,6 +39,8 @@ pub struct Call<T> {
     handlers: RetryHandlers,
     state: RetryState,
     attempts: u32,
+    /// Tokens this call took from the handlers' shared quota.
+    quota_spent: u32,
     rng: u64,
     max_body_size: usize,
 }
@@ -75,6 +77,7 @@ impl<T> Call<T> {
             handlers,
             state: RetryState::default(),
             attempts: 0,
+            quota_spent: 0,
             rng: seed,
             max_body_size: DEFAULT_MAX_BODY_SIZE,
         }
@@ -139,10 +142,13 @@ impl<T> Call<T> {
             random,
         };
         match self.handlers.decide(&mut self.state, &attempt) {
-            Some(decision) => Step::Retry(Wait {
-                call: self,
-                decision,
-            }),
+            Some(decision) => {
+                self.quota_spent = self.quota_spent.saturating_add(decision.cost);
+                Step::Retry(Wait {
+                    call: self,
+                    decision,
+                })
+            }
             None => self.finish(result),
         }
     }
@@ -150,6 +156,11 @@ impl<T> Call<T> {
     /// The typed result. An error leaves with the request's credentials
     /// scrubbed from it, whatever the server or the transport echoed.
     fn finish(self, result: Result<HttpResponse, TransportError>) -> Step<T> {
+        if let (Some(quota), Ok(response)) = (self.handlers.quota(), &result) {
+            if response.status().is_success() {
+                quota.succeeded(self.quota_spent);
+            }
+        }
         let result = match result {
             Ok(response) => self.operation.parse_response(response),
             Err(error) => Err(Error::Transport(error)),

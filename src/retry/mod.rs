@@ -119,6 +119,15 @@ pub trait RetryHandler: Send + Sync + fmt::Debug {
     /// Whether this handler takes charge of the attempt.
     fn can_retry(&self, state: &RetryState, attempt: &Attempt<'_>) -> bool;
 
+    /// A veto: `true` forbids any retry of this attempt, whichever handler
+    /// would take it (smithy-rs's classifiers may answer "do not retry"
+    /// over the others). Every handler is asked before any retries, so a
+    /// handler pushed last can still stop a built-in. Default: no veto.
+    fn forbids_retry(&self, state: &RetryState, attempt: &Attempt<'_>) -> bool {
+        let _ = (state, attempt);
+        false
+    }
+
     /// The interval calculator used by the default [`retry_delay`](Self::retry_delay).
     fn interval(&self) -> &dyn RetryIntervalCalculator {
         &*DEFAULT_BACKOFF
@@ -148,6 +157,7 @@ pub trait RetryHandler: Send + Sync + fmt::Debug {
 pub struct RetryHandlers {
     handlers: Vec<Arc<dyn RetryHandler>>,
     total_wait_limit: Duration,
+    quota: Option<RetryQuota>,
 }
 
 impl RetryHandlers {
@@ -161,6 +171,7 @@ impl RetryHandlers {
         RetryHandlers {
             handlers: Vec::new(),
             total_wait_limit: Self::DEFAULT_TOTAL_WAIT_LIMIT,
+            quota: None,
         }
     }
 
@@ -169,6 +180,19 @@ impl RetryHandlers {
     pub fn with_total_wait_limit(mut self, limit: Duration) -> RetryHandlers {
         self.total_wait_limit = limit;
         self
+    }
+
+    /// Retries spend from `quota`, shared with every holder of its clones:
+    /// when it is empty no call retries (see [`RetryQuota`]). None by
+    /// default: each call retries as its handlers say.
+    pub fn with_quota(mut self, quota: RetryQuota) -> RetryHandlers {
+        self.quota = Some(quota);
+        self
+    }
+
+    /// The shared retry quota, if any.
+    pub fn quota(&self) -> Option<&RetryQuota> {
+        self.quota.as_ref()
     }
 
     /// The limit on a call's total wait (default five minutes).
@@ -205,10 +229,14 @@ impl RetryHandlers {
     }
 
     /// Asks the handlers about a failed attempt: the wait before the next
-    /// attempt, or `None` to stop (no handler retries, or the wait would
-    /// pass the [total wait limit](Self::total_wait_limit)). Updates `state`
-    /// when it retries.
+    /// attempt, or `None` to stop — a handler [forbids](RetryHandler::forbids_retry)
+    /// it, no handler retries, the wait would pass the
+    /// [total wait limit](Self::total_wait_limit), or the shared
+    /// [quota](Self::with_quota) is spent. Updates `state` when it retries.
     pub fn decide(&self, state: &mut RetryState, attempt: &Attempt<'_>) -> Option<Decision> {
+        if self.iter().any(|h| h.forbids_retry(state, attempt)) {
+            return None;
+        }
         let handler = self
             .iter()
             .find(|h| state.current_attempt < h.max_retry_count() && h.can_retry(state, attempt))?;
@@ -216,11 +244,22 @@ impl RetryHandlers {
         if state.total_waited.saturating_add(delay) > self.total_wait_limit {
             return None;
         }
+        let cost = match &self.quota {
+            Some(quota) => {
+                let cost = RetryQuota::cost(attempt);
+                if !quota.spend(cost) {
+                    return None;
+                }
+                cost
+            }
+            None => 0,
+        };
         state.current_attempt += 1;
         state.total_waited = state.total_waited.saturating_add(delay);
         Some(Decision {
             delay,
             handler: handler.name().to_owned(),
+            cost,
         })
     }
 }
@@ -241,6 +280,8 @@ pub struct Decision {
     pub delay: Duration,
     /// The deciding handler's [`name`](RetryHandler::name) (for logs).
     pub handler: String,
+    /// The tokens spent from the shared [`RetryQuota`] (0 without one).
+    pub cost: u32,
 }
 
 // ---------------------------------------------------------------- intervals
@@ -378,8 +419,10 @@ impl Jitter for NoJitter {
 }
 
 mod builtin;
+pub(crate) mod quota;
 pub(crate) mod retry_after;
 pub use builtin::{
     ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, ServerErrorRetryHandler,
 };
+pub use quota::RetryQuota;
 pub use retry_after::{HttpDate, RetryAfter};
