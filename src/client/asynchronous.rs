@@ -2,18 +2,17 @@
 
 use std::fmt;
 
-use crate::auth::Credentials;
-use crate::client::methods::scim_methods;
+use crate::Error;
+use crate::client::methods::{client_setup, scim_methods};
 use crate::engine::exchange::{Engine, Next};
 use crate::engine::paginate::{Paginator, WalkStep};
 use crate::model::resource::Resource;
 use crate::model::{Group, SearchRequest, User};
 use crate::request::operation::Operation;
 use crate::retry::RetryHandlers;
-use crate::transport::AsyncTransport;
-use crate::{BearerToken, ClientOptions, Endpoint, Error};
+use crate::transport::AsyncTransport as Transport;
 
-/// An async SCIM client: an [`Endpoint`], an [`AsyncTransport`] and retry
+/// An async SCIM client: an [`Endpoint`](crate::Endpoint), an [`AsyncTransport`](crate::transport::AsyncTransport) and retry
 /// handlers (the same handlers as the blocking client).
 ///
 /// It needs no particular runtime: the transport brings its own sleep. With
@@ -25,56 +24,14 @@ use crate::{BearerToken, ClientOptions, Endpoint, Error};
 /// swap an async-std program's transport for one that needs tokio. Its
 /// futures are `Send`.
 pub struct AsyncScimClient {
-    transport: Box<dyn AsyncTransport>,
+    transport: Box<dyn Transport>,
     /// The retry handlers, asked in order.
     pub retry_handlers: RetryHandlers,
     engine: Engine,
 }
 
 impl AsyncScimClient {
-    /// A client over any async transport. `timeout`, `connect_timeout`, `proxy`,
-    /// `no_proxy` and `allow_plaintext_proxy` in `options` are the transport's
-    /// business and are not applied here.
-    pub fn with_transport(
-        token: &str,
-        options: ClientOptions,
-        transport: impl AsyncTransport + 'static,
-    ) -> Result<AsyncScimClient, Error> {
-        AsyncScimClient::with_credentials(BearerToken::new(token)?, options, transport)
-    }
-
-    /// A client whose credentials may renew: OAuth 2.0 client credentials
-    /// ([`ClientCredentials`](crate::auth::ClientCredentials), shared through
-    /// a [`SharedTokenSource`](crate::auth::SharedTokenSource)) or a static
-    /// [`BearerToken`]. The token is fetched through `transport` before the
-    /// first call and renewed shortly before it expires; a 401 renews it
-    /// once and the request is sent again. The client secret and the tokens
-    /// never appear in an error.
-    pub fn with_credentials(
-        credentials: impl Into<Credentials>,
-        options: ClientOptions,
-        transport: impl AsyncTransport + 'static,
-    ) -> Result<AsyncScimClient, Error> {
-        let credentials = credentials.into();
-        let endpoint = options.endpoint_for(&credentials)?;
-        let engine = Engine::new(
-            endpoint,
-            credentials,
-            options.budget.clone(),
-            options.max_body_size,
-            transport.jitter_seed(),
-        );
-        Ok(AsyncScimClient {
-            transport: Box::new(transport),
-            retry_handlers: options.retry_handlers,
-            engine,
-        })
-    }
-
-    /// The endpoint requests are built on.
-    pub fn endpoint(&self) -> &Endpoint {
-        self.engine.endpoint()
-    }
+    client_setup!();
 
     /// Runs any operation to completion, waiting between retries through the transport.
     pub async fn execute<T>(&self, operation: Operation<T>) -> Result<T, Error> {

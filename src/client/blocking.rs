@@ -2,8 +2,8 @@
 
 use std::fmt;
 
-use crate::auth::Credentials;
-use crate::client::methods::scim_methods;
+use crate::Error;
+use crate::client::methods::{client_setup, scim_methods};
 use crate::engine::exchange::{Engine, Next};
 use crate::engine::paginate::{Paginator, WalkStep};
 use crate::model::resource::Resource;
@@ -11,9 +11,8 @@ use crate::model::{Group, SearchRequest, User};
 use crate::request::operation::Operation;
 use crate::retry::RetryHandlers;
 use crate::transport::Transport;
-use crate::{BearerToken, ClientOptions, Endpoint, Error};
 
-/// A blocking SCIM client: an [`Endpoint`], a [`Transport`] and retry handlers.
+/// A blocking SCIM client: an [`Endpoint`](crate::Endpoint), a [`Transport`] and retry handlers.
 ///
 /// `ScimClient::new(token)` uses ureq (feature `ureq`, on by default; wired
 /// in `transports/mod.rs`); any other HTTP stack plugs in through
@@ -43,49 +42,7 @@ pub struct ScimClient {
 }
 
 impl ScimClient {
-    /// A client over any transport. `timeout`, `connect_timeout`, `proxy`,
-    /// `no_proxy` and `allow_plaintext_proxy` in `options` are the transport's
-    /// business and are not applied here.
-    pub fn with_transport(
-        token: &str,
-        options: ClientOptions,
-        transport: impl Transport + 'static,
-    ) -> Result<ScimClient, Error> {
-        ScimClient::with_credentials(BearerToken::new(token)?, options, transport)
-    }
-
-    /// A client whose credentials may renew: OAuth 2.0 client credentials
-    /// ([`ClientCredentials`](crate::auth::ClientCredentials), shared through
-    /// a [`SharedTokenSource`](crate::auth::SharedTokenSource)) or a static
-    /// [`BearerToken`]. The token is fetched through `transport` before the
-    /// first call and renewed shortly before it expires; a 401 renews it
-    /// once and the request is sent again. The client secret and the tokens
-    /// never appear in an error.
-    pub fn with_credentials(
-        credentials: impl Into<Credentials>,
-        options: ClientOptions,
-        transport: impl Transport + 'static,
-    ) -> Result<ScimClient, Error> {
-        let credentials = credentials.into();
-        let endpoint = options.endpoint_for(&credentials)?;
-        let engine = Engine::new(
-            endpoint,
-            credentials,
-            options.budget.clone(),
-            options.max_body_size,
-            transport.jitter_seed(),
-        );
-        Ok(ScimClient {
-            transport: Box::new(transport),
-            retry_handlers: options.retry_handlers,
-            engine,
-        })
-    }
-
-    /// The endpoint requests are built on.
-    pub fn endpoint(&self) -> &Endpoint {
-        self.engine.endpoint()
-    }
+    client_setup!();
 
     /// Runs any operation to completion: sends it, retries as the handlers
     /// decide (sleeping through the transport), and parses the answer.

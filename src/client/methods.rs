@@ -182,3 +182,48 @@ macro_rules! scim_methods {
 }
 
 pub(crate) use scim_methods;
+
+/// The constructors and the endpoint accessor both clients offer, written
+/// once; `Self`'s transport trait is named by the `transport` field's type.
+macro_rules! client_setup {
+    () => {
+        /// A client over any transport. `timeout`, `connect_timeout`, `proxy`,
+        /// `no_proxy` and `allow_plaintext_proxy` in `options` are the
+        /// transport's business and are not applied here.
+        pub fn with_transport(
+            token: &str,
+            options: $crate::ClientOptions,
+            transport: impl Transport + 'static,
+        ) -> Result<Self, $crate::Error> {
+            Self::with_credentials($crate::BearerToken::new(token)?, options, transport)
+        }
+
+        /// A client whose credentials may renew: OAuth 2.0 client credentials
+        /// ([`ClientCredentials`](crate::auth::ClientCredentials), shared
+        /// through a [`SharedTokenSource`](crate::auth::SharedTokenSource)) or
+        /// a static [`BearerToken`](crate::BearerToken). The token is fetched
+        /// through `transport` before the first call and renewed shortly
+        /// before it expires; a 401 renews it once and the request is sent
+        /// again. The client secret and the tokens never appear in an error.
+        pub fn with_credentials(
+            credentials: impl Into<$crate::auth::Credentials>,
+            options: $crate::ClientOptions,
+            transport: impl Transport + 'static,
+        ) -> Result<Self, $crate::Error> {
+            let seed = transport.jitter_seed();
+            let engine = $crate::client::engine_for(credentials.into(), &options, seed)?;
+            Ok(Self {
+                transport: Box::new(transport),
+                retry_handlers: options.retry_handlers,
+                engine,
+            })
+        }
+
+        /// The endpoint requests are built on.
+        pub fn endpoint(&self) -> &$crate::Endpoint {
+            self.engine.endpoint()
+        }
+    };
+}
+
+pub(crate) use client_setup;

@@ -13,3 +13,24 @@ pub use blocking::{ScimClient, Walk};
 pub use options::{
     ClientCertificate, ClientOptions, DEFAULT_MAX_BODY_SIZE, PROXY_ENV_VARS, TlsOptions, TlsRoots,
 };
+
+use crate::Error;
+use crate::auth::Credentials;
+use crate::engine::Engine;
+
+/// The engine both clients run: the endpoint `options` describe, with
+/// `credentials`, their budget and body limit.
+pub(crate) fn engine_for(
+    credentials: Credentials,
+    options: &ClientOptions,
+    jitter_seed: u64,
+) -> Result<Engine, Error> {
+    let endpoint = options.endpoint_for(&credentials)?;
+    Ok(Engine::new(
+        endpoint,
+        credentials,
+        options.budget.clone(),
+        options.max_body_size,
+        jitter_seed,
+    ))
+}

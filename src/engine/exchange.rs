@@ -1,41 +1,5 @@
-//! [`Exchange`]: one operation carried to its result through everything a
-//! client does around the wire — room in the rate budget, credentials
-//! (fetched, and renewed once after a 401), the attempts and retries of a
-//! [`Call`], and the budget settled after each attempt.
-//!
-//! It is the machine both clients run, so a driver written by hand gets the
-//! same pacing, token renewal and retries. One input, one output, as
-//! str0m's `Rtc` and quinn-proto's `Connection` have it:
-//!
-//! ```text
-//!            Engine::start(operation, handlers)
-//!                           │
-//!   ┌───────────────► poll(now) ◄──────────────────────────────┐
-//!   │                       │                                  │
-//!   │    ┌──────────────────┼───────────────────┐              │
-//!   │    ▼                  ▼                   ▼              │
-//!   │ Next::Sleep(d)   Next::Send(request)   Next::Done(result)│
-//!   │    │                  │                                  │
-//!   └────┘   the driver sends it (a SCIM request, or the       │
-//!            OAuth token request), then handle(answer, now) ───┘
-//! ```
-//!
-//! [`poll`](Exchange::poll) answers from the exchange's state and the time
-//! given: it changes after [`handle`](Exchange::handle) and after a
-//! `Sleep` it returned (the next poll asks the budget again, or sends the
-//! retry). Nothing here sends, sleeps or reads a clock.
-//!
-//! The order of an attempt:
-//! 1. **admission**: the [`SharedBudget`](crate::pacing::SharedBudget), if
-//!    any, is asked first (a token fetched before a long wait could expire
-//!    in it); a wait longer than 10 minutes in all ends the call with
-//!    [`Error::BudgetExhausted`];
-//! 2. **credentials**: a static token is already on the request; renewing
-//!    credentials give a header, or a token request to send first;
-//! 3. **the request**, answered through [`handle`](Exchange::handle): the
-//!    permit is settled (a 429 pauses its classes); a 401 to a renewing
-//!    token drops that token and the attempt starts again once; otherwise
-//!    the [`Call`] decides: done, or sleep and retry.
+//! [`Exchange`]: one operation carried through budget, credentials, attempts
+//! and retries; [`Engine`], what one client's exchanges share.
 
 use std::time::{Duration, SystemTime};
 
@@ -117,7 +81,44 @@ pub enum Next<T> {
     Done(Result<T, Error>),
 }
 
-/// One operation on its way to a result; see the [module docs](self).
+/// [`Exchange`]: one operation carried to its result through everything a
+/// client does around the wire — room in the rate budget, credentials
+/// (fetched, and renewed once after a 401), the attempts and retries of a
+/// [`Call`], and the budget settled after each attempt.
+///
+/// It is the machine both clients run, so a driver written by hand gets the
+/// same pacing, token renewal and retries. One input, one output, as
+/// str0m's `Rtc` and quinn-proto's `Connection` have it:
+///
+/// ```text
+///            Engine::start(operation, handlers)
+///                           │
+///   ┌───────────────► poll(now) ◄──────────────────────────────┐
+///   │                       │                                  │
+///   │    ┌──────────────────┼───────────────────┐              │
+///   │    ▼                  ▼                   ▼              │
+///   │ Next::Sleep(d)   Next::Send(request)   Next::Done(result)│
+///   │    │                  │                                  │
+///   └────┘   the driver sends it (a SCIM request, or the       │
+///            OAuth token request), then handle(answer, now) ───┘
+/// ```
+///
+/// [`poll`](Exchange::poll) answers from the exchange's state and the time
+/// given: it changes after [`handle`](Exchange::handle) and after a
+/// `Sleep` it returned (the next poll asks the budget again, or sends the
+/// retry). Nothing here sends, sleeps or reads a clock.
+///
+/// The order of an attempt:
+/// 1. **admission**: the [`SharedBudget`](crate::pacing::SharedBudget), if
+///    any, is asked first (a token fetched before a long wait could expire
+///    in it); a wait longer than 10 minutes in all ends the call with
+///    [`Error::BudgetExhausted`];
+/// 2. **credentials**: a static token is already on the request; renewing
+///    credentials give a header, or a token request to send first;
+/// 3. **the request**, answered through [`handle`](Exchange::handle): the
+///    permit is settled (a 429 pauses its classes); a 401 to a renewing
+///    token drops that token and the attempt starts again once; otherwise
+///    the [`Call`] decides: done, or sleep and retry.
 #[must_use = "an exchange does nothing until it is polled"]
 #[derive(Debug)]
 pub struct Exchange<'a, T> {
@@ -154,7 +155,7 @@ enum State<'a, T> {
 }
 
 impl<'a, T> Exchange<'a, T> {
-    /// What to do next at `now`. See the [module docs](self) for when the
+    /// What to do next at `now`. See [`Exchange`] for when the
     /// answer changes.
     pub fn poll(&mut self, now: SystemTime) -> Next<T> {
         loop {
