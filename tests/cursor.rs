@@ -551,7 +551,7 @@ fn an_oversized_cursor_is_an_error_not_a_request() {
     }
     assert_eq!(asked.lock().unwrap().len(), 1);
     // Given by hand, it is refused before anything is sent.
-    let endpoint = Endpoint::scim2(scim_client::BearerToken::new("t").unwrap(), BASE).unwrap();
+    let endpoint = ClientOptions::scim2(BASE).endpoint("t").unwrap();
     match endpoint.search_users(&SearchRequest::new().cursor(long)) {
         Err(Error::InvalidArgument { name, .. }) => assert_eq!(name, "cursor"),
         other => panic!("{other:?}"),
@@ -706,7 +706,7 @@ fn a_cursor_walk_refuses_to_start_past_index_1() {
 
 #[test]
 fn cursors_are_percent_encoded_in_queries_and_sent_verbatim_in_search_bodies() {
-    let endpoint = Endpoint::scim2(scim_client::BearerToken::new("t").unwrap(), BASE).unwrap();
+    let endpoint = ClientOptions::scim2(BASE).endpoint("t").unwrap();
     let get = endpoint
         .search_users(&SearchRequest::new().cursor("a+b/c=d e&f").count(5))
         .unwrap();

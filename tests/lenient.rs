@@ -9,7 +9,7 @@ mod support;
 
 use scim_client::model::{ListResponse, SearchRequest, User};
 use scim_client::transport::{HttpRequest, HttpResponse, TransportError};
-use scim_client::{AsyncScimClient, BearerToken, ClientOptions, Endpoint, Error, ScimClient};
+use scim_client::{AsyncScimClient, ClientOptions, Endpoint, Error, ScimClient};
 use serde_json::{Value, json};
 use support::scenarios::block_on;
 
@@ -26,7 +26,9 @@ fn answer(body: Vec<u8>) -> http::Response<Vec<u8>> {
 }
 
 fn endpoint() -> Endpoint {
-    Endpoint::scim2(BearerToken::new("t").unwrap(), "https://scim.test/v2").unwrap()
+    ClientOptions::scim2("https://scim.test/v2")
+        .endpoint("t")
+        .unwrap()
 }
 
 #[test]

@@ -20,11 +20,9 @@ fn fixture(path: &str) -> Vec<u8> {
 }
 
 fn endpoint() -> Endpoint {
-    Endpoint::scim2(
-        BearerToken::new("token").unwrap(),
-        "https://scim.example.com/v2",
-    )
-    .unwrap()
+    ClientOptions::scim2("https://scim.example.com/v2")
+        .endpoint("token")
+        .unwrap()
 }
 
 fn answer(status: u16, body: Vec<u8>) -> Response<Vec<u8>> {
@@ -190,7 +188,7 @@ fn count_limits_follow_the_dialect() {
         endpoint().search_users(&big).is_ok(),
         "a generic SCIM 2.0 service caps counts itself"
     );
-    let slack = Endpoint::slack_v2(BearerToken::new("t").unwrap());
+    let slack = ClientOptions::slack_v2().endpoint("t").unwrap();
     assert!(matches!(
         slack.search_users(&big),
         Err(Error::InvalidArgument { name: "count", .. })
@@ -262,7 +260,7 @@ fn discovery_paths_follow_the_dialect() {
             .uri(),
         "https://scim.example.com/v2/ServiceProviderConfig"
     );
-    let slack = Endpoint::slack_v2(BearerToken::new("t").unwrap());
+    let slack = ClientOptions::slack_v2().endpoint("t").unwrap();
     assert_eq!(
         slack.service_provider_config().unwrap().request().uri(),
         &*format!("{SLACK_V2_BASE_URL}ServiceProviderConfigs")
@@ -716,7 +714,7 @@ fn discovery_documents_parse_losslessly() {
         Some(&false)
     );
     assert!(slack.extra.contains_key("xmlDataFormat"));
-    let slack_endpoint = Endpoint::slack_v2(BearerToken::new("t").unwrap());
+    let slack_endpoint = ClientOptions::slack_v2().endpoint("t").unwrap();
     assert!(
         slack_endpoint
             .search_users(

@@ -4,8 +4,9 @@ use std::time::Duration;
 
 use http::HeaderMap;
 
+use crate::provider::Profile;
 use crate::retry::RetryHandlers;
-use crate::{BearerToken, Dialect, Endpoint, Error, SLACK_V1_BASE_URL, SLACK_V2_BASE_URL};
+use crate::{BearerToken, Dialect, Endpoint, Error, SLACK_V1_BASE_URL};
 
 /// Everything a client can be configured with, besides its token.
 ///
@@ -175,11 +176,8 @@ pub const PROXY_ENV_VARS: [&str; 4] = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY
 impl ClientOptions {
     /// Defaults for Slack's SCIM 2.0 API.
     pub fn slack_v2() -> ClientOptions {
-        ClientOptions {
-            dialect: Dialect::SlackV2,
-            base_url: SLACK_V2_BASE_URL.to_owned(),
-            ..ClientOptions::default()
-        }
+        let profile = Profile::slack_v2();
+        ClientOptions::for_profile(&profile, &profile.base_url)
     }
 
     /// Defaults for the provider `profile` describes, at `base_url` (a
@@ -187,10 +185,7 @@ impl ClientOptions {
     /// fill): its dialect, pagination and page size cap. Pace it with
     /// [`budget`](Self::budget), e.g.
     /// `Some(SharedBudget::for_table(&profile.rates, 0.9))`.
-    pub fn for_profile(
-        profile: &crate::provider::profile::Profile,
-        base_url: &str,
-    ) -> ClientOptions {
+    pub fn for_profile(profile: &Profile, base_url: &str) -> ClientOptions {
         ClientOptions {
             dialect: profile.dialect,
             base_url: base_url.to_owned(),
@@ -202,11 +197,7 @@ impl ClientOptions {
 
     /// Defaults for any SCIM 2.0 service at `base_url`.
     pub fn scim2(base_url: &str) -> ClientOptions {
-        ClientOptions {
-            dialect: Dialect::Scim2,
-            base_url: base_url.to_owned(),
-            ..ClientOptions::default()
-        }
+        ClientOptions::for_profile(&Profile::generic_scim2(base_url), base_url)
     }
 
     /// The endpoint these options describe, with `token`.
@@ -286,7 +277,7 @@ impl ClientOptions {
     /// For an `http://` base URL only `HTTP_PROXY` and `http_proxy` count:
     /// `HTTPS_PROXY` is for https traffic (curl reads it so), and applying it
     /// would refuse plaintext clients that were never meant to use a proxy.
-    pub fn resolve_proxy(&self, env: impl Fn(&str) -> Option<String>) -> Option<String> {
+    pub(crate) fn resolve_proxy(&self, env: impl Fn(&str) -> Option<String>) -> Option<String> {
         let usable = |value: &String| !value.trim().is_empty();
         let plaintext = self.base_url.trim_start().starts_with("http://");
         self.proxy.clone().filter(usable).or_else(|| {

@@ -98,7 +98,7 @@ impl<T> Call<T> {
 
     /// Sets the `Authorization` of the next attempt (and every one after):
     /// a renewed OAuth token. Errors the call returns are scrubbed of it.
-    pub fn authorize(&mut self, value: http::HeaderValue) {
+    pub(crate) fn authorize(&mut self, value: http::HeaderValue) {
         self.operation.authorize(value);
     }
 

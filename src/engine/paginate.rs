@@ -153,7 +153,7 @@ pub enum WalkStep<R> {
 /// use scim_client::engine::{Paginator, WalkStep};
 /// use scim_client::{BearerToken, Endpoint};
 ///
-/// let endpoint = Endpoint::scim2(BearerToken::new("t")?, "https://scim.example/v2")?
+/// let endpoint = scim_client::ClientOptions::scim2("https://scim.example/v2").endpoint("t")?
 ///     .with_pagination(Pagination::Cursor)
 ///     .with_max_page_size(Some(100));
 /// let mut walk = Paginator::<User>::new(endpoint, SearchRequest::new().count(2));

@@ -30,7 +30,7 @@
 //!     }
 //! }
 //!
-//! let endpoint = Endpoint::scim2(BearerToken::new("token")?, "https://scim.example/v2")?;
+//! let endpoint = scim_client::ClientOptions::scim2("https://scim.example/v2").endpoint("token")?;
 //! let op = endpoint.read::<Device>("d-1")?;
 //! assert_eq!(op.request().uri(), "https://scim.example/v2/Devices/d-1");
 //! # Ok::<(), scim_client::Error>(())

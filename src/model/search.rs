@@ -139,7 +139,7 @@ impl SearchRequest {
     ///
     /// ```
     /// use scim_client::model::SearchRequest;
-    /// # let endpoint = scim_client::Endpoint::scim2(scim_client::BearerToken::new("t")?, "https://scim.example/v2")?;
+    /// # let endpoint = scim_client::ClientOptions::scim2("https://scim.example/v2").endpoint("t")?;
     /// let first = endpoint.search_users(&SearchRequest::new().cursor("").count(100))?;
     /// assert_eq!(first.request().uri().query(), Some("cursor=&count=100"));
     /// let next = endpoint.search_users(&SearchRequest::new().cursor("a+b/c=").count(100))?;

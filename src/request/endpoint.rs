@@ -4,7 +4,7 @@ use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, COOKIE, PROXY_AUTHORIZAT
 use http::{HeaderMap, HeaderValue, Method, Request};
 
 use crate::model::ServiceProviderConfig;
-use crate::provider::dialect::{Dialect, SLACK_V1_BASE_URL, SLACK_V2_BASE_URL};
+use crate::provider::dialect::{Dialect, SLACK_V1_BASE_URL};
 use crate::provider::profile::Pagination;
 use crate::{BearerToken, Error};
 
@@ -61,22 +61,6 @@ impl Endpoint {
             pagination: Pagination::Index,
             max_page_size: None,
         }
-    }
-
-    /// An endpoint for Slack's SCIM 2.0 API ([`SLACK_V2_BASE_URL`]).
-    pub fn slack_v2(token: BearerToken) -> Endpoint {
-        Endpoint {
-            dialect: Dialect::SlackV2,
-            base_url: SLACK_V2_BASE_URL.to_owned(),
-            ..Endpoint::new(token)
-        }
-    }
-
-    /// An endpoint for any SCIM 2.0 service at `base_url`.
-    pub fn scim2(token: BearerToken, base_url: &str) -> Result<Endpoint, Error> {
-        Endpoint::new(token)
-            .with_dialect(Dialect::Scim2)
-            .with_base_url(base_url)
     }
 
     /// Switches the dialect, keeping the base URL.
@@ -142,7 +126,7 @@ impl Endpoint {
     /// use scim_client::provider::Pagination;
     /// use scim_client::{BearerToken, Endpoint};
     ///
-    /// let aws = Endpoint::scim2(BearerToken::new("t")?, "https://scim.us-east-1.amazonaws.com/d-1/scim/v2")?
+    /// let aws = scim_client::ClientOptions::scim2("https://scim.us-east-1.amazonaws.com/d-1/scim/v2").endpoint("t")?
     ///     .with_pagination(Pagination::Cursor)
     ///     .with_max_page_size(Some(100));
     /// assert!(aws.pagination().uses_cursor());

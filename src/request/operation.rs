@@ -88,7 +88,7 @@ impl<T> Operation<T> {
 
     /// Sets the request's `Authorization` (marked sensitive), for a driver
     /// whose token changes (OAuth, [`auth`](crate::auth)).
-    pub fn authorize(&mut self, mut value: http::HeaderValue) {
+    pub(crate) fn authorize(&mut self, mut value: http::HeaderValue) {
         value.set_sensitive(true);
         self.request
             .headers_mut()
