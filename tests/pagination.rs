@@ -1,7 +1,7 @@
 //! Walking every user across pages: each of 2,500 users exactly once, for
 //! page sizes 1, 7 and 1000, against an honest provider and against ones
-//! that shrink pages, change or omit `totalResults`, omit `itemsPerPage`, or
-//! ignore `startIndex`.
+//! that shrink pages, change `totalResults`, omit `itemsPerPage`, or ignore
+//! `startIndex`; a page without `totalResults` is refused.
 
 mod support;
 
@@ -142,15 +142,35 @@ fn a_changing_total_results_loses_and_repeats_nothing() {
 }
 
 #[test]
-fn missing_items_per_page_and_total_results_are_tolerated() {
+fn missing_items_per_page_is_tolerated() {
     let service = service();
     for page_size in [7, 1000] {
         let strip = |page: &mut serde_json::Map<String, Value>, _: u64| {
             page.remove("itemsPerPage");
-            page.remove("totalResults");
         };
         let ids = walk(&client_over(misbehaving(service.clone(), strip)), page_size).unwrap();
         assert_each_user_once(&ids);
+    }
+}
+
+#[test]
+fn missing_total_results_ends_an_index_walk_with_an_error_naming_it() {
+    // RFC 7644 §3.4.2 makes totalResults REQUIRED: without it an index walk
+    // cannot tell a complete list from a cut one, so the page is refused.
+    let service = service();
+    let strip = |page: &mut serde_json::Map<String, Value>, n: u64| {
+        if n == 1 {
+            page.remove("totalResults");
+        }
+    };
+    let client = client_over(misbehaving(service, strip));
+    let results: Vec<_> = client.all_users(SearchRequest::new().count(500)).collect();
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 500);
+    match results.last() {
+        Some(Err(Error::Decode { error, .. })) => {
+            assert_eq!(error.path(), "totalResults", "{error}")
+        }
+        other => panic!("{other:?}"),
     }
 }
 
