@@ -615,6 +615,61 @@ fn no_next_cursor_ends_the_walk_whatever_the_total_says() {
 }
 
 #[test]
+fn a_walk_that_has_every_resource_follows_no_next_cursor_back_to_the_start() {
+    // A provider that sends a nextCursor on its last page too, leading back
+    // to the first page. The walk has received totalResults users: it is
+    // complete (RFC 7644 §3.4.2.4) and does not follow it.
+    let (transport, asked) = scripted(|n| {
+        let start = (n % 2) * 10;
+        json!({"totalResults": 20, "Resources": users(start, start + 10), "nextCursor": format!("c{n}")})
+    });
+    let results = cursor_walk(transport);
+    let ids: Vec<String> = results.into_iter().map(|r| id(&r.unwrap())).collect();
+    let expected: Vec<String> = (0..20).map(|i| format!("U{i}")).collect();
+    assert_eq!(ids, expected);
+    assert_eq!(asked.lock().unwrap().len(), 2);
+    // Without a total, the repeated first page is what ends it, as an error.
+    let (transport, _) = scripted(|n| {
+        let start = (n % 2) * 10;
+        json!({"Resources": users(start, start + 10), "nextCursor": format!("c{n}")})
+    });
+    assert!(matches!(
+        cursor_walk(transport).last(),
+        Some(Err(Error::Pagination(_)))
+    ));
+}
+
+#[test]
+fn a_cursor_walk_follows_a_total_that_grows_and_not_one_it_doubts() {
+    // The latest total counts when it grows: 15 then 30 is followed to 30.
+    let (transport, asked) = scripted(|n| {
+        let total = if n == 0 { 15 } else { 30 };
+        let next = (n < 2).then(|| format!("c{n}"));
+        json!({"totalResults": total, "Resources": users(n * 10, n * 10 + 10), "nextCursor": next})
+    });
+    assert_eq!(cursor_walk(transport).len(), 30);
+    assert_eq!(asked.lock().unwrap().len(), 3);
+    // A total that fell mid-walk (30, then 15) no longer ends it: the
+    // nextCursor does, so nothing past the smaller total is lost.
+    let (transport, asked) = scripted(|n| {
+        let total = if n == 0 { 30 } else { 15 };
+        let next = (n < 2).then(|| format!("c{n}"));
+        json!({"totalResults": total, "Resources": users(n * 10, n * 10 + 10), "nextCursor": next})
+    });
+    let results = cursor_walk(transport);
+    assert_eq!(results.len(), 30);
+    assert!(results.iter().all(Result::is_ok));
+    assert_eq!(asked.lock().unwrap().len(), 3);
+    // Nor does one the pages went past (a placeholder 5 on every page).
+    let (transport, asked) = scripted(|n| {
+        let next = (n < 2).then(|| format!("c{n}"));
+        json!({"totalResults": 5, "Resources": users(n * 10, n * 10 + 10), "nextCursor": next})
+    });
+    assert_eq!(cursor_walk(transport).len(), 30);
+    assert_eq!(asked.lock().unwrap().len(), 3);
+}
+
+#[test]
 fn an_empty_page_ends_the_walk_unless_it_says_more_follow() {
     // Empty, no nextCursor (and an empty nextCursor reads as none): the end,
     // even when the total is higher.

@@ -140,8 +140,9 @@ fn an_empty_page_the_counts_agree_with_is_fine() {
         // Providers that echo the requested count, or startIndex 1, on an empty page.
         json!({"totalResults": 3, "itemsPerPage": 100, "startIndex": 1, "Resources": []}),
         json!({"totalResults": 0, "itemsPerPage": 100, "Resources": []}),
-        json!({"Resources": null}),
-        json!({}),
+        // `null` for the list, and Slack's page without `Resources`.
+        json!({"totalResults": 3, "Resources": null}),
+        json!({"totalResults": "3"}),
     ] {
         let op = endpoint()
             .search_users(&SearchRequest::new().start_index(4))

@@ -1,7 +1,8 @@
 //! Walking every user across pages: each of 2,500 users exactly once, for
 //! page sizes 1, 7 and 1000, against an honest provider and against ones
-//! that shrink pages, change or omit `totalResults`, omit `itemsPerPage`, or
-//! ignore `startIndex`.
+//! that shrink pages, change `totalResults`, omit `itemsPerPage`, ignore
+//! `startIndex`, or answer past `totalResults` with the first page again;
+//! a page without `totalResults` is refused.
 
 mod support;
 
@@ -77,14 +78,10 @@ fn an_honest_provider_gives_each_user_once_for_every_page_size() {
         let ids = walk(&client_over(service.clone()), page_size).unwrap();
         assert_each_user_once(&ids);
         let requests = service.requests_received() - before;
+        // A full last page ends the walk too: the walk has received
+        // totalResults users, so it asks for no empty page after it.
         let pages = USERS.div_ceil(page_size as usize) as u64;
-        // A full last page costs one more request, answered empty.
-        let expected = if USERS % page_size as usize == 0 {
-            pages + 1
-        } else {
-            pages
-        };
-        assert_eq!(requests, expected, "page size {page_size}");
+        assert_eq!(requests, pages, "page size {page_size}");
     }
 }
 
@@ -142,15 +139,35 @@ fn a_changing_total_results_loses_and_repeats_nothing() {
 }
 
 #[test]
-fn missing_items_per_page_and_total_results_are_tolerated() {
+fn missing_items_per_page_is_tolerated() {
     let service = service();
     for page_size in [7, 1000] {
         let strip = |page: &mut serde_json::Map<String, Value>, _: u64| {
             page.remove("itemsPerPage");
-            page.remove("totalResults");
         };
         let ids = walk(&client_over(misbehaving(service.clone(), strip)), page_size).unwrap();
         assert_each_user_once(&ids);
+    }
+}
+
+#[test]
+fn missing_total_results_ends_an_index_walk_with_an_error_naming_it() {
+    // RFC 7644 §3.4.2 makes totalResults REQUIRED: without it an index walk
+    // cannot tell a complete list from a cut one, so the page is refused.
+    let service = service();
+    let strip = |page: &mut serde_json::Map<String, Value>, n: u64| {
+        if n == 1 {
+            page.remove("totalResults");
+        }
+    };
+    let client = client_over(misbehaving(service, strip));
+    let results: Vec<_> = client.all_users(SearchRequest::new().count(500)).collect();
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 500);
+    match results.last() {
+        Some(Err(Error::Decode { error, .. })) => {
+            assert_eq!(error.path(), "totalResults", "{error}")
+        }
+        other => panic!("{other:?}"),
     }
 }
 
@@ -269,19 +286,73 @@ fn a_provider_that_drops_resources_mid_walk_is_an_error_not_the_end() {
     }
 }
 
+/// The `startIndex` a request asks for (1 when it names none).
+fn start_index(request: &HttpRequest) -> u64 {
+    request
+        .uri()
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("startIndex="))
+        .map_or(1, |start| start.parse().unwrap())
+}
+
 #[test]
-fn a_walk_ends_on_an_exact_multiple_only_when_the_empty_page_agrees() {
-    // 2,500 users in pages of 500: the sixth request gets an empty page
-    // whose totalResults (2,500) is below its startIndex (2,501): the end.
+fn a_walk_that_has_every_resource_asks_for_no_page_past_total_results() {
+    // Some providers answer a startIndex past totalResults with the first
+    // page again. A walk that has received totalResults users is complete
+    // (RFC 7644 §3.4.2.4) and does not ask: 2,500 users in pages of 500
+    // take five requests, in pages of 1 take 2,500, and none goes past.
     let service = service();
-    let client = client_over(misbehaving(service.clone(), |_, _| {}));
-    let before = service.requests_received();
-    let ids = client
-        .all_users(SearchRequest::new().count(500))
-        .map(|u| u.unwrap().id.value().cloned().unwrap())
-        .collect::<Vec<_>>();
+    for page_size in [1, 500] {
+        let asked_past = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let (past, honest) = (asked_past.clone(), service.clone());
+        let transport = move |mut request: HttpRequest| {
+            if start_index(&request) > USERS as u64 {
+                past.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let first = format!("https://scim.test/v2/Users?startIndex=1&count={page_size}");
+                *request.uri_mut() = first.parse().unwrap();
+            }
+            Ok(honest.handle(&request))
+        };
+        let before = service.requests_received();
+        let ids = walk(&client_over(transport), page_size).unwrap();
+        assert_each_user_once(&ids);
+        assert_eq!(asked_past.load(std::sync::atomic::Ordering::SeqCst), 0);
+        assert_eq!(
+            service.requests_received() - before,
+            USERS.div_ceil(page_size as usize) as u64
+        );
+    }
+}
+
+#[test]
+fn a_total_that_grows_mid_walk_is_followed() {
+    // The first page under-reports (1,000 of 2,500); later pages say 2,500:
+    // the latest total is the one the walk ends on.
+    let service = service();
+    let grow = |page: &mut serde_json::Map<String, Value>, n: u64| {
+        if n == 0 {
+            page.insert("totalResults".into(), Value::from(1000));
+        }
+    };
+    let ids = walk(&client_over(misbehaving(service, grow)), 500).unwrap();
     assert_each_user_once(&ids);
-    assert_eq!(service.requests_received() - before, 6);
+}
+
+#[test]
+fn a_total_the_pages_go_past_is_doubted_and_loses_nothing() {
+    // A placeholder or capped total (100 on every page): the first page of
+    // 500 already goes past it, so it ends nothing and the walk goes on to
+    // the short or empty page that ends it.
+    let service = service();
+    for page_size in [7, 500] {
+        let cap = |page: &mut serde_json::Map<String, Value>, _: u64| {
+            page.insert("totalResults".into(), Value::from(100));
+        };
+        let ids = walk(&client_over(misbehaving(service.clone(), cap)), page_size).unwrap();
+        assert_each_user_once(&ids);
+    }
 }
 
 #[test]

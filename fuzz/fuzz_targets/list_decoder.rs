@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use scim_client::model::{Group, ListResponse, User};
+use scim_client::model::{Group, ListResponse, SearchRequest, User};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -33,7 +33,9 @@ fn check<T: DeserializeOwned + Serialize>(data: &[u8], expected: Option<usize>) 
     let Ok(page) = ListResponse::<T>::from_json(data) else {
         return;
     };
-    let _ = page.check_counts(1).map_err(|e| e.to_string());
+    let _ = page
+        .check_answers(&SearchRequest::new())
+        .map_err(|e| e.to_string());
     serde_json::to_vec(&page).expect("a decoded page serialises");
     let mut previous = None;
     for failure in &page.failed {

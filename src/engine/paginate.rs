@@ -67,18 +67,36 @@ pub enum WalkStep<R> {
 /// `startIndex` advances by the number of
 /// resources actually received, not by the page size asked for, so a
 /// provider that returns short pages loses nothing. `totalResults` is
-/// re-read from every page. The walk ends when:
+/// re-read from every page and the latest one counts, so a total that
+/// grows mid-walk is followed. The walk ends when:
 ///
+/// - it has received `totalResults` resources (the last index received is
+///   the total). RFC 7644 §3.4.2 defines `totalResults` as "the total
+///   number of results returned by the list or query operation", and
+///   §3.4.2.4 pages through them by `startIndex`: a walk holding that many
+///   is complete and asks for no page past it. A provider that answers a
+///   `startIndex` past the total with its first page again therefore
+///   cannot fail a walk that already has everything, and a full last page
+///   costs no extra request answered empty;
 /// - a page comes back empty; or
 /// - a page is short (fewer resources than asked) and the next index is past
 ///   `totalResults`.
 ///
-/// A full page never ends the walk on `totalResults` alone: the provider may
-/// have grown, or under-reported, so one more page is asked for and an empty
-/// answer ends it. Every page moves the index forward by at least one and
+/// Every page the walk reads is checked by the one list reader
+/// ([`ScimResponse::page`](crate::ScimResponse::page)), which refuses an
+/// index page without `totalResults` (RFC 7644 §3.4.2 makes it REQUIRED).
+///
+/// A provider may under-report. A total the walk has gone past (more
+/// resources came than it says exist: a placeholder `0`, a capped count) or
+/// has seen fall mid-walk is doubted for the rest of the walk: it no longer
+/// ends the walk on its own, and the walk goes on to an empty page or a
+/// short page past the total, as index walks did before totals were
+/// trusted. An under-report that lands exactly on a page boundary cannot be
+/// told from the truth; there the walk takes the RFC's word. Every page
+/// moves the index forward by at least one and
 /// the index cannot pass `u32::MAX`, so the walk always ends. A provider
 /// that ignores `startIndex` and sends the same page again is caught (the
-/// page starts with the same id as the last) and ends the walk with
+/// page starts with the same id as an earlier one) and ends the walk with
 /// [`Error::Pagination`] instead of repeating resources.
 ///
 /// # Cursor walks
@@ -95,10 +113,14 @@ pub enum WalkStep<R> {
 /// when a page has no `nextCursor` (or an empty one): RFC 9865 §2 makes its
 /// absence the mark of the last page, so a `totalResults` that says more
 /// remain does not keep the walk going; cursor services may not know their
-/// total. An empty page that does carry a `nextCursor` is followed (the
-/// service says more pages exist), at most [`MAX_EMPTY_PAGES`](Self::MAX_EMPTY_PAGES)
-/// in a row. The walk ends with [`Error::Pagination`], naming the cursor,
-/// when the provider:
+/// total, and their pages may leave it out. One that says none remain does
+/// end it, as in an index walk: a walk that has received `totalResults`
+/// resources follows no `nextCursor` (a provider that sends one on its last
+/// page, leading back to the first, is not asked), unless that total is
+/// doubted as above. An empty page that does carry a `nextCursor` is
+/// followed (the service says more pages exist), at most
+/// [`MAX_EMPTY_PAGES`](Self::MAX_EMPTY_PAGES) in a row. The walk ends with
+/// [`Error::Pagination`], naming the cursor, when the provider:
 ///
 /// - gives a `nextCursor` this walk has already followed (the same one
 ///   twice in a row, or an older one), or a page starting with the same
@@ -187,6 +209,7 @@ pub struct Paginator<R> {
     page_size: u32,
     position: Position,
     total_results: Option<u64>,
+    total_doubted: bool,
     received: u64,
     cursors: FollowedCursors,
     page: VecDeque<Result<R, Error>>,
@@ -252,6 +275,7 @@ impl<R: Resource> Paginator<R> {
             page_size,
             position,
             total_results: None,
+            total_doubted: false,
             received: 0,
             cursors: FollowedCursors::default(),
             page: VecDeque::new(),
@@ -294,8 +318,8 @@ impl<R: Resource> Paginator<R> {
         self.received
     }
 
-    /// The latest `totalResults` the provider reported. In a cursor walk it
-    /// is information only (RFC 9865 §2 lets a service leave it out).
+    /// The latest `totalResults` the provider reported; it changes with each
+    /// page that reports one. A cursor page may leave it out (RFC 9865 §2).
     pub fn total_results(&self) -> Option<u64> {
         self.total_results
     }
@@ -352,6 +376,10 @@ impl<R: Resource> Paginator<R> {
         let received = page.resources.len().saturating_add(page.failed.len());
         let received = u64::try_from(received).unwrap_or(u64::MAX);
         self.received = self.received.saturating_add(received);
+        if let (Some(latest), Some(earlier)) = (page.total_results, self.total_results) {
+            // A total that falls mid-walk no longer ends it (see the docs).
+            self.total_doubted |= latest < earlier;
+        }
         self.total_results = page.total_results.or(self.total_results);
         let next_cursor = page.next_cursor.take();
         // The page parser has already scrubbed the failures of credentials.
@@ -383,9 +411,23 @@ impl<R: Resource> Paginator<R> {
     fn advance_index(&mut self, next: u64, received: u64) -> bool {
         let next = next.saturating_add(received);
         self.position = Position::Index(next);
+        // `next` is at least 1: the last index received is the one before.
+        let complete = self.total_says_complete(next.saturating_sub(1));
         let short = received < u64::from(self.page_size);
         let past_total = self.total_results.is_some_and(|total| next > total);
-        received == 0 || (short && past_total) || next > u64::from(u32::MAX)
+        received == 0 || complete || (short && past_total) || next > u64::from(u32::MAX)
+    }
+
+    /// True when the latest `totalResults` says the walk holds every
+    /// resource, `reached` being how far it got (the last index received,
+    /// or in a cursor walk the resources received). A total the walk has
+    /// gone past, or seen fall, is doubted from then on and ends nothing.
+    fn total_says_complete(&mut self, reached: u64) -> bool {
+        let Some(total) = self.total_results else {
+            return false;
+        };
+        self.total_doubted |= reached > total;
+        !self.total_doubted && reached >= total
     }
 
     /// Moves a cursor walk to the page's `nextCursor`; true at the end
@@ -394,6 +436,9 @@ impl<R: Resource> Paginator<R> {
         let Some(next) = next.filter(|next| !next.is_empty()) else {
             return Ok(true);
         };
+        if self.total_says_complete(self.received) {
+            return Ok(true);
+        }
         let Position::Cursor(current) = &self.position else {
             return Ok(true);
         };

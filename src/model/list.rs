@@ -13,6 +13,7 @@ use serde_json::value::RawValue;
 
 use super::lenient::FieldSeed;
 use super::object::Key;
+use super::search::SearchRequest;
 use crate::model::decode::{DecodeError, locate};
 
 /// One page of search results: `totalResults`, `itemsPerPage`, `startIndex`,
@@ -29,7 +30,11 @@ use crate::model::decode::{DecodeError, locate};
 /// [`from_json`](Self::from_json), which the client uses, decodes every
 /// resource it can: one that cannot be read lands in
 /// [`failed`](Self::failed) with its index, id, raw JSON and error, and
-/// never takes the page down with it.
+/// never takes the page down with it. Decoding accepts any JSON object, so
+/// that every page round-trips; whether an answer is a page at all is
+/// decided by [`check_answers`](Self::check_answers), which the client's
+/// one list reader ([`ScimResponse::page`](crate::ScimResponse::page))
+/// applies to every list answer.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListResponse<T> {
     /// `schemas`, when the provider sends it.
@@ -164,13 +169,70 @@ impl<T> ListResponse<T> {
         }
     }
 
-    /// Checks that a page with no resources is one the counts agree with:
-    /// an empty page while `itemsPerPage` or `totalResults` says this page
-    /// holds resources is an error, never an empty answer (a provisioning
-    /// job that acts on absence would deactivate everyone).
-    /// `requested_start` is the `startIndex` the request asked for (a server
-    /// that echoes `startIndex: 1` whatever it was asked is not believed).
-    pub fn check_counts(&self, requested_start: u64) -> Result<(), DecodeError> {
+    /// Checks that this page answers `asked`, the query it was asked with.
+    /// [`ScimResponse::page`](crate::ScimResponse::page), the client's one
+    /// reader of list answers, applies it to every page; decoding alone
+    /// ([`from_json`](Self::from_json), serde) does not, so that any JSON
+    /// round-trips. Each refusal is a [`DecodeError`] naming what is missing:
+    ///
+    /// - **Not a list response** (path `""`): neither `totalResults` nor
+    ///   `Resources` is there, as in `{}`, `{"status": "ok"}` or a single
+    ///   resource. Read as a page, it would be an empty directory, and a
+    ///   provisioning job acting on absence would re-create or deactivate
+    ///   every account.
+    /// - **An empty page the counts contradict** (path `Resources`): no
+    ///   resources while `totalResults` covers `asked`'s `startIndex`, or,
+    ///   without a total, while `itemsPerPage` is above 0. A server that
+    ///   echoes `startIndex: 1` whatever it was asked is not believed.
+    ///   RFC 7644 §3.4.2.4: "A value of 0 indicates that no resource results
+    ///   are to be returned except for totalResults", so a `count=0` query
+    ///   is answered by `totalResults` alone.
+    /// - **No `totalResults`** (path `totalResults`) on an index page:
+    ///   RFC 7644 §3.4.2 makes it REQUIRED, and SCIM 1.1 (Slack v1) too;
+    ///   without it a walk cannot tell a complete list from a cut one. A
+    ///   cursor page (`asked` has a `cursor`, or the page a `nextCursor` or
+    ///   `previousCursor`) may leave it out: RFC 9865 §2 ends a cursor walk
+    ///   on the missing `nextCursor`, and cursor services may not know
+    ///   their total. A `count=0` query asks for the total, so needs it.
+    ///
+    /// What the decoder already forgives stays forgiven: `Resources` in any
+    /// case, `null` or absent (with a total), counts as numeric strings.
+    pub fn check_answers(&self, asked: &SearchRequest) -> Result<(), DecodeError> {
+        self.check_is_list()?;
+        if asked.count != Some(0) {
+            self.check_counts(asked.requested_start())?;
+        }
+        self.check_total(asked)
+    }
+
+    /// A body with neither `totalResults` nor `Resources` is not a page.
+    fn check_is_list(&self) -> Result<(), DecodeError> {
+        if self.total_results.is_some() || self.resources_sent != ResourcesSent::Absent {
+            return Ok(());
+        }
+        let mut found: Vec<&str> = self.extra.keys().map(String::as_str).take(8).collect();
+        if self.schemas.is_some() {
+            found.insert(0, "schemas");
+        }
+        let found = match (found.is_empty(), &self.schemas) {
+            (true, _) => "it is an empty object".to_owned(),
+            (false, Some(schemas)) => {
+                format!("it has {} (schemas {schemas:?})", found.join(", "))
+            }
+            (false, None) => format!("it has {}", found.join(", ")),
+        };
+        Err(DecodeError::shape(
+            "",
+            format!(
+                "the answer is not a list response: it has neither `totalResults` nor \
+                 `Resources` ({found})"
+            ),
+        ))
+    }
+
+    /// An empty page is one the counts agree with (`requested_start`: the
+    /// `startIndex` asked for, `u64::MAX` for a cursor page past the first).
+    fn check_counts(&self, requested_start: u64) -> Result<(), DecodeError> {
         if !self.resources.is_empty() || !self.failed.is_empty() {
             return Ok(());
         }
@@ -191,6 +253,26 @@ impl<T> ListResponse<T> {
             )),
             _ => Ok(()),
         }
+    }
+
+    /// `totalResults` is there, unless this is a cursor page that need not
+    /// carry it.
+    fn check_total(&self, asked: &SearchRequest) -> Result<(), DecodeError> {
+        let cursor_page =
+            asked.cursor.is_some() || self.next_cursor.is_some() || self.previous_cursor.is_some();
+        if self.total_results.is_some() || (cursor_page && asked.count != Some(0)) {
+            return Ok(());
+        }
+        let why = if asked.count == Some(0) {
+            "a count=0 query asks for the total alone (RFC 7644 §3.4.2.4)"
+        } else {
+            "RFC 7644 §3.4.2 makes it REQUIRED in a list response, and without it a walk \
+             cannot tell a complete list from a cut one"
+        };
+        Err(DecodeError::shape(
+            "totalResults",
+            format!("the page has no `totalResults`: {why}"),
+        ))
     }
 }
 

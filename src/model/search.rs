@@ -209,4 +209,16 @@ impl SearchRequest {
             _ => u64::from(self.start_index.unwrap_or(1)),
         }
     }
+
+    /// The paging parameters alone (`startIndex`, `count`, `cursor`): what
+    /// a page's reader needs of the query it answers, kept by each list
+    /// parser without the filter and attribute lists.
+    pub(crate) fn paging(&self) -> SearchRequest {
+        SearchRequest {
+            start_index: self.start_index,
+            count: self.count,
+            cursor: self.cursor.clone(),
+            ..SearchRequest::new()
+        }
+    }
 }

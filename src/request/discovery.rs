@@ -3,7 +3,7 @@
 use http::Method;
 
 use super::operations::success;
-use crate::model::{ListResponse, ResourceType, Schema, ServiceProviderConfig};
+use crate::model::{ListResponse, ResourceType, Schema, SearchRequest, ServiceProviderConfig};
 use crate::request::operation::Operation;
 use crate::{Endpoint, Error};
 
@@ -20,7 +20,9 @@ impl Endpoint {
 
     /// `GET /Schemas`: every schema the service knows.
     pub fn schemas(&self) -> Result<Operation<ListResponse<Schema>>, Error> {
-        self.at(Method::GET, "Schemas", None, |r| success(r)?.page(1))
+        self.at(Method::GET, "Schemas", None, |r| {
+            success(r)?.page(&SearchRequest::new())
+        })
     }
 
     /// `GET /Schemas/{id}`: one schema, by URN (or `Users`/`Groups` on Slack v1).
@@ -30,6 +32,8 @@ impl Endpoint {
 
     /// `GET /ResourceTypes`.
     pub fn resource_types(&self) -> Result<Operation<ListResponse<ResourceType>>, Error> {
-        self.at(Method::GET, "ResourceTypes", None, |r| success(r)?.page(1))
+        self.at(Method::GET, "ResourceTypes", None, |r| {
+            success(r)?.page(&SearchRequest::new())
+        })
     }
 }

@@ -23,17 +23,17 @@ pub(crate) fn success(response: ScimResponse) -> Result<ScimResponse, Error> {
     response.error_for_status()
 }
 
-/// The parser of a page asked for at `start` (`startIndex`, default 1; a
-/// cursor page past the first has no known start, RFC 9865 §2). A
-/// resource that cannot be decoded is kept with the request's credentials
-/// scrubbed from it, should the server have echoed them.
+/// The parser of the page answering `query`, through the one list reader
+/// ([`ScimResponse::page`]). A resource that cannot be decoded is kept
+/// with the request's credentials scrubbed from it, should the server have
+/// echoed them.
 pub(crate) fn parse_list<R: Resource>(
     query: &SearchRequest,
     secrets: Secrets,
 ) -> impl Fn(ScimResponse) -> Result<ListResponse<R>, Error> + Send + Sync + 'static {
-    let start = query.requested_start();
+    let asked = query.paging();
     move |r| {
-        let mut page = success(r)?.page::<R>(start)?;
+        let mut page = success(r)?.page::<R>(&asked)?;
         page.failed.iter_mut().for_each(|f| f.scrub(&secrets));
         Ok(page)
     }

@@ -25,8 +25,8 @@ impl Endpoint {
         &self,
         query: &SearchRequest,
     ) -> Result<Operation<ListResponse<Value>>, Error> {
-        let start = query.requested_start();
-        self.post_search(".search", query, move |r| success(r)?.page(start))
+        let asked = query.paging();
+        self.post_search(".search", query, move |r| success(r)?.page(&asked))
     }
 
     fn post_search<T: 'static>(

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use crate::Error;
 use crate::error::ApiError;
-use crate::model::ListResponse;
+use crate::model::{ListResponse, SearchRequest};
 
 /// A response from a SCIM service: status, headers (case-insensitive) and
 /// raw body, with the body parsed on demand.
@@ -67,20 +67,28 @@ impl ScimResponse {
             .as_ref()
     }
 
-    /// The body decoded as any type: a resource (`parse::<User>()`), a page
-    /// (`parse::<ListResponse<Group>>()`), a caller's own extension struct.
+    /// The body decoded as any type: a resource (`parse::<User>()`), a
+    /// caller's own extension struct. A list answer is read with
+    /// [`page`](Self::page), which also checks that it is one.
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, Error> {
         decode(self.status, &self.body)
     }
 
-    /// The body as one page of `T`: every resource that can be decoded, and
-    /// each one that cannot in [`ListResponse::failed`]. `requested_start`
-    /// is the `startIndex` asked for: a page with no resources while its
-    /// counts say it has some is an [`Error::Decode`] at `Resources`, never
-    /// a silently empty page.
+    /// The body as the page answering `asked`, the query it was asked
+    /// with: the one reader of list answers, which `search_users`,
+    /// `search_groups`, `query`, `search_post`, discovery lists and every
+    /// [`Paginator`](crate::Paginator) walk go through.
+    ///
+    /// Every resource that can be decoded is in the page, and each one that
+    /// cannot in [`ListResponse::failed`]. A body that is not a page
+    /// answering `asked` is an [`Error::Decode`] naming what is missing
+    /// (see [`ListResponse::check_answers`]): one with neither
+    /// `totalResults` nor `Resources` (`{}`, a resource), an empty page
+    /// whose counts say it has resources, an index page without
+    /// `totalResults`. Never a silently empty page.
     pub fn page<T: DeserializeOwned>(
         &self,
-        requested_start: u64,
+        asked: &SearchRequest,
     ) -> Result<ListResponse<T>, Error> {
         let decode_error = |error| Error::Decode {
             status: self.status,
@@ -88,7 +96,7 @@ impl ScimResponse {
             body: self.body.clone(),
         };
         let page = ListResponse::from_json(&self.body).map_err(decode_error)?;
-        page.check_counts(requested_start).map_err(decode_error)?;
+        page.check_answers(asked).map_err(decode_error)?;
         Ok(page)
     }
 

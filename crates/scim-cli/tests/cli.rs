@@ -569,3 +569,71 @@ fn quiet_silences_the_notice() {
     let run = Scratch::new("quiet").scim(&["-q", "users", "list"]).ok();
     assert_eq!(run.stderr, "");
 }
+
+/// A server on 127.0.0.1 answering every request 200 with `body`, as a
+/// broken proxy or a health endpoint does; the handle gives back the
+/// request lines it was sent once `expected` requests are in.
+fn answering_server(body: &'static str, expected: usize) -> (String, JoinHandle<Vec<String>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/scim/v2/", listener.local_addr().unwrap());
+    let handle = std::thread::spawn(move || {
+        let mut lines = Vec::new();
+        for _ in 0..expected {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap() == 1 {
+                head.push(byte[0]);
+            }
+            let head = String::from_utf8(head).unwrap();
+            lines.push(head.lines().next().unwrap_or("").to_owned());
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/scim+json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            stream.write_all(answer.as_bytes()).unwrap();
+        }
+        lines
+    });
+    (url, handle)
+}
+
+#[test]
+fn a_list_answered_with_something_that_is_not_a_page_is_a_failure_not_an_empty_directory() {
+    let dir = Scratch::new("not-a-page");
+    std::fs::write(dir.path("token"), "tok-not-a-page\n").unwrap();
+    for body in [
+        "{}",
+        r#"{"status":"ok"}"#,
+        r#"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"2819c223","userName":"bjensen"}"#,
+    ] {
+        for (profile, what) in [
+            ("scim2", "users"),
+            ("scim2", "groups"),
+            ("slack-v1", "users"),
+        ] {
+            let (url, server) = answering_server(body, 1);
+            let args = [
+                "--json",
+                "--profile",
+                profile,
+                "--base-url",
+                &url,
+                "--token-file",
+                "token",
+                what,
+                "list",
+            ];
+            let run = dir.scim(&args);
+            let asked = server.join().unwrap();
+            assert_eq!(asked.len(), 1, "{asked:?}");
+            assert!(asked[0].starts_with("GET /scim/v2/"), "{asked:?}");
+            assert_eq!(run.status, 1, "{profile} {what} list, {body}: {run:?}");
+            let error = &run.json()["error"];
+            assert_eq!(error["kind"], "decode", "{body}: {run:?}");
+            let message = error["message"].as_str().unwrap();
+            assert!(message.contains("not a list response"), "{body}: {message}");
+            assert!(!run.stdout.contains("\"count\""), "{body}: {run:?}");
+        }
+    }
+}
