@@ -1,50 +1,7 @@
 //! [`Accepted`]: a request the service took for asynchronous processing
-//! (RFC 9967, the SCIM Profile for Security Event Tokens).
-//!
-//! RFC 9967 lets a service answer a request with **`202 Accepted`**, no
-//! body, and a **`Set-Txn`** header naming the transaction (sometimes with
-//! a `Location`). The outcome comes later, as a Security Event Token: an
-//! `urn:ietf:params:scim:event:misc:asyncresp` event carrying the same
-//! `txn`, with the method, the version and the final status, fetched from
-//! the service or delivered by RFC 8935 push or RFC 8936 poll.
-//!
-//! A client asks for this with `Prefer: respond-async`
-//! ([`Operation::respond_async`](crate::Operation::respond_async)); this
-//! crate never sends it unless asked. A service whose configuration says
-//! `securityEvents.asyncRequest: "long"`
-//! ([`AsyncRequest::Long`](crate::model::AsyncRequest::Long)) may answer
-//! **any** request so, asked or not. So every typed operation reads a 202
-//! as [`Error::Accepted`](crate::Error::Accepted):
-//!
-//! - never as the result: a create answered 202 has made nothing yet, a
-//!   DELETE answered 202 has deleted nothing yet, and a 202 without a body
-//!   is not a PATCH's "204, no resource";
-//! - never as a decode error: the empty body is what RFC 9967 prescribes;
-//! - never retried: 202 is a success status, and a
-//!   [`Call`](crate::engine::Call) ends on every 2xx without asking a retry
-//!   handler, so the request is sent once.
-//!
-//! This crate does not receive Security Event Tokens: match
-//! [`Accepted::txn`] against the `asyncresp` events you receive, or read the
-//! resource back later. [`Endpoint::api_call`](crate::Endpoint::api_call)
-//! returns a 202 as it came; [`Accepted::from_response`] reads it.
-//!
-//! ```
-//! use scim_client::{BearerToken, Endpoint, Error};
-//!
-//! let endpoint = Endpoint::scim2(BearerToken::new("t-123456")?, "https://scim.example.test/v2")?;
-//! let op = endpoint.delete_user("2819c223")?;
-//! let answer = http::Response::builder()
-//!     .status(202)
-//!     .header("Set-Txn", "t-7f3a")
-//!     .body(Vec::new())
-//!     .unwrap();
-//! match op.parse_response(answer) {
-//!     Err(Error::Accepted(accepted)) => assert_eq!(accepted.txn.as_deref(), Some("t-7f3a")),
-//!     other => panic!("{other:?}"),
-//! }
-//! # Ok::<(), scim_client::Error>(())
-//! ```
+//! (RFC 9967, the SCIM Profile for Security Event Tokens): what a 202
+//! means, and why every typed operation reads it as an error. The rules
+//! are on [`Accepted`], where the rendered documentation shows them.
 
 use std::fmt;
 
@@ -58,6 +15,51 @@ const SET_TXN: &str = "set-txn";
 
 /// A `202 Accepted` answer (RFC 9967): the service took the request and
 /// will finish it later. Nothing is known yet of its outcome.
+///
+/// RFC 9967 lets a service answer a request with **`202 Accepted`**, no
+/// body, and a **`Set-Txn`** header naming the transaction (sometimes with
+/// a `Location`). The outcome comes later, as a Security Event Token: an
+/// `urn:ietf:params:scim:event:misc:asyncresp` event carrying the same
+/// `txn`, with the method, the version and the final status, fetched from
+/// the service or delivered by RFC 8935 push or RFC 8936 poll.
+///
+/// A client asks for this with `Prefer: respond-async`
+/// ([`Operation::respond_async`](crate::Operation::respond_async)); this
+/// crate never sends it unless asked. A service whose configuration says
+/// `securityEvents.asyncRequest: "long"`
+/// ([`AsyncRequest::Long`](crate::model::AsyncRequest::Long)) may answer
+/// **any** request so, asked or not. So every typed operation reads a 202
+/// as [`Error::Accepted`](crate::Error::Accepted):
+///
+/// - never as the result: a create answered 202 has made nothing yet, a
+///   DELETE answered 202 has deleted nothing yet, and a 202 without a body
+///   is not a PATCH's "204, no resource";
+/// - never as a decode error: the empty body is what RFC 9967 prescribes;
+/// - never retried: 202 is a success status, and a
+///   [`Call`](crate::engine::Call) ends on every 2xx without asking a retry
+///   handler, so the request is sent once.
+///
+/// This crate does not receive Security Event Tokens: match
+/// [`Accepted::txn`] against the `asyncresp` events you receive, or read the
+/// resource back later. [`Endpoint::api_call`](crate::Endpoint::api_call)
+/// returns a 202 as it came; [`Accepted::from_response`] reads it.
+///
+/// ```
+/// use scim_client::{BearerToken, Endpoint, Error};
+///
+/// let endpoint = Endpoint::scim2(BearerToken::new("t-123456")?, "https://scim.example.test/v2")?;
+/// let op = endpoint.delete_user("2819c223")?;
+/// let answer = http::Response::builder()
+///     .status(202)
+///     .header("Set-Txn", "t-7f3a")
+///     .body(Vec::new())
+///     .unwrap();
+/// match op.parse_response(answer) {
+///     Err(Error::Accepted(accepted)) => assert_eq!(accepted.txn.as_deref(), Some("t-7f3a")),
+///     other => panic!("{other:?}"),
+/// }
+/// # Ok::<(), scim_client::Error>(())
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Accepted {
