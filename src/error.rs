@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::model::ResourceFailure;
 use crate::model::decode::DecodeError;
+use crate::request::Accepted;
 use crate::retry::retry_after::RetryAfter;
 use crate::secrets::Secrets;
 
@@ -45,6 +46,15 @@ pub enum Error {
     /// in `If-Match`. Read it again, and retry the change on the new version.
     #[error("precondition failed: the resource has changed ({0})")]
     PreconditionFailed(Box<ApiError>),
+
+    /// 202 Accepted (RFC 9967): the service took the request for
+    /// asynchronous processing and has not done it yet, so there is no
+    /// result to return. Its `Set-Txn` is in [`Accepted::txn`]; completion
+    /// is reported as an `asyncresp` Security Event Token for that
+    /// transaction. Not retried: the request was sent once. See
+    /// [`Accepted`] for when a service answers so.
+    #[error("{0}")]
+    Accepted(Box<Accepted>),
 
     /// A 2xx body could not be read as the expected type: where, what was
     /// found and what was expected are in `error`.
@@ -110,6 +120,7 @@ impl Error {
         match self {
             Error::Api(e) | Error::PreconditionFailed(e) => Some(e.status),
             Error::Decode { status, .. } => Some(*status),
+            Error::Accepted(_) => Some(StatusCode::ACCEPTED),
             _ => None,
         }
     }
@@ -122,6 +133,7 @@ impl Error {
         }
         match &mut self {
             Error::Api(e) | Error::PreconditionFailed(e) => e.scrub(secrets),
+            Error::Accepted(accepted) => accepted.scrub(secrets),
             Error::Decode { error, body, .. } => {
                 error.scrub(secrets);
                 secrets.scrub_bytes(body);

@@ -117,7 +117,9 @@
 //!   extensions, and [`model::Field`] for absent / `null` / value.
 //! - [`filter`] builds, prints and parses filters safely.
 //! - [`Error`] is the one error type; non-2xx answers become
-//!   [`ApiError`] with the parsed SCIM error, `Retry-After` and raw body.
+//!   [`ApiError`] with the parsed SCIM error, `Retry-After` and raw body,
+//!   and a `202 Accepted` (RFC 9967 asynchronous processing) becomes
+//!   [`Error::Accepted`] with its `Set-Txn`: see [`Accepted`].
 //! - [`retry`] has the handlers, [`engine`] the state machines that applies them,
 //!   including [`engine::Paginator`], the one that walks every page of a query.
 //! - [`ScimClient`] (blocking) and [`AsyncScimClient`] run calls over a
@@ -152,7 +154,9 @@ pub use model::{DecodeError, Resource};
 pub use provider::{
     Dialect, JSON_CONTENT_TYPE, SCIM_CONTENT_TYPE, SLACK_V1_BASE_URL, SLACK_V2_BASE_URL,
 };
-pub use request::{BulkLimits, Conditional, Endpoint, FRAMING_HEADERS, Operation, ScimResponse};
+pub use request::{
+    Accepted, BulkLimits, Conditional, Endpoint, FRAMING_HEADERS, Operation, ScimResponse,
+};
 pub use retry::{HttpDate, RetryAfter};
 
 /// The README's Rust examples, compiled and run as doctests (they use the default ureq client).

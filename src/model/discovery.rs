@@ -5,6 +5,16 @@
 //! supports it. Paging is the exception one asks for:
 //! [`Endpoint::with_pagination_of`](crate::Endpoint::with_pagination_of)
 //! takes RFC 9865 §4's `pagination` (cursors or indexes, the page cap).
+//!
+//! RFC 9967's `securityEvents.asyncRequest` ([`AsyncRequest`]) says whether
+//! the service may answer `202 Accepted` and finish a request later: with
+//! `long` it may do so for any request, unasked. The client reads a 202 as
+//! [`Error::Accepted`](crate::Error::Accepted) whatever this says, so it
+//! gates nothing; it tells a caller to expect them.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::object::scim_object;
 use super::user::Meta;
@@ -33,6 +43,9 @@ scim_object! {
         /// default method and page sizes. Optional; its absence says
         /// nothing, so RFC 7644's indexes are assumed.
         "pagination" => pagination: PaginationSupport,
+        /// `securityEvents` (RFC 9967): Security Event Token support, and
+        /// whether requests may be completed asynchronously.
+        "securityEvents" => security_events: SecurityEvents,
         /// `authenticationSchemes`.
         "authenticationSchemes" => authentication_schemes: Vec<AuthenticationScheme>,
         /// `meta`.
@@ -121,6 +134,110 @@ scim_object! {
         /// `cursorTimeout`: seconds a cursor stays valid; an older one is
         /// refused with `scimType` `expiredCursor` (RFC 9865 §2.1).
         "cursorTimeout" => cursor_timeout: u64,
+    }
+}
+
+impl ServiceProviderConfig {
+    /// `securityEvents.asyncRequest` (RFC 9967), when announced: whether
+    /// the service may answer `202 Accepted` and finish later. `None`
+    /// says nothing; RFC 9967's default is [`AsyncRequest::None`].
+    ///
+    /// ```
+    /// use scim_client::model::{AsyncRequest, ServiceProviderConfig};
+    ///
+    /// let config: ServiceProviderConfig =
+    ///     serde_json::from_str(r#"{"securityEvents": {"asyncRequest": "long"}}"#)?;
+    /// assert_eq!(config.async_request(), Some(&AsyncRequest::Long));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn async_request(&self) -> Option<&AsyncRequest> {
+        self.security_events.value()?.async_request.value()
+    }
+}
+
+scim_object! {
+    /// `securityEvents` of the service provider configuration (RFC 9967).
+    /// Only `asyncRequest` is modelled; every other sub-attribute is kept
+    /// in `extra` as sent.
+    pub struct SecurityEvents {
+        /// `asyncRequest`: whether and when the service completes requests
+        /// asynchronously (`none`, `long`, `request`).
+        "asyncRequest" => async_request: AsyncRequest,
+    }
+}
+
+/// RFC 9967's `asyncRequest`: when the service may answer `202 Accepted`
+/// with a `Set-Txn` and report completion later as an `asyncresp` Security
+/// Event Token. Read in any case; an unknown value is kept as sent.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AsyncRequest {
+    /// `none`: every request is completed before the answer.
+    None,
+    /// `long`: the service may complete **any** request asynchronously, at
+    /// its discretion, whether or not the client asked: expect a 202.
+    Long,
+    /// `request`: only when the client asks, with `Prefer: respond-async`
+    /// ([`Operation::respond_async`](crate::Operation::respond_async)).
+    Request,
+    /// Any other value, kept exactly as sent.
+    Other(String),
+}
+
+impl AsyncRequest {
+    /// The value as written on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            AsyncRequest::None => "none",
+            AsyncRequest::Long => "long",
+            AsyncRequest::Request => "request",
+            AsyncRequest::Other(value) => value,
+        }
+    }
+
+    /// True when a 202 may come to a request that did not ask for one
+    /// (`long`).
+    pub fn may_answer_unasked(&self) -> bool {
+        *self == AsyncRequest::Long
+    }
+}
+
+impl From<&str> for AsyncRequest {
+    /// `none`, `long` and `request` in any case; anything else kept verbatim.
+    fn from(value: &str) -> Self {
+        [
+            AsyncRequest::None,
+            AsyncRequest::Long,
+            AsyncRequest::Request,
+        ]
+        .into_iter()
+        .find(|known| known.as_str().eq_ignore_ascii_case(value.trim()))
+        .unwrap_or_else(|| AsyncRequest::Other(value.to_owned()))
+    }
+}
+
+impl fmt::Display for AsyncRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for AsyncRequest {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for AsyncRequest {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        <AsyncRequest as super::lenient::Lenient>::lenient(deserializer)
+    }
+}
+
+impl super::lenient::Lenient for AsyncRequest {
+    fn lenient<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <String as super::lenient::Lenient>::lenient(deserializer)?;
+        Ok(AsyncRequest::from(text.as_str()))
     }
 }
 

@@ -23,8 +23,9 @@ pub use bulk::{
     BulkStatus,
 };
 pub use discovery::{
-    AuthenticationScheme, BulkSupport, FilterSupport, PaginationSupport, ResourceType, Schema,
-    SchemaAttribute, SchemaExtension, ServiceProviderConfig, Supported,
+    AsyncRequest, AuthenticationScheme, BulkSupport, FilterSupport, PaginationSupport,
+    ResourceType, Schema, SchemaAttribute, SchemaExtension, SecurityEvents, ServiceProviderConfig,
+    Supported,
 };
 pub use patch::{PATCH_OP, PatchOp, PatchOpKind, PatchOperation, PatchPath};
 pub use search::{SEARCH_REQUEST, SearchRequest, SortOrder};

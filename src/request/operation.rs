@@ -6,7 +6,9 @@
 //! a typed result. Sending is someone else's job (a transport, or the
 //! caller's own HTTP stack). Modifiers adjust a built operation: conditional
 //! headers ([`if_match`](Operation::if_match),
-//! [`if_none_match`](Operation::if_none_match)) and attribute selection.
+//! [`if_none_match`](Operation::if_none_match)), attribute selection, and
+//! asking for asynchronous processing ([`respond_async`](Operation::respond_async),
+//! RFC 9967; never sent unless asked).
 
 use std::fmt;
 use std::sync::Arc;
@@ -17,6 +19,9 @@ use http::{HeaderValue, Request, StatusCode, Uri};
 use crate::Error;
 use crate::request::encoding::push_query;
 use crate::request::response::ScimResponse;
+
+/// RFC 7240's `Prefer` request header.
+const PREFER: http::HeaderName = http::HeaderName::from_static("prefer");
 
 type Parser<T> = Arc<dyn Fn(ScimResponse) -> Result<T, Error> + Send + Sync>;
 
@@ -114,7 +119,9 @@ impl<T> Operation<T> {
     /// Reads the service's answer: a 2xx body becomes `T`, any other status
     /// a typed error ([`Error::Api`], or [`Error::PreconditionFailed`] for
     /// 412), except for [`Endpoint::api_call`](crate::Endpoint::api_call),
-    /// whose answer is returned whatever its status.
+    /// whose answer is returned whatever its status. A 202 is
+    /// [`Error::Accepted`]: taken for asynchronous processing, not done
+    /// (RFC 9967, [`Accepted`](crate::Accepted)).
     pub fn parse_response(&self, response: http::Response<Vec<u8>>) -> Result<T, Error> {
         (self.parse)(ScimResponse::from(response))
     }
@@ -126,6 +133,28 @@ impl<T> Operation<T> {
         let value = etag_header(etag)?;
         self.request.headers_mut().insert(IF_MATCH, value);
         Ok(self)
+    }
+
+    /// Sends `Prefer: respond-async` (RFC 7240), asking the service to
+    /// process the request asynchronously (RFC 9967): a service that does
+    /// answers `202 Accepted` with a `Set-Txn`, read as [`Error::Accepted`],
+    /// and reports completion as an `asyncresp` Security Event Token. No
+    /// request carries `Prefer` unless this is called; a service announcing
+    /// `asyncRequest: "long"` may answer 202 without it. Other preferences
+    /// already on the request are kept.
+    pub fn respond_async(mut self) -> Operation<T> {
+        const RESPOND_ASYNC: &str = "respond-async";
+        let headers = self.request.headers_mut();
+        let asked = headers.get_all(PREFER).iter().any(|value| {
+            value.to_str().is_ok_and(|text| {
+                text.split(',')
+                    .any(|p| p.trim().eq_ignore_ascii_case(RESPOND_ASYNC))
+            })
+        });
+        if !asked {
+            headers.append(PREFER, HeaderValue::from_static(RESPOND_ASYNC));
+        }
+        self
     }
 
     /// Adds query parameters (after any already there), e.g. RFC 7644's

@@ -12,14 +12,20 @@ use serde_json::Value;
 
 use crate::model::resource::Resource;
 use crate::model::{Field, Group, ListResponse, Meta, SearchRequest, User};
+use crate::request::accepted::Accepted;
 use crate::request::encoding::{push_encoded, push_query};
 use crate::request::operation::Operation;
 use crate::request::response::ScimResponse;
 use crate::secrets::Secrets;
 use crate::{Endpoint, Error};
 
-/// Turns a non-2xx answer into a typed error.
+/// Turns a non-2xx answer into a typed error, and a 202 into
+/// [`Error::Accepted`]: a request taken for asynchronous processing has no
+/// result yet, whatever the body (RFC 9967; see [`Accepted`]).
 pub(crate) fn success(response: ScimResponse) -> Result<ScimResponse, Error> {
+    if let Some(accepted) = Accepted::from_response(&response) {
+        return Err(Error::Accepted(Box::new(accepted)));
+    }
     response.error_for_status()
 }
 
@@ -48,9 +54,11 @@ fn parse_resource<R: Resource>(r: ScimResponse) -> Result<R, Error> {
     Ok(resource)
 }
 
-/// A PATCH may answer 200 with the resource or 204 without one (RFC 7644 §3.5.2).
+/// A PATCH may answer 200 with the resource or 204 without one (RFC 7644
+/// §3.5.2); a 202 without one is not done yet ([`Error::Accepted`]).
 fn parse_patched<R: Resource>(r: ScimResponse) -> Result<Option<R>, Error> {
-    if r.is_success() && is_blank(r.body()) {
+    let r = success(r)?;
+    if is_blank(r.body()) {
         Ok(None)
     } else {
         parse_resource(r).map(Some)

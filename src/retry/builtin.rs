@@ -154,6 +154,8 @@ pub struct ServerErrorRetryHandler {
     /// Retries allowed per call (shared count; see the module docs).
     pub max_retry_count: u32,
     /// The statuses retried (default 500 and 503, as in the Python SDK).
+    /// A 2xx listed here is never retried: a call ends on every success
+    /// status without asking a handler (a 202 included, RFC 9967).
     pub statuses: Vec<StatusCode>,
     /// The wait before each retry.
     pub interval_calculator: Arc<dyn RetryIntervalCalculator>,

@@ -17,12 +17,16 @@ pub enum CliError {
     /// Something failed at run time.
     Failure {
         /// A short machine-readable kind: `api`, `transport`, `decode`,
-        /// `input`, `state`, `config`, `client`.
+        /// `accepted`, `input`, `state`, `config`, `client`, or the sync
+        /// command's stage (`read`, `plan`, `apply`, `verify`).
         kind: &'static str,
         /// What went wrong, for a person.
         message: String,
         /// The HTTP status, when a service answered.
         status: Option<u16>,
+        /// The SCIM `scimType` of the service's error body, when it had one
+        /// (RFC 7644 §3.12).
+        scim_type: Option<String>,
     },
 }
 
@@ -38,6 +42,29 @@ impl CliError {
             kind,
             message: message.into(),
             status: None,
+            scim_type: None,
+        }
+    }
+
+    /// A runtime failure of `kind` from `error`, an error of the sync crate
+    /// or any other that wraps the client's: the message is `error`'s, and
+    /// the status and `scimType` are those of the first
+    /// [`scim_client::Error`] in its chain of sources, however deep.
+    pub fn caused_by(kind: &'static str, error: &(dyn std::error::Error + 'static)) -> CliError {
+        let mut next = Some(error);
+        let client = std::iter::from_fn(|| {
+            let current = next?;
+            next = current.source();
+            Some(current)
+        })
+        .find_map(|e| e.downcast_ref::<scim_client::Error>());
+        CliError::Failure {
+            kind,
+            message: error.to_string(),
+            status: client
+                .and_then(scim_client::Error::status)
+                .map(|s| s.as_u16()),
+            scim_type: client.and_then(scim_type),
         }
     }
 
@@ -70,16 +97,21 @@ impl CliError {
     }
 
     /// The error as the JSON document `--json` prints on stdout:
-    /// `{"error": {"kind": …, "message": …, "status": …}}` (`status` only
-    /// when a service answered).
+    /// `{"error": {"kind": …, "message": …, "status": …, "scimType": …}}`
+    /// (`status` only when a service answered, `scimType` only when its
+    /// error body named one).
     pub fn to_json(&self) -> Value {
         let mut error = json!({"kind": self.kind(), "message": self.message()});
         if let CliError::Failure {
-            status: Some(status),
-            ..
+            status, scim_type, ..
         } = self
         {
-            error["status"] = json!(status);
+            if let Some(status) = status {
+                error["status"] = json!(status);
+            }
+            if let Some(scim_type) = scim_type {
+                error["scimType"] = json!(scim_type);
+            }
         }
         json!({ "error": error })
     }
@@ -98,10 +130,12 @@ impl CliError {
                 kind,
                 message,
                 status,
+                scim_type,
             } => CliError::Failure {
                 kind,
                 message: clean(message),
                 status,
+                scim_type: scim_type.map(clean),
             },
         }
     }
@@ -122,6 +156,7 @@ impl From<scim_client::Error> for CliError {
             E::Api(_) | E::PreconditionFailed(_) => "api",
             E::Transport(_) => "transport",
             E::Decode { .. } | E::Undecodable(_) | E::Json(_) | E::Pagination(_) => "decode",
+            E::Accepted(_) => "accepted",
             E::InvalidToken | E::InvalidConfig(_) => "config",
             _ => "client",
         };
@@ -129,8 +164,15 @@ impl From<scim_client::Error> for CliError {
             kind,
             message: error.to_string(),
             status: error.status().map(|s| s.as_u16()),
+            scim_type: scim_type(&error),
         }
     }
+}
+
+/// The `scimType` of the service's error body, as sent.
+fn scim_type(error: &scim_client::Error) -> Option<String> {
+    let scim = error.api_error()?.scim.as_ref()?;
+    scim.scim_type.as_ref().map(|t| t.as_str().to_owned())
 }
 
 #[cfg(test)]
@@ -149,6 +191,7 @@ mod tests {
             kind: "api",
             message: "SCIM service answered 404".into(),
             status: Some(404),
+            scim_type: None,
         };
         assert_eq!(
             error.to_json(),
@@ -157,6 +200,33 @@ mod tests {
         assert_eq!(
             CliError::usage("no command").to_json(),
             json!({"error": {"kind": "usage", "message": "no command"}})
+        );
+    }
+
+    #[test]
+    fn a_sync_error_keeps_the_status_and_scim_type_of_the_answer_under_it() {
+        let body = br#"{"status": "409", "scimType": "uniqueness", "detail": "taken"}"#;
+        let api = scim_client::ApiError::new(
+            http::StatusCode::CONFLICT,
+            http::HeaderMap::new(),
+            body.to_vec(),
+        );
+        let read = scim_sync::ReadError {
+            what: "users",
+            source: scim_client::Error::Api(Box::new(api)),
+        };
+        let apply = scim_sync::apply::ApplyError::Read(read);
+        let error = CliError::caused_by("apply", &apply);
+        assert_eq!(error.message(), apply.to_string());
+        assert_eq!(
+            error.to_json(),
+            json!({"error": {"kind": "apply", "message": apply.to_string(),
+                "status": 409, "scimType": "uniqueness"}})
+        );
+        let plain = CliError::caused_by("plan", &std::io::Error::other("no"));
+        assert_eq!(
+            plain.to_json(),
+            json!({"error": {"kind": "plan", "message": "no"}})
         );
     }
 

@@ -41,8 +41,9 @@
 //! Tables for people by default; `--json` prints exactly one JSON document
 //! on stdout per command. Errors print `scim: error: …` on stderr; with
 //! `--json` they also print `{"error": {"kind": …, "message": …, "status": …}}`
-//! on stdout (`status` when a service answered), so a script always reads
-//! one document. Notes and progress go to stderr; `--quiet` silences them
+//! on stdout (`status` when a service answered, `scimType` when its error
+//! body named one, also under a sync command's errors), so a script always
+//! reads one document. Notes and progress go to stderr; `--quiet` silences them
 //! (warnings stay). `export` without `--out` writes the export itself to
 //! stdout in either mode; its CSV is RFC 4180 with CRLF line ends.
 //!

@@ -4,8 +4,10 @@
 //! person reads. With `--json` the document is printed on stdout (one per
 //! command, pretty-printed); without, the text. Notes, warnings and
 //! progress go to stderr. An error prints `scim: error: …` on stderr and,
-//! with `--json`, also `{"error": {"kind", "message", "status"?}}` on
-//! stdout, so a script always gets one document.
+//! with `--json`, also `{"error": {"kind", "message", "status"?,
+//! "scimType"?}}` on stdout, so a script always gets one document; the
+//! status and `scimType` are the service's, however deep in the error
+//! (a sync command's read, say) its answer was.
 
 use std::io::Write;
 

@@ -267,3 +267,68 @@ fn bad_sources_fail_with_the_line_and_plan_nothing() {
         "Barbara\nJane"
     );
 }
+
+/// A provider that refuses `requests` requests in turn with 400 and a
+/// `scimType`; its base URL.
+fn refusing_provider(requests: usize) -> (String, std::thread::JoinHandle<Vec<String>>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/scim/v2/", listener.local_addr().unwrap());
+    let handle = std::thread::spawn(move || {
+        let mut lines = Vec::new();
+        for _ in 0..requests {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap() == 1 {
+                head.push(byte[0]);
+            }
+            let head = String::from_utf8(head).unwrap();
+            lines.push(head.lines().next().unwrap_or_default().to_owned());
+            let body = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"400","scimType":"tooMany","detail":"narrow the query"}"#;
+            let answer = format!(
+                "HTTP/1.1 400 Bad Request\r\nContent-Type: application/scim+json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            stream.write_all(answer.as_bytes()).unwrap();
+        }
+        lines
+    });
+    (url, handle)
+}
+
+#[test]
+fn json_errors_of_plan_and_apply_keep_the_providers_status_and_scim_type() {
+    let dir = Scratch::new("sync-status");
+    let source = from_sample();
+    let token = [("SCIM_TOKEN", "t-sync-status-1")];
+    let (url, provider) = refusing_provider(2);
+    let remote = ["--json", "--profile", "scim2", "--base-url", url.as_str()];
+
+    // plan: the provider's read fails (ReadError over the client's error).
+    let planned = dir.scim_with(&with(&[&remote[..], &["plan"]].concat(), &source), &token);
+    assert_eq!(planned.status, 1, "{planned:?}");
+    let error = &planned.json()["error"];
+    assert_eq!(error["kind"], "read", "{planned:?}");
+    assert_eq!(error["status"], 400, "{planned:?}");
+    assert_eq!(error["scimType"], "tooMany", "{planned:?}");
+
+    // apply: its state check's read fails (ApplyError over ReadError over it).
+    dir.scim(&with(
+        &["-q", "--profile", "scim2", "plan", "--out", "plan.json"],
+        &source,
+    ))
+    .ok();
+    let applied = dir.scim_with(&[&remote[..], &["apply", "plan.json"]].concat(), &token);
+    assert_eq!(applied.status, 1, "{applied:?}");
+    let error = &applied.json()["error"];
+    assert_eq!(error["kind"], "apply", "{applied:?}");
+    assert_eq!(error["status"], 400, "{applied:?}");
+    assert_eq!(error["scimType"], "tooMany", "{applied:?}");
+
+    let lines = provider.join().unwrap();
+    assert!(
+        lines.iter().all(|l| l.starts_with("GET /scim/v2/Users")),
+        "{lines:?}"
+    );
+}

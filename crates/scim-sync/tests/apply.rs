@@ -9,7 +9,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use common::*;
 use scim_client::AsyncScimClient;
 use scim_client::provider::Profile;
-use scim_sync::apply::{ApplyError, ApplyOptions, Outcome, apply_async, apply_blocking};
+use scim_sync::apply::{
+    ApplyError, ApplyOptions, EventResult, Outcome, StepError, apply_async, apply_blocking,
+};
 use scim_sync::{Plan, Step, plan, read_current};
 
 fn plan_for(service: &scim_memory::InMemoryService, profile: &Profile) -> Plan {
@@ -255,4 +257,65 @@ fn the_async_driver_reaches_the_same_state_and_reports_progress() {
     assert!(report.is_complete(), "{report:?}");
     assert_eq!(events, (1..=plan.steps.len()).collect::<Vec<_>>());
     assert_eq!(summary(&service, &profile), expected);
+}
+
+/// A provider that takes every write for asynchronous processing (RFC
+/// 9967's `asyncRequest: "long"`): 202, a `Set-Txn`, nothing done yet.
+struct Deferring(scim_memory::InMemoryService, AtomicUsize);
+
+impl scim_client::transport::Transport for Deferring {
+    fn send(
+        &self,
+        request: scim_client::transport::HttpRequest,
+    ) -> Result<scim_client::transport::HttpResponse, scim_client::transport::TransportError> {
+        if request.method() == http::Method::GET {
+            return Ok(self.0.handle(&request));
+        }
+        let number = self.1.fetch_add(1, Ordering::SeqCst);
+        Ok(http::Response::builder()
+            .status(202)
+            .header("Set-Txn", format!("txn-{number}"))
+            .body(Vec::new())
+            .unwrap())
+    }
+}
+
+#[test]
+fn a_step_answered_202_is_failed_as_accepted_never_done() {
+    let profile = Profile::generic_scim2(BASE_URL);
+    let service = seeded(&profile);
+    let before = summary(&service, &profile);
+    let plan = plan_for(&service, &profile);
+    let client = client(&profile, Deferring(service.clone(), AtomicUsize::new(0)));
+    let options = ApplyOptions::new(journal_path("accepted"));
+    let mut events = Vec::new();
+    let report = apply_blocking(&client, &plan, &profile, &options, |event| {
+        if let EventResult::Failed { error } = &event.result {
+            events.push(error.clone());
+        }
+    })
+    .unwrap();
+    assert!(report.done.is_empty(), "nothing is done yet: {report:?}");
+    assert!(!report.is_complete());
+    let accepted: Vec<_> = report
+        .failed
+        .iter()
+        .filter_map(|failed| match &failed.error {
+            StepError::Accepted(accepted) => accepted.txn.clone(),
+            _ => None,
+        })
+        .collect();
+    // Every 202 ended its step (sent once), and was reported with its txn.
+    let answered = (0..accepted.len()).map(|n| format!("txn-{n}"));
+    let mut sorted = accepted.clone();
+    sorted.sort();
+    assert_eq!(sorted, answered.collect::<Vec<_>>());
+    assert!(accepted.len() >= 3, "{report:?}");
+    let text = &events[0];
+    assert!(
+        text.starts_with("accepted for asynchronous processing (txn \"txn-")
+            && text.ends_with("verify later: the provider has not confirmed it"),
+        "{text}"
+    );
+    assert_eq!(summary(&service, &profile), before);
 }

@@ -189,10 +189,8 @@ fn make_plan(
     desired: &Desired,
     options: &PlanOptions,
 ) -> Result<Plan, CliError> {
-    let current =
-        read_current(session.client()).map_err(|e| CliError::failure("read", e.to_string()))?;
-    plan(desired, &current, session.profile(), options)
-        .map_err(|e| CliError::failure("plan", e.to_string()))
+    let current = read_current(session.client()).map_err(|e| CliError::caused_by("read", &e))?;
+    plan(desired, &current, session.profile(), options).map_err(|e| CliError::caused_by("plan", &e))
 }
 
 fn apply(session: &Session, plan: &Plan, options: &ApplyOptions) -> Result<Report, CliError> {
@@ -211,14 +209,13 @@ fn apply(session: &Session, plan: &Plan, options: &ApplyOptions) -> Result<Repor
         },
     );
     progress.finish();
-    report.map_err(|e| CliError::failure("apply", e.to_string()))
+    report.map_err(|e| CliError::caused_by("apply", &e))
 }
 
 fn check(session: &Session, desired: &Desired, options: &PlanOptions) -> Result<Drift, CliError> {
-    let current =
-        read_current(session.client()).map_err(|e| CliError::failure("read", e.to_string()))?;
+    let current = read_current(session.client()).map_err(|e| CliError::caused_by("read", &e))?;
     verify(desired, &current, session.profile(), options)
-        .map_err(|e| CliError::failure("verify", e.to_string()))
+        .map_err(|e| CliError::caused_by("verify", &e))
 }
 
 /// A table of the steps, then what is left alone.

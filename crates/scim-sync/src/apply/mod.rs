@@ -98,7 +98,18 @@ pub enum StepError {
     /// The client's error (the provider's answer, the network, a refused
     /// argument), typed.
     #[error(transparent)]
-    Client(#[from] scim_client::Error),
+    Client(scim_client::Error),
+    /// The provider took the step's request for asynchronous processing
+    /// (202 Accepted, RFC 9967) and has not done it yet: the step is not
+    /// done, nor known to fail. Verify later (`verify`, or a new plan);
+    /// the provider reports completion as an `asyncresp` Security Event
+    /// Token for the txn. Resuming before the provider has finished may
+    /// send the request again (a create looks the account up first).
+    #[error(
+        "accepted for asynchronous processing ({}); verify later: the provider has not confirmed it",
+        txn_text(.0)
+    )]
+    Accepted(Box<scim_client::Accepted>),
     /// The step refers to a user or group an earlier step was to create,
     /// and that step did not succeed.
     #[error("{reference} was not created, so this step cannot run")]
@@ -120,6 +131,24 @@ pub enum StepError {
         /// What came.
         answer: String,
     },
+}
+
+impl From<scim_client::Error> for StepError {
+    /// [`StepError::Accepted`] for a 202, [`StepError::Client`] for the rest.
+    fn from(error: scim_client::Error) -> StepError {
+        match error {
+            scim_client::Error::Accepted(accepted) => StepError::Accepted(accepted),
+            error => StepError::Client(error),
+        }
+    }
+}
+
+/// `txn "…"`, or that the provider named none.
+fn txn_text(accepted: &scim_client::Accepted) -> String {
+    match &accepted.txn {
+        Some(txn) => format!("txn {txn:?}"),
+        None => "no txn given".to_owned(),
+    }
 }
 
 impl Serialize for StepError {

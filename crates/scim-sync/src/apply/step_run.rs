@@ -96,7 +96,7 @@ impl StepRun {
                 outcome,
             } => match answer {
                 Some(Err(error)) if outcome.tolerates(&error) => Next::Ended(Ok(outcome.clone())),
-                Some(Err(error)) => Next::Ended(Err(StepError::Client(error))),
+                Some(Err(error)) => Next::Ended(Err(StepError::from(error))),
                 _ => match operations.pop_front() {
                     Some(operation) => Next::Send(Box::new(operation)),
                     None => Next::Ended(Ok(outcome.clone())),
@@ -140,7 +140,7 @@ impl Create {
             (CreateState::Adopting, Some(Ok(Answer::Written(Some(id))))) => {
                 Next::Ended(Ok(Outcome::Adopted { id }))
             }
-            (_, Some(Err(error))) => Next::Ended(Err(StepError::Client(error))),
+            (_, Some(Err(error))) => Next::Ended(Err(StepError::from(error))),
             (_, Some(Ok(answer))) => Next::Ended(Err(StepError::Unexpected {
                 answer: format!("{answer:?}"),
             })),
@@ -250,7 +250,7 @@ pub(crate) fn patch<R: Resource + 'static>(
 fn send_or_fail(built: Result<Operation<Answer>, Error>) -> Next {
     match built {
         Ok(operation) => Next::Send(Box::new(operation)),
-        Err(error) => Next::Ended(Err(StepError::Client(error))),
+        Err(error) => Next::Ended(Err(StepError::from(error))),
     }
 }
 
