@@ -13,7 +13,7 @@ use scim_client::retry::{
 };
 use scim_client::transport::{HttpRequest, HttpResponse, TransportError};
 use scim_client::transports::AsyncFnTransport;
-use scim_client::{AsyncScimClient, BearerToken, ClientOptions, Endpoint, Error, ScimClient};
+use scim_client::{AsyncScimClient, ClientOptions, Error, ScimClient};
 use serde_json::json;
 use support::scenarios::block_on;
 
@@ -76,7 +76,7 @@ fn user() -> serde_json::Value {
 
 #[test]
 fn a_202_to_create_patch_put_and_delete_is_accepted_with_its_txn_by_hand() {
-    let endpoint = Endpoint::scim2(BearerToken::new(TOKEN).unwrap(), BASE).unwrap();
+    let endpoint = ClientOptions::scim2(BASE).endpoint(TOKEN).unwrap();
     let create = endpoint.create_user(&user()).unwrap();
     assert_eq!(
         txn_of(create.parse_response(accepted("t-create"))),
@@ -112,7 +112,7 @@ fn a_202_to_create_patch_put_and_delete_is_accepted_with_its_txn_by_hand() {
 
 #[test]
 fn a_202_to_a_read_or_a_page_is_accepted_not_a_decode_error() {
-    let endpoint = Endpoint::scim2(BearerToken::new(TOKEN).unwrap(), BASE).unwrap();
+    let endpoint = ClientOptions::scim2(BASE).endpoint(TOKEN).unwrap();
     let read = endpoint.read_user("2819c223").unwrap();
     assert_eq!(txn_of(read.parse_response(accepted("t-read"))), "t-read");
     let page = endpoint.search_users(&SearchRequest::new()).unwrap();
@@ -296,7 +296,7 @@ fn no_request_carries_prefer_unless_asked_async() {
 
 #[test]
 fn respond_async_keeps_other_preferences() {
-    let endpoint = Endpoint::scim2(BearerToken::new(TOKEN).unwrap(), BASE).unwrap();
+    let endpoint = ClientOptions::scim2(BASE).endpoint(TOKEN).unwrap();
     let mut headers = http::HeaderMap::new();
     headers.insert("prefer", http::HeaderValue::from_static("return=minimal"));
     let op = endpoint
@@ -309,7 +309,7 @@ fn respond_async_keeps_other_preferences() {
 
 #[test]
 fn discovery_reads_security_events_async_request_leniently() {
-    let endpoint = Endpoint::scim2(BearerToken::new(TOKEN).unwrap(), BASE).unwrap();
+    let endpoint = ClientOptions::scim2(BASE).endpoint(TOKEN).unwrap();
     let body = json!({
         "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
         "securityEvents": {"asyncRequest": "LONG", "eventUris": ["urn:example:event"]}
