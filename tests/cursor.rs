@@ -202,8 +202,8 @@ fn assert_each_user_once(ids: &[String]) {
 fn walk_with(client: &ScimClient, mut walk: Paginator<User>) -> Vec<Result<User, Error>> {
     let mut out = Vec::new();
     loop {
-        match walk.step() {
-            WalkStep::Fetch(operation) => walk.receive(client.execute(operation)),
+        match walk.poll() {
+            WalkStep::Fetch(operation) => walk.handle(client.execute(operation)),
             WalkStep::Resource(user) => out.push(Ok(user)),
             WalkStep::Skipped(error) | WalkStep::Failed(error) => out.push(Err(error)),
             WalkStep::Done => return out,
@@ -297,8 +297,8 @@ fn the_async_client_walks_a_cursor_only_provider() {
         let mut by_hand = Paginator::<User>::new(endpoint, SearchRequest::new());
         let mut again = 0;
         loop {
-            match by_hand.step() {
-                WalkStep::Fetch(operation) => by_hand.receive(client.execute(operation).await),
+            match by_hand.poll() {
+                WalkStep::Fetch(operation) => by_hand.handle(client.execute(operation).await),
                 WalkStep::Resource(_) => again += 1,
                 WalkStep::Skipped(error) | WalkStep::Failed(error) => panic!("{error}"),
                 WalkStep::Done => break,

@@ -114,7 +114,7 @@ proptest! {
         let mut waited = Duration::ZERO;
         for outcome in outcomes.iter().cycle() {
             attempts += 1;
-            match call.receive(result(outcome), SystemTime::UNIX_EPOCH + Duration::from_secs(4_000_000_000)) {
+            match call.handle(result(outcome), SystemTime::UNIX_EPOCH + Duration::from_secs(4_000_000_000)) {
                 Step::Done(_) => break,
                 Step::Retry(wait) => {
                     // Caps apply before jitter, which adds under a second.
@@ -172,7 +172,7 @@ fn no_public_type_that_holds_the_token_shows_it() {
         1,
     );
     assert_hidden("Call", format!("{call:?}"));
-    if let Step::Retry(wait) = call.receive(
+    if let Step::Retry(wait) = call.handle(
         Ok(Response::builder().status(503).body(Vec::new()).unwrap()),
         SystemTime::now(),
     ) {
@@ -278,13 +278,13 @@ fn the_body_limit_admits_exactly_its_size() {
     let at_limit =
         Call::new(e.delete_user("W1").unwrap(), RetryHandlers::none(), 1).with_max_body_size(64);
     assert!(matches!(
-        at_limit.receive(Ok(ok_body(64)), SystemTime::now()),
+        at_limit.handle(Ok(ok_body(64)), SystemTime::now()),
         Step::Done(Ok(()))
     ));
     let over =
         Call::new(e.delete_user("W1").unwrap(), RetryHandlers::none(), 1).with_max_body_size(64);
     assert!(matches!(
-        over.receive(Ok(ok_body(65)), SystemTime::now()),
+        over.handle(Ok(ok_body(65)), SystemTime::now()),
         Step::Done(Err(Error::Transport(e))) if e.kind() == TransportErrorKind::ResponseTooLarge
     ));
     assert_eq!(scim_client::DEFAULT_MAX_BODY_SIZE, 10 * 1024 * 1024);
@@ -321,11 +321,11 @@ fn the_retry_after_cap_admits_exactly_its_wait() {
     };
     let at_cap = Call::new(e.read_user("W1").unwrap(), handlers.clone(), 1);
     assert!(
-        matches!(at_cap.receive(Ok(limited("60")), SystemTime::now()), Step::Retry(w) if w.delay() == Duration::from_secs(60))
+        matches!(at_cap.handle(Ok(limited("60")), SystemTime::now()), Step::Retry(w) if w.delay() == Duration::from_secs(60))
     );
     let over = Call::new(e.read_user("W1").unwrap(), handlers, 1);
     assert!(
-        matches!(over.receive(Ok(limited("60.001")), SystemTime::now()), Step::Done(Err(Error::Api(a))) if a.status == 429)
+        matches!(over.handle(Ok(limited("60.001")), SystemTime::now()), Step::Done(Err(Error::Api(a))) if a.status == 429)
     );
 }
 

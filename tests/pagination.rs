@@ -378,11 +378,11 @@ fn an_index_walk_asks_for_pages_no_larger_than_the_providers_cap() {
             scim_client::engine::Paginator::<scim_client::model::User>::new(endpoint, query);
         let mut count = 0;
         loop {
-            match walk.step() {
+            match walk.poll() {
                 scim_client::engine::WalkStep::Fetch(operation) => {
                     let uri = operation.request().uri().to_string();
                     assert!(uri.contains("count=50"), "{uri}");
-                    walk.receive(client.execute(operation));
+                    walk.handle(client.execute(operation));
                 }
                 scim_client::engine::WalkStep::Resource(_) => count += 1,
                 scim_client::engine::WalkStep::Skipped(e)

@@ -410,7 +410,7 @@ fn drive<T>(
         let outcome = script
             .pop()
             .expect("the call sent more requests than scripted");
-        match call.receive(outcome, now()) {
+        match call.handle(outcome, now()) {
             Step::Done(result) => return (result, sent, waits),
             Step::Retry(wait) => {
                 waits.push(wait.delay());
@@ -549,7 +549,7 @@ fn the_same_seed_gives_the_same_jittered_waits() {
     let run = |seed| {
         let handlers = RetryHandlers::all_builtin();
         let mut call = Call::new(endpoint().read_user("W1").unwrap(), handlers, seed);
-        let Step::Retry(wait) = call.receive(Ok(response(500, None)), now()) else {
+        let Step::Retry(wait) = call.handle(Ok(response(500, None)), now()) else {
             panic!("expected a retry")
         };
         let delay = wait.delay();

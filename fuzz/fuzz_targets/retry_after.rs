@@ -72,7 +72,7 @@ fn decide(value: http::HeaderValue, now: SystemTime, seed: u64, asked: Option<Du
         seed.wrapping_mul(0x9E37_79B9_7F4A_7C15),
     );
     let cap = RateLimitErrorRetryHandler::DEFAULT_MAX_WAIT;
-    match call.receive(Ok(response), now) {
+    match call.handle(Ok(response), now) {
         Step::Retry(wait) => {
             let delay = wait.delay();
             assert!(

@@ -93,9 +93,9 @@ impl<R: Resource> AsyncWalk<'_, R> {
     /// The next resource, or `None` at the end of the walk.
     pub async fn next(&mut self) -> Option<Result<R, Error>> {
         loop {
-            match self.paginator.step() {
+            match self.paginator.poll() {
                 WalkStep::Fetch(operation) => {
-                    self.paginator.receive(self.client.execute(operation).await);
+                    self.paginator.handle(self.client.execute(operation).await);
                 }
                 WalkStep::Resource(resource) => return Some(Ok(resource)),
                 WalkStep::Skipped(error) | WalkStep::Failed(error) => return Some(Err(error)),

@@ -118,9 +118,9 @@ impl<R: Resource> Iterator for Walk<'_, R> {
 
     fn next(&mut self) -> Option<Result<R, Error>> {
         loop {
-            match self.paginator.step() {
+            match self.paginator.poll() {
                 WalkStep::Fetch(operation) => {
-                    self.paginator.receive(self.client.execute(operation));
+                    self.paginator.handle(self.client.execute(operation));
                 }
                 WalkStep::Resource(resource) => return Some(Ok(resource)),
                 WalkStep::Skipped(error) | WalkStep::Failed(error) => return Some(Err(error)),

@@ -112,8 +112,10 @@ impl<T> Call<T> {
         self.attempts
     }
 
-    /// Feeds in how the attempt ended, with the current time.
-    pub fn receive(
+    /// Feeds in how the attempt ended, with the current time, and says what
+    /// comes next: done, or wait and send again. The call is consumed, so
+    /// an answer is handled once.
+    pub fn handle(
         mut self,
         result: Result<HttpResponse, TransportError>,
         now: SystemTime,

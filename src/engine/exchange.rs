@@ -277,7 +277,7 @@ impl<'a, T> Exchange<'a, T> {
             self.call = Some(call);
             return State::Admit;
         }
-        match call.receive(answer, now) {
+        match call.handle(answer, now) {
             Step::Done(result) => self.finished(result),
             Step::Retry(wait) => {
                 log::retry(&wait);

@@ -17,7 +17,7 @@ use crate::{Endpoint, Error};
 #[must_use]
 #[allow(clippy::large_enum_variant)]
 pub enum WalkStep<R> {
-    /// Run this page request and [`receive`](Paginator::receive) how it ended.
+    /// Run this page request and [`handle`](Paginator::handle) how it ended.
     Fetch(Operation<ListResponse<R>>),
     /// The next resource.
     Resource(R),
@@ -41,15 +41,15 @@ pub enum WalkStep<R> {
 ///        Paginator::new(endpoint, query)
 ///                     │   index walk: startIndex=1, 1+n, …     (RFC 7644 §3.4.2.4)
 ///                     │   cursor walk: cursor=, nextCursor, …  (RFC 9865 §2)
-///          ┌──────►  step()  ─────────────────────────────────────────┐
+///          ┌──────►  poll()  ─────────────────────────────────────────┐
 ///          │          │                                               │
 ///          │    ┌─────┴───────────┬───────────────┬─────────────┐     │
 ///          │    ▼                 ▼               ▼             ▼     ▼
 ///          │  Fetch(operation)  Resource(r)   Skipped(e)    Failed(e)  Done
 ///          │    │                 │               │             │
 ///          │  the driver runs     yield r      yield e (one   yield e; the next
-///          │  it, then            │            resource)      step() is Done
-///          │  receive(page or error)              │
+///          │  it, then            │            resource)      poll() is Done
+///          │  handle(page or error)               │
 ///          └────┴─────────────────┴───────────────┘
 /// ```
 ///
@@ -151,11 +151,11 @@ pub enum WalkStep<R> {
 /// ];
 /// let mut ids = Vec::new();
 /// loop {
-///     match walk.step() {
+///     match walk.poll() {
 ///         WalkStep::Fetch(operation) => {
 ///             // A real driver sends `operation.request()`; here the answer is canned.
 ///             let answer = http::Response::new(pages.pop().unwrap());
-///             walk.receive(operation.parse_response(answer));
+///             walk.handle(operation.parse_response(answer));
 ///         }
 ///         WalkStep::Resource(user) => ids.push(user.id.as_deref().unwrap_or("?").to_owned()),
 ///         WalkStep::Skipped(error) | WalkStep::Failed(error) => return Err(error),
@@ -182,7 +182,7 @@ pub enum WalkStep<R> {
 /// let mut asked = Vec::new();
 /// let mut ids = Vec::new();
 /// loop {
-///     match walk.step() {
+///     match walk.poll() {
 ///         WalkStep::Fetch(operation) => {
 ///             let query = operation.request().uri().query().unwrap_or("").to_owned();
 ///             let body: &[u8] = match query.as_str() {
@@ -191,7 +191,7 @@ pub enum WalkStep<R> {
 ///                 other => panic!("unexpected query {other}"),
 ///             };
 ///             asked.push(query);
-///             walk.receive(operation.parse_response(http::Response::new(body.to_vec())));
+///             walk.handle(operation.parse_response(http::Response::new(body.to_vec())));
 ///         }
 ///         WalkStep::Resource(user) => ids.push(user.id.as_deref().unwrap_or("?").to_owned()),
 ///         WalkStep::Skipped(error) | WalkStep::Failed(error) => return Err(error),
@@ -241,7 +241,7 @@ struct FollowedCursors {
 enum State {
     /// The next page must be asked for.
     NeedPage,
-    /// A page request is out; `receive` is expected.
+    /// A page request is out; `handle` is expected.
     Fetching,
     /// The last page is (being) handed out.
     LastPage,
@@ -284,8 +284,10 @@ impl<R: Resource> Paginator<R> {
     }
 
     /// The next step of the walk: a resource, a page to fetch, the error
-    /// that ended it, or the end.
-    pub fn step(&mut self) -> WalkStep<R> {
+    /// that ended it, or the end. The answer changes as resources are handed
+    /// out and after [`handle`](Self::handle); polled again before the page
+    /// it asked for is handled, it asks for that page again.
+    pub fn poll(&mut self) -> WalkStep<R> {
         match self.page.pop_front() {
             Some(Ok(resource)) => return WalkStep::Resource(resource),
             Some(Err(error)) => return WalkStep::Skipped(error),
@@ -305,7 +307,7 @@ impl<R: Resource> Paginator<R> {
     }
 
     /// Feeds in how the page request of the last [`WalkStep::Fetch`] ended.
-    pub fn receive(&mut self, page: Result<ListResponse<R>, Error>) {
+    pub fn handle(&mut self, page: Result<ListResponse<R>, Error>) {
         self.state = match page.and_then(|page| self.take(page)) {
             Ok(true) => State::LastPage,
             Ok(false) => State::NeedPage,
