@@ -45,9 +45,9 @@ const SET_TXN: &str = "set-txn";
 /// returns a 202 as it came; [`Accepted::from_response`] reads it.
 ///
 /// ```
-/// use scim_client::{BearerToken, Endpoint, Error};
+/// use scim_client::{ClientOptions, Error};
 ///
-/// let endpoint = Endpoint::scim2(BearerToken::new("t-123456")?, "https://scim.example.test/v2")?;
+/// let endpoint = ClientOptions::scim2("https://scim.example.test/v2").endpoint("t-123456")?;
 /// let op = endpoint.delete_user("2819c223")?;
 /// let answer = http::Response::builder()
 ///     .status(202)
