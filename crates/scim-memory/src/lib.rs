@@ -46,7 +46,6 @@ mod filter_eval;
 mod patch;
 mod snapshot;
 mod store;
-mod to_json;
 mod transport;
 
 use std::collections::HashMap;
@@ -533,8 +532,13 @@ impl InMemoryService {
     }
 
     fn response(&self, reply: Reply) -> HttpResponse {
-        // The writer cannot fail, unlike serde: no fallback to hide.
-        let body = reply.body.map(|b| to_json::to_vec(&b)).unwrap_or_default();
+        let body = match reply.body.as_ref().map(serde_json::to_vec).transpose() {
+            Ok(body) => body.unwrap_or_default(),
+            // A `Value` has string keys only, so serde_json cannot refuse
+            // it; were that to change, the answer says so instead of
+            // sending an empty body.
+            Err(e) => return unwritable_response(&e),
+        };
         let mut response = HttpResponse::new(body);
         *response.status_mut() =
             StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -553,6 +557,17 @@ impl InMemoryService {
         }
         response
     }
+}
+
+/// 500 with a plain-text body: the answer could not be written as JSON.
+fn unwritable_response(error: &serde_json::Error) -> HttpResponse {
+    let body = format!("the in-memory service could not write its answer as JSON: {error}");
+    let mut response = HttpResponse::new(body.into_bytes());
+    *response.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+    response
 }
 
 fn response_is_empty(status: u16) -> bool {
