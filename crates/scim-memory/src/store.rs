@@ -330,7 +330,7 @@ impl Store {
             ));
         };
         if kind == Kind::Users {
-            if let Some(owner) = self.user_names.get(&value.to_lowercase()) {
+            if let Some(owner) = self.user_names.get(&unique_key(value)) {
                 if Some(owner.as_str()) != id {
                     return Err(Failure::new(
                         409,
@@ -343,14 +343,28 @@ impl Store {
         Ok(())
     }
 
+    /// Stores `resource` under `id`, moving its userName in the index:
+    /// the name it had is released and the one it has is claimed, each in
+    /// one lookup.
     fn store(&mut self, kind: Kind, id: String, resource: Resource) {
         if kind == Kind::Users {
-            self.user_names.retain(|_, owner| *owner != id);
-            if let Some(name) = resource.get("userName").and_then(Value::as_str) {
-                self.user_names.insert(name.to_lowercase(), id.clone());
+            let new_name = user_name_key(&resource);
+            let old_name = self.users.get(&id).and_then(user_name_key);
+            if let Some(old_name) = old_name.filter(|old| Some(old) != new_name.as_ref()) {
+                self.release_user_name(&old_name, &id);
+            }
+            if let Some(name) = new_name {
+                self.user_names.insert(name, id.clone());
             }
         }
         self.map_mut(kind).insert(id, resource);
+    }
+
+    /// Forgets `name` in the index when `id` holds it.
+    fn release_user_name(&mut self, name: &str, id: &str) {
+        if self.user_names.get(name).is_some_and(|owner| owner == id) {
+            self.user_names.remove(name);
+        }
     }
 
     fn check_version(
@@ -474,9 +488,13 @@ impl Store {
         if_match: Option<&str>,
     ) -> Result<(), Failure> {
         self.check_version(kind, id, if_match)?;
-        self.map_mut(kind).remove(id);
-        if kind == Kind::Users {
-            self.user_names.retain(|_, owner| owner != id);
+        let removed = self.map_mut(kind).remove(id);
+        if let Some(name) = removed
+            .filter(|_| kind == Kind::Users)
+            .as_ref()
+            .and_then(user_name_key)
+        {
+            self.release_user_name(&name, id);
         }
         Ok(())
     }
@@ -591,6 +609,21 @@ impl Store {
         }
         Ok(body)
     }
+}
+
+/// A userName as the index holds it: lower-cased, since userName is
+/// unique without regard to case (RFC 7643 §4.1.1, `caseExact: false`).
+fn unique_key(name: &str) -> String {
+    name.to_lowercase()
+}
+
+/// The index key of a user's userName, its key found without regard to
+/// case as [`Store::check`] finds it.
+fn user_name_key(resource: &Resource) -> Option<String> {
+    existing_key(resource, "userName")
+        .and_then(|key| resource.get(&key))
+        .and_then(Value::as_str)
+        .map(unique_key)
 }
 
 fn id_of(resource: &Resource) -> &str {
