@@ -8,11 +8,13 @@
 //!
 //! - **SCIM 2.0** ([`Dialect::Scim2`], [`Dialect::SlackV2`]): `ListResponse`,
 //!   the full filter grammar, sorting, paging, `attributes` and
-//!   `excludedAttributes`, `PatchOp` with value-filter paths, ETags (412 on a
+//!   `excludedAttributes`, `PatchOp` with value-filter paths (a PATCH body
+//!   that is not a `PatchOp` is 400 `invalidSyntax`), ETags (412 on a
 //!   stale `If-Match`, 304 on a current `If-None-Match`), 409 on a duplicate
 //!   `userName`, `.search`, Bulk with `bulkId` references, discovery.
 //! - **Slack v1** ([`Dialect::SlackV1`]): `{"Errors": {…}}` bodies,
-//!   partial-resource PATCH where `null` clears, group member removal by
+//!   partial-resource PATCH where `null` clears (a SCIM 2.0 `PatchOp` is
+//!   400, as Slack refuses it), group member removal by
 //!   `"operation": "delete"`, DELETE of a user deactivates it (200), group
 //!   PATCH and DELETE answer 204, `count` above 1000 is read as 1000.
 //! - **Faults on demand** ([`InMemoryService::inject`]): 429 with a

@@ -6,7 +6,90 @@ use serde_json::{Map, Value};
 use super::Failure;
 use super::filter_eval::{lookup, matches};
 use scim_client::filter::{AttrPath, Filter};
-use scim_client::model::{PatchOpKind, PatchOperation, PatchPath};
+use scim_client::model::{PATCH_OP, PatchOp, PatchOpKind, PatchOperation, PatchPath};
+
+/// A PATCH body in the form its dialect takes; a body in the other form is
+/// refused with 400, as the real service refuses it, so a client sending
+/// the wrong form finds out here and not in production.
+#[derive(Debug)]
+pub(crate) enum PatchBody {
+    /// SCIM 2.0 and Slack v2: an RFC 7644 §3.5.2 `PatchOp`.
+    Operations(PatchOp),
+    /// Slack v1: a partial resource.
+    Partial(Map<String, Value>),
+}
+
+impl PatchBody {
+    /// Reads `body` as a `PatchOp` when `v2`, else as a partial resource.
+    ///
+    /// RFC 7644 §3.5.2: "The body of each request MUST contain the
+    /// "schemas" attribute with the URI value of
+    /// "urn:ietf:params:scim:api:messages:2.0:PatchOp"", and "MUST contain
+    /// the attribute "Operations", whose value is an array of one or more
+    /// PATCH operations"; a body that does not is `invalidSyntax` (§3.12).
+    /// Slack v1 takes a partial resource, so `Operations` or the PatchOp
+    /// schema there is a SCIM 2.0 body sent to the v1 API.
+    pub(crate) fn parse(body: Value, v2: bool) -> Result<PatchBody, Failure> {
+        let Value::Object(body) = body else {
+            let form = if v2 {
+                "a PatchOp"
+            } else {
+                "a partial resource"
+            };
+            return Err(invalid_syntax(format!(
+                "a PATCH body must be a JSON object ({form})"
+            )));
+        };
+        let operations = existing_key(&body, "Operations");
+        let patch_op_schema = declares_patch_op(&body);
+        if !v2 {
+            return match (operations, patch_op_schema) {
+                (None, false) => Ok(PatchBody::Partial(body)),
+                (Some(key), _) => Err(invalid_syntax(format!(
+                    "a Slack v1 PATCH body is a partial resource, not a SCIM 2.0 PatchOp: it carries {key:?}"
+                ))),
+                (None, true) => Err(invalid_syntax(format!(
+                    "a Slack v1 PATCH body is a partial resource, not a SCIM 2.0 PatchOp: its schemas name {PATCH_OP}"
+                ))),
+            };
+        }
+        if !patch_op_schema {
+            return Err(invalid_syntax(format!(
+                "a PATCH body must be a PatchOp: its schemas must hold {PATCH_OP}"
+            )));
+        }
+        let has_operations = operations
+            .as_ref()
+            .and_then(|key| body.get(key))
+            .and_then(Value::as_array)
+            .is_some_and(|ops| !ops.is_empty());
+        if !has_operations {
+            return Err(invalid_syntax(
+                "a PatchOp must carry \"Operations\": an array of one or more operations",
+            ));
+        }
+        serde_json::from_value(Value::Object(body))
+            .map(PatchBody::Operations)
+            .map_err(|e| Failure::new(400, Some("invalidValue"), format!("not a PatchOp: {e}")))
+    }
+}
+
+/// True when the body's `schemas` names the PatchOp message.
+fn declares_patch_op(body: &Map<String, Value>) -> bool {
+    let schemas = existing_key(body, "schemas").and_then(|key| body.get(&key));
+    match schemas {
+        Some(Value::Array(schemas)) => schemas
+            .iter()
+            .filter_map(Value::as_str)
+            .any(|schema| schema.eq_ignore_ascii_case(PATCH_OP)),
+        Some(Value::String(schema)) => schema.eq_ignore_ascii_case(PATCH_OP),
+        _ => false,
+    }
+}
+
+fn invalid_syntax(detail: impl Into<String>) -> Failure {
+    Failure::new(400, Some("invalidSyntax"), detail)
+}
 
 /// Applies one RFC 7644 operation.
 pub(crate) fn apply(resource: &mut Map<String, Value>, op: &PatchOperation) -> Result<(), Failure> {

@@ -6,13 +6,12 @@ use std::collections::{BTreeMap, HashMap};
 use serde_json::{Map, Value, json};
 
 use super::filter_eval::{matches, values};
-use super::patch::{apply, apply_v1, existing_key};
+use super::patch::{PatchBody, apply, apply_v1, existing_key};
 use super::{Failure, Reply, discovery};
 use scim_client::Dialect;
 use scim_client::filter::{AttrPath, Filter};
 use scim_client::model::{
-    CORE_V1, GROUP_V2, LIST_RESPONSE, PatchOp, PatchOperation, PatchPath, SearchRequest, SortOrder,
-    USER_V2,
+    CORE_V1, GROUP_V2, LIST_RESPONSE, PatchOperation, PatchPath, SearchRequest, SortOrder, USER_V2,
 };
 use scim_client::profile::{Pagination, Profile};
 
@@ -438,33 +437,26 @@ impl Store {
     ) -> Result<Resource, Failure> {
         let previous = self.check_version(kind, id, if_match)?;
         let mut resource = previous.clone();
-        if self.v2() {
-            let patch: PatchOp = serde_json::from_value(body).map_err(|e| {
-                Failure::new(400, Some("invalidValue"), format!("not a PatchOp: {e}"))
-            })?;
-            if kind == Kind::Groups {
-                let changes = patch
-                    .operations
-                    .iter()
-                    .fold(0usize, |n, op| n.saturating_add(member_changes(op)));
-                self.check_member_changes(changes)?;
+        match PatchBody::parse(body, self.v2())? {
+            PatchBody::Operations(patch) => {
+                if kind == Kind::Groups {
+                    let changes = patch
+                        .operations
+                        .iter()
+                        .fold(0usize, |n, op| n.saturating_add(member_changes(op)));
+                    self.check_member_changes(changes)?;
+                }
+                for operation in &patch.operations {
+                    apply(&mut resource, operation)?;
+                }
             }
-            for operation in &patch.operations {
-                apply(&mut resource, operation)?;
+            PatchBody::Partial(partial) => {
+                if kind == Kind::Groups {
+                    let members = existing_key(&partial, "members").and_then(|k| partial.get(&k));
+                    self.check_member_changes(members.map_or(0, count_values))?;
+                }
+                apply_v1(&mut resource, partial)?;
             }
-        } else {
-            let Value::Object(partial) = body else {
-                return Err(Failure::new(
-                    400,
-                    Some("invalidSyntax"),
-                    "a partial resource must be a JSON object",
-                ));
-            };
-            if kind == Kind::Groups {
-                let members = existing_key(&partial, "members").and_then(|k| partial.get(&k));
-                self.check_member_changes(members.map_or(0, count_values))?;
-            }
-            apply_v1(&mut resource, partial)?;
         }
         self.commit(kind, id, resource, &previous)
     }
