@@ -722,26 +722,15 @@ fn route(store: &mut Store, rules: Behaviour, request: &HttpRequest) -> Result<R
             Ok(store::resource_reply(201, created, v2))
         }
         Route::Search(kind) if method == Method::POST => {
-            let body = json_body(request)?;
-            // The cursor is read here, not through the client's type.
-            let cursor = match body
-                .as_object()
-                .and_then(|o| patch::existing_key(o, "cursor").and_then(|k| o.get(&k)))
-            {
-                None | Some(Value::Null) => None,
-                Some(Value::String(cursor)) => Some(cursor.clone()),
-                Some(_) => {
-                    return Err(Failure::new(
+            let search: scim_client::model::SearchRequest =
+                serde_json::from_value(json_body(request)?).map_err(|e| {
+                    Failure::new(
                         400,
-                        Some("invalidCursor"),
-                        "the cursor must be a string",
-                    ));
-                }
-            };
-            let search: scim_client::model::SearchRequest = serde_json::from_value(body)
-                .map_err(|e| Failure::new(400, Some("invalidSyntax"), e.to_string()))?;
-            let query =
-                store::Query::from_search(&search, cursor.as_deref(), dialect, store.paging())?;
+                        Some("invalidSyntax"),
+                        format!("not a SearchRequest: {e}"),
+                    )
+                })?;
+            let query = store::Query::from_search(&search, dialect, store.paging())?;
             let mut list = match kind {
                 Some(kind) => store.list(kind, &query)?,
                 None => store.list_all(&query)?,

@@ -1017,19 +1017,17 @@ impl Query {
                 false => None,
             },
             count: number("count")?.map(|n| n.clamp(0, i64::from(u32::MAX)) as u32),
+            cursor: params.get("cursor").cloned(),
             ..SearchRequest::new()
         };
-        let cursor = params.get("cursor").map(String::as_str);
-        let mut query = Query::from_search(&search, cursor, dialect, paging)?;
+        let mut query = Query::from_search(&search, dialect, paging)?;
         query.projection = Projection::from_params(params);
         Ok(query)
     }
 
-    /// A search request, with the `cursor` it carries (read apart: the
-    /// request type is the client's), paged as `paging` says.
+    /// A search request (its `cursor` included), paged as `paging` says.
     pub(crate) fn from_search(
         search: &SearchRequest,
-        cursor: Option<&str>,
         dialect: Dialect,
         paging: &Paging,
     ) -> Result<Query, Failure> {
@@ -1057,7 +1055,7 @@ impl Query {
             .min(paging.max_page_size);
         // Cursor-only: always a cursor, the first page without one. Both:
         // a cursor when the request sends one, else the index.
-        let position = match (paging.cursor, cursor) {
+        let position = match (paging.cursor, search.cursor.as_deref()) {
             (true, Some(cursor)) => Position::Cursor(decode_cursor(cursor)?),
             (true, None) if !paging.index => Position::Cursor(CursorAt::First),
             _ => {
