@@ -4,11 +4,15 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-use super::discovery::{BULK_MAX_OPERATIONS, BULK_MAX_PAYLOAD};
-use super::store::{Store, version_of};
-use super::{Failure, Reply, Route, parse_route};
+use crate::Failure;
+use crate::discovery::{BULK_MAX_OPERATIONS, BULK_MAX_PAYLOAD};
+use crate::response::{Reply, scim_error};
+use crate::route::{Route, parse_route};
+use crate::store::{Store, version_of};
 use scim_client::model::{BULK_RESPONSE, BulkOperation, BulkRequest};
 
+/// Serves `POST /Bulk`: each operation in order, `bulkId:` references
+/// resolved to the ids created before, until `failOnErrors` errors.
 pub(crate) fn process(store: &mut Store, body: &[u8], origin: &str) -> Result<Reply, Failure> {
     if body.len() > BULK_MAX_PAYLOAD {
         return Err(Failure::new(
@@ -38,45 +42,54 @@ pub(crate) fn process(store: &mut Store, body: &[u8], origin: &str) -> Result<Re
         if request.fail_on_errors.is_some_and(|limit| errors >= limit) {
             break;
         }
-        let result = run(store, operation, &created, origin);
-        let mut entry = json!({"method": operation.method, "status": ""});
-        if let Some(bulk_id) = &operation.bulk_id {
-            entry["bulkId"] = Value::from(bulk_id.as_str());
+        let outcome = run(store, operation, &created, origin);
+        if outcome.is_err() {
+            errors += 1;
         }
-        match result {
-            Ok((status, resource)) => {
-                entry["status"] = Value::from(status.to_string());
-                if let Some(resource) = resource {
-                    if let (Some(bulk_id), Some(id)) = (
-                        &operation.bulk_id,
-                        resource.get("id").and_then(Value::as_str),
-                    ) {
-                        created.insert(bulk_id.clone(), id.to_owned());
-                    }
-                    if let Some(location) = resource.get("meta").and_then(|m| m.get("location")) {
-                        entry["location"] = location.clone();
-                    }
-                    if let Some(version) = version_of(&resource) {
-                        entry["version"] = Value::from(version);
-                    }
-                }
-            }
-            Err(failure) => {
-                errors += 1;
-                entry["status"] = Value::from(failure.status.to_string());
-                let mut response = json!({"schemas": [scim_client::model::ERROR], "status": failure.status.to_string(), "detail": failure.detail});
-                if let Some(scim_type) = failure.scim_type {
-                    response["scimType"] = Value::from(scim_type);
-                }
-                entry["response"] = response;
-            }
-        }
-        results.push(entry);
+        results.push(result_entry(operation, outcome, &mut created));
     }
     Ok(Reply::json(
         200,
         json!({"schemas": [BULK_RESPONSE], "Operations": results}),
     ))
+}
+
+/// One operation's entry in the `BulkResponse`; a resource it created is
+/// remembered under its `bulkId` for the operations after it.
+fn result_entry(
+    operation: &BulkOperation,
+    outcome: Outcome,
+    created: &mut HashMap<String, String>,
+) -> Value {
+    let mut entry = json!({"method": operation.method, "status": ""});
+    if let Some(bulk_id) = &operation.bulk_id {
+        entry["bulkId"] = Value::from(bulk_id.as_str());
+    }
+    let resource = match outcome {
+        Ok((status, resource)) => {
+            entry["status"] = Value::from(status.to_string());
+            resource
+        }
+        Err(failure) => {
+            entry["status"] = Value::from(failure.status.to_string());
+            entry["response"] = scim_error(&failure);
+            None
+        }
+    };
+    let Some(resource) = resource else {
+        return entry;
+    };
+    let id = resource.get("id").and_then(Value::as_str);
+    if let (Some(bulk_id), Some(id)) = (&operation.bulk_id, id) {
+        created.insert(bulk_id.clone(), id.to_owned());
+    }
+    if let Some(location) = resource.get("meta").and_then(|m| m.get("location")) {
+        entry["location"] = location.clone();
+    }
+    if let Some(version) = version_of(&resource) {
+        entry["version"] = Value::from(version);
+    }
+    entry
 }
 
 type Outcome = Result<(u16, Option<serde_json::Map<String, Value>>), Failure>;

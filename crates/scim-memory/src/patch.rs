@@ -6,10 +6,159 @@ use serde_json::{Map, Value};
 use super::Failure;
 use super::filter_eval::{lookup, matches};
 use scim_client::filter::{AttrPath, Filter};
-use scim_client::model::{PatchOpKind, PatchOperation, PatchPath};
+use scim_client::model::{GROUP_V2, PATCH_OP, PatchOp, PatchOpKind, PatchOperation, PatchPath};
+
+/// A PATCH body in the form its dialect takes; a body in the other form is
+/// refused with 400, as the real service refuses it, so a client sending
+/// the wrong form finds out here and not in production.
+#[derive(Debug)]
+pub(crate) enum PatchBody {
+    /// SCIM 2.0 and Slack v2: an RFC 7644 §3.5.2 `PatchOp`.
+    Operations(PatchOp),
+    /// Slack v1: a partial resource.
+    Partial(Map<String, Value>),
+}
+
+impl PatchBody {
+    /// Reads `body` as a `PatchOp` when `v2`, else as a partial resource.
+    ///
+    /// RFC 7644 §3.5.2: "The body of each request MUST contain the
+    /// "schemas" attribute with the URI value of
+    /// "urn:ietf:params:scim:api:messages:2.0:PatchOp"", and "MUST contain
+    /// the attribute "Operations", whose value is an array of one or more
+    /// PATCH operations"; a body that does not is `invalidSyntax` (§3.12).
+    /// Slack v1 takes a partial resource, so `Operations` or the PatchOp
+    /// schema there is a SCIM 2.0 body sent to the v1 API.
+    pub(crate) fn parse(body: Value, v2: bool) -> Result<PatchBody, Failure> {
+        let Value::Object(body) = body else {
+            let form = if v2 {
+                "a PatchOp"
+            } else {
+                "a partial resource"
+            };
+            return Err(invalid_syntax(format!(
+                "a PATCH body must be a JSON object ({form})"
+            )));
+        };
+        let operations = existing_key(&body, "Operations");
+        let patch_op_schema = declares_patch_op(&body);
+        if !v2 {
+            return match (operations, patch_op_schema) {
+                (None, false) => Ok(PatchBody::Partial(body)),
+                (Some(key), _) => Err(invalid_syntax(format!(
+                    "a Slack v1 PATCH body is a partial resource, not a SCIM 2.0 PatchOp: it carries {key:?}"
+                ))),
+                (None, true) => Err(invalid_syntax(format!(
+                    "a Slack v1 PATCH body is a partial resource, not a SCIM 2.0 PatchOp: its schemas name {PATCH_OP}"
+                ))),
+            };
+        }
+        if !patch_op_schema {
+            return Err(invalid_syntax(format!(
+                "a PATCH body must be a PatchOp: its schemas must hold {PATCH_OP}"
+            )));
+        }
+        let has_operations = operations
+            .as_ref()
+            .and_then(|key| body.get(key))
+            .and_then(Value::as_array)
+            .is_some_and(|ops| !ops.is_empty());
+        if !has_operations {
+            return Err(invalid_syntax(
+                "a PatchOp must carry \"Operations\": an array of one or more operations",
+            ));
+        }
+        serde_json::from_value(Value::Object(body))
+            .map(PatchBody::Operations)
+            .map_err(|e| Failure::new(400, Some("invalidValue"), format!("not a PatchOp: {e}")))
+    }
+}
+
+impl PatchBody {
+    /// How many member values the body adds, replaces or removes (for the
+    /// profile's limit on one group PATCH).
+    pub(crate) fn member_changes(&self) -> usize {
+        match self {
+            PatchBody::Operations(patch) => patch
+                .operations
+                .iter()
+                .fold(0usize, |n, op| n.saturating_add(member_changes(op))),
+            PatchBody::Partial(partial) => existing_key(partial, "members")
+                .and_then(|key| partial.get(&key))
+                .map_or(0, count_values),
+        }
+    }
+
+    /// Applies the body to `resource` (a copy: a refusal half-way leaves
+    /// the stored resource as it was).
+    pub(crate) fn apply_to(self, resource: &mut Map<String, Value>) -> Result<(), Failure> {
+        match self {
+            PatchBody::Operations(patch) => patch
+                .operations
+                .iter()
+                .try_for_each(|operation| apply(resource, operation)),
+            PatchBody::Partial(partial) => apply_v1(resource, partial),
+        }
+    }
+}
+
+/// How many member values one PATCH operation adds, replaces or removes:
+/// every value of a `members` path or of a path-less `members` key; a
+/// value-filter path (`members[value eq "x"]`), or a `remove` of `members`
+/// without a value (every member at once), counts as one.
+fn member_changes(op: &PatchOperation) -> usize {
+    let is_members = |path: &AttrPath| {
+        path.name.eq_ignore_ascii_case("members")
+            && path
+                .urn
+                .as_deref()
+                .is_none_or(|urn| urn.eq_ignore_ascii_case(GROUP_V2))
+    };
+    match op.parsed_path() {
+        Ok(Some(PatchPath::Attr(path))) if is_members(&path) => {
+            op.value.as_ref().map_or(1, count_values)
+        }
+        Ok(Some(PatchPath::ValueFilter { attr, .. })) if is_members(&attr) => 1,
+        Ok(None) => match &op.value {
+            Some(Value::Object(attributes)) => attributes
+                .iter()
+                .filter(|(key, _)| AttrPath::parse(key).is_ok_and(|p| is_members(&p)))
+                .fold(0usize, |n, (_, value)| {
+                    n.saturating_add(count_values(value))
+                }),
+            _ => 0,
+        },
+        _ => 0,
+    }
+}
+
+/// The values of a multi-valued attribute's value: an array's items, or one.
+fn count_values(value: &Value) -> usize {
+    match value {
+        Value::Array(items) => items.len(),
+        _ => 1,
+    }
+}
+
+/// True when the body's `schemas` names the PatchOp message.
+fn declares_patch_op(body: &Map<String, Value>) -> bool {
+    let schemas = existing_key(body, "schemas").and_then(|key| body.get(&key));
+    match schemas {
+        Some(Value::Array(schemas)) => schemas
+            .iter()
+            .filter_map(Value::as_str)
+            .any(|schema| schema.eq_ignore_ascii_case(PATCH_OP)),
+        Some(Value::String(schema)) => schema.eq_ignore_ascii_case(PATCH_OP),
+        _ => false,
+    }
+}
+
+fn invalid_syntax(detail: impl Into<String>) -> Failure {
+    Failure::new(400, Some("invalidSyntax"), detail)
+}
 
 /// Applies one RFC 7644 operation.
-pub(crate) fn apply(resource: &mut Map<String, Value>, op: &PatchOperation) -> Result<(), Failure> {
+fn apply(resource: &mut Map<String, Value>, op: &PatchOperation) -> Result<(), Failure> {
     let path = op
         .parsed_path()
         .map_err(|e| Failure::new(400, Some("invalidPath"), e.to_string()))?;
@@ -285,10 +434,7 @@ fn same_value(a: &Value, b: &Value) -> bool {
 /// Applies a Slack v1 partial resource: present attributes overwrite, `null`
 /// clears, and group members listed with `"operation": "delete"` are removed
 /// while other listed members are added.
-pub(crate) fn apply_v1(
-    resource: &mut Map<String, Value>,
-    partial: Map<String, Value>,
-) -> Result<(), Failure> {
+fn apply_v1(resource: &mut Map<String, Value>, partial: Map<String, Value>) -> Result<(), Failure> {
     for (key, value) in partial {
         if key == "schemas" {
             continue;

@@ -51,8 +51,7 @@ impl InMemoryService {
     /// ```
     pub fn snapshot(&self) -> Value {
         let state = self.state();
-        let everything =
-            Query::from_search(&SearchRequest::new(), None, self.dialect(), &unpaged());
+        let everything = Query::from_search(&SearchRequest::new(), self.dialect(), &unpaged());
         let list = |kind: Kind| -> Value {
             let page = everything
                 .as_ref()

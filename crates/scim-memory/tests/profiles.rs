@@ -501,7 +501,16 @@ mod cursors {
             &[],
             Some(json!({"schemas": [scim_client::model::SEARCH_REQUEST], "cursor": 7})),
         );
-        assert_eq!(status(&search), 400);
+        // Not a cursor at all: the body is no SearchRequest.
+        let refused = error_body(search);
+        assert_eq!(refused["scimType"], "invalidSyntax", "{refused}");
+        assert!(
+            refused["detail"]
+                .as_str()
+                .unwrap()
+                .contains("SearchRequest"),
+            "{refused}"
+        );
     }
 
     #[test]
