@@ -67,27 +67,6 @@ pub enum UserDelete {
     Deactivates,
 }
 
-/// What `active: false` does to a user.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Deactivation {
-    /// The account is disabled and can be reactivated.
-    Disables,
-    /// The account is suspended and its identity obfuscated (GitHub EMU).
-    SuspendsAndObfuscates,
-    /// The user is removed from the organisation (GitHub org SCIM).
-    RemovesFromOrganisation,
-}
-
-/// How the client authenticates.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Auth {
-    /// A long-lived bearer token.
-    BearerToken,
-    /// Only OAuth 2.0 access tokens, renewed by the client
-    /// (see [`ClientCredentials`](crate::auth::ClientCredentials)).
-    OAuthOnly,
-}
-
 /// One provider's facts. Plain data: every field is public.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Profile {
@@ -97,7 +76,8 @@ pub struct Profile {
     pub dialect: Dialect,
     /// The base URL; `{placeholders}` mark the parts that are the user's.
     pub base_url: String,
-    /// The largest page the provider serves, when it caps it.
+    /// The largest page the provider serves, when it caps it below what its
+    /// dialect already caps ([`Dialect::max_count`]: 1000 on Slack).
     pub max_page_size: Option<u32>,
     /// Index, cursor, or both.
     pub pagination: Pagination,
@@ -106,16 +86,10 @@ pub struct Profile {
     /// The most member changes (additions plus removals) one group PATCH
     /// may carry; larger changes are split.
     pub max_member_changes: Option<usize>,
-    /// The discovery path, as the provider spells it.
-    pub service_provider_config_path: String,
     /// What `DELETE /Users/{id}` does.
     pub user_delete: UserDelete,
-    /// What `active: false` does.
-    pub deactivation: Deactivation,
     /// Whether `GET /Groups/{id}` and group lists include `members`.
     pub group_reads_return_members: bool,
-    /// How the client authenticates.
-    pub auth: Auth,
     /// The published rate limits (empty when none are published).
     pub rates: RateTable,
 }
@@ -135,15 +109,12 @@ impl Profile {
             name: "slack-v1".into(),
             dialect: Dialect::SlackV1,
             base_url: crate::SLACK_V1_BASE_URL.into(),
-            max_page_size: Some(1000),
+            max_page_size: None,
             pagination: Pagination::Index,
             patch: PatchForm::PartialResource,
             max_member_changes: Some(5000),
-            service_provider_config_path: "ServiceProviderConfigs".into(),
             user_delete: UserDelete::Deactivates,
-            deactivation: Deactivation::Disables,
             group_reads_return_members: true,
-            auth: Auth::BearerToken,
             rates: Profile::slack_rates(),
         }
     }
@@ -287,7 +258,6 @@ impl Profile {
             patch: PatchForm::PatchOp {
                 value_filter_paths: false,
             },
-            deactivation: Deactivation::SuspendsAndObfuscates,
             rates: RateTable::new(vec![RateRule::on(
                 "user provisioning",
                 Methods::Only(vec![Method::POST]),
@@ -334,7 +304,6 @@ impl Profile {
         Profile {
             name: "zoom".into(),
             base_url: "https://api.zoom.us/scim2/".into(),
-            auth: Auth::OAuthOnly,
             rates: RateTable::new(vec![
                 per_second("users", "Users"),
                 per_second("groups", "Groups"),
@@ -356,11 +325,8 @@ impl Profile {
                 value_filter_paths: true,
             },
             max_member_changes: None,
-            service_provider_config_path: "ServiceProviderConfig".into(),
             user_delete: UserDelete::Deletes,
-            deactivation: Deactivation::Disables,
             group_reads_return_members: true,
-            auth: Auth::BearerToken,
             rates: RateTable::default(),
         }
     }
@@ -406,13 +372,8 @@ mod tests {
     }
 
     #[test]
-    fn slack_profiles_keep_the_dialects_facts() {
+    fn slack_profiles_carry_slacks_ten_rate_rules() {
         for profile in [Profile::slack_v1(), Profile::slack_v2()] {
-            assert_eq!(profile.max_page_size, profile.dialect.max_count());
-            assert_eq!(
-                profile.service_provider_config_path,
-                profile.dialect.service_provider_config_path()
-            );
             assert_eq!(profile.rates.rules.len(), 10);
         }
     }

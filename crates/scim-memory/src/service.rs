@@ -83,7 +83,7 @@ impl InMemoryService {
     /// - [`group_reads_return_members`](Profile::group_reads_return_members)
     ///   false: group reads and lists leave out `members`;
     /// - [`user_delete`](Profile::user_delete): Slack deactivates;
-    /// - [`service_provider_config_path`](Profile::service_provider_config_path):
+    /// - the discovery path its [`Dialect`](scim_client::Dialect) spells:
     ///   discovery is served at that spelling only, and announces the
     ///   pagination (RFC 9865 §4).
     ///

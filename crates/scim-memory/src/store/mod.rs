@@ -73,8 +73,7 @@ impl Store {
 
     /// A store that pages, limits PATCHes and spells discovery as `profile` does.
     pub(crate) fn for_profile(profile: &Profile) -> Store {
-        let path = profile.service_provider_config_path.trim_matches('/');
-        let spelling = path.rsplit('/').next().unwrap_or(path);
+        let spelling = profile.dialect.service_provider_config_path();
         Store {
             paging: Paging::of_profile(profile),
             max_member_changes: profile.max_member_changes,

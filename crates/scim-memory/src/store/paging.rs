@@ -46,6 +46,7 @@ impl Paging {
         let dialect = Paging::of_dialect(profile.dialect);
         let max_page_size = profile
             .max_page_size
+            .or(profile.dialect.max_count())
             .map_or(discovery::MAX_RESULTS, |max| {
                 usize::try_from(max).unwrap_or(usize::MAX)
             })
