@@ -231,8 +231,9 @@ impl ClientOptions {
     }
 
     /// The proxy the base URL's requests go through, or `None` to go direct:
-    /// the explicit or environment proxy ([`resolve_proxy`](Self::resolve_proxy))
-    /// unless the base URL's host is listed in `no_proxy` (or `NO_PROXY`,
+    /// the explicit one, else the first non-empty variable of
+    /// [`PROXY_ENV_VARS`] (for an `http://` base URL only `HTTP_PROXY` and
+    /// `http_proxy`: `HTTPS_PROXY` is for https traffic, as curl reads it), unless the base URL's host is listed in `no_proxy` (or `NO_PROXY`,
     /// `no_proxy`). Pass `|name| std::env::var(name).ok()` for the real
     /// environment.
     ///

@@ -45,9 +45,9 @@ impl Endpoint {
         }
     }
 
-    /// An endpoint whose requests carry no `Authorization` until the driver
-    /// sets one on each attempt ([`Call::authorize`](crate::engine::call::Call::authorize)),
-    /// as clients do with renewing OAuth credentials.
+    /// An endpoint whose requests carry no `Authorization` until an
+    /// [`Exchange`](crate::engine::Exchange) sets one on each attempt from
+    /// renewing OAuth credentials.
     pub fn without_token() -> Endpoint {
         Endpoint {
             dialect: Dialect::SlackV1,

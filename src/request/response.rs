@@ -77,7 +77,7 @@ impl ScimResponse {
     /// The body as the page answering `asked`, the query it was asked
     /// with: the one reader of list answers, which `search_users`,
     /// `search_groups`, `query`, `search_post`, discovery lists and every
-    /// [`Paginator`](crate::Paginator) walk go through.
+    /// [`Paginator`](crate::engine::Paginator) walk go through.
     ///
     /// Every resource that can be decoded is in the page, and each one that
     /// cannot in [`ListResponse::failed`]. A body that is not a page
