@@ -11,13 +11,13 @@ use crate::error::CliError;
 
 /// The words not taken yet.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Args {
+pub(crate) struct Args {
     words: Vec<String>,
 }
 
 impl Args {
     /// The words after the program's name.
-    pub fn new(words: impl IntoIterator<Item = String>) -> Args {
+    pub(crate) fn new(words: impl IntoIterator<Item = String>) -> Args {
         Args {
             words: words.into_iter().collect(),
         }
@@ -33,7 +33,7 @@ impl Args {
     }
 
     /// Takes every `name` (and its `aliases`); true when there was one.
-    pub fn switch(&mut self, name: &str, aliases: &[&str]) -> bool {
+    pub(crate) fn switch(&mut self, name: &str, aliases: &[&str]) -> bool {
         let zone = self.flag_zone();
         let before = self.words.len();
         let mut index = 0;
@@ -45,7 +45,7 @@ impl Args {
     }
 
     /// Takes every `name VALUE` and `name=VALUE`, in order.
-    pub fn values(&mut self, name: &str) -> Result<Vec<String>, CliError> {
+    pub(crate) fn values(&mut self, name: &str) -> Result<Vec<String>, CliError> {
         let mut found = Vec::new();
         let mut index = 0;
         while index < self.flag_zone() {
@@ -67,7 +67,7 @@ impl Args {
     }
 
     /// Takes `name VALUE` once; given twice is a usage error.
-    pub fn value(&mut self, name: &str) -> Result<Option<String>, CliError> {
+    pub(crate) fn value(&mut self, name: &str) -> Result<Option<String>, CliError> {
         let mut values = self.values(name)?;
         match values.len() {
             0 | 1 => Ok(values.pop()),
@@ -76,7 +76,7 @@ impl Args {
     }
 
     /// Takes the first positional word (one that is not a flag; `-` is one).
-    pub fn positional(&mut self) -> Option<String> {
+    pub(crate) fn positional(&mut self) -> Option<String> {
         let zone = self.flag_zone();
         if let Some(at) = self.words[..zone].iter().position(|w| !is_flag(w)) {
             return Some(self.words.remove(at));
@@ -86,18 +86,18 @@ impl Args {
     }
 
     /// Takes the first positional word, or says that `what` is missing.
-    pub fn required(&mut self, what: &str) -> Result<String, CliError> {
+    pub(crate) fn required(&mut self, what: &str) -> Result<String, CliError> {
         self.positional()
             .ok_or_else(|| CliError::usage(format!("missing {what}")))
     }
 
     /// Takes every positional word left.
-    pub fn rest(&mut self) -> Vec<String> {
+    pub(crate) fn rest(&mut self) -> Vec<String> {
         std::iter::from_fn(|| self.positional()).collect()
     }
 
     /// Refuses whatever was not taken.
-    pub fn finish(&self) -> Result<(), CliError> {
+    pub(crate) fn finish(&self) -> Result<(), CliError> {
         match self.words.iter().find(|w| *w != "--") {
             None => Ok(()),
             Some(word) if is_flag(word) => Err(CliError::usage(format!("unknown flag {word}"))),

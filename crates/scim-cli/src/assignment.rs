@@ -28,7 +28,7 @@ use crate::error::CliError;
 
 /// One attribute's new value.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Assignment {
+pub(crate) struct Assignment {
     /// An attribute path: `title`, `name.givenName`, or URN-qualified.
     pub path: String,
     /// The value; `null` clears.
@@ -39,7 +39,7 @@ impl Assignment {
     /// `path=value` from `--set`: `true`, `false` and `null` are JSON
     /// literals, anything else a string (use [`parse_json`](Self::parse_json)
     /// for numbers, lists, or the string `"true"`).
-    pub fn parse(text: &str) -> Result<Assignment, CliError> {
+    pub(crate) fn parse(text: &str) -> Result<Assignment, CliError> {
         let (path, value) = split(text, "--set")?;
         let value = match value {
             "true" => Value::Bool(true),
@@ -51,7 +51,7 @@ impl Assignment {
     }
 
     /// `path=JSON` from `--set-json`.
-    pub fn parse_json(text: &str) -> Result<Assignment, CliError> {
+    pub(crate) fn parse_json(text: &str) -> Result<Assignment, CliError> {
         let (path, value) = split(text, "--set-json")?;
         let value = serde_json::from_str(value).map_err(|e| {
             CliError::usage(format!("--set-json {path}: the value is not JSON: {e}"))
@@ -76,13 +76,17 @@ fn split<'a>(text: &'a str, flag: &str) -> Result<(String, &'a str), CliError> {
 
 /// True when the body needs the resource's current JSON: a partial
 /// resource setting a sub-attribute.
-pub fn needs_current(form: PatchForm, assignments: &[Assignment]) -> bool {
+pub(crate) fn needs_current(form: PatchForm, assignments: &[Assignment]) -> bool {
     form == PatchForm::PartialResource && assignments.iter().any(|a| a.attr().sub_attr.is_some())
 }
 
 /// The PATCH body setting `assignments` in `form`; `current` is the
 /// resource as it is (see [`needs_current`]).
-pub fn patch_body(form: PatchForm, assignments: &[Assignment], current: Option<&Value>) -> Value {
+pub(crate) fn patch_body(
+    form: PatchForm,
+    assignments: &[Assignment],
+    current: Option<&Value>,
+) -> Value {
     match form {
         PatchForm::PatchOp { .. } => {
             let patch = assignments.iter().fold(PatchOp::new(), |patch, a| {

@@ -22,17 +22,17 @@ use scim_memory::InMemoryService;
 use crate::error::CliError;
 
 /// The sample data: users as SCIM JSON, groups with members by `userName`.
-pub const SEED_JSON: &str = include_str!("../sample/seed.json");
+pub(crate) const SEED_JSON: &str = include_str!("../sample/seed.json");
 
 /// The `format` of the state files written here.
-pub const STATE_FORMAT: &str = "scim-cli-embedded/1";
+pub(crate) const STATE_FORMAT: &str = "scim-cli-embedded/1";
 
 /// What the command says on stderr (unless `--quiet`) when it runs embedded.
-pub const EMBEDDED_NOTICE: &str = "using the embedded in-memory service (no token set)";
+pub(crate) const EMBEDDED_NOTICE: &str = "using the embedded in-memory service (no token set)";
 
 /// The embedded service and where its state is kept.
 #[derive(Debug)]
-pub struct Embedded {
+pub(crate) struct Embedded {
     service: InMemoryService,
     state: PathBuf,
     /// The snapshot as loaded or seeded: the state is saved only if it changes.
@@ -42,13 +42,13 @@ pub struct Embedded {
 impl Embedded {
     /// The base URL the embedded service is addressed by: no host of the
     /// real provider, so nothing could reach it by mistake.
-    pub fn base_url(profile: &Profile) -> String {
+    pub(crate) fn base_url(profile: &Profile) -> String {
         format!("https://scim.embedded.invalid/{}/", profile.name)
     }
 
     /// The service in `state` when the file exists, else an empty one
     /// (then [`seed`](Self::seed) it). The second value says whether it was loaded.
-    pub fn open(profile: &Profile, state: PathBuf) -> Result<(Embedded, bool), CliError> {
+    pub(crate) fn open(profile: &Profile, state: PathBuf) -> Result<(Embedded, bool), CliError> {
         let loaded = state.exists();
         let service = if loaded {
             load(profile, &state)?
@@ -67,19 +67,14 @@ impl Embedded {
     }
 
     /// The service, as the client's transport or for inspection.
-    pub fn service(&self) -> &InMemoryService {
+    pub(crate) fn service(&self) -> &InMemoryService {
         &self.service
-    }
-
-    /// The state file.
-    pub fn state(&self) -> &Path {
-        &self.state
     }
 
     /// Creates the sample users and groups through `client` (so they get
     /// the ids and `meta` the profile's provider would give), and counts
     /// them as the saved state.
-    pub fn seed(&mut self, client: &ScimClient) -> Result<(), CliError> {
+    pub(crate) fn seed(&mut self, client: &ScimClient) -> Result<(), CliError> {
         let seed: Value = serde_json::from_str(SEED_JSON)
             .map_err(|e| CliError::failure("state", format!("the sample data: {e}")))?;
         let mut ids = HashMap::new();
@@ -107,7 +102,7 @@ impl Embedded {
 
     /// Writes the state file if the users or groups changed since it was
     /// loaded or seeded; true when it was written.
-    pub fn save_if_changed(&self, profile: &Profile) -> Result<bool, CliError> {
+    pub(crate) fn save_if_changed(&self, profile: &Profile) -> Result<bool, CliError> {
         let now = self.service.snapshot();
         if now == self.saved {
             return Ok(false);
@@ -125,7 +120,7 @@ impl Embedded {
     }
 
     /// Deletes the state file; true when there was one.
-    pub fn reset(state: &Path) -> Result<bool, CliError> {
+    pub(crate) fn reset(state: &Path) -> Result<bool, CliError> {
         match std::fs::remove_file(state) {
             Ok(()) => Ok(true),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),

@@ -8,11 +8,11 @@ use crate::args::Args;
 use crate::error::CliError;
 
 /// The profile used when `--profile` is not given.
-pub const DEFAULT_PROFILE: &str = "slack-v1";
+pub(crate) const DEFAULT_PROFILE: &str = "slack-v1";
 
 /// The flags every command takes.
 #[derive(Debug, Clone)]
-pub struct GlobalOptions {
+pub(crate) struct GlobalOptions {
     /// `--profile NAME`: the provider's facts (default `slack-v1`).
     pub profile: Profile,
     /// `--base-url URL`: the service's base URL.
@@ -33,7 +33,7 @@ pub struct GlobalOptions {
 
 impl GlobalOptions {
     /// Takes the global flags out of `args`, wherever they are.
-    pub fn take(args: &mut Args) -> Result<GlobalOptions, CliError> {
+    pub(crate) fn take(args: &mut Args) -> Result<GlobalOptions, CliError> {
         let name = args
             .value("--profile")?
             .unwrap_or_else(|| DEFAULT_PROFILE.to_owned());

@@ -68,24 +68,25 @@
 //!   [`listing`] walks every page with [`progress`]; [`record`] flattens
 //!   users and groups for [`table`] and [`csv`].
 #![warn(missing_docs)]
+#![warn(unreachable_pub)]
 
-pub mod args;
-pub mod assignment;
-pub mod commands;
-pub mod csv;
-pub mod embedded;
-pub mod error;
+mod args;
+mod assignment;
+mod commands;
+mod csv;
+mod embedded;
+mod error;
 pub mod exit;
-pub mod global;
-pub mod listing;
-pub mod output;
-pub mod progress;
-pub mod record;
-pub mod session;
-pub mod table;
-pub mod target;
-pub mod token;
-pub mod usage;
+mod global;
+mod listing;
+mod output;
+mod progress;
+mod record;
+mod session;
+mod table;
+mod target;
+mod token;
+mod usage;
 
 pub use error::CliError;
 

@@ -9,7 +9,7 @@ use crate::session::Session;
 /// What a walk read: the resources, and the ones that could not be
 /// decoded (each as its error message; the walk went on past them).
 #[derive(Debug)]
-pub struct Listing<R> {
+pub(crate) struct Listing<R> {
     /// The resources read, in the service's order.
     pub items: Vec<R>,
     /// Why each undecodable resource was skipped.
@@ -20,7 +20,7 @@ impl<R: Resource> Listing<R> {
     /// Walks every page of `query` (`client.all`), showing progress as
     /// `label`; the total comes from the first page. Any error other than
     /// an undecodable resource stops the walk.
-    pub fn read(
+    pub(crate) fn read(
         session: &Session,
         query: SearchRequest,
         label: &str,

@@ -18,7 +18,7 @@ use crate::exit;
 
 /// What a command produced.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     /// The document `--json` prints.
     pub document: Value,
     /// The text shown without `--json`.
@@ -33,7 +33,7 @@ pub struct Outcome {
 
 impl Outcome {
     /// A document, and its text for people (a newline is added if missing).
-    pub fn new(document: Value, human: impl Into<String>) -> Outcome {
+    pub(crate) fn new(document: Value, human: impl Into<String>) -> Outcome {
         let mut human = human.into();
         if !human.is_empty() && !human.ends_with('\n') {
             human.push('\n');
@@ -47,7 +47,7 @@ impl Outcome {
     }
 
     /// Text printed as it is whatever the mode (an export to stdout).
-    pub fn raw(text: String) -> Outcome {
+    pub(crate) fn raw(text: String) -> Outcome {
         Outcome {
             raw: Some(text),
             ..Outcome::new(Value::Null, "")
@@ -55,7 +55,7 @@ impl Outcome {
     }
 
     /// The same outcome with another exit status.
-    pub fn with_status(mut self, status: u8) -> Outcome {
+    pub(crate) fn with_status(mut self, status: u8) -> Outcome {
         self.status = status;
         self
     }
@@ -63,7 +63,7 @@ impl Outcome {
 
 /// How results are shown: `--json` and `--quiet`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Output {
+pub(crate) struct Output {
     /// Machine JSON on stdout.
     pub json: bool,
     /// No notes or progress on stderr.
@@ -72,7 +72,7 @@ pub struct Output {
 
 impl Output {
     /// Prints `outcome` on stdout as the mode says.
-    pub fn print(&self, outcome: &Outcome) -> std::io::Result<()> {
+    pub(crate) fn print(&self, outcome: &Outcome) -> std::io::Result<()> {
         let mut stdout = std::io::stdout().lock();
         match (&outcome.raw, self.json) {
             (Some(raw), _) => stdout.write_all(raw.as_bytes())?,
@@ -83,7 +83,7 @@ impl Output {
     }
 
     /// Shows `error`: `scim: error: …` on stderr, and its JSON on stdout with `--json`.
-    pub fn error(&self, error: &CliError) {
+    pub(crate) fn error(&self, error: &CliError) {
         eprintln!("scim: error: {error}");
         if self.json {
             println!("{}", pretty(&error.to_json()));
@@ -91,20 +91,20 @@ impl Output {
     }
 
     /// A note on stderr (`scim: …`), unless `--quiet`.
-    pub fn note(&self, message: &str) {
+    pub(crate) fn note(&self, message: &str) {
         if !self.quiet {
             eprintln!("scim: {message}");
         }
     }
 
     /// A warning on stderr (`scim: warning: …`), even with `--quiet`.
-    pub fn warn(&self, message: &str) {
+    pub(crate) fn warn(&self, message: &str) {
         eprintln!("scim: warning: {message}");
     }
 }
 
 /// Pretty JSON; a `Value` always serialises.
-pub fn pretty(value: &Value) -> String {
+pub(crate) fn pretty(value: &Value) -> String {
     serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
 }
 

@@ -4,23 +4,12 @@
 //! elsewhere (a pipe, a CI log), one line per tenth of the work, and only
 //! for jobs of [`LINES_FROM`] items or more, so short commands stay quiet.
 //! `--quiet` turns it off. Finishing (or dropping) ends the bar's line.
-//!
-//! ```
-//! use scim_cli::progress::Progress;
-//!
-//! let mut progress = Progress::hidden();
-//! progress.start(3, "reading users");
-//! progress.inc(1);
-//! progress.set(3);
-//! progress.finish();
-//! assert_eq!(progress.done(), 3);
-//! ```
 
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
 /// Off a terminal, jobs smaller than this print no progress lines.
-pub const LINES_FROM: u64 = 100;
+pub(crate) const LINES_FROM: u64 = 100;
 
 const BAR_WIDTH: usize = 28;
 const REDRAW_EVERY: Duration = Duration::from_millis(100);
@@ -33,7 +22,7 @@ enum Mode {
 }
 
 /// A progress report: `start(total, label)`, then `inc`/`set`, then `finish`.
-pub struct Progress {
+pub(crate) struct Progress {
     mode: Mode,
     out: Box<dyn Write + Send>,
     label: String,
@@ -49,7 +38,7 @@ pub struct Progress {
 impl Progress {
     /// A report on stderr: a bar on a terminal, lines elsewhere, nothing
     /// when `quiet`.
-    pub fn stderr(quiet: bool) -> Progress {
+    pub(crate) fn stderr(quiet: bool) -> Progress {
         let mode = match (quiet, std::io::stderr().is_terminal()) {
             (true, _) => Mode::Hidden,
             (false, true) => Mode::Bar,
@@ -58,13 +47,9 @@ impl Progress {
         Progress::build(mode, Box::new(std::io::stderr()))
     }
 
-    /// A report that shows nothing, and still counts.
-    pub fn hidden() -> Progress {
-        Progress::build(Mode::Hidden, Box::new(std::io::sink()))
-    }
-
     /// A report written to `out`, as a bar (`terminal`) or as lines.
-    pub fn to_writer(out: Box<dyn Write + Send>, terminal: bool) -> Progress {
+    #[cfg(test)]
+    pub(crate) fn to_writer(out: Box<dyn Write + Send>, terminal: bool) -> Progress {
         let mode = if terminal { Mode::Bar } else { Mode::Lines };
         Progress::build(mode, out)
     }
@@ -83,7 +68,7 @@ impl Progress {
     }
 
     /// Starts (or restarts) a job of `total` items (0 when not known yet).
-    pub fn start(&mut self, total: u64, label: &str) {
+    pub(crate) fn start(&mut self, total: u64, label: &str) {
         self.finish();
         self.label = label.to_owned();
         self.total = total;
@@ -94,30 +79,26 @@ impl Progress {
     }
 
     /// Sets the total, once it is known.
-    pub fn set_total(&mut self, total: u64) {
+    pub(crate) fn set_total(&mut self, total: u64) {
         self.total = total;
         self.draw(false);
     }
 
     /// `n` more items done.
-    pub fn inc(&mut self, n: u64) {
+    #[cfg(test)]
+    pub(crate) fn inc(&mut self, n: u64) {
         self.set(self.done.saturating_add(n));
     }
 
     /// `done` items done in all.
-    pub fn set(&mut self, done: u64) {
+    pub(crate) fn set(&mut self, done: u64) {
         self.done = done;
         self.draw(false);
     }
 
-    /// How many items are done.
-    pub fn done(&self) -> u64 {
-        self.done
-    }
-
     /// Ends the report: the bar's last state and a newline. Safe to call
     /// twice; dropping a report finishes it.
-    pub fn finish(&mut self) {
+    pub(crate) fn finish(&mut self) {
         if self.open {
             self.draw(true);
             let _ = writeln!(self.out);

@@ -9,7 +9,7 @@ use scim_client::model::{Group, User};
 /// [`UserRecord::CSV_HEADER`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct UserRecord {
+pub(crate) struct UserRecord {
     /// `id`.
     pub id: Option<String>,
     /// `userName`.
@@ -32,7 +32,7 @@ pub struct UserRecord {
 
 impl UserRecord {
     /// The CSV header row, in column order.
-    pub const CSV_HEADER: [&'static str; 9] = [
+    pub(crate) const CSV_HEADER: [&'static str; 9] = [
         "id",
         "userName",
         "externalId",
@@ -45,7 +45,7 @@ impl UserRecord {
     ];
 
     /// The columns of `user`.
-    pub fn of(user: &User) -> UserRecord {
+    pub(crate) fn of(user: &User) -> UserRecord {
         let text = |field: &scim_client::model::Field<String>| field.as_deref().map(str::to_owned);
         let name = user.name.value();
         UserRecord {
@@ -62,7 +62,7 @@ impl UserRecord {
     }
 
     /// The CSV fields, in [`CSV_HEADER`](Self::CSV_HEADER) order; absent is empty.
-    pub fn csv_fields(&self) -> [String; 9] {
+    pub(crate) fn csv_fields(&self) -> [String; 9] {
         let text = |field: &Option<String>| field.clone().unwrap_or_default();
         [
             text(&self.id),
@@ -79,7 +79,7 @@ impl UserRecord {
 }
 
 /// The primary email's value, else the first one's.
-pub fn primary_email(user: &User) -> Option<String> {
+pub(crate) fn primary_email(user: &User) -> Option<String> {
     let emails = user.emails.value()?;
     let primary = emails
         .iter()
@@ -91,7 +91,7 @@ pub fn primary_email(user: &User) -> Option<String> {
 /// A group's columns: its names and its members' ids.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct GroupRecord {
+pub(crate) struct GroupRecord {
     /// `id`.
     pub id: Option<String>,
     /// `displayName`.
@@ -105,7 +105,7 @@ pub struct GroupRecord {
 
 impl GroupRecord {
     /// The columns of `group`.
-    pub fn of(group: &Group) -> GroupRecord {
+    pub(crate) fn of(group: &Group) -> GroupRecord {
         let text = |field: &scim_client::model::Field<String>| field.as_deref().map(str::to_owned);
         GroupRecord {
             id: text(&group.id),

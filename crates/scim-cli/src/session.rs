@@ -1,13 +1,10 @@
 //! [`Session`]: a connected client, the profile, and how to show results:
 //! what every command that talks to a service is given.
 
-use std::path::Path;
-
 use scim_client::pacing::SharedBudget;
 use scim_client::provider::Profile;
 use scim_client::retry::RateLimitErrorRetryHandler;
 use scim_client::{ClientOptions, ScimClient};
-use scim_memory::InMemoryService;
 
 use crate::embedded::{EMBEDDED_NOTICE, Embedded};
 use crate::error::CliError;
@@ -25,7 +22,7 @@ use crate::target::Target;
 /// time. Call [`close`](Self::close) at the end, whatever the command's
 /// result, to keep the embedded service's state.
 #[derive(Debug)]
-pub struct Session {
+pub(crate) struct Session {
     client: ScimClient,
     profile: Profile,
     output: Output,
@@ -35,7 +32,7 @@ pub struct Session {
 impl Session {
     /// Connects to `target` as `options` say: over the network (ureq), or
     /// to the embedded service, loaded from its state file or seeded.
-    pub fn open(options: &GlobalOptions, target: Target) -> Result<Session, CliError> {
+    pub(crate) fn open(options: &GlobalOptions, target: Target) -> Result<Session, CliError> {
         let profile = options.profile.clone();
         let output = Output {
             json: options.json,
@@ -69,38 +66,28 @@ impl Session {
     }
 
     /// The connected client.
-    pub fn client(&self) -> &ScimClient {
+    pub(crate) fn client(&self) -> &ScimClient {
         &self.client
     }
 
     /// The provider's profile (`--profile`).
-    pub fn profile(&self) -> &Profile {
+    pub(crate) fn profile(&self) -> &Profile {
         &self.profile
     }
 
     /// True when talking to the embedded in-memory service.
-    pub fn is_embedded(&self) -> bool {
+    pub(crate) fn is_embedded(&self) -> bool {
         self.embedded.is_some()
     }
 
-    /// The embedded service, to inspect it (`None` over the network).
-    pub fn embedded_service(&self) -> Option<&InMemoryService> {
-        self.embedded.as_ref().map(Embedded::service)
-    }
-
-    /// The embedded service's state file (`None` over the network).
-    pub fn state_file(&self) -> Option<&Path> {
-        self.embedded.as_ref().map(Embedded::state)
-    }
-
     /// `--json` and `--quiet`, notes and warnings.
-    pub fn output(&self) -> &Output {
+    pub(crate) fn output(&self) -> &Output {
         &self.output
     }
 
     /// A progress report on stderr for `total` items (0 if not known yet),
     /// already started; hidden with `--quiet`.
-    pub fn progress(&self, total: u64, label: &str) -> Progress {
+    pub(crate) fn progress(&self, total: u64, label: &str) -> Progress {
         let mut progress = Progress::stderr(self.output.quiet);
         progress.start(total, label);
         progress
@@ -109,7 +96,7 @@ impl Session {
     /// Ends the session: the embedded service's state is saved if its
     /// users or groups changed (even after a failed command, since what
     /// was done is done).
-    pub fn close(self) -> Result<(), CliError> {
+    pub(crate) fn close(self) -> Result<(), CliError> {
         if let Some(embedded) = &self.embedded {
             embedded.save_if_changed(&self.profile)?;
         }

@@ -1,26 +1,18 @@
 //! [`Table`]: aligned columns for people, with very long cells cut.
-//!
-//! ```
-//! use scim_cli::table::Table;
-//!
-//! let mut table = Table::new(["ID", "USERNAME"]);
-//! table.row(["W1", "ada"]);
-//! assert_eq!(table.render(), "ID  USERNAME\nW1  ada\n");
-//! ```
 
 /// Cells longer than this many characters are cut, ending in `…`.
-pub const MAX_CELL: usize = 40;
+pub(crate) const MAX_CELL: usize = 40;
 
 /// A table: a header and rows, rendered with two spaces between columns.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Table {
+pub(crate) struct Table {
     header: Vec<String>,
     rows: Vec<Vec<String>>,
 }
 
 impl Table {
     /// A table with these column names.
-    pub fn new<I: IntoIterator<Item = S>, S: Into<String>>(header: I) -> Table {
+    pub(crate) fn new<I: IntoIterator<Item = S>, S: Into<String>>(header: I) -> Table {
         Table {
             header: header.into_iter().map(Into::into).collect(),
             rows: Vec::new(),
@@ -28,7 +20,7 @@ impl Table {
     }
 
     /// Adds a row; missing cells are blank, extra ones dropped.
-    pub fn row<I: IntoIterator<Item = S>, S: Into<String>>(&mut self, cells: I) {
+    pub(crate) fn row<I: IntoIterator<Item = S>, S: Into<String>>(&mut self, cells: I) {
         let mut row: Vec<String> = cells
             .into_iter()
             .map(|cell| cut(&flatten(&cell.into())))
@@ -39,17 +31,13 @@ impl Table {
     }
 
     /// How many rows.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.rows.len()
     }
 
-    /// True with no rows.
-    pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
-    }
-
     /// The table as text, one line per row, trailing spaces trimmed.
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let widths: Vec<usize> = (0..self.header.len())
             .map(|column| {
                 std::iter::once(&self.header)

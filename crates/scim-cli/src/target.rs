@@ -15,11 +15,11 @@ use crate::token::Token;
 
 /// The embedded service's state file when `--state` is not given, in the
 /// current directory.
-pub const DEFAULT_STATE_FILE: &str = ".scim-embedded.json";
+pub(crate) const DEFAULT_STATE_FILE: &str = ".scim-embedded.json";
 
 /// Which service a command talks to.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Target {
+pub(crate) enum Target {
     /// The in-memory service, kept in a state file between commands.
     Embedded {
         /// The state file.
@@ -36,7 +36,10 @@ pub enum Target {
 
 impl Target {
     /// The target `options` and `token` (found by [`Token::find`]) name.
-    pub fn decide(options: &GlobalOptions, token: Option<Token>) -> Result<Target, CliError> {
+    pub(crate) fn decide(
+        options: &GlobalOptions,
+        token: Option<Token>,
+    ) -> Result<Target, CliError> {
         let profile = &options.profile;
         let target = match (&options.base_url, token) {
             (None, None) => {
@@ -74,19 +77,6 @@ impl Target {
             ));
         }
         Ok(target)
-    }
-
-    /// True for the embedded service.
-    pub fn is_embedded(&self) -> bool {
-        matches!(self, Target::Embedded { .. })
-    }
-
-    /// The token, when there is one.
-    pub fn token(&self) -> Option<&Token> {
-        match self {
-            Target::Embedded { .. } => None,
-            Target::Remote { token, .. } => Some(token),
-        }
     }
 }
 

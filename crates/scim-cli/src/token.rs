@@ -11,16 +11,16 @@ use std::path::Path;
 use crate::error::CliError;
 
 /// The environment variables read for a token, in order.
-pub const TOKEN_ENV_VARS: [&str; 2] = ["SLACK_ORG_ADMIN_USER_TOKEN", "SCIM_TOKEN"];
+pub(crate) const TOKEN_ENV_VARS: [&str; 2] = ["SLACK_ORG_ADMIN_USER_TOKEN", "SCIM_TOKEN"];
 
 /// A bearer token. Its `Debug` never shows it.
 #[derive(Clone, PartialEq, Eq)]
-pub struct Token(String);
+pub(crate) struct Token(String);
 
 impl Token {
     /// The token from `file` when given, else from the environment (as
     /// `env` reads it); `None` when there is none.
-    pub fn find(
+    pub(crate) fn find(
         file: Option<&Path>,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Option<Token>, CliError> {
@@ -37,7 +37,7 @@ impl Token {
 
     /// The token in `file`, trimmed; a missing, unreadable or empty file is
     /// an input failure (the message names the file, never its content).
-    pub fn from_file(file: &Path) -> Result<Token, CliError> {
+    pub(crate) fn from_file(file: &Path) -> Result<Token, CliError> {
         let text = std::fs::read_to_string(file).map_err(|e| {
             CliError::input(format!(
                 "cannot read the token file {}: {e}",
@@ -55,7 +55,7 @@ impl Token {
     }
 
     /// The token itself, for the client and for scrubbing.
-    pub fn secret(&self) -> &str {
+    pub(crate) fn secret(&self) -> &str {
         &self.0
     }
 }

@@ -1,7 +1,7 @@
 //! [`USAGE`]: the text `scim --help` prints.
 
 /// The usage text.
-pub const USAGE: &str = "\
+pub(crate) const USAGE: &str = "\
 scim: users, groups, exports and directory sync against a SCIM provider
 
 USAGE

@@ -27,7 +27,7 @@ use crate::session::Session;
 
 /// The export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub(crate) enum Format {
     /// Users and groups as one JSON document.
     Json,
     /// Users as RFC 4180 CSV.
@@ -35,7 +35,7 @@ pub enum Format {
 }
 
 /// Runs `scim export`.
-pub fn run(session: &Session, args: &mut Args) -> Result<Outcome, CliError> {
+pub(crate) fn run(session: &Session, args: &mut Args) -> Result<Outcome, CliError> {
     let format = match args.value("--format")?.as_deref() {
         None | Some("json") => Format::Json,
         Some("csv") => Format::Csv,
@@ -106,7 +106,7 @@ fn read_groups(session: &Session) -> Result<Vec<GroupRecord>, CliError> {
 }
 
 /// The users as CSV, header first.
-pub fn users_csv(users: &[UserRecord]) -> String {
+pub(crate) fn users_csv(users: &[UserRecord]) -> String {
     let mut text = String::new();
     csv::write_record(&mut text, UserRecord::CSV_HEADER);
     for user in users {

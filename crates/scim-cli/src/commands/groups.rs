@@ -17,7 +17,7 @@ use crate::session::Session;
 use crate::table::Table;
 
 /// Runs `scim groups …`.
-pub fn run(session: &Session, args: &mut Args) -> Result<Outcome, CliError> {
+pub(crate) fn run(session: &Session, args: &mut Args) -> Result<Outcome, CliError> {
     let action =
         args.required("a groups command: list, get, create, add-members or remove-members")?;
     match action.as_str() {

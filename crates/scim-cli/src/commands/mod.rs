@@ -5,11 +5,11 @@
 //! anything, and returns one [`Outcome`]. `reset` needs no session (it only
 //! deletes the embedded state file).
 
-pub mod export;
-pub mod groups;
-pub mod reset;
-pub mod sync;
-pub mod users;
+pub(crate) mod export;
+pub(crate) mod groups;
+pub(crate) mod reset;
+pub(crate) mod sync;
+pub(crate) mod users;
 
 use serde_json::Value;
 
@@ -20,7 +20,7 @@ use crate::session::Session;
 
 /// The commands the `scim` word knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Command {
+pub(crate) enum Command {
     /// `users list|get|create|patch|deactivate`.
     Users,
     /// `groups list|get|create|add-members|remove-members`.
@@ -43,7 +43,7 @@ pub enum Command {
 
 impl Command {
     /// The command a word names.
-    pub fn parse(word: &str) -> Result<Command, CliError> {
+    pub(crate) fn parse(word: &str) -> Result<Command, CliError> {
         Ok(match word {
             "users" => Command::Users,
             "groups" => Command::Groups,
@@ -64,7 +64,11 @@ impl Command {
 }
 
 /// Runs a command that talks to a service.
-pub fn dispatch(command: Command, session: &Session, args: &mut Args) -> Result<Outcome, CliError> {
+pub(crate) fn dispatch(
+    command: Command,
+    session: &Session,
+    args: &mut Args,
+) -> Result<Outcome, CliError> {
     match command {
         Command::Users => users::run(session, args),
         Command::Groups => groups::run(session, args),

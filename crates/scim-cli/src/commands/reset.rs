@@ -10,7 +10,7 @@ use crate::output::Outcome;
 use crate::target::Target;
 
 /// Runs `scim reset` (embedded only: a usage error with a token or base URL).
-pub fn run(target: &Target, args: &mut Args) -> Result<Outcome, CliError> {
+pub(crate) fn run(target: &Target, args: &mut Args) -> Result<Outcome, CliError> {
     args.finish()?;
     let Target::Embedded { state } = target else {
         return Err(CliError::usage(

@@ -42,7 +42,7 @@ const SAMPLE_CSV: &str = include_str!("../../sample/people.csv");
 const SAMPLE_MAPPING: &str = include_str!("../../sample/mapping.json");
 
 /// Runs `scim plan`.
-pub fn run_plan(session: &Session, args: &mut Args) -> Result<Outcome, CliError> {
+pub(crate) fn run_plan(session: &Session, args: &mut Args) -> Result<Outcome, CliError> {
     let out = args.value("--out")?;
     let (desired, options) = source(args)?;
     args.finish()?;
@@ -60,7 +60,7 @@ pub fn run_plan(session: &Session, args: &mut Args) -> Result<Outcome, CliError>
 }
 
 /// Runs `scim apply`.
-pub fn run_apply(session: &Session, args: &mut Args) -> Result<Outcome, CliError> {
+pub(crate) fn run_apply(session: &Session, args: &mut Args) -> Result<Outcome, CliError> {
     let journal = args.value("--journal")?;
     let concurrency = number(args, "--concurrency")?;
     let file = args.required("the plan file")?;
@@ -77,7 +77,7 @@ pub fn run_apply(session: &Session, args: &mut Args) -> Result<Outcome, CliError
 }
 
 /// Runs `scim verify`.
-pub fn run_verify(session: &Session, args: &mut Args) -> Result<Outcome, CliError> {
+pub(crate) fn run_verify(session: &Session, args: &mut Args) -> Result<Outcome, CliError> {
     let (desired, options) = source(args)?;
     args.finish()?;
     let drift = check(session, &desired, &options)?;
@@ -85,7 +85,7 @@ pub fn run_verify(session: &Session, args: &mut Args) -> Result<Outcome, CliErro
 }
 
 /// Runs `scim demo`: plan, apply, verify on the sample data.
-pub fn run_demo(session: &Session, args: &mut Args) -> Result<Outcome, CliError> {
+pub(crate) fn run_demo(session: &Session, args: &mut Args) -> Result<Outcome, CliError> {
     args.finish()?;
     let mapping = Mapping::from_json(SAMPLE_MAPPING)
         .map_err(|e| CliError::input(format!("the sample mapping: {e}")))?;
@@ -126,7 +126,7 @@ pub fn run_demo(session: &Session, args: &mut Args) -> Result<Outcome, CliError>
 
 /// The demo's embedded state: a fresh service each run (not the state file),
 /// unless `--state` names one.
-pub fn demo_state() -> PathBuf {
+pub(crate) fn demo_state() -> PathBuf {
     std::env::temp_dir().join(format!("scim-demo-{}.json", std::process::id()))
 }
 

@@ -16,7 +16,7 @@ use crate::session::Session;
 use crate::table::Table;
 
 /// Runs `scim users …`.
-pub fn run(session: &Session, args: &mut Args) -> Result<Outcome, CliError> {
+pub(crate) fn run(session: &Session, args: &mut Args) -> Result<Outcome, CliError> {
     let action = args.required("a users command: list, get, create, patch or deactivate")?;
     match action.as_str() {
         "list" => list(session, args),
