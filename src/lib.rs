@@ -130,6 +130,7 @@ mod operation;
 mod options;
 mod pacing;
 mod paginate;
+pub mod patch_render;
 pub mod profile;
 mod proxy;
 mod requests;
@@ -157,6 +158,7 @@ pub use options::{
     ClientCertificate, ClientOptions, DEFAULT_MAX_BODY_SIZE, PROXY_ENV_VARS, TlsOptions, TlsRoots,
 };
 pub use paginate::{Paginator, WalkStep};
+pub use patch_render::PatchBody;
 pub use requests::BulkLimits;
 pub use resource::Resource;
 pub use response::ScimResponse;
