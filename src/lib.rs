@@ -102,6 +102,8 @@
 //! - [`model`] has the resources: [`model::User`], [`model::Group`], their
 //!   extensions, and [`model::Field`] for absent / `null` / value.
 //! - [`filter`] builds, prints and parses filters safely.
+//! - [`patch_render`] writes every PATCH body: typed changes in, the body in
+//!   a provider's form ([`profile::PatchForm`]) out, as a [`PatchBody`].
 //! - [`Error`] is the one error type; non-2xx answers become
 //!   [`ApiError`] with the parsed SCIM error, `Retry-After` and raw body.
 //! - [`retry`] has the handlers, [`call`] the state machine that applies them,
@@ -158,7 +160,7 @@ pub use options::{
     ClientCertificate, ClientOptions, DEFAULT_MAX_BODY_SIZE, PROXY_ENV_VARS, TlsOptions, TlsRoots,
 };
 pub use paginate::{Paginator, WalkStep};
-pub use patch_render::PatchBody;
+pub use patch_render::{PatchBody, UserPatch};
 pub use requests::BulkLimits;
 pub use resource::Resource;
 pub use response::ScimResponse;

@@ -45,10 +45,10 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::Error;
 use crate::filter::{AttrPath, CompValue, Filter};
-use crate::model::{Group, PatchOp, PatchOpKind, PatchPath, User};
+use crate::model::{Group, PATCH_OP, PatchOp, PatchOpKind, PatchPath, User};
 use crate::profile::PatchForm;
+use crate::{Dialect, Error};
 
 /// Attributes Slack v1's PATCH refuses (Slack SCIM v1 docs: `password`,
 /// `externalId` and `profileUrl` cannot be PATCHed).
@@ -223,6 +223,12 @@ impl PatchForm {
 
 /// A PATCH request body, in the form its service takes.
 ///
+/// [`Endpoint::patch`](crate::Endpoint::patch) (and so `patch_user`,
+/// `patch_group`) refuses a body in the form its [`Dialect`] does not take
+/// with [`Error::InvalidArgument`], before anything is sent: a partial
+/// resource is not a SCIM 2.0 PATCH (RFC 7644 §3.5.2 requires a `PatchOp`),
+/// and Slack v1 takes only a partial resource.
+///
 /// ```
 /// use scim_client::model::{PatchOp, User};
 /// use scim_client::PatchBody;
@@ -253,6 +259,17 @@ impl PatchBody {
         }
     }
 }
+
+/// A PATCH of a user whose form its type says: a partial [`User`] (Slack
+/// v1), a [`PatchOp`] (SCIM 2.0, Slack v2), or a rendered [`PatchBody`].
+/// What `patch_user` takes, so an untyped JSON value, whose form nobody
+/// checked, does not compile there; the form is then checked against the
+/// dialect before sending ([`Endpoint::patch`](crate::Endpoint::patch)).
+pub trait UserPatch: Serialize + Sync {}
+
+impl UserPatch for User {}
+impl UserPatch for PatchOp {}
+impl UserPatch for PatchBody {}
 
 impl From<PatchOp> for PatchBody {
     fn from(patch: PatchOp) -> PatchBody {
@@ -285,6 +302,31 @@ fn object(resource: &impl Serialize) -> Map<String, Value> {
     match serde_json::to_value(resource) {
         Ok(Value::Object(map)) => map,
         _ => Map::new(),
+    }
+}
+
+/// Refuses a PATCH body in the form `dialect` does not take: Slack v1 takes
+/// a partial resource, every other dialect an RFC 7644 `PatchOp` (a message
+/// with the PatchOp schema or `Operations`).
+pub(crate) fn check_form(dialect: Dialect, body: &Value) -> Result<(), Error> {
+    let is_patch_op = body.as_object().is_some_and(|body| {
+        body.keys()
+            .any(|key| key.eq_ignore_ascii_case("Operations"))
+            || body
+                .get("schemas")
+                .and_then(Value::as_array)
+                .is_some_and(|schemas| schemas.iter().any(|s| s == PATCH_OP))
+    });
+    match (dialect, is_patch_op) {
+        (Dialect::SlackV1, true) => Err(Error::invalid(
+            "body",
+            "Slack's SCIM v1 API takes a partial resource, not a PatchOp (RFC 7644 §3.5.2)",
+        )),
+        (Dialect::SlackV2 | Dialect::Scim2, false) => Err(Error::invalid(
+            "body",
+            "a SCIM 2.0 service takes a PatchOp (RFC 7644 §3.5.2), not a partial resource",
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -599,7 +641,6 @@ fn item_filter(attr: &AttrPath, item: &Value) -> Result<Filter, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::PATCH_OP;
     use serde_json::json;
 
     const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
@@ -812,5 +853,29 @@ mod tests {
             json!([{"op": "remove", "path": r#"members[value eq "a\" or value pr or \"b"]"#},
                    {"op": "remove", "path": r#"phoneNumbers[primary eq true and type eq "work"]"#}])
         );
+    }
+
+    /// Dialect and body → refused or not.
+    #[test]
+    fn a_body_in_the_other_dialects_form_is_refused() {
+        let partial = json!({"title": "Lead"});
+        let patch_op = ops(json!([{"op": "replace", "path": "title", "value": "Lead"}]));
+        let without_schemas = json!({"Operations": []});
+        let table = [
+            (Dialect::SlackV1, &partial, true),
+            (Dialect::SlackV1, &patch_op, false),
+            (Dialect::SlackV1, &without_schemas, false),
+            (Dialect::SlackV2, &partial, false),
+            (Dialect::SlackV2, &patch_op, true),
+            (Dialect::Scim2, &partial, false),
+            (Dialect::Scim2, &without_schemas, true),
+        ];
+        for (dialect, body, accepted) in table {
+            let checked = check_form(dialect, body);
+            assert_eq!(checked.is_ok(), accepted, "{dialect:?} {body}: {checked:?}");
+            if let Err(error) = checked {
+                assert!(matches!(error, Error::InvalidArgument { name: "body", .. }));
+            }
+        }
     }
 }
