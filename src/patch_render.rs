@@ -674,92 +674,92 @@ mod tests {
             .to_value()
     }
 
-    /// Changes → (Slack v1, RFC 7644 with filter paths, GitHub's without).
+    /// Attribute changes → (Slack v1, `PatchOp` with or without filter
+    /// paths: the same, as no path holds a filter).
     #[test]
-    fn each_form_writes_each_change_its_own_way() {
+    fn attribute_changes_are_whole_values_in_slack_v1_and_paths_in_patch_op() {
         let department = format!("{ENTERPRISE}:department");
-        let table: Vec<(PatchChanges, Value, Value, Value)> = vec![
+        let core_given_name = "urn:ietf:params:scim:schemas:core:2.0:User:name.givenName";
+        let zedd_zulu = json!({"name": {"givenName": "Zedd", "familyName": "Zulu"}});
+        let new_email = json!([{"value": "b@x.test", "primary": true}]);
+        let table: Vec<(PatchChanges, Value, Value)> = vec![
             (
                 PatchChanges::new().set("title", "Lead").clear("nickName"),
                 json!({"title": "Lead", "nickName": null}),
-                ops(json!([{"op": "replace", "path": "title", "value": "Lead"},
-                           {"op": "remove", "path": "nickName"}])),
-                ops(json!([{"op": "replace", "path": "title", "value": "Lead"},
-                           {"op": "remove", "path": "nickName"}])),
+                json!([{"op": "replace", "path": "title", "value": "Lead"},
+                       {"op": "remove", "path": "nickName"}]),
             ),
             (
                 PatchChanges::new().set("name.givenName", "Zedd"),
-                json!({"name": {"givenName": "Zedd", "familyName": "Zulu"}}),
-                ops(json!([{"op": "replace", "path": "name.givenName", "value": "Zedd"}])),
-                ops(json!([{"op": "replace", "path": "name.givenName", "value": "Zedd"}])),
+                zedd_zulu.clone(),
+                json!([{"op": "replace", "path": "name.givenName", "value": "Zedd"}]),
             ),
             (
                 PatchChanges::new().clear("name.givenName"),
                 json!({"name": {"givenName": null, "familyName": "Zulu"}}),
-                ops(json!([{"op": "remove", "path": "name.givenName"}])),
-                ops(json!([{"op": "remove", "path": "name.givenName"}])),
+                json!([{"op": "remove", "path": "name.givenName"}]),
             ),
             (
                 PatchChanges::new().set("name", json!({"givenName": "Zedd"})),
-                json!({"name": {"givenName": "Zedd", "familyName": "Zulu"}}),
-                ops(json!([{"op": "replace", "path": "name", "value": {"givenName": "Zedd"}}])),
-                ops(json!([{"op": "replace", "path": "name", "value": {"givenName": "Zedd"}}])),
+                zedd_zulu.clone(),
+                json!([{"op": "replace", "path": "name", "value": {"givenName": "Zedd"}}]),
             ),
             (
-                PatchChanges::new().set("emails", json!([{"value": "b@x.test", "primary": true}])),
+                PatchChanges::new().set("emails", new_email.clone()),
                 json!({"emails": [{"value": "b@x.test", "primary": true},
                                   {"value": "a@x.test", "primary": true, "operation": "delete"}]}),
-                ops(
-                    json!([{"op": "replace", "path": "emails", "value": [{"value": "b@x.test", "primary": true}]}]),
-                ),
-                ops(
-                    json!([{"op": "replace", "path": "emails", "value": [{"value": "b@x.test", "primary": true}]}]),
-                ),
+                json!([{"op": "replace", "path": "emails", "value": new_email}]),
             ),
             (
                 PatchChanges::new().set(department.as_str(), "Maths"),
                 json!({ENTERPRISE: {"department": "Maths", "costCenter": "1"}}),
-                ops(json!([{"op": "replace", "path": department, "value": "Maths"}])),
-                ops(json!([{"op": "replace", "path": department, "value": "Maths"}])),
+                json!([{"op": "replace", "path": department, "value": "Maths"}]),
             ),
             (
-                PatchChanges::new().set(
-                    "urn:ietf:params:scim:schemas:core:2.0:User:name.givenName",
-                    "Zedd",
-                ),
-                json!({"name": {"givenName": "Zedd", "familyName": "Zulu"}}),
-                ops(
-                    json!([{"op": "replace", "path": "urn:ietf:params:scim:schemas:core:2.0:User:name.givenName", "value": "Zedd"}]),
-                ),
-                ops(
-                    json!([{"op": "replace", "path": "urn:ietf:params:scim:schemas:core:2.0:User:name.givenName", "value": "Zedd"}]),
-                ),
-            ),
-            (
-                PatchChanges::new()
-                    .add_item("members", json!({"value": "W1"}))
-                    .add_item("members", json!({"value": "W4"}))
-                    .remove_item("members", json!({"value": "W2"}))
-                    .remove_item("members", json!({"value": "W3"})),
-                json!({"members": [{"value": "W1"}, {"value": "W4"},
-                                   {"value": "W2", "operation": "delete"},
-                                   {"value": "W3", "operation": "delete"}]}),
-                ops(
-                    json!([{"op": "add", "path": "members", "value": [{"value": "W1"}, {"value": "W4"}]},
-                           {"op": "remove", "path": "members[value eq \"W2\"]"},
-                           {"op": "remove", "path": "members[value eq \"W3\"]"}]),
-                ),
-                ops(
-                    json!([{"op": "add", "path": "members", "value": [{"value": "W1"}, {"value": "W4"}]},
-                           {"op": "remove", "path": "members", "value": [{"value": "W2"}, {"value": "W3"}]}]),
-                ),
+                PatchChanges::new().set(core_given_name, "Zedd"),
+                zedd_zulu,
+                json!([{"op": "replace", "path": core_given_name, "value": "Zedd"}]),
             ),
         ];
-        for (changes, slack_v1, rfc_7644, github) in table {
+        for (changes, slack_v1, operations) in table {
             assert_eq!(rendered(&changes, SLACK_V1), slack_v1, "{changes:?}");
-            assert_eq!(rendered(&changes, RFC_7644), rfc_7644, "{changes:?}");
-            assert_eq!(rendered(&changes, GITHUB), github, "{changes:?}");
+            assert_eq!(
+                rendered(&changes, RFC_7644),
+                ops(operations.clone()),
+                "{changes:?}"
+            );
+            assert_eq!(rendered(&changes, GITHUB), ops(operations), "{changes:?}");
         }
+    }
+
+    /// Items: listed in Slack v1, one `add` per run of additions, removals by
+    /// value filter in RFC 7644, by value where paths take no filter.
+    #[test]
+    fn item_changes_are_listed_in_slack_v1_and_removed_by_filter_or_value_in_patch_op() {
+        let changes = PatchChanges::new()
+            .add_item("members", json!({"value": "W1"}))
+            .add_item("members", json!({"value": "W4"}))
+            .remove_item("members", json!({"value": "W2"}))
+            .remove_item("members", json!({"value": "W3"}));
+        let added =
+            json!({"op": "add", "path": "members", "value": [{"value": "W1"}, {"value": "W4"}]});
+        assert_eq!(
+            rendered(&changes, SLACK_V1),
+            json!({"members": [{"value": "W1"}, {"value": "W4"},
+                               {"value": "W2", "operation": "delete"},
+                               {"value": "W3", "operation": "delete"}]})
+        );
+        assert_eq!(
+            rendered(&changes, RFC_7644),
+            ops(json!([added,
+                       {"op": "remove", "path": "members[value eq \"W2\"]"},
+                       {"op": "remove", "path": "members[value eq \"W3\"]"}]))
+        );
+        assert_eq!(
+            rendered(&changes, GITHUB),
+            ops(json!([added,
+                       {"op": "remove", "path": "members", "value": [{"value": "W2"}, {"value": "W3"}]}]))
+        );
     }
 
     /// Changes → whether Slack v1 needs the current resource. `PatchOp`
@@ -816,6 +816,8 @@ mod tests {
             };
         let (_, reason) = refused(PatchChanges::new().set("externalId", "hr:1"), SLACK_V1);
         assert!(reason.contains("externalId"), "{reason}");
+        assert!(!SLACK_V1.can_patch("externalId") && !SLACK_V1.can_patch("password"));
+        assert!(SLACK_V1.can_patch("title") && RFC_7644.can_patch("externalId"));
         assert!(
             PatchChanges::new()
                 .set("externalId", "hr:1")
