@@ -8,7 +8,7 @@
 //! v1 lists members with `"operation": "delete"`; RFC 7644 removes
 //! `members[value eq "…"]`; GitHub takes no filter in a path, so members are
 //! removed by value. The bodies are written by the one PATCH renderer,
-//! [`PatchChanges`](crate::patch_render::PatchChanges).
+//! [`PatchChanges`].
 
 use serde_json::Value;
 

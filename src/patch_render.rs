@@ -60,7 +60,8 @@ const CHANGES: &str = "changes";
 /// One change a PATCH makes.
 #[derive(Clone, Debug, PartialEq)]
 pub enum PatchChange {
-    /// The attribute at `attr` takes `value`.
+    /// The attribute at `attr` takes `value` (`null` clears it, as
+    /// [`Clear`](Self::Clear) does).
     Set {
         /// The attribute (`title`, `name.givenName`, URN-qualified).
         attr: AttrPath,
@@ -572,6 +573,7 @@ fn patch_op(changes: &[PatchChange], value_filter_paths: bool) -> Result<PatchOp
     let mut patch = PatchOp::new();
     for change in changes {
         patch = match change {
+            PatchChange::Set { attr, value } if value.is_null() => patch.remove(attr),
             PatchChange::Set { attr, value } => patch.replace(attr, value.clone()),
             PatchChange::Clear { attr } => patch.remove(attr),
             PatchChange::AddItem { attr, item } => {
@@ -688,6 +690,11 @@ mod tests {
                 json!({"title": "Lead", "nickName": null}),
                 json!([{"op": "replace", "path": "title", "value": "Lead"},
                        {"op": "remove", "path": "nickName"}]),
+            ),
+            (
+                PatchChanges::new().set("title", Value::Null),
+                json!({"title": null}),
+                json!([{"op": "remove", "path": "title"}]),
             ),
             (
                 PatchChanges::new().set("name.givenName", "Zedd"),

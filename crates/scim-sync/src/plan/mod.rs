@@ -42,8 +42,8 @@ pub struct Change {
     pub path: String,
     /// The new value; `None` clears it (`null` in Slack v1, `remove` in RFC 7644).
     pub value: Option<Value>,
-    /// The provider's value before, for people reading the plan (and for
-    /// removing the items of a multi-valued attribute in Slack v1's form).
+    /// The provider's value before, for people reading the plan (the PATCH
+    /// body is rendered against the account as the provider has it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<Value>,
 }
