@@ -19,10 +19,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
-use scim_client::model::PatchOp;
-use scim_client::model::{Field, Group, Member, SearchRequest, User};
+use scim_client::model::{Group, Member, SearchRequest, User};
 use scim_client::pacing::SharedBudget;
-use scim_client::provider::{PatchForm, Profile};
+use scim_client::provider::PatchBody;
+use scim_client::provider::PatchChanges;
+use scim_client::provider::Profile;
 use scim_client::retry::{RateLimitErrorRetryHandler, RetryHandlers};
 use scim_client::transport::{
     AsyncTransport, BoxFuture, HttpRequest, HttpResponse, TransportError,
@@ -103,17 +104,11 @@ fn group(i: usize, members: &[String]) -> Group {
 }
 
 /// A PATCH of the title, in the profile's form.
-fn update(profile: &Profile) -> serde_json::Value {
-    match profile.patch {
-        PatchForm::PartialResource => serde_json::to_value(User {
-            title: Field::Value("Provisioned".into()),
-            ..User::default()
-        }),
-        PatchForm::PatchOp { .. } => {
-            serde_json::to_value(PatchOp::new().replace("title", "Provisioned"))
-        }
-    }
-    .expect("a PATCH body")
+fn update(profile: &Profile) -> PatchBody {
+    PatchChanges::new()
+        .set("title", "Provisioned")
+        .render(profile.patch, None)
+        .expect("a PATCH body")
 }
 
 // ------------------------------------------------------------- blocking

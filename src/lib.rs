@@ -116,6 +116,9 @@
 //! - [`model`] has the resources: [`model::User`], [`model::Group`], their
 //!   extensions, and [`model::Field`] for absent / `null` / value.
 //! - [`filter`] builds, prints and parses filters safely.
+//! - [`provider`] holds what each service bends: its [`provider::Profile`],
+//!   and the one PATCH renderer ([`provider::PatchChanges`]): typed changes
+//!   in, the body in the provider's form out.
 //! - [`Error`] is the one error type; non-2xx answers become
 //!   [`ApiError`] with the parsed SCIM error, `Retry-After` and raw body,
 //!   and a `202 Accepted` (RFC 9967 asynchronous processing) becomes

@@ -7,7 +7,7 @@ mod support;
 
 use std::sync::{Arc, Mutex};
 
-use scim_client::model::{AsyncRequest, SearchRequest, ServiceProviderConfig};
+use scim_client::model::{AsyncRequest, PatchOp, SearchRequest, ServiceProviderConfig};
 use scim_client::retry::{
     ConnectionErrorRetryHandler, RateLimitErrorRetryHandler, ServerErrorRetryHandler,
 };
@@ -84,7 +84,7 @@ fn a_202_to_create_patch_put_and_delete_is_accepted_with_its_txn_by_hand() {
     );
     // A PATCH's 204 is `None`; a 202 without a body is not.
     let patch = endpoint
-        .patch_user("2819c223", &json!({"title": "x"}))
+        .patch_user("2819c223", &PatchOp::new().replace("title", json!("x")))
         .unwrap();
     assert_eq!(txn_of(patch.parse_response(accepted("t-patch"))), "t-patch");
     let put = endpoint.update_user(&user()).unwrap();
@@ -151,7 +151,7 @@ fn the_blocking_client_returns_accepted_and_sends_a_202_once() {
     let client = ScimClient::with_transport(TOKEN, eager_options(), accepting(&seen)).unwrap();
     assert_eq!(txn_of(client.create_user(&user())), "t-POST");
     assert_eq!(seen.take().len(), 1, "a 202 is sent once");
-    let patched = client.patch_user("2819c223", &json!({"title": "x"}));
+    let patched = client.patch_user("2819c223", &PatchOp::new().replace("title", json!("x")));
     assert_eq!(txn_of(patched), "t-PATCH");
     assert_eq!(seen.take().len(), 1);
     assert_eq!(txn_of(client.update_user(&user())), "t-PUT");
@@ -172,7 +172,9 @@ fn the_async_client_returns_accepted_and_sends_a_202_once() {
     block_on(async {
         assert_eq!(txn_of(client.create_user(&user()).await), "t-POST");
         assert_eq!(seen.take().len(), 1, "a 202 is sent once");
-        let patched = client.patch_user("2819c223", &json!({"title": "x"})).await;
+        let patched = client
+            .patch_user("2819c223", &PatchOp::new().replace("title", json!("x")))
+            .await;
         assert_eq!(txn_of(patched), "t-PATCH");
         assert_eq!(seen.take().len(), 1);
         assert_eq!(txn_of(client.delete_user("2819c223").await), "t-DELETE");
@@ -248,7 +250,7 @@ fn no_request_carries_prefer_unless_asked_blocking() {
     client.read_user("2819c223").unwrap();
     client.create_user(&user()).unwrap();
     client
-        .patch_user("2819c223", &json!({"title": "x"}))
+        .patch_user("2819c223", &PatchOp::new().replace("title", json!("x")))
         .unwrap();
     client.update_user(&user()).unwrap();
     client.delete_user("2819c223").unwrap();
@@ -277,7 +279,7 @@ fn no_request_carries_prefer_unless_asked_async() {
         client.search_users(&SearchRequest::new()).await.unwrap();
         client.read_user("2819c223").await.unwrap();
         client.create_user(&user()).await.unwrap();
-        let patch = json!({"title": "x"});
+        let patch = PatchOp::new().replace("title", json!("x"));
         client.patch_user("2819c223", &patch).await.unwrap();
         client.update_user(&user()).await.unwrap();
         client.delete_user("2819c223").await.unwrap();

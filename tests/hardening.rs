@@ -235,7 +235,7 @@ fn no_error_variant_shows_the_token() {
         client.read_user("").unwrap_err(),
         client.read_user("W1").unwrap_err(),
         client
-            .patch_user("W1", &scim_client::model::PatchOp::new())
+            .patch_user("W1", &scim_client::model::User::default())
             .unwrap_err(),
         "userName eq"
             .parse::<Filter>()

@@ -5,7 +5,7 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use scim_client::model::{BulkRequest, PatchOp, SearchRequest, User};
+use scim_client::model::{BulkRequest, Group, SearchRequest, User};
 use scim_client::{BearerToken, BulkLimits, Endpoint, Error, RetryAfter, ScimError};
 
 type Parse = Box<dyn Fn(http::Response<Vec<u8>>) -> Result<(), Error> + Send + Sync>;
@@ -23,7 +23,8 @@ fn parsers() -> &'static [Parse] {
         let users = e.search_users(&SearchRequest::new().start_index(1).count(10)).unwrap();
         let groups = e.search_groups(&SearchRequest::new().start_index(1).count(10)).unwrap();
         let patch_user = e.patch_user("W1", &User::default()).unwrap();
-        let patch_group = e.patch_group("S1", &PatchOp::new()).unwrap();
+        // A partial group: the endpoint speaks Slack v1, which takes no PatchOp.
+        let patch_group = e.patch_group("S1", &Group::default()).unwrap();
         let delete = e.delete_user("W1").unwrap();
         let conditional = e.read_user("W1").unwrap().if_none_match("x").unwrap();
         let bulk = e.bulk(&BulkRequest::new(), &BulkLimits::default()).unwrap();

@@ -31,7 +31,8 @@ macro_rules! scim_methods {
             self.execute(self.endpoint().create(resource)?)$($(.$await)+)?
         }
 
-        /// `PATCH /{endpoint}/{id}`: `None` when the service answers 204.
+        /// `PATCH /{endpoint}/{id}`, refused before sending in the form the
+        /// dialect does not take: `None` when the service answers 204.
         pub $($async)? fn patch<R: $crate::Resource>(&self, id: &str, body: &(impl ::serde::Serialize + Sync))
             -> Result<Option<R>, $crate::Error> {
             self.execute(self.endpoint().patch(id, body)?)$($(.$await)+)?
@@ -86,10 +87,13 @@ macro_rules! scim_methods {
             self.create(user)$($(.$await)+)?
         }
 
-        /// `PATCH /Users/{id}`: `None` when the service answers 204.
-        pub $($async)? fn patch_user(&self, id: &str, partial_user: &(impl ::serde::Serialize + Sync))
+        /// `PATCH /Users/{id}` with a partial user (Slack v1) or a `PatchOp`
+        /// (SCIM 2.0); the other form is refused before sending
+        /// ([`Endpoint::patch_user`](crate::Endpoint::patch_user)). `None`
+        /// when the service answers 204.
+        pub $($async)? fn patch_user(&self, id: &str, patch: &impl $crate::provider::UserPatch)
             -> Result<Option<$crate::model::User>, $crate::Error> {
-            self.patch(id, partial_user)$($(.$await)+)?
+            self.patch(id, patch)$($(.$await)+)?
         }
 
         /// `PUT /Users/{id}`, the id taken from the user.

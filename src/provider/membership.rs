@@ -7,12 +7,14 @@
 //! 8,000 (see [`Profile::max_member_changes`]). And the form differs: Slack
 //! v1 lists members with `"operation": "delete"`; RFC 7644 removes
 //! `members[value eq "…"]`; GitHub takes no filter in a path, so members are
-//! removed by value.
+//! removed by value. The bodies are written by the one PATCH renderer,
+//! [`PatchChanges`].
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::model::{Group, Member};
-use crate::provider::profile::{PatchForm, Profile};
+use crate::provider::patch::{PatchChange, PatchChanges};
+use crate::provider::profile::Profile;
 use crate::{Endpoint, Error, Operation};
 
 /// One group's membership change: who joins, who leaves.
@@ -67,51 +69,28 @@ impl MemberChanges {
             .collect()
     }
 
-    /// The PATCH body for these changes in `form`.
-    pub fn patch_body(&self, form: PatchForm) -> Value {
-        let values = |ids: &[String]| {
-            ids.iter()
-                .map(|id| member_json(Member::addition(id)))
-                .collect::<Vec<_>>()
-        };
-        match form {
-            PatchForm::PartialResource => {
-                let mut members = values(&self.add);
-                members.extend(
-                    self.remove
-                        .iter()
-                        .map(|id| member_json(Member::removal(id))),
-                );
-                json!({ "members": members })
-            }
-            PatchForm::PatchOp { value_filter_paths } => {
-                let mut patch = crate::model::PatchOp::new();
-                if !self.add.is_empty() {
-                    patch = patch.add("members", values(&self.add));
-                }
-                if value_filter_paths {
-                    for id in &self.remove {
-                        patch = patch.remove(member_path(id));
-                    }
-                } else if !self.remove.is_empty() {
-                    patch = patch.remove_value("members", values(&self.remove));
-                }
-                // A PatchOp always serialises.
-                serde_json::to_value(patch).unwrap_or(Value::Null)
-            }
-        }
+    /// These changes, typed, for the PATCH renderer
+    /// ([`PatchChanges::render`]): each addition an item `{"value": id}`
+    /// added to `members`, then each removal one removed.
+    pub fn changes(&self) -> PatchChanges {
+        let item = |id: &String| member_json(Member::addition(id));
+        let added = self.add.iter().map(|id| PatchChange::AddItem {
+            attr: MEMBERS.into(),
+            item: item(id),
+        });
+        let removed = self.remove.iter().map(|id| PatchChange::RemoveItem {
+            attr: MEMBERS.into(),
+            item: item(id),
+        });
+        added.chain(removed).collect()
     }
 }
+
+const MEMBERS: &str = "members";
 
 /// A member as JSON (a model type always serialises).
 fn member_json(member: Member) -> Value {
     serde_json::to_value(member).unwrap_or(Value::Null)
-}
-
-/// `members[value eq "…"]`, the id escaped as a filter string.
-fn member_path(id: &str) -> crate::model::PatchPath {
-    use crate::filter::Filter;
-    crate::model::PatchPath::value_filter("members", Filter::eq("value", id), None)
 }
 
 fn unique(ids: impl Iterator<Item = String>) -> Vec<String> {
@@ -142,7 +121,10 @@ impl Endpoint {
         changes
             .batches(max)
             .iter()
-            .map(|batch| self.patch::<Group>(group_id, &batch.patch_body(profile.patch)))
+            .map(|batch| {
+                let body = batch.changes().render(profile.patch, None)?;
+                self.patch::<Group>(group_id, &body)
+            })
             .collect()
     }
 }
@@ -151,6 +133,7 @@ impl Endpoint {
 mod tests {
     use super::*;
     use crate::BearerToken;
+    use serde_json::json;
 
     fn ids(prefix: &str, n: usize) -> Vec<String> {
         (0..n).map(|i| format!("{prefix}{i}")).collect()

@@ -140,14 +140,20 @@ impl Endpoint {
     }
 
     /// `PATCH /{endpoint}/{id}` with `body` as given: a partial resource on
-    /// Slack v1, a [`PatchOp`](crate::model::PatchOp) on SCIM 2.0. `None`
-    /// means the service answered without a body (204).
+    /// Slack v1, a [`PatchOp`](crate::model::PatchOp) on SCIM 2.0 (write
+    /// either with [`PatchChanges`](crate::provider::patch::PatchChanges)). A
+    /// body in the other form is refused with [`Error::InvalidArgument`]
+    /// before anything is sent: every PATCH passes here, so none reaches a
+    /// service in a form it would misread. `None` means the service
+    /// answered without a body (204).
     pub fn patch<R: Resource>(
         &self,
         id: &str,
         body: &impl Serialize,
     ) -> Result<Operation<Option<R>>, Error> {
-        let body = self.resource_body(body, R::schema(self.dialect()))?;
+        let value = serde_json::to_value(body).map_err(|e| Error::Encode(e.to_string()))?;
+        crate::provider::patch::check_form(self.dialect(), &value)?;
+        let body = to_body(with_default_schemas(value, R::schema(self.dialect())))?;
         self.by_id(
             Method::PATCH,
             R::ENDPOINT,
@@ -229,13 +235,31 @@ impl Endpoint {
     }
 
     /// `PATCH /Users/{id}` with a partial user (Slack v1: attributes present
-    /// are overwritten, [`Field::Null`] clears) or a `PatchOp` (SCIM 2.0).
+    /// are overwritten, [`Field::Null`] clears) or a `PatchOp` (SCIM 2.0):
+    /// a [`UserPatch`](crate::provider::UserPatch), whose type says its form. A body
+    /// in the form the dialect does not take is [`Error::InvalidArgument`],
+    /// nothing sent.
+    ///
+    /// ```
+    /// use scim_client::model::{PatchOp, User};
+    /// use scim_client::{BearerToken, Endpoint, Error};
+    ///
+    /// let slack_v1 = Endpoint::new(BearerToken::new("xoxp-1")?);
+    /// let partial = User { title: "Lead".into(), ..User::default() };
+    /// assert!(slack_v1.patch_user("W1", &partial).is_ok());
+    /// let patch_op = PatchOp::new().replace("title", "Lead");
+    /// assert!(matches!(slack_v1.patch_user("W1", &patch_op), Err(Error::InvalidArgument { .. })));
+    /// let scim2 = Endpoint::scim2(BearerToken::new("t")?, "https://scim.example.com/v2")?;
+    /// assert!(scim2.patch_user("u1", &patch_op).is_ok());
+    /// assert!(matches!(scim2.patch_user("u1", &partial), Err(Error::InvalidArgument { .. })));
+    /// # Ok::<(), Error>(())
+    /// ```
     pub fn patch_user(
         &self,
         id: &str,
-        partial_user: &impl Serialize,
+        patch: &impl crate::provider::UserPatch,
     ) -> Result<Operation<Option<User>>, Error> {
-        self.patch(id, partial_user)
+        self.patch(id, patch)
     }
 
     /// `PATCH /Groups/{id}`. Slack answers 204, read as `None`. To remove

@@ -1,28 +1,21 @@
-//! [`Assignment`]: `--set path=value`, and the PATCH body a list of them
-//! makes in the profile's form.
+//! [`Assignment`]: `--set path=value`, and the typed PATCH changes a list
+//! of them makes ([`changes`]), which scim-client's one PATCH renderer
+//! ([`PatchChanges::render`]) writes in the profile's form:
 //!
 //! - [`PatchForm::PatchOp`] (RFC 7644 §3.5.2): one `replace` per
 //!   assignment at its path, a `remove` for `null`.
 //! - [`PatchForm::PartialResource`] (Slack v1): one object holding the new
 //!   values, `null` clearing. A sub-attribute (`name.givenName`) is sent
-//!   inside its whole complex attribute, merged into the current one, since
-//!   a partial resource replaces what it names.
-//!
-//! ```
-//! use scim_cli::assignment::{Assignment, patch_body};
-//! use scim_client::provider::PatchForm;
-//!
-//! let set = [Assignment::parse("title=Analyst")?, Assignment::parse("active=false")?];
-//! let body = patch_body(PatchForm::PartialResource, &set, None);
-//! assert_eq!(body, serde_json::json!({"title": "Analyst", "active": false}));
-//! # Ok::<(), scim_cli::CliError>(())
-//! ```
+//!   inside its whole complex attribute, taken from the current one, since
+//!   Slack does not say whether a partial complex value replaces what it
+//!   names ([`PatchChanges::needs_current`] says when to read it first).
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use scim_client::filter::AttrPath;
-use scim_client::model::PatchOp;
+#[cfg(doc)]
 use scim_client::provider::PatchForm;
+use scim_client::provider::{PatchChange, PatchChanges};
 
 use crate::error::CliError;
 
@@ -59,8 +52,16 @@ impl Assignment {
         Ok(Assignment { path, value })
     }
 
-    fn attr(&self) -> AttrPath {
-        AttrPath::new(&self.path)
+    /// The change it makes, typed for the PATCH renderer: `null` clears.
+    pub(crate) fn change(&self) -> PatchChange {
+        let attr = AttrPath::new(&self.path);
+        match &self.value {
+            Value::Null => PatchChange::Clear { attr },
+            value => PatchChange::Set {
+                attr,
+                value: value.clone(),
+            },
+        }
     }
 }
 
@@ -74,97 +75,31 @@ fn split<'a>(text: &'a str, flag: &str) -> Result<(String, &'a str), CliError> {
     Ok((path.to_owned(), value))
 }
 
-/// True when the body needs the resource's current JSON: a partial
-/// resource setting a sub-attribute.
-pub(crate) fn needs_current(form: PatchForm, assignments: &[Assignment]) -> bool {
-    form == PatchForm::PartialResource && assignments.iter().any(|a| a.attr().sub_attr.is_some())
-}
-
-/// The PATCH body setting `assignments` in `form`; `current` is the
-/// resource as it is (see [`needs_current`]).
-pub(crate) fn patch_body(
-    form: PatchForm,
-    assignments: &[Assignment],
-    current: Option<&Value>,
-) -> Value {
-    match form {
-        PatchForm::PatchOp { .. } => {
-            let patch = assignments.iter().fold(PatchOp::new(), |patch, a| {
-                if a.value.is_null() {
-                    patch.remove(&a.path)
-                } else {
-                    patch.replace(&a.path, a.value.clone())
-                }
-            });
-            serde_json::to_value(patch).unwrap_or(Value::Null)
-        }
-        PatchForm::PartialResource => {
-            let mut partial = Map::new();
-            for assignment in assignments {
-                set_partial(&mut partial, assignment, current);
-            }
-            Value::Object(partial)
-        }
-    }
-}
-
-/// Puts one assignment into a partial resource.
-fn set_partial(partial: &mut Map<String, Value>, assignment: &Assignment, current: Option<&Value>) {
-    let attr = assignment.attr();
-    let extension = attr
-        .urn
-        .as_deref()
-        .filter(|urn| !urn.to_ascii_lowercase().contains(":core:"));
-    match extension {
-        Some(urn) => {
-            let now = current.and_then(|c| c.get(urn));
-            if let Some(object) = object_entry(partial, urn, current) {
-                set_attribute(object, &attr, &assignment.value, now);
-            }
-        }
-        None => set_attribute(partial, &attr, &assignment.value, current),
-    }
-}
-
-/// Sets `attr` (or its sub-attribute, inside the whole complex value) in `target`.
-fn set_attribute(
-    target: &mut Map<String, Value>,
-    attr: &AttrPath,
-    value: &Value,
-    now: Option<&Value>,
-) {
-    let Some(sub) = &attr.sub_attr else {
-        target.insert(attr.name.clone(), value.clone());
-        return;
-    };
-    if let Some(complex) = object_entry(target, &attr.name, now) {
-        match value {
-            Value::Null => complex.remove(sub),
-            value => complex.insert(sub.clone(), value.clone()),
-        };
-    }
-}
-
-/// The object at `key` in `map`, started from `now`'s value at `key` (or
-/// empty) when not there yet; a value that is not an object is replaced.
-fn object_entry<'a>(
-    map: &'a mut Map<String, Value>,
-    key: &str,
-    now: Option<&Value>,
-) -> Option<&'a mut Map<String, Value>> {
-    let slot = map
-        .entry(key.to_owned())
-        .or_insert_with(|| now.and_then(|n| n.get(key)).cloned().unwrap_or_default());
-    if !slot.is_object() {
-        *slot = Value::Object(Map::new());
-    }
-    slot.as_object_mut()
+/// The changes `assignments` make, in order.
+pub(crate) fn changes(assignments: &[Assignment]) -> PatchChanges {
+    assignments.iter().map(Assignment::change).collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use scim_client::provider::PatchForm;
     use serde_json::json;
+
+    #[test]
+    fn two_assignments_render_as_one_partial_resource() {
+        let set = [
+            Assignment::parse("title=Analyst").unwrap(),
+            Assignment::parse("active=false").unwrap(),
+        ];
+        let body = changes(&set)
+            .render(PatchForm::PartialResource, None)
+            .unwrap();
+        assert_eq!(
+            body.to_value(),
+            json!({"title": "Analyst", "active": false})
+        );
+    }
 
     fn set(texts: &[&str]) -> Vec<Assignment> {
         texts
@@ -193,15 +128,14 @@ mod tests {
 
     #[test]
     fn patch_op_replaces_each_path_and_removes_nulls() {
-        let body = patch_body(
-            PatchForm::PatchOp {
-                value_filter_paths: true,
-            },
-            &set(&["name.givenName=Ada", "title=null"]),
-            None,
-        );
+        let form = PatchForm::PatchOp {
+            value_filter_paths: true,
+        };
+        let body = changes(&set(&["name.givenName=Ada", "title=null"]))
+            .render(form, None)
+            .unwrap();
         assert_eq!(
-            body["Operations"],
+            body.to_value()["Operations"],
             json!([{"op": "replace", "path": "name.givenName", "value": "Ada"}, {"op": "remove", "path": "title"}])
         );
     }
@@ -214,10 +148,13 @@ mod tests {
             "name.givenName=Augusta",
             "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department=Maths",
         ]);
-        assert!(needs_current(PatchForm::PartialResource, &assignments));
-        let body = patch_body(PatchForm::PartialResource, &assignments, Some(&current));
+        let changes = changes(&assignments);
+        assert!(changes.needs_current(PatchForm::PartialResource));
+        let body = changes
+            .render(PatchForm::PartialResource, Some(&current))
+            .unwrap();
         assert_eq!(
-            body,
+            body.to_value(),
             json!({"name": {"givenName": "Augusta", "familyName": "Lovelace"},
                 "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": {"department": "Maths", "costCenter": "1"}})
         );

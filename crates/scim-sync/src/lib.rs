@@ -25,7 +25,6 @@
 pub mod apply;
 mod desired;
 mod options;
-mod patch_form;
 mod plan;
 mod read;
 pub mod source;

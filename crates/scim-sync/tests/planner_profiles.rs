@@ -355,3 +355,57 @@ fn a_new_group_is_created_then_filled_with_users_the_plan_creates() {
     let error = plan(&bad, &current, &Profile::slack_v2(), &options()).unwrap_err();
     assert!(error.to_string().contains("hr:9"), "{error}");
 }
+
+/// An extension attribute managed in the planner's dot form: Slack v1 gets
+/// the whole extension (its cost centre kept), RFC 7644 services a
+/// `replace` of the attribute's path in the RFC's colon form (§3.10).
+#[test]
+fn an_extension_attribute_is_sent_inside_the_whole_extension_only_in_slack_v1() {
+    use scim_client::model::EnterpriseUser;
+    const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+    let enterprise = |department: &str, cost_center: Option<&str>| EnterpriseUser {
+        department: department.into(),
+        cost_center: cost_center.map(Into::into).unwrap_or_default(),
+        ..EnterpriseUser::default()
+    };
+    let have = User {
+        enterprise_v2: enterprise("R&D", Some("C1")).into(),
+        ..user("W1", "ada", "hr:1")
+    };
+    let want = User {
+        id: scim_client::model::Field::Absent,
+        enterprise_v2: enterprise("Maths", None).into(),
+        ..have.clone()
+    };
+    let options = PlanOptions {
+        managed: vec![format!("{ENTERPRISE}.department")],
+        ..options()
+    };
+    let current = Current {
+        users: vec![have],
+        ..Current::default()
+    };
+    for (profile, expected) in [
+        (
+            Profile::slack_v1(),
+            json!({ENTERPRISE: {"department": "Maths", "costCenter": "C1"}}),
+        ),
+        (
+            Profile::slack_v2(),
+            json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+                   "Operations": [{"op": "replace", "path": format!("{ENTERPRISE}:department"), "value": "Maths"}]}),
+        ),
+    ] {
+        let plan = plan(
+            &only_users(vec![want.clone()]),
+            &current,
+            &profile,
+            &options,
+        )
+        .unwrap();
+        match &plan.steps[..] {
+            [Step::UpdateUser { patch, .. }] => assert_eq!(patch, &expected, "{}", profile.name),
+            other => panic!("{}: {other:?}", profile.name),
+        }
+    }
+}

@@ -6,7 +6,7 @@ use scim_client::model::{Field, Name, SearchRequest, TypedValue, User};
 
 use super::{plural, read_json_object, to_value};
 use crate::args::Args;
-use crate::assignment::{Assignment, needs_current, patch_body};
+use crate::assignment::{Assignment, changes};
 use crate::error::CliError;
 use crate::exit;
 use crate::listing::Listing;
@@ -180,11 +180,12 @@ fn patch(session: &Session, args: &mut Args) -> Result<Outcome, CliError> {
 fn apply(session: &Session, id: &str, assignments: &[Assignment]) -> Result<User, CliError> {
     let client = session.client();
     let form = session.profile().patch;
-    let current = match needs_current(form, assignments) {
+    let changes = changes(assignments);
+    let current = match changes.needs_current(form) {
         true => Some(to_value(&client.read_user(id)?)),
         false => None,
     };
-    let body = patch_body(form, assignments, current.as_ref());
+    let body = changes.render(form, current.as_ref())?;
     match client.patch_user(id, &body)? {
         Some(user) => Ok(user),
         None => Ok(client.read_user(id)?),

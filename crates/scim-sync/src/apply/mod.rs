@@ -39,8 +39,9 @@ pub use journal::{Entry, Journal, JournalError, Recovered, plan_digest};
 pub enum Answer {
     /// A create or PATCH: the resource's id, when the answer had one.
     Written(Option<String>),
-    /// A lookup: the ids found.
-    Found(Vec<String>),
+    /// A lookup: each resource found, by id, with its JSON (an adoption
+    /// writes onto it, and Slack v1's PATCH form needs it as it is).
+    Found(Vec<(String, serde_json::Value)>),
     /// A DELETE.
     Removed,
 }

@@ -16,8 +16,7 @@ use scim_client::{Endpoint, Error, Operation, Resource, ScimType};
 use serde_json::Value;
 
 use super::{Answer, Outcome, StepError};
-use crate::patch_form::{patchable, render};
-use crate::plan::Change;
+use crate::plan::{Change, render};
 
 /// What a step does next.
 pub(crate) enum Next {
@@ -116,13 +115,13 @@ impl Create {
         match (self.state, answer) {
             (CreateState::LookingFirst, None) => self.look(endpoint),
             (CreateState::Creating, None) => self.send_create(endpoint),
-            (CreateState::LookingFirst, Some(Ok(Answer::Found(ids)))) => match ids.as_slice() {
+            (CreateState::LookingFirst, Some(Ok(Answer::Found(found)))) => match found.as_slice() {
                 [] => {
                     self.state = CreateState::Creating;
                     self.send_create(endpoint)
                 }
-                [id] => Next::Ended(Ok(Outcome::FoundCreated { id: id.clone() })),
-                _ => self.ambiguous(ids.len()),
+                [(id, _)] => Next::Ended(Ok(Outcome::FoundCreated { id: id.clone() })),
+                _ => self.ambiguous(found.len()),
             },
             (CreateState::Creating, Some(Ok(Answer::Written(Some(id))))) => {
                 Next::Ended(Ok(Outcome::Created { id }))
@@ -131,10 +130,10 @@ impl Create {
                 self.state = CreateState::LookingAfterConflict;
                 self.look(endpoint)
             }
-            (CreateState::LookingAfterConflict, Some(Ok(Answer::Found(ids)))) => {
-                match ids.as_slice() {
-                    [id] => self.adopt(id.clone(), endpoint, profile),
-                    _ => self.ambiguous(ids.len()),
+            (CreateState::LookingAfterConflict, Some(Ok(Answer::Found(found)))) => {
+                match found.as_slice() {
+                    [(id, current)] => self.adopt(id, current, endpoint, profile),
+                    _ => self.ambiguous(found.len()),
                 }
             }
             (CreateState::Adopting, Some(Ok(Answer::Written(Some(id))))) => {
@@ -190,26 +189,30 @@ impl Create {
         send_or_fail(built)
     }
 
-    /// Writes the body's attributes onto the account found, as a PATCH in
-    /// the profile's form (without what the provider cannot PATCH).
-    fn adopt(&mut self, id: String, endpoint: &Endpoint, profile: &Profile) -> Next {
+    /// Writes the body's attributes onto the account found (`current`), as
+    /// a PATCH in the profile's form (without what the provider cannot
+    /// PATCH).
+    fn adopt(&mut self, id: &str, current: &Value, endpoint: &Endpoint, profile: &Profile) -> Next {
         self.state = CreateState::Adopting;
         let changes: Vec<Change> = self
             .body
             .as_object()
             .into_iter()
             .flatten()
-            .filter(|(path, _)| patchable(profile.patch, path))
+            .filter(|(path, _)| profile.patch.can_patch(path))
             .map(|(path, value)| Change {
                 path: path.clone(),
                 value: Some(value.clone()),
                 from: None,
             })
             .collect();
-        let body = render(profile.patch, &changes);
+        let body = match render(profile.patch, &changes, Some(current)) {
+            Ok(body) => body,
+            Err(error) => return Next::Ended(Err(StepError::Client(error))),
+        };
         send_or_fail(match self.kind {
-            Kind::User => patch::<User>(endpoint, &id, &body),
-            Kind::Group => patch::<Group>(endpoint, &id, &body),
+            Kind::User => patch::<User>(endpoint, id, &body),
+            Kind::Group => patch::<Group>(endpoint, id, &body),
         })
     }
 
@@ -229,7 +232,11 @@ fn lookup<R: Resource + 'static>(
         Answer::Found(
             page.resources
                 .iter()
-                .filter_map(|resource| resource.id().map(str::to_owned))
+                .filter_map(|resource| {
+                    let id = resource.id()?.to_owned();
+                    // A model resource always serialises.
+                    Some((id, serde_json::to_value(resource).unwrap_or(Value::Null)))
+                })
                 .collect(),
         )
     }))

@@ -53,6 +53,15 @@ pub enum PlanError {
         /// Accounts the source owns.
         owned: usize,
     },
+    /// A change the provider's PATCH form cannot write (scim-client's
+    /// renderer refused it: a managed path that is not an attribute path, a
+    /// sub-attribute of a multi-valued attribute in Slack v1's form).
+    UnwritableChange {
+        /// The provider's id of the resource.
+        id: String,
+        /// The renderer's reason.
+        reason: String,
+    },
     /// The source is empty, or far smaller than the last one: deactivations
     /// are refused, as a truncated export would deactivate everyone it lost.
     SourceShrank {
@@ -89,6 +98,12 @@ impl std::fmt::Display for PlanError {
                 "the plan would deactivate {planned} of {owned} owned accounts, over the limit; \
                  allow it explicitly if that is meant"
             ),
+            PlanError::UnwritableChange { id, reason } => {
+                write!(
+                    f,
+                    "the changes to {id} cannot be written as a PATCH: {reason}"
+                )
+            }
             PlanError::SourceShrank { size, last } => write!(
                 f,
                 "the source has {size} users (last time: {}); deactivations refused",

@@ -9,10 +9,10 @@ use serde_json::{Map, Value};
 
 use super::json::project;
 use super::users::UserIndex;
-use super::{Change, Current, LeftAlone, PlanError, Ref, Step};
+use super::users::unwritable;
+use super::{Change, Current, LeftAlone, PlanError, Ref, Step, render};
 use crate::desired::DesiredGroup;
 use crate::options::PlanOptions;
-use crate::patch_form::{patchable, render};
 
 /// The groups' part of a plan.
 pub(crate) struct GroupPlan {
@@ -46,7 +46,7 @@ pub(crate) fn plan_groups(
             Some(&index) => {
                 let existing = &current.groups[index];
                 let id = existing.id.as_deref().unwrap_or_default().to_owned();
-                updates.extend(update(key, &id, want, existing, profile, &mut left_alone));
+                updates.extend(update(key, &id, want, existing, profile, &mut left_alone)?);
                 let diff = MemberDiff::of(wanted, existing, users, profile);
                 left_alone.extend(diff.notes(&id, &want.display_name, profile));
                 (Ref::Id(id), diff)
@@ -159,7 +159,8 @@ fn create(key: &str, want: &DesiredGroup) -> Step {
 }
 
 /// A rename (the name's case) or a new `externalId`, where the provider
-/// lets it be PATCHed.
+/// lets it be PATCHed. Both are single strings: the body needs no current
+/// value.
 fn update(
     key: &str,
     id: &str,
@@ -167,7 +168,7 @@ fn update(
     have: &Group,
     profile: &Profile,
     left_alone: &mut Vec<LeftAlone>,
-) -> Option<Step> {
+) -> Result<Option<Step>, PlanError> {
     let mut changes = Vec::new();
     let name = have.display_name.as_deref();
     if name != Some(want.display_name.as_str()) {
@@ -176,7 +177,7 @@ fn update(
     if let Some(external_id) = &want.external_id {
         let had = have.external_id.as_deref();
         if had != Some(external_id.as_str()) {
-            if patchable(profile.patch, "externalId") {
+            if profile.patch.can_patch("externalId") {
                 changes.push(change("externalId", external_id, had));
             } else {
                 left_alone.push(LeftAlone {
@@ -186,12 +187,15 @@ fn update(
             }
         }
     }
-    (!changes.is_empty()).then(|| Step::UpdateGroup {
+    if changes.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(Step::UpdateGroup {
         key: key.to_owned(),
         id: id.to_owned(),
-        patch: render(profile.patch, &changes),
+        patch: render(profile.patch, &changes, None).map_err(unwritable(id))?,
         changes,
-    })
+    }))
 }
 
 fn change(path: &str, value: &str, from: Option<&str>) -> Change {

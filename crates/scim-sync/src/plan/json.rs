@@ -1,6 +1,7 @@
 //! The planner's view of resources: canonical JSON, attribute paths, match
 //! keys, and the state's fingerprint.
 
+use scim_client::filter::AttrPath;
 use scim_client::model::{Group, User};
 use std::borrow::Cow;
 
@@ -110,6 +111,37 @@ pub(crate) fn split_root(path: &str) -> Option<(&str, &str)> {
     path[urn_end..]
         .find('.')
         .map(|dot| (&path[..urn_end + dot], &path[urn_end + dot + 1..]))
+}
+
+/// `path` as the attribute path PATCH bodies are written from:
+/// `name.givenName` is `name` and its sub-attribute, an extension's
+/// `…:2.0:User.department` its URN and `department` (written
+/// `…:2.0:User:department` in a `PatchOp`, RFC 7644 §3.10); a path without
+/// a step is one top-level attribute, whatever it holds.
+pub(crate) fn attr_path(path: &str) -> AttrPath {
+    let owned = |text: &str| text.to_owned();
+    match split_root(path) {
+        Some((root, rest)) if root.starts_with("urn:") => {
+            let (name, sub_attr) = rest
+                .split_once('.')
+                .map_or((rest, None), |(n, s)| (n, Some(s)));
+            AttrPath {
+                urn: Some(owned(root)),
+                name: owned(name),
+                sub_attr: sub_attr.map(owned),
+            }
+        }
+        Some((root, rest)) => AttrPath {
+            urn: None,
+            name: owned(root),
+            sub_attr: Some(owned(rest)),
+        },
+        None => AttrPath {
+            urn: None,
+            name: owned(path),
+            sub_attr: None,
+        },
+    }
 }
 
 /// Sets `path` in `body`, creating the parent object of a sub-attribute.

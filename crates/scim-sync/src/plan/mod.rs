@@ -12,7 +12,8 @@ mod json;
 mod users;
 
 use scim_client::model::{Group, User};
-use scim_client::provider::Profile;
+use scim_client::provider::{PatchChange, PatchChanges};
+use scim_client::provider::{PatchForm, Profile};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -21,7 +22,6 @@ use crate::options::PlanOptions;
 
 pub use error::PlanError;
 pub use json::fingerprint;
-pub(crate) use json::set as set_path;
 
 /// The provider's state a plan is computed from: its users and groups, as
 /// list pages return them.
@@ -42,10 +42,37 @@ pub struct Change {
     pub path: String,
     /// The new value; `None` clears it (`null` in Slack v1, `remove` in RFC 7644).
     pub value: Option<Value>,
-    /// The provider's value before, for people reading the plan (and for
-    /// removing the items of a multi-valued attribute in Slack v1's form).
+    /// The provider's value before, for people reading the plan (the PATCH
+    /// body is rendered against the account as the provider has it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<Value>,
+}
+
+impl Change {
+    /// The change, typed for scim-client's PATCH renderer: set, or clear.
+    pub(crate) fn typed(&self) -> PatchChange {
+        let attr = json::attr_path(&self.path);
+        match &self.value {
+            Some(value) => PatchChange::Set {
+                attr,
+                value: value.clone(),
+            },
+            None => PatchChange::Clear { attr },
+        }
+    }
+}
+
+/// The PATCH body making `changes` in `form`, written by scim-client's one
+/// renderer ([`PatchChanges::render`]). `current` is the resource as the
+/// provider has it: Slack v1's partial resource sends a complex attribute
+/// whole, so a change to `name.givenName` keeps `name.familyName`.
+pub(crate) fn render(
+    form: PatchForm,
+    changes: &[Change],
+    current: Option<&Value>,
+) -> Result<Value, scim_client::Error> {
+    let typed: PatchChanges = changes.iter().map(Change::typed).collect();
+    Ok(typed.render(form, current)?.to_value())
 }
 
 /// A user or group the plan refers to: by the provider's id when it exists,

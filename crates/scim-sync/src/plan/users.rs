@@ -9,9 +9,8 @@ use scim_client::provider::Profile;
 use serde_json::{Map, Value};
 
 use super::json::{get, project, same, set, split_root};
-use super::{Change, LeftAlone, PlanError, Ref, Step};
+use super::{Change, LeftAlone, PlanError, Ref, Step, render};
 use crate::options::{Ownership, PlanOptions};
-use crate::patch_form::{patchable, render};
 
 /// The users' part of a plan, and what the groups' part needs to know.
 pub(crate) struct UserPlan {
@@ -67,7 +66,7 @@ pub(crate) fn plan_users(
         if for_groups {
             by_key.insert(key.clone(), Ref::Id(id.to_owned()));
         }
-        let (step, unpatchable) = update_step(key, &want, (id, &have), profile, options);
+        let (step, unpatchable) = update_step(key, &want, (id, &have), profile, options)?;
         updates.extend(step);
         left_alone.extend(unpatchable);
     }
@@ -212,52 +211,22 @@ fn managed_body(user: &Value, options: &PlanOptions) -> Value {
 }
 
 /// An update or adoption when anything managed differs, and a note for a
-/// change the provider cannot PATCH.
+/// change the provider cannot PATCH. The body is rendered against the
+/// account as it is (`have`), so a sub-attribute's siblings are kept.
 fn update_step(
     key: &str,
     want: &Value,
     (id, have): (&str, &Value),
     profile: &Profile,
     options: &PlanOptions,
-) -> (Option<Step>, Option<LeftAlone>) {
-    let mut changes = diff(want, have, &options.managed);
-    let adopting = match (want.get("externalId"), have.get("externalId")) {
-        (Some(Value::String(want)), have) => have.and_then(Value::as_str) != Some(want.as_str()),
-        _ => false,
-    };
-    if adopting {
-        changes.insert(
-            0,
-            Change {
-                path: "externalId".into(),
-                value: want.get("externalId").cloned(),
-                from: have.get("externalId").cloned(),
-            },
-        );
-    }
-    let (changes, refused): (Vec<Change>, Vec<Change>) = changes
-        .into_iter()
-        .partition(|change| patchable(profile.patch, &change.path));
-    let note = (!refused.is_empty()).then(|| LeftAlone {
-        id: id.to_owned(),
-        reason: format!(
-            "{} cannot be PATCHed on {}",
-            refused
-                .iter()
-                .map(|c| c.path.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
-            profile.name
-        ),
-    });
+) -> Result<(Option<Step>, Option<LeftAlone>), PlanError> {
+    let (changes, adopting) = changes_to(want, have, &options.managed);
+    let (changes, note) = writable(changes, id, profile);
     if changes.is_empty() {
-        return (None, note);
+        return Ok((None, note));
     }
-    let (key, id, patch) = (
-        key.to_owned(),
-        id.to_owned(),
-        render(profile.patch, &changes),
-    );
+    let patch = render(profile.patch, &changes, Some(have)).map_err(unwritable(id))?;
+    let (key, id) = (key.to_owned(), id.to_owned());
     let step = if adopting && changes[0].path == "externalId" {
         Step::AdoptUser {
             key,
@@ -273,7 +242,56 @@ fn update_step(
             patch,
         }
     };
-    (Some(step), note)
+    Ok((Some(step), note))
+}
+
+/// The managed attributes that differ, `externalId` first when the account
+/// is being adopted (and whether it is).
+fn changes_to(want: &Value, have: &Value, managed: &[String]) -> (Vec<Change>, bool) {
+    let mut changes = diff(want, have, managed);
+    let adopting = match (want.get("externalId"), have.get("externalId")) {
+        (Some(Value::String(want)), have) => have.and_then(Value::as_str) != Some(want.as_str()),
+        _ => false,
+    };
+    if adopting {
+        changes.insert(
+            0,
+            Change {
+                path: "externalId".into(),
+                value: want.get("externalId").cloned(),
+                from: have.get("externalId").cloned(),
+            },
+        );
+    }
+    (changes, adopting)
+}
+
+/// The changes the provider lets be PATCHed, and a note naming the others.
+fn writable(changes: Vec<Change>, id: &str, profile: &Profile) -> (Vec<Change>, Option<LeftAlone>) {
+    let (changes, refused): (Vec<Change>, Vec<Change>) = changes
+        .into_iter()
+        .partition(|change| profile.patch.can_patch(&change.path));
+    let note = (!refused.is_empty()).then(|| LeftAlone {
+        id: id.to_owned(),
+        reason: format!(
+            "{} cannot be PATCHed on {}",
+            refused
+                .iter()
+                .map(|c| c.path.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            profile.name
+        ),
+    });
+    (changes, note)
+}
+
+/// The planner's error for a change the renderer refused.
+pub(crate) fn unwritable(id: &str) -> impl FnOnce(scim_client::Error) -> PlanError + '_ {
+    move |error| PlanError::UnwritableChange {
+        id: id.to_owned(),
+        reason: error.to_string(),
+    }
 }
 
 /// The managed attributes that differ: set where the source has a value,
@@ -350,7 +368,7 @@ fn removals(
                 id: id.to_owned(),
                 reason: reason.into(),
             }),
-            None => steps.push(removal(id, &user, profile, options)),
+            None => steps.push(removal(id, &user, profile, options)?),
         }
     }
     check_rails(steps.len(), seen.owned, source_size, options)?;
@@ -370,7 +388,12 @@ fn why_left_alone(is_owned: bool, user: &Value, options: &PlanOptions) -> Option
     }
 }
 
-fn removal(id: &str, user: &Value, profile: &Profile, options: &PlanOptions) -> Step {
+fn removal(
+    id: &str,
+    user: &Value,
+    profile: &Profile,
+    options: &PlanOptions,
+) -> Result<Step, PlanError> {
     let (id, user_name) = (
         id.to_owned(),
         get(user, "userName")
@@ -379,18 +402,19 @@ fn removal(id: &str, user: &Value, profile: &Profile, options: &PlanOptions) -> 
             .to_owned(),
     );
     if options.delete_instead {
-        return Step::DeleteUser { id, user_name };
+        return Ok(Step::DeleteUser { id, user_name });
     }
     let deactivate = Change {
         path: "active".into(),
         value: Some(Value::Bool(false)),
         from: user.get("active").cloned(),
     };
-    Step::DeactivateUser {
+    let patch = render(profile.patch, &[deactivate], Some(user)).map_err(unwritable(&id))?;
+    Ok(Step::DeactivateUser {
         id,
         user_name,
-        patch: render(profile.patch, &[deactivate]),
-    }
+        patch,
+    })
 }
 
 fn owns(ownership: &Ownership, user: &Value) -> bool {

@@ -7,9 +7,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime};
 
-use scim_client::model::{Group, Member, PatchOp, TypedValue, User};
+use scim_client::model::{Group, Member, TypedValue, User};
 use scim_client::provider::MemberChanges;
-use scim_client::provider::{PatchForm, Profile};
+use scim_client::provider::PatchChanges;
+use scim_client::provider::Profile;
 use scim_client::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 use scim_client::{ClientOptions, ScimClient};
 use scim_memory::InMemoryService;
@@ -252,12 +253,10 @@ pub fn id_of(client: &ScimClient, user_name: &str) -> String {
 /// One attribute of `user_name` set behind the source's back, in the
 /// profile's PATCH form.
 pub fn set(client: &ScimClient, profile: &Profile, user_name: &str, path: &str, value: Value) {
-    let body = match profile.patch {
-        PatchForm::PartialResource => json!({ path: value }),
-        PatchForm::PatchOp { .. } => {
-            serde_json::to_value(PatchOp::new().replace(path, value)).unwrap()
-        }
-    };
+    let body = PatchChanges::new()
+        .set(path, value)
+        .render(profile.patch, None)
+        .expect("a top-level attribute needs no current value");
     client
         .patch::<User>(&id_of(client, user_name), &body)
         .expect("a drift injected");
