@@ -249,7 +249,7 @@ impl Endpoint {
     /// assert!(slack_v1.patch_user("W1", &partial).is_ok());
     /// let patch_op = PatchOp::new().replace("title", "Lead");
     /// assert!(matches!(slack_v1.patch_user("W1", &patch_op), Err(Error::InvalidArgument { .. })));
-    /// let scim2 = Endpoint::scim2(BearerToken::new("t")?, "https://scim.example.com/v2")?;
+    /// let scim2 = scim_client::ClientOptions::scim2("https://scim.example.com/v2").endpoint("t")?;
     /// assert!(scim2.patch_user("u1", &patch_op).is_ok());
     /// assert!(matches!(scim2.patch_user("u1", &partial), Err(Error::InvalidArgument { .. })));
     /// # Ok::<(), Error>(())
