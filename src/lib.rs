@@ -161,6 +161,7 @@ pub use requests::BulkLimits;
 pub use resource::Resource;
 pub use response::ScimResponse;
 pub use retry_after::{HttpDate, RetryAfter};
+pub use secrets::{REDACTED, Secrets};
 pub use token::BearerToken;
 
 /// The README's Rust examples, compiled and run as doctests (they use the default ureq client).
