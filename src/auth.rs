@@ -970,7 +970,6 @@ impl BodyTokens {
     }
 }
 
-
 /// The token endpoint (RFC 6749 §3.2), checked. Errors do not repeat the URL
 /// (it may carry a password).
 fn token_endpoint(url: &str) -> Result<Uri, Error> {
@@ -1735,7 +1734,13 @@ mod tests {
             let shown = format!("{error} {error:?} {}", String::from_utf8_lossy(kept_body));
             assert_hidden(
                 &shown,
-                &["token-BBBB", "token-B/BBB", "token-B\\/BBB", "refresh-CCCC", "tøken-CCCC"],
+                &[
+                    "token-BBBB",
+                    "token-B/BBB",
+                    "token-B\\/BBB",
+                    "refresh-CCCC",
+                    "tøken-CCCC",
+                ],
             );
         }
     }

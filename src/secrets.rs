@@ -106,7 +106,9 @@ impl Secrets {
     /// of `Bearer xoxp-…`, the token alone may be echoed too.
     pub(crate) fn of_credentials<'a>(values: impl IntoIterator<Item = &'a str>) -> Secrets {
         Secrets::new(values.into_iter().flat_map(|text| {
-            let credential = text.split_once(' ').map(|(_, credential)| credential.trim());
+            let credential = text
+                .split_once(' ')
+                .map(|(_, credential)| credential.trim());
             std::iter::once(text).chain(credential)
         }))
     }
@@ -128,9 +130,10 @@ impl Secrets {
             }
         }
         let bytes = replaced(text.as_bytes(), &merged(ranges));
-        Cow::Owned(String::from_utf8(bytes).unwrap_or_else(|e| {
-            String::from_utf8_lossy(e.as_bytes()).into_owned()
-        }))
+        Cow::Owned(
+            String::from_utf8(bytes)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        )
     }
 
     /// Bytes with every occurrence of a secret, in any form, replaced by
@@ -682,7 +685,10 @@ mod tests {
         ] {
             let scrubbed = secrets.scrub(echo);
             assert!(!scrubbed.to_ascii_lowercase().contains("7kd"), "{scrubbed}");
-            assert!(!scrubbed.to_ascii_lowercase().contains("bearer"), "{scrubbed}");
+            assert!(
+                !scrubbed.to_ascii_lowercase().contains("bearer"),
+                "{scrubbed}"
+            );
         }
     }
 
@@ -723,8 +729,14 @@ mod tests {
     #[test]
     fn the_beginning_of_a_secret_cut_short_is_replaced() {
         let secrets = Secrets::new([TOKEN]);
-        assert_eq!(secrets.scrub("found \"xoxp-7Kd\\/Q…"), "found \"[redacted]…");
-        assert_eq!(secrets.scrub("cursor \"XOXP-7…\" (80 bytes)"), "cursor \"[redacted]…\" (80 bytes)");
+        assert_eq!(
+            secrets.scrub("found \"xoxp-7Kd\\/Q…"),
+            "found \"[redacted]…"
+        );
+        assert_eq!(
+            secrets.scrub("cursor \"XOXP-7…\" (80 bytes)"),
+            "cursor \"[redacted]…\" (80 bytes)"
+        );
         // Three bytes are no secret, and ordinary text before a cut stays.
         assert_eq!(secrets.scrub("xox… and words…"), "xox… and words…");
     }
@@ -748,8 +760,14 @@ mod tests {
     #[test]
     fn a_header_named_after_a_secret_is_dropped_and_a_value_holding_one_is_scrubbed() {
         let mut headers = HeaderMap::new();
-        headers.insert("x-xoxp-7kd%2fqw+zr9%3dmv2%2flp+xs4%3d%3d", "1".parse().unwrap());
-        headers.insert("x-echo", "Bearer xoxp-7Kd%2FQw+Zr9=Mv2/Lp+Xs4==".parse().unwrap());
+        headers.insert(
+            "x-xoxp-7kd%2fqw+zr9%3dmv2%2flp+xs4%3d%3d",
+            "1".parse().unwrap(),
+        );
+        headers.insert(
+            "x-echo",
+            "Bearer xoxp-7Kd%2FQw+Zr9=Mv2/Lp+Xs4==".parse().unwrap(),
+        );
         headers.insert("x-other", "kept".parse().unwrap());
         Secrets::new([TOKEN]).scrub_headers(&mut headers);
         assert_eq!(headers.len(), 2);
@@ -882,7 +900,10 @@ mod tests {
         let escapes = |text: &[u8]| text.iter().any(|b| matches!(b, b'\\' | b'%'));
         let (before, after) = (before.as_bytes(), after.as_bytes());
         let scrubbed = scrubbed.as_bytes();
-        let Some(at) = scrubbed.windows(REDACTED.len()).position(|w| w == REDACTED.as_bytes()) else {
+        let Some(at) = scrubbed
+            .windows(REDACTED.len())
+            .position(|w| w == REDACTED.as_bytes())
+        else {
             return false;
         };
         let (kept_before, kept_after) = (&scrubbed[..at], &scrubbed[at + REDACTED.len()..]);

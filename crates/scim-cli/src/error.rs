@@ -165,7 +165,12 @@ mod tests {
 
     #[test]
     fn redact_replaces_the_secret_in_any_form_but_not_short_ones() {
-        for echo in ["xoxp-1/2+3=", r"xoxp-1\/2+3=", "xoxp-1%2F2%2b3%3D", "XOXP-1/2+3="] {
+        for echo in [
+            "xoxp-1/2+3=",
+            r"xoxp-1\/2+3=",
+            "xoxp-1%2F2%2b3%3D",
+            "XOXP-1/2+3=",
+        ] {
             let error = CliError::input(format!("token {echo} echoed")).redact("xoxp-1/2+3=");
             assert_eq!(error.message(), "token [redacted] echoed", "{echo}");
         }
