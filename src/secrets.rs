@@ -328,6 +328,9 @@ struct Unit {
 
 /// What a view's bytes are fed to: a decoder or the search.
 trait Sink {
+    /// True when `byte`, coming next from the original, would change
+    /// nothing: it may be passed over.
+    fn inert(&self, byte: u8) -> bool;
     /// The next byte.
     fn push(&mut self, unit: Unit);
     /// The end of the text: passes on what was held back, and is ready for
@@ -336,6 +339,9 @@ trait Sink {
 }
 
 impl<S: Sink + ?Sized> Sink for &mut S {
+    fn inert(&self, byte: u8) -> bool {
+        (**self).inert(byte)
+    }
     fn push(&mut self, unit: Unit) {
         (**self).push(unit);
     }
@@ -344,9 +350,12 @@ impl<S: Sink + ?Sized> Sink for &mut S {
     }
 }
 
-/// Feeds `text` to `sink`, byte by byte.
+/// Feeds `text` to `sink`, byte by byte, passing over what cannot matter.
 fn read(text: &[u8], sink: &mut impl Sink) {
     for (start, &byte) in text.iter().enumerate() {
+        if sink.inert(byte) {
+            continue;
+        }
         sink.push(Unit {
             byte,
             start,
@@ -490,8 +499,9 @@ fn hex(digit: u8) -> u8 {
 struct Unescape<S> {
     escape: Escape,
     next: S,
-    /// The bytes of an escape being read.
+    /// The bytes of an escape being read, and their values.
     held: [Unit; LONGEST_ESCAPE],
+    values: [u8; LONGEST_ESCAPE],
     len: usize,
 }
 
@@ -501,6 +511,7 @@ impl<S: Sink> Unescape<S> {
             escape,
             next,
             held: [Unit::default(); LONGEST_ESCAPE],
+            values: [0; LONGEST_ESCAPE],
             len: 0,
         }
     }
@@ -508,33 +519,42 @@ impl<S: Sink> Unescape<S> {
     /// Passes on the first `used` bytes held, as `decoded` or as they are,
     /// and reads the rest again.
     fn release(&mut self, used: usize, decoded: Option<&[u8]>) {
-        let (held, len) = (self.held, self.len);
-        self.len = 0;
+        let len = std::mem::take(&mut self.len);
         match decoded {
             Some(bytes) => {
-                let (start, end) = (held[0].start, held[used - 1].end);
+                let (start, end) = (self.held[0].start, self.held[used - 1].end);
                 for &byte in bytes {
                     self.next.push(Unit { byte, start, end });
                 }
             }
-            None => held[..used].iter().for_each(|&unit| self.next.push(unit)),
+            None => {
+                for i in 0..used {
+                    let unit = self.held[i];
+                    self.next.push(unit);
+                }
+            }
         }
-        held[used..len].iter().for_each(|&unit| self.push(unit));
+        if used < len {
+            let mut rest = [Unit::default(); LONGEST_ESCAPE];
+            rest[..len - used].copy_from_slice(&self.held[used..len]);
+            rest[..len - used].iter().for_each(|&unit| self.push(unit));
+        }
     }
 }
 
 impl<S: Sink> Sink for Unescape<S> {
+    fn inert(&self, byte: u8) -> bool {
+        self.len == 0 && !self.escape.opens(byte) && self.next.inert(byte)
+    }
+
     fn push(&mut self, unit: Unit) {
         if self.len == 0 && !self.escape.opens(unit.byte) {
             return self.next.push(unit);
         }
         self.held[self.len] = unit;
+        self.values[self.len] = unit.byte;
         self.len += 1;
-        let mut bytes = [0; LONGEST_ESCAPE];
-        for (byte, held) in bytes.iter_mut().zip(&self.held[..self.len]) {
-            *byte = held.byte;
-        }
-        match self.escape.read(&bytes[..self.len]) {
+        match self.escape.read(&self.values[..self.len]) {
             Read::More => {}
             Read::Not => self.release(1, None),
             Read::Decoded { bytes, len, used } => self.release(used, Some(&bytes[..len])),
@@ -554,9 +574,15 @@ impl<S: Sink> Sink for Unescape<S> {
 struct Finder<'a> {
     patterns: &'a [Pattern],
     states: Vec<usize>,
-    /// The original start of the last view bytes, by position modulo its
-    /// length (the longest secret, and a cut's three bytes).
+    /// True when every state is 0: a byte that can start neither a secret
+    /// nor a cut is then passed over.
+    idle: bool,
+    /// The bytes that can: each secret's first, either case, and a cut's.
+    opens: [bool; 256],
+    /// The original start of the last view bytes, at their position masked
+    /// by `mask` (room for the longest secret and a cut's three bytes).
     starts: Vec<usize>,
+    mask: usize,
     position: usize,
     /// The states before the last byte that may open a cut, its position,
     /// and how many bytes of the cut have been seen since.
@@ -569,10 +595,24 @@ struct Finder<'a> {
 impl<'a> Finder<'a> {
     fn new(patterns: &'a [Pattern]) -> Finder<'a> {
         let longest = patterns.iter().map(|p| p.folded.len()).max().unwrap_or(0);
+        let room = (longest + CUT.len()).next_power_of_two();
+        let mut opens = [false; 256];
+        opens[usize::from(CUT[0])] = true;
+        for byte in 0..=u8::MAX {
+            if patterns
+                .iter()
+                .any(|p| p.folded.first() == Some(&fold(byte)))
+            {
+                opens[usize::from(byte)] = true;
+            }
+        }
         Finder {
             patterns,
             states: vec![0; patterns.len()],
-            starts: vec![0; longest + CUT.len()],
+            idle: true,
+            opens,
+            starts: vec![0; room],
+            mask: room - 1,
             position: 0,
             cut_states: vec![0; patterns.len()],
             cut_at: 0,
@@ -595,44 +635,52 @@ impl<'a> Finder<'a> {
         }
         if self.cut_seen == CUT.len() {
             self.cut_seen = 0;
-            let ring = self.starts.len();
-            let end = self.starts[self.cut_at % ring];
+            let end = self.starts[self.cut_at & self.mask];
             for &state in &self.cut_states {
                 if state >= MIN_CUT_PREFIX {
-                    let start = self.starts[(self.cut_at - state) % ring];
+                    let start = self.starts[(self.cut_at - state) & self.mask];
                     self.found.push(start..end);
                 }
             }
         }
     }
+
+    /// Steps every secret's search over `unit`.
+    fn step(&mut self, unit: Unit) {
+        self.starts[self.position & self.mask] = unit.start;
+        self.watch_cut(unit.byte);
+        let byte = fold(unit.byte);
+        let mut idle = true;
+        for (pattern, state) in self.patterns.iter().zip(self.states.iter_mut()) {
+            *state = pattern.step(*state, byte);
+            if *state == pattern.folded.len() {
+                let first = self.position + 1 - *state;
+                self.found.push(self.starts[first & self.mask]..unit.end);
+            }
+            idle &= *state == 0;
+        }
+        self.idle = idle;
+        self.position += 1;
+    }
 }
 
 impl Sink for Finder<'_> {
+    /// Most bytes: no secret under way, and none starts here. Such bytes
+    /// are not counted either: a secret's or a cut's bytes are all stepped
+    /// over, so looking back from one never reaches past them.
+    fn inert(&self, byte: u8) -> bool {
+        self.idle && self.cut_seen == 0 && !self.opens[usize::from(byte)]
+    }
+
     fn push(&mut self, unit: Unit) {
-        let ring = self.starts.len();
-        self.starts[self.position % ring] = unit.start;
-        self.watch_cut(unit.byte);
-        let byte = fold(unit.byte);
-        let Finder {
-            patterns,
-            states,
-            starts,
-            position,
-            found,
-            ..
-        } = self;
-        for (pattern, state) in patterns.iter().zip(states.iter_mut()) {
-            *state = pattern.step(*state, byte);
-            if *state == pattern.folded.len() {
-                let first = *position + 1 - *state;
-                found.push(starts[first % ring]..unit.end);
-            }
+        if !self.inert(unit.byte) {
+            self.step(unit);
         }
-        self.position += 1;
     }
 
     fn finish(&mut self) {
         self.states.iter_mut().for_each(|state| *state = 0);
+        self.idle = true;
         self.position = 0;
         self.cut_seen = 0;
     }
