@@ -64,10 +64,29 @@ const CUT: [u8; 3] = [0xE2, 0x80, 0xA6];
 /// Values to scrub from text: a request's credentials, or any secrets a
 /// caller names with [`Secrets::new`].
 ///
-/// Each is found exactly, JSON-escaped, percent-encoded, in any ASCII case,
-/// or in any mix of these (see the [module docs](self)), and replaced with
-/// [`REDACTED`]. Values shorter than 6 bytes are not scrubbed. `Debug`
-/// shows how many values there are, never the values.
+/// Each is found exactly, JSON-escaped (`\/`, `\"`, `\\`, `\uXXXX` for any
+/// character, surrogate pairs included), percent-encoded (any byte, either
+/// hex case, `+` or `%20` for a space), in any ASCII case, or in any mix of
+/// these (JSON holding percent-encoding, and the other way round), and
+/// replaced with [`REDACTED`]. So is a beginning of one (4 bytes or more)
+/// right before a `…`, where a quote was cut short. Values shorter than 6
+/// bytes are not scrubbed.
+///
+/// The text is read at most five times (as is; with JSON escapes, percent
+/// escapes, or both decoded, in either order; only the first when it holds
+/// no `\` nor `%`), each time searching for every value at once: time is
+/// linear in the text, and memory beyond the result is the ranges found and
+/// a few bytes per value.
+///
+/// `Debug` shows how many values there are, never the values.
+///
+/// ```
+/// use scim_client::Secrets;
+///
+/// let secrets = Secrets::new(["xoxp-A/B+C="]);
+/// let echo = r#"{"detail": "bad token XOXP-A\/B%2BC%3d"}"#;
+/// assert_eq!(secrets.scrub(echo), r#"{"detail": "bad token [redacted]"}"#);
+/// ```
 #[derive(Clone, Default)]
 pub struct Secrets(Vec<Pattern>);
 

@@ -10,14 +10,9 @@ mod support;
 use scim_client::model::{SearchRequest, User};
 use scim_client::retry::RetryHandlers;
 use scim_client::transport::{HttpRequest, HttpResponse, TransportError, TransportErrorKind};
-use scim_client::{
-    AsyncScimClient, ClientOptions, Error, REDACTED, RetryAfter, ScimClient, ScimType,
-};
+use scim_client::{AsyncScimClient, ClientOptions, Error, ScimClient};
 use serde_json::json;
-#[cfg(feature = "tokio")]
-use support::scenarios::OnTokio;
-use support::scenarios::{Exec, block_on};
-use support::{Reply, TestServer, fast_options};
+use support::scenarios::block_on;
 
 const TOKEN: &str = "xoxp-1234-very-secret-token";
 
@@ -196,32 +191,7 @@ const ECHOES: [(&str, &str); 5] = [
     ("lower-cased", "bearer xoxp-7kd/qw+zr9=mv2/lp+xs4=="),
 ];
 
-/// A 401 echoing `echo` in its body (SCIM `detail` and `scimType`, raw),
-/// in a header of its own, in `WWW-Authenticate` and as `Retry-After`.
-fn refusal(echo: &str) -> Reply {
-    let body = format!(
-        r#"{{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"401","scimType":"{echo}","detail":"token {echo} refused"}}"#
-    );
-    Reply::Respond {
-        status: 401,
-        headers: vec![
-            ("Content-Type".into(), "application/scim+json".into()),
-            ("X-Echo".into(), echo.into()),
-            (
-                "WWW-Authenticate".into(),
-                format!(r#"Bearer error="invalid_token", error_description="{echo} expired""#),
-            ),
-            ("Retry-After".into(), echo.into()),
-        ],
-        body: body.into_bytes(),
-    }
-}
-
-/// A 200 whose user cannot be decoded, quoting `echo` where the type fails.
-fn undecodable(echo: &str) -> Reply {
-    Reply::json(200, &format!(r#"{{"id":"W1","active":"{echo}"}}"#))
-}
-
+/// None of [`PIECES`] shows in `text`, in any case.
 fn assert_hidden(what: &str, text: &str) {
     let folded = text.to_ascii_lowercase();
     for piece in PIECES {
@@ -245,90 +215,6 @@ fn assert_hidden_in(form: &str, err: &Error) {
         let text = format!("{name}: {}", String::from_utf8_lossy(value.as_bytes()));
         assert_hidden(&format!("{form}: a header"), &text);
     }
-}
-
-/// The echoes were there, and were replaced (not dropped).
-fn assert_replaced(form: &str, err: &Error) {
-    let api = err.api_error().expect("an API error");
-    let scim = api.scim.as_ref().expect("a SCIM error");
-    assert_eq!(
-        scim.detail.as_deref(),
-        Some("token [redacted] refused"),
-        "{form}"
-    );
-    assert_eq!(
-        scim.scim_type,
-        Some(ScimType::Other(REDACTED.into())),
-        "{form}"
-    );
-    assert_eq!(api.headers["x-echo"], REDACTED, "{form}");
-    assert_eq!(
-        api.retry_after,
-        Some(RetryAfter::Invalid(REDACTED.into())),
-        "{form}"
-    );
-    let challenge = api.headers["www-authenticate"].to_str().unwrap();
-    assert!(
-        challenge.contains("[redacted] expired"),
-        "{form}: {challenge}"
-    );
-    assert_eq!(api.body_text().matches(REDACTED).count(), 2, "{form}");
-}
-
-/// Every echoed form against a server on 127.0.0.1, through the client
-/// `make` builds with [`OAUTH_LIKE`]: the refusal and the undecodable user
-/// show nothing of the token, nor do the log and the trace of the calls.
-fn every_echoed_form_is_scrubbed<C: Exec>(make: impl Fn(ClientOptions) -> C) {
-    logs::capture();
-    for (form, echo) in ECHOES {
-        let server = TestServer::start(vec![refusal(echo), undecodable(echo)]);
-        let client = make(ClientOptions {
-            retry_handlers: RetryHandlers::none(),
-            ..fast_options(server.base_url())
-        });
-        let read = || client.run(client.endpoint().read_user("W1").unwrap());
-        let ((refused, undecodable), trace) = traces::traced(|| (read(), read()));
-        let refused = refused.unwrap_err();
-        assert_eq!(
-            refused.status(),
-            Some(http::StatusCode::UNAUTHORIZED),
-            "{form}"
-        );
-        assert_hidden_in(form, &refused);
-        assert_replaced(form, &refused);
-        let undecodable = undecodable.unwrap_err();
-        assert!(
-            matches!(undecodable, Error::Decode { .. }),
-            "{form}: {undecodable}"
-        );
-        assert_hidden_in(form, &undecodable);
-        traces::assert_hidden_in(form, &trace);
-        logs::assert_hidden_in(form);
-    }
-}
-
-#[cfg(feature = "ureq")]
-#[test]
-fn the_ureq_client_scrubs_every_echoed_form_of_its_token() {
-    every_echoed_form_is_scrubbed(|options| ScimClient::with_options(OAUTH_LIKE, options).unwrap());
-}
-
-#[cfg(feature = "surf-rustls")]
-#[test]
-fn the_surf_client_scrubs_every_echoed_form_of_its_token() {
-    every_echoed_form_is_scrubbed(|options| {
-        let transport =
-            scim_client::transports::surf::SurfTransport::from_options(&options).unwrap();
-        AsyncScimClient::with_transport(OAUTH_LIKE, options, transport).unwrap()
-    });
-}
-
-#[cfg(feature = "tokio")]
-#[test]
-fn the_tokio_client_scrubs_every_echoed_form_of_its_token() {
-    every_echoed_form_is_scrubbed(|options| {
-        OnTokio::new(|| AsyncScimClient::with_options(OAUTH_LIKE, options)).unwrap()
-    });
 }
 
 #[test]
@@ -393,77 +279,200 @@ mod logs {
     }
 }
 
-/// What `tracing` records during a call (feature `tracing`).
-mod traces {
-    #[cfg(feature = "tracing")]
-    pub use on::traced;
+/// The echoes against servers on 127.0.0.1, through each transport.
+#[cfg(any(feature = "ureq", feature = "surf-rustls", feature = "tokio"))]
+mod over_loopback {
+    use super::*;
+    use scim_client::{REDACTED, RetryAfter, ScimType};
+    use support::scenarios::Exec;
+    #[cfg(feature = "tokio")]
+    use support::scenarios::OnTokio;
+    use support::{Reply, TestServer, fast_options};
 
-    /// Without the feature there is no trace.
-    #[cfg(not(feature = "tracing"))]
-    pub fn traced<T>(run: impl FnOnce() -> T) -> (T, String) {
-        (run(), String::new())
-    }
-
-    /// No field or event shows the token; with feature `tracing`, the
-    /// calls were traced.
-    pub fn assert_hidden_in(form: &str, trace: &str) {
-        super::assert_hidden(&format!("{form}: the trace"), trace);
-        if cfg!(feature = "tracing") {
-            assert!(trace.contains("status=401"), "{form}: {trace}");
+    /// A 401 echoing `echo` in its body (SCIM `detail` and `scimType`, raw),
+    /// in a header of its own, in `WWW-Authenticate` and as `Retry-After`.
+    fn refusal(echo: &str) -> Reply {
+        let body = format!(
+            r#"{{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"401","scimType":"{echo}","detail":"token {echo} refused"}}"#
+        );
+        Reply::Respond {
+            status: 401,
+            headers: vec![
+                ("Content-Type".into(), "application/scim+json".into()),
+                ("X-Echo".into(), echo.into()),
+                (
+                    "WWW-Authenticate".into(),
+                    format!(r#"Bearer error="invalid_token", error_description="{echo} expired""#),
+                ),
+                ("Retry-After".into(), echo.into()),
+            ],
+            body: body.into_bytes(),
         }
     }
 
-    #[cfg(feature = "tracing")]
-    mod on {
-        use std::fmt::Write as _;
-        use std::sync::atomic::{AtomicU64, Ordering};
-        use std::sync::{Arc, Mutex};
+    /// A 200 whose user cannot be decoded, quoting `echo` where the type fails.
+    fn undecodable(echo: &str) -> Reply {
+        Reply::json(200, &format!(r#"{{"id":"W1","active":"{echo}"}}"#))
+    }
 
-        use tracing::field::{Field, Visit};
-        use tracing::span::{Attributes, Id, Record};
-        use tracing::{Event, Metadata, Subscriber};
+    /// The echoes were there, and were replaced (not dropped).
+    fn assert_replaced(form: &str, err: &Error) {
+        let api = err.api_error().expect("an API error");
+        let scim = api.scim.as_ref().expect("a SCIM error");
+        assert_eq!(
+            scim.detail.as_deref(),
+            Some("token [redacted] refused"),
+            "{form}"
+        );
+        assert_eq!(
+            scim.scim_type,
+            Some(ScimType::Other(REDACTED.into())),
+            "{form}"
+        );
+        assert_eq!(api.headers["x-echo"], REDACTED, "{form}");
+        assert_eq!(
+            api.retry_after,
+            Some(RetryAfter::Invalid(REDACTED.into())),
+            "{form}"
+        );
+        let challenge = api.headers["www-authenticate"].to_str().unwrap();
+        assert!(
+            challenge.contains("[redacted] expired"),
+            "{form}: {challenge}"
+        );
+        assert_eq!(api.body_text().matches(REDACTED).count(), 2, "{form}");
+    }
 
-        #[derive(Clone, Default)]
-        struct Capture {
-            text: Arc<Mutex<String>>,
-            ids: Arc<AtomicU64>,
+    /// Every echoed form against a server on 127.0.0.1, through the client
+    /// `make` builds with [`OAUTH_LIKE`]: the refusal and the undecodable user
+    /// show nothing of the token, nor do the log and the trace of the calls.
+    fn every_echoed_form_is_scrubbed<C: Exec>(make: impl Fn(ClientOptions) -> C) {
+        logs::capture();
+        for (form, echo) in ECHOES {
+            let server = TestServer::start(vec![refusal(echo), undecodable(echo)]);
+            let client = make(ClientOptions {
+                retry_handlers: RetryHandlers::none(),
+                ..fast_options(server.base_url())
+            });
+            let read = || client.run(client.endpoint().read_user("W1").unwrap());
+            let ((refused, undecodable), trace) = traces::traced(|| (read(), read()));
+            let refused = refused.unwrap_err();
+            assert_eq!(
+                refused.status(),
+                Some(http::StatusCode::UNAUTHORIZED),
+                "{form}"
+            );
+            assert_hidden_in(form, &refused);
+            assert_replaced(form, &refused);
+            let undecodable = undecodable.unwrap_err();
+            assert!(
+                matches!(undecodable, Error::Decode { .. }),
+                "{form}: {undecodable}"
+            );
+            assert_hidden_in(form, &undecodable);
+            traces::assert_hidden_in(form, &trace);
+            logs::assert_hidden_in(form);
         }
+    }
 
-        struct Fields<'a>(&'a mut String);
+    #[cfg(feature = "ureq")]
+    #[test]
+    fn the_ureq_client_scrubs_every_echoed_form_of_its_token() {
+        every_echoed_form_is_scrubbed(|options| {
+            ScimClient::with_options(OAUTH_LIKE, options).unwrap()
+        });
+    }
 
-        impl Visit for Fields<'_> {
-            fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-                let _ = write!(self.0, "{}={:?} ", field.name(), value);
-            }
-        }
+    #[cfg(feature = "surf-rustls")]
+    #[test]
+    fn the_surf_client_scrubs_every_echoed_form_of_its_token() {
+        every_echoed_form_is_scrubbed(|options| {
+            let transport =
+                scim_client::transports::surf::SurfTransport::from_options(&options).unwrap();
+            AsyncScimClient::with_transport(OAUTH_LIKE, options, transport).unwrap()
+        });
+    }
 
-        impl Subscriber for Capture {
-            fn enabled(&self, _: &Metadata<'_>) -> bool {
-                true
-            }
-            fn new_span(&self, span: &Attributes<'_>) -> Id {
-                let mut text = self.text.lock().unwrap();
-                let _ = write!(text, "\nspan {} ", span.metadata().name());
-                span.record(&mut Fields(&mut text));
-                Id::from_u64(self.ids.fetch_add(1, Ordering::SeqCst) + 1)
-            }
-            fn record(&self, _: &Id, values: &Record<'_>) {
-                values.record(&mut Fields(&mut self.text.lock().unwrap()));
-            }
-            fn record_follows_from(&self, _: &Id, _: &Id) {}
-            fn event(&self, event: &Event<'_>) {
-                event.record(&mut Fields(&mut self.text.lock().unwrap()));
-            }
-            fn enter(&self, _: &Id) {}
-            fn exit(&self, _: &Id) {}
-        }
+    #[cfg(feature = "tokio")]
+    #[test]
+    fn the_tokio_client_scrubs_every_echoed_form_of_its_token() {
+        every_echoed_form_is_scrubbed(|options| {
+            OnTokio::new(|| AsyncScimClient::with_options(OAUTH_LIKE, options)).unwrap()
+        });
+    }
 
-        /// Runs `run` with a subscriber on this thread; returns what it was told.
+    /// What `tracing` records during a call (feature `tracing`).
+    mod traces {
+        #[cfg(feature = "tracing")]
+        pub use on::traced;
+
+        /// Without the feature there is no trace.
+        #[cfg(not(feature = "tracing"))]
         pub fn traced<T>(run: impl FnOnce() -> T) -> (T, String) {
-            let capture = Capture::default();
-            let out = tracing::subscriber::with_default(capture.clone(), run);
-            let text = capture.text.lock().unwrap().clone();
-            (out, text)
+            (run(), String::new())
+        }
+
+        /// No field or event shows the token; with feature `tracing`, the
+        /// calls were traced.
+        pub fn assert_hidden_in(form: &str, trace: &str) {
+            super::assert_hidden(&format!("{form}: the trace"), trace);
+            if cfg!(feature = "tracing") {
+                assert!(trace.contains("status=401"), "{form}: {trace}");
+            }
+        }
+
+        #[cfg(feature = "tracing")]
+        mod on {
+            use std::fmt::Write as _;
+            use std::sync::atomic::{AtomicU64, Ordering};
+            use std::sync::{Arc, Mutex};
+
+            use tracing::field::{Field, Visit};
+            use tracing::span::{Attributes, Id, Record};
+            use tracing::{Event, Metadata, Subscriber};
+
+            #[derive(Clone, Default)]
+            struct Capture {
+                text: Arc<Mutex<String>>,
+                ids: Arc<AtomicU64>,
+            }
+
+            struct Fields<'a>(&'a mut String);
+
+            impl Visit for Fields<'_> {
+                fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+                    let _ = write!(self.0, "{}={:?} ", field.name(), value);
+                }
+            }
+
+            impl Subscriber for Capture {
+                fn enabled(&self, _: &Metadata<'_>) -> bool {
+                    true
+                }
+                fn new_span(&self, span: &Attributes<'_>) -> Id {
+                    let mut text = self.text.lock().unwrap();
+                    let _ = write!(text, "\nspan {} ", span.metadata().name());
+                    span.record(&mut Fields(&mut text));
+                    Id::from_u64(self.ids.fetch_add(1, Ordering::SeqCst) + 1)
+                }
+                fn record(&self, _: &Id, values: &Record<'_>) {
+                    values.record(&mut Fields(&mut self.text.lock().unwrap()));
+                }
+                fn record_follows_from(&self, _: &Id, _: &Id) {}
+                fn event(&self, event: &Event<'_>) {
+                    event.record(&mut Fields(&mut self.text.lock().unwrap()));
+                }
+                fn enter(&self, _: &Id) {}
+                fn exit(&self, _: &Id) {}
+            }
+
+            /// Runs `run` with a subscriber on this thread; returns what it was told.
+            pub fn traced<T>(run: impl FnOnce() -> T) -> (T, String) {
+                let capture = Capture::default();
+                let out = tracing::subscriber::with_default(capture.clone(), run);
+                let text = capture.text.lock().unwrap().clone();
+                (out, text)
+            }
         }
     }
 }
