@@ -248,3 +248,45 @@ mod serialize {
             .bench_local(|| serde_json::to_vec(black_box(&page)).unwrap());
     }
 }
+
+/// Scrubbing an error body of the request's credentials (the token alone
+/// and `Bearer …`), each body echoing the token once, upper-cased,
+/// JSON-escaped and percent-encoded: a SCIM error, a 64 KiB HTML page whose
+/// only escapes are the echo's, and 1 MiB of JSON with `\/` and `%2F`
+/// throughout. Each reads all five views (the text holds `\` and `%`).
+mod scrub {
+    use super::*;
+    use scim_client::Secrets;
+
+    const TOKEN: &str = "xoxp-7Kd/Qw+Zr9=Mv2/Lp+Xs4==";
+
+    fn body(kind: &str) -> String {
+        let echo = r"XOXP-7Kd\/Qw%2BZr9=Mv2\/Lp+Xs4==";
+        match kind {
+            "scim error" => format!(
+                r#"{{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"401","scimType":"invalidToken","detail":"token {echo} refused, see https:\/\/example.com\/docs\/auth"}}"#
+            ),
+            "html 64 KiB" => {
+                let filler = "<p>The service is down for maintenance.</p>\n".repeat(1450);
+                format!("<html><body>{filler}<!-- {echo} --></body></html>")
+            }
+            _ => {
+                let filler = r#"{"url":"https:\/\/example.com\/a%2Fb","n":1},"#.repeat(24_000);
+                format!(r#"{{"items":[{filler}{{"token":"{echo}"}}]}}"#)
+            }
+        }
+    }
+
+    #[divan::bench(args = ["scim error", "html 64 KiB", "json 1 MiB with escapes"])]
+    fn error_body(bencher: Bencher, kind: &str) {
+        let secrets = Secrets::new([format!("Bearer {TOKEN}"), TOKEN.to_owned()]);
+        let text = body(kind);
+        assert_eq!(
+            secrets.scrub(&text).matches(scim_client::REDACTED).count(),
+            1
+        );
+        bencher
+            .counter(BytesCount::new(text.len()))
+            .bench_local(|| secrets.scrub(black_box(&text)).len());
+    }
+}

@@ -210,6 +210,9 @@ impl ApiError {
         secrets.scrub_headers(&mut self.headers);
         if let Some(scim) = &mut self.scim {
             scim.detail.iter_mut().for_each(|d| secrets.scrub_string(d));
+            if let Some(ScimType::Other(value)) = &mut scim.scim_type {
+                secrets.scrub_string(value);
+            }
             for entry in &mut scim.errors {
                 entry
                     .description

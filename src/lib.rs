@@ -161,6 +161,7 @@ pub use request::{
     Accepted, BulkLimits, Conditional, Endpoint, FRAMING_HEADERS, Operation, ScimResponse,
 };
 pub use retry::{HttpDate, RetryAfter};
+pub use secrets::{REDACTED, Secrets};
 
 /// The README's Rust examples, compiled and run as doctests (they use the default ureq client).
 #[cfg(all(doctest, feature = "ureq"))]

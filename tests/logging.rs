@@ -90,7 +90,7 @@ fn a_call_with_a_retry_is_logged_without_any_credential() {
         logs.contains("A retry handler found: RateLimitErrorRetryHandler"),
         "{logs}"
     );
-    assert!(logs.contains("authorization: (redacted)"), "{logs}");
+    assert!(logs.contains("authorization: [redacted]"), "{logs}");
     for secret in ["token-secret", "cookie-secret", "set-cookie-secret"] {
         assert!(
             !logs.contains(secret),

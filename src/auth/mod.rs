@@ -71,11 +71,11 @@ use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 use std::time::{Duration, SystemTime};
 
 use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE};
-use http::{HeaderMap, HeaderName, HeaderValue, Request, StatusCode, Uri};
+use http::{HeaderMap, HeaderValue, Request, StatusCode, Uri};
 use serde_json::{Map, Value};
 
 use crate::model::decode::DecodeError;
-use crate::secrets::Secrets;
+use crate::secrets::{REDACTED, Secrets};
 use crate::transport::{HttpRequest, HttpResponse, TransportError};
 use crate::{ApiError, Error, ScimError};
 
@@ -86,9 +86,6 @@ pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(60);
 
 /// The token request's media type (RFC 6749 §4.4.2, Appendix B).
 pub const FORM_CONTENT_TYPE: &str = "application/x-www-form-urlencoded";
-
-/// What a value is shown as in `Debug`.
-const REDACTED: &str = "<redacted>";
 
 /// The most of a server's value quoted in an error.
 const MAX_QUOTED: usize = 40;
@@ -122,7 +119,7 @@ impl fmt::Debug for TokenStep {
                 .field("headers", request.headers())
                 .field(
                     "body",
-                    &format_args!("<{} bytes, redacted>", request.body().len()),
+                    &format_args!("{REDACTED} ({} bytes)", request.body().len()),
                 )
                 .finish(),
         }
@@ -299,11 +296,11 @@ impl ClientCredentials {
         Ok(value)
     }
 
-    /// Every form the secret may be echoed in: as is, form-urlencoded (the
-    /// request body), JSON-escaped, and the Basic credential.
+    /// The forms of the secret the scrubber cannot derive from it: the
+    /// secret itself (found JSON-escaped, form-urlencoded or in any case by
+    /// [`Secrets`]), and the Basic credential, base64 of the encoded pair.
     fn secret_forms(&self) -> Vec<String> {
-        let mut forms = json_forms(&self.client_secret);
-        forms.push(form_urlencode(&self.client_secret));
+        let mut forms = vec![self.client_secret.clone()];
         let basic = self.basic_header().ok();
         if let Some(text) = basic.as_ref().and_then(|b| b.to_str().ok()) {
             forms.push(text.to_owned());
@@ -492,7 +489,7 @@ impl OAuthSource {
             values.push(text.to_owned());
         }
         values.extend(extra.iter().cloned());
-        secrets_of(&values)
+        Secrets::of_credentials(values.iter().map(String::as_str))
     }
 }
 
@@ -953,10 +950,8 @@ struct BodyTokens {
 
 impl BodyTokens {
     /// Every string member whose name ends in `token` (`access_token`,
-    /// `refresh_token`, `id_token`), in each form it may be written in. A
-    /// body holding a token that cannot be scrubbed (not printable ASCII),
-    /// or a `success` body that is not JSON yet mentions a token (a token
-    /// in another format), is not kept.
+    /// `refresh_token`, `id_token`). A `success` body that is not JSON yet
+    /// mentions a token (a token in another format) is not kept.
     fn of(body: &[u8], success: bool) -> BodyTokens {
         let Ok(Value::Object(members)) = serde_json::from_slice::<Value>(body) else {
             let mentions = body.windows(5).any(|w| w.eq_ignore_ascii_case(b"token"));
@@ -965,51 +960,17 @@ impl BodyTokens {
                 keep: !(success && mentions),
             };
         };
-        let mut tokens = Vec::new();
-        let mut keep = true;
-        for (name, value) in &members {
-            match value {
-                Value::String(text) if name.to_ascii_lowercase().ends_with("token") => {
-                    keep &= text.bytes().all(|b| (0x20..0x7f).contains(&b));
-                    tokens.extend(json_forms(text));
-                }
-                _ => {}
-            }
-        }
-        BodyTokens { tokens, keep }
+        let tokens = members
+            .iter()
+            .filter(|(name, _)| name.to_ascii_lowercase().ends_with("token"))
+            .filter_map(|(_, value)| value.as_str().map(str::to_owned))
+            .collect();
+        BodyTokens { tokens, keep: true }
     }
 
     fn keep(&self, body: Vec<u8>) -> Vec<u8> {
         if self.keep { body } else { Vec::new() }
     }
-}
-
-/// A text as is and as it may appear in JSON: escaped, and with `/` as
-/// `\/` (as some servers write it).
-fn json_forms(text: &str) -> Vec<String> {
-    let mut forms = vec![text.to_owned()];
-    let json = serde_json::to_string(text).unwrap_or_default();
-    if let Some(inner) = json.strip_prefix('"').and_then(|j| j.strip_suffix('"')) {
-        forms.push(inner.to_owned());
-        forms.push(inner.replace('/', "\\/"));
-    }
-    forms.dedup();
-    forms
-}
-
-/// [`Secrets`] made of these values (each printable ASCII; others are
-/// skipped), built through the one constructor `Secrets` has: sensitive
-/// header values.
-fn secrets_of(values: &[String]) -> Secrets {
-    let name = HeaderName::from_static("x-scim-client-secret");
-    let mut headers = HeaderMap::new();
-    for value in values {
-        if let Ok(mut value) = HeaderValue::from_str(value) {
-            value.set_sensitive(true);
-            headers.append(name.clone(), value);
-        }
-    }
-    Secrets::of(&headers)
 }
 
 /// The token endpoint (RFC 6749 §3.2), checked. Errors do not repeat the URL
@@ -1756,7 +1717,7 @@ mod tests {
             ),
             (
                 r#"{"access_token":"token-BBBB","id_token":"tøken-CCCC","token_type":"mac"}"#,
-                false,
+                true,
             ),
             ("access_token=token-BBBB&token_type=bearer", false),
             ("<html>no token-BBBB here</html>", false),
@@ -1776,7 +1737,13 @@ mod tests {
             let shown = format!("{error} {error:?} {}", String::from_utf8_lossy(kept_body));
             assert_hidden(
                 &shown,
-                &["token-BBBB", "token-B/BBB", "token-B\\/BBB", "refresh-CCCC"],
+                &[
+                    "token-BBBB",
+                    "token-B/BBB",
+                    "token-B\\/BBB",
+                    "refresh-CCCC",
+                    "tøken-CCCC",
+                ],
             );
         }
     }

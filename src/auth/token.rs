@@ -48,12 +48,12 @@ impl BearerToken {
 
 impl fmt::Debug for BearerToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("BearerToken(<redacted>)")
+        write!(f, "BearerToken({})", crate::REDACTED)
     }
 }
 
 impl fmt::Display for BearerToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Bearer <redacted>")
+        write!(f, "Bearer {}", crate::REDACTED)
     }
 }

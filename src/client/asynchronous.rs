@@ -98,7 +98,11 @@ impl<R: Resource> AsyncWalk<'_, R> {
                     self.paginator.handle(self.client.execute(operation).await);
                 }
                 WalkStep::Resource(resource) => return Some(Ok(resource)),
-                WalkStep::Skipped(error) | WalkStep::Failed(error) => return Some(Err(error)),
+                // Scrubbed of renewing credentials too, which the
+                // paginator's endpoint does not hold.
+                WalkStep::Skipped(error) | WalkStep::Failed(error) => {
+                    return Some(Err(self.client.engine.scrub(error)));
+                }
                 WalkStep::Done => return None,
             }
         }

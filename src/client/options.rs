@@ -161,7 +161,7 @@ impl std::fmt::Debug for ClientCertificate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientCertificate")
             .field("chain_pem", &format_args!("{} bytes", self.chain_pem.len()))
-            .field("key_pem", &"<redacted>")
+            .field("key_pem", &crate::REDACTED)
             .finish()
     }
 }

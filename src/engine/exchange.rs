@@ -53,6 +53,13 @@ impl Engine {
         &self.endpoint
     }
 
+    /// `error` with the credentials' secrets replaced (a renewing token is
+    /// not among the endpoint's own), for errors that reach the caller
+    /// outside an exchange: a walk's.
+    pub(crate) fn scrub(&self, error: crate::Error) -> crate::Error {
+        self.credentials.scrub(error)
+    }
+
     /// Starts carrying `operation` through its attempts, retried as
     /// `handlers` decide.
     pub fn start<T>(&self, operation: Operation<T>, handlers: &RetryHandlers) -> Exchange<'_, T> {

@@ -1,5 +1,7 @@
 //! Debug logs of requests, responses and retries (feature `log`), with every
-//! credential header shown as `(redacted)`. Without the feature these are no-ops.
+//! credential header shown as [`REDACTED`](crate::REDACTED), and every
+//! secret of the request scrubbed, in any form, from what the server or the
+//! transport said. Without the feature these are no-ops.
 
 use crate::engine::call::Wait;
 use crate::transport::{HttpRequest, HttpResponse, TransportError};
@@ -13,7 +15,7 @@ fn headers(map: &http::HeaderMap) -> String {
             let secret = value.is_sensitive()
                 || [AUTHORIZATION, PROXY_AUTHORIZATION, COOKIE, SET_COOKIE].contains(name);
             let value = if secret {
-                "(redacted)".into()
+                crate::REDACTED.into()
             } else {
                 String::from_utf8_lossy(value.as_bytes()).into_owned()
             };

@@ -307,11 +307,13 @@ impl<R: Resource> Paginator<R> {
     }
 
     /// Feeds in how the page request of the last [`WalkStep::Fetch`] ended.
+    /// An error that ends the walk (a cursor it quotes may be an echo) is
+    /// scrubbed of the endpoint's credentials.
     pub fn handle(&mut self, page: Result<ListResponse<R>, Error>) {
         self.state = match page.and_then(|page| self.take(page)) {
             Ok(true) => State::LastPage,
             Ok(false) => State::NeedPage,
-            Err(error) => State::Failed(error),
+            Err(error) => State::Failed(error.scrubbed(&self.endpoint.secrets())),
         };
     }
 

@@ -48,7 +48,7 @@ impl DecodeError {
     }
 
     /// The JSON found at [`path`](Self::path), cut to 120 characters;
-    /// `None` for invalid JSON, and never shown for a password.
+    /// `None` for invalid JSON, and [`REDACTED`](crate::REDACTED) for a password.
     pub fn found(&self) -> Option<&str> {
         self.found.as_deref()
     }
@@ -72,6 +72,8 @@ impl DecodeError {
     }
 
     pub(crate) fn scrub(&mut self, secrets: &crate::secrets::Secrets) {
+        // A member name on the path may be an echo too.
+        secrets.scrub_string(&mut self.path);
         secrets.scrub_string(&mut self.message);
         if let Some(found) = &mut self.found {
             secrets.scrub_string(found);
@@ -309,7 +311,7 @@ fn quote(node: &Value, path: &[Step]) -> String {
         .iter()
         .any(|step| matches!(step, Step::Key(key) if key.eq_ignore_ascii_case("password")));
     if secret {
-        return "a password (not shown)".to_owned();
+        return crate::REDACTED.to_owned();
     }
     let mut node = node.clone();
     hide_passwords(&mut node);
@@ -326,7 +328,7 @@ fn hide_passwords(value: &mut Value) {
         Value::Object(map) => {
             for (key, member) in map.iter_mut() {
                 if key.eq_ignore_ascii_case("password") {
-                    *member = Value::from("(not shown)");
+                    *member = Value::from(crate::REDACTED);
                 } else {
                     hide_passwords(member);
                 }

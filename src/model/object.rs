@@ -81,7 +81,7 @@ macro_rules! scim_object {
                 let mut out = f.debug_struct(stringify!($name));
                 $(
                     if $key == "password" && self.$field.value().is_some() {
-                        out.field(stringify!($field), &"<redacted>");
+                        out.field(stringify!($field), &$crate::REDACTED);
                     } else {
                         out.field(stringify!($field), &self.$field);
                     }

@@ -116,14 +116,17 @@ impl CliError {
         json!({ "error": error })
     }
 
-    /// The same error with every occurrence of `secret` replaced, in case
-    /// some message echoed it; secrets under 4 characters are left alone
-    /// (they would match ordinary text).
+    /// The same error with every occurrence of `secret` replaced by
+    /// [`scim_client::REDACTED`], in case some message echoed it, in any
+    /// form the client's own scrubber finds (JSON-escaped, percent-encoded,
+    /// in any ASCII case); secrets under 6 bytes are left alone (they would
+    /// match ordinary text).
     pub fn redact(self, secret: &str) -> CliError {
-        if secret.len() < 4 {
+        let secrets = scim_client::Secrets::new([secret]);
+        if secrets.is_empty() {
             return self;
         }
-        let clean = |text: String| text.replace(secret, "<redacted>");
+        let clean = |text: String| secrets.scrub(&text).into_owned();
         match self {
             CliError::Usage(message) => CliError::Usage(clean(message)),
             CliError::Failure {
@@ -231,9 +234,17 @@ mod tests {
     }
 
     #[test]
-    fn redact_replaces_the_secret_but_not_short_ones() {
-        let error = CliError::input("token xoxp-123 echoed").redact("xoxp-123");
-        assert_eq!(error.message(), "token <redacted> echoed");
+    fn redact_replaces_the_secret_in_any_form_but_not_short_ones() {
+        for echo in [
+            "xoxp-1/2+3=",
+            r"xoxp-1\/2+3=",
+            "xoxp-1%2F2%2b3%3D",
+            "XOXP-1/2+3=",
+        ] {
+            let error = CliError::input(format!("token {echo} echoed")).redact("xoxp-1/2+3=");
+            assert_eq!(error.message(), "token [redacted] echoed", "{echo}");
+        }
         assert_eq!(CliError::input("a b").redact("a").message(), "a b");
+        assert_eq!(CliError::input("abcde").redact("abcde").message(), "abcde");
     }
 }

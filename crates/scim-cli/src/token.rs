@@ -2,7 +2,7 @@
 //!
 //! Read from `--token-file` (trimmed), else `SLACK_ORG_ADMIN_USER_TOKEN`,
 //! else `SCIM_TOKEN`; an empty value counts as unset. It is never printed:
-//! `Debug` shows `<redacted>`, and errors are scrubbed of it before they
+//! `Debug` shows [`scim_client::REDACTED`], and errors are scrubbed of it before they
 //! are shown.
 
 use std::fmt;
@@ -62,7 +62,7 @@ impl Token {
 
 impl fmt::Debug for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Token(<redacted>)")
+        write!(f, "Token({})", scim_client::REDACTED)
     }
 }
 
@@ -96,7 +96,7 @@ mod tests {
     #[test]
     fn debug_never_shows_the_token() {
         let token = Token("xoxp-very-secret".into());
-        assert_eq!(format!("{token:?}"), "Token(<redacted>)");
+        assert_eq!(format!("{token:?}"), "Token([redacted])");
     }
 
     #[test]
