@@ -255,6 +255,7 @@ pub(crate) fn existing_key(object: &Map<String, Value>, key: &str) -> Option<Str
     object.keys().find(|k| k.eq_ignore_ascii_case(key)).cloned()
 }
 
+/// One operation on an attribute named by a plain path (RFC 7644 §3.5.2.1–3).
 fn apply_attr(
     resource: &mut Map<String, Value>,
     path: &AttrPath,
@@ -269,70 +270,77 @@ fn apply_attr(
     let key = existing_key(container, &path.name).unwrap_or_else(|| path.name.clone());
     match (&path.sub_attr, kind) {
         (Some(sub), PatchOpKind::Remove) => {
-            match container.get_mut(&key) {
-                Some(Value::Object(object)) => remove_key(object, sub),
-                Some(Value::Array(items)) => items
-                    .iter_mut()
-                    .filter_map(Value::as_object_mut)
-                    .for_each(|o| remove_key(o, sub)),
-                _ => {}
+            if let Some(slot) = container.get_mut(&key) {
+                for_each_object(slot, |object| remove_key(object, sub));
             }
-            Ok(())
         }
         (Some(sub), _) => {
             let value = required(value)?.clone();
-            match container
+            let slot = container
                 .entry(key)
-                .or_insert_with(|| Value::Object(Map::new()))
-            {
-                Value::Object(object) => set_key(object, sub, value),
-                Value::Array(items) => items
-                    .iter_mut()
-                    .filter_map(Value::as_object_mut)
-                    .for_each(|o| set_key(o, sub, value.clone())),
-                other => *other = Value::Object(Map::from_iter([(sub.clone(), value)])),
+                .or_insert_with(|| Value::Object(Map::new()));
+            if !slot.is_object() && !slot.is_array() {
+                *slot = Value::Object(Map::new());
             }
-            Ok(())
+            for_each_object(slot, |object| set_key(object, sub, value.clone()));
         }
-        (None, PatchOpKind::Remove) => {
-            match (value, container.get_mut(&key)) {
-                (Some(Value::Array(unwanted)), Some(Value::Array(items))) => {
-                    items.retain(|item| !unwanted.iter().any(|u| same_value(u, item)));
-                    if items.is_empty() {
-                        container.remove(&key);
-                    }
-                }
-                _ => {
-                    container.remove(&key);
-                }
+        (None, PatchOpKind::Remove) => remove_attr(container, &key, value),
+        (None, kind) => write_attr(container, key, kind, required(value)?.clone()),
+    }
+    Ok(())
+}
+
+/// Applies `change` to the object at `slot`, or to each object of the list there.
+fn for_each_object(slot: &mut Value, mut change: impl FnMut(&mut Map<String, Value>)) {
+    match slot {
+        Value::Object(object) => change(object),
+        Value::Array(items) => items
+            .iter_mut()
+            .filter_map(Value::as_object_mut)
+            .for_each(change),
+        _ => {}
+    }
+}
+
+/// `remove` of an attribute: the values listed in `value` from a list, or
+/// the whole attribute; an emptied list goes too.
+fn remove_attr(container: &mut Map<String, Value>, key: &str, value: Option<&Value>) {
+    match (value, container.get_mut(key)) {
+        (Some(Value::Array(unwanted)), Some(Value::Array(items))) => {
+            items.retain(|item| !unwanted.iter().any(|u| same_value(u, item)));
+            if items.is_empty() {
+                container.remove(key);
             }
-            Ok(())
         }
-        (None, kind) => {
-            let value = required(value)?.clone();
-            match (container.get_mut(&key), value) {
-                (Some(Value::Array(items)), Value::Array(new)) if kind == PatchOpKind::Add => {
-                    for item in new {
-                        if !items.iter().any(|existing| same_value(existing, &item)) {
-                            items.push(item);
-                        }
-                    }
-                }
-                (Some(Value::Array(items)), single)
-                    if kind == PatchOpKind::Add && !single.is_null() =>
-                {
-                    items.push(single)
-                }
-                (Some(Value::Object(existing)), Value::Object(new)) => existing.extend(new),
-                (_, value) => {
-                    container.insert(key, value);
-                }
-            }
-            Ok(())
+        _ => {
+            container.remove(key);
         }
     }
 }
 
+/// `add` or `replace` of a whole attribute: `add` appends to a list what
+/// it lacks, an object merges, anything else replaces.
+fn write_attr(container: &mut Map<String, Value>, key: String, kind: PatchOpKind, value: Value) {
+    match (container.get_mut(&key), value) {
+        (Some(Value::Array(items)), Value::Array(new)) if kind == PatchOpKind::Add => {
+            for item in new {
+                if !items.iter().any(|existing| same_value(existing, &item)) {
+                    items.push(item);
+                }
+            }
+        }
+        (Some(Value::Array(items)), single) if kind == PatchOpKind::Add && !single.is_null() => {
+            items.push(single)
+        }
+        (Some(Value::Object(existing)), Value::Object(new)) => existing.extend(new),
+        (_, value) => {
+            container.insert(key, value);
+        }
+    }
+}
+
+/// One operation on the values of a multi-valued attribute a filter selects
+/// (`emails[type eq "work"].value`, RFC 7644 §3.5.2).
 fn apply_filtered(
     resource: &mut Map<String, Value>,
     attr: &AttrPath,
@@ -365,20 +373,10 @@ fn apply_filtered(
         return Err(no_target());
     }
     match (sub, kind) {
-        (Some(sub), PatchOpKind::Remove) => {
-            for &i in &hits {
-                if let Some(object) = items[i].as_object_mut() {
-                    remove_key(object, sub);
-                }
-            }
-        }
+        (Some(sub), PatchOpKind::Remove) => for_each_hit(items, &hits, |o| remove_key(o, sub)),
         (Some(sub), _) => {
             let value = required(value)?;
-            for &i in &hits {
-                if let Some(object) = items[i].as_object_mut() {
-                    set_key(object, sub, value.clone());
-                }
-            }
+            for_each_hit(items, &hits, |o| set_key(o, sub, value.clone()));
         }
         (None, PatchOpKind::Remove) => {
             let mut index = 0;
@@ -402,6 +400,19 @@ fn apply_filtered(
         }
     }
     Ok(())
+}
+
+/// Applies `change` to each selected item that is an object.
+fn for_each_hit(
+    items: &mut [Value],
+    hits: &[usize],
+    mut change: impl FnMut(&mut Map<String, Value>),
+) {
+    for &i in hits {
+        if let Some(object) = items[i].as_object_mut() {
+            change(object);
+        }
+    }
 }
 
 fn required(value: Option<&Value>) -> Result<&Value, Failure> {
