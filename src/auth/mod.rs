@@ -26,6 +26,11 @@
 //! secret and every token stay out of `Debug`, `Display` and errors, even
 //! when the token endpoint echoes them.
 //!
+//! A refusal from the token endpoint is [`Error::Token`](crate::Error::Token):
+//! a [`TokenError`] with the status, the RFC 6749 §5.2 [`OAuthError`] and the
+//! `Retry-After`, never a SCIM error. Not reaching the endpoint at all is
+//! [`Error::Transport`](crate::Error::Transport).
+//!
 //! Driving the source by hand, with a canned answer:
 //!
 //! ```
@@ -72,6 +77,7 @@ pub(crate) mod source;
 #[cfg(test)]
 mod testing;
 pub(crate) mod token;
+pub(crate) mod token_error;
 pub(crate) mod token_response;
 pub(crate) mod token_url;
 
@@ -83,6 +89,7 @@ pub use oauth_error::{OAuthError, OAuthErrorCode};
 pub use shared::SharedTokenSource;
 pub use source::{OAuthSource, TokenStep};
 pub use token::BearerToken;
+pub use token_error::TokenError;
 
 /// What a value is shown as in `Debug`.
 const REDACTED: &str = "<redacted>";

@@ -3,10 +3,9 @@
 
 use std::fmt;
 
-use http::{HeaderMap, StatusCode};
 use serde_json::Value;
 
-use crate::{ApiError, Error, ScimError};
+use crate::Error;
 
 /// An error response from the token endpoint (RFC 6749 §5.2).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,13 +33,13 @@ impl OAuthError {
         })
     }
 
-    /// The token endpoint's error in an [`Error`] from
-    /// [`OAuthSource::receive`](super::OAuthSource::receive) (any answer whose body is an RFC 6749 §5.2
-    /// error, with the secrets already scrubbed); `None` otherwise.
+    /// The RFC 6749 §5.2 error of an [`Error::Token`] (the token endpoint's
+    /// refusal, from [`OAuthSource::receive`](super::OAuthSource::receive),
+    /// secrets already scrubbed); `None` for any other error, and for a
+    /// refusal whose body held none (an HTML page, say).
     pub fn from_error(error: &Error) -> Option<OAuthError> {
         match error {
-            Error::Api(api) => OAuthError::from_json(&api.body),
-            Error::Decode { body, .. } => OAuthError::from_json(body),
+            Error::Token(refusal) => refusal.oauth.clone(),
             _ => None,
         }
     }
@@ -114,139 +113,37 @@ impl fmt::Display for OAuthErrorCode {
     }
 }
 
-/// A non-2xx answer from the token endpoint, as [`Error::Api`] whose
-/// `scim.detail` says it came from the token endpoint and what it said.
-pub(super) fn endpoint_refusal(status: StatusCode, headers: HeaderMap, body: Vec<u8>) -> Error {
-    let said = match OAuthError::from_json(&body) {
-        Some(oauth) => oauth.to_string(),
-        None => "no RFC 6749 §5.2 error in the body".to_owned(),
-    };
-    let mut api = ApiError::new(status, headers, body);
-    api.scim = Some(ScimError {
-        status: Some(status.as_u16()),
-        detail: Some(format!("OAuth token endpoint: {said}")),
-        ..ScimError::default()
-    });
-    Error::Api(Box::new(api))
-}
-
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
+    use http::{HeaderMap, StatusCode};
 
     use super::*;
-    use crate::auth::source::OAuthSource;
-    use crate::auth::testing::{SECRET, answer, assert_hidden, at, bearer, credentials};
+    use crate::ApiError;
 
     #[test]
-    fn token_endpoint_errors_are_typed() {
-        use OAuthErrorCode::*;
-        let table: &[(u16, &str, Option<OAuthErrorCode>)] = &[
-            (400, r#"{"error":"invalid_request"}"#, Some(InvalidRequest)),
-            (401, r#"{"error":"invalid_client"}"#, Some(InvalidClient)),
-            (400, r#"{"error":"invalid_grant"}"#, Some(InvalidGrant)),
+    fn an_oauth_error_is_a_json_object_with_a_string_error() {
+        let table: &[(&str, Option<&str>)] = &[
+            (r#"{"error":"invalid_client"}"#, Some("invalid_client")),
             (
-                400,
-                r#"{"error":"unauthorized_client"}"#,
-                Some(UnauthorizedClient),
+                r#"{"error":"slow_down","error_description":"later"}"#,
+                Some("slow_down: later"),
             ),
-            (
-                400,
-                r#"{"error":"unsupported_grant_type"}"#,
-                Some(UnsupportedGrantType),
-            ),
-            (400, r#"{"error":"invalid_scope"}"#, Some(InvalidScope)),
-            (
-                400,
-                r#"{"error":"slow_down"}"#,
-                Some(Other("slow_down".into())),
-            ),
-            (502, "<html><h1>Bad Gateway</h1></html>", None),
-            (401, "", None),
-            (400, r#"{"error":5}"#, None),
-            (400, r#"{"detail":"a SCIM error"}"#, None),
-            (500, r#"["error"]"#, None),
+            (r#"{"error":5}"#, None),
+            (r#"{"detail":"a SCIM error"}"#, None),
+            (r#"["error"]"#, None),
+            ("<html>error</html>", None),
+            ("", None),
         ];
-        for (status, body, code) in table {
-            let error = OAuthSource::new(credentials())
-                .receive(answer(*status, body), at(0))
-                .unwrap_err();
-            assert_eq!(error.status().map(|s| s.as_u16()), Some(*status), "{body}");
-            let api = error.api_error().expect("an API error");
-            assert_eq!(api.body_text(), *body);
-            assert!(
-                error.to_string().contains("OAuth token endpoint"),
-                "{error}"
-            );
-            let oauth = OAuthError::from_error(&error);
-            assert_eq!(oauth.map(|o| o.code), code.clone(), "{body}");
+        for (body, shown) in table {
+            let oauth = OAuthError::from_json(body.as_bytes());
+            assert_eq!(oauth.map(|o| o.to_string()).as_deref(), *shown, "{body}");
         }
     }
 
     #[test]
-    fn invalid_client_keeps_its_description_and_uri() {
-        let body = r#"{"error":"invalid_client","error_description":"Client authentication failed","error_uri":"https://idp.test/errors#client"}"#;
-        let error = OAuthSource::new(credentials())
-            .receive(answer(401, body), at(0))
-            .unwrap_err();
-        let oauth = OAuthError::from_error(&error).unwrap();
-        assert_eq!(
-            oauth,
-            OAuthError {
-                code: OAuthErrorCode::InvalidClient,
-                description: Some("Client authentication failed".into()),
-                uri: Some("https://idp.test/errors#client".into()),
-            }
-        );
-        assert_eq!(
-            error.to_string(),
-            "SCIM service answered 401 Unauthorized: OAuth token endpoint: invalid_client: Client authentication failed"
-        );
-    }
-
-    #[test]
-    fn a_rate_limited_token_endpoint_keeps_its_retry_after() {
-        let response = http::Response::builder()
-            .status(429)
-            .header("Retry-After", "7")
-            .body(br#"{"error":"slow_down"}"#.to_vec())
-            .unwrap();
-        let error = OAuthSource::new(credentials())
-            .receive(Ok(response), at(0))
-            .unwrap_err();
-        let retry_after = error.api_error().unwrap().retry_after.clone();
-        assert_eq!(
-            retry_after,
-            Some(crate::RetryAfter::Delay(Duration::from_secs(7)))
-        );
-    }
-
-    #[test]
-    fn an_error_body_echoing_the_secret_and_the_token_shows_neither() {
-        let mut source = OAuthSource::new(credentials());
-        let body = r#"{"access_token":"token-AAAA","token_type":"Bearer"}"#;
-        source.receive(answer(200, body), at(0)).unwrap();
-        assert!(source.invalidate_rejected(&bearer("token-AAAA")));
-        let basic = credentials().basic_header().unwrap();
-        let basic = basic.to_str().unwrap().to_owned();
-        let echo = format!(
-            r#"{{"error":"invalid_client","error_description":"bad {SECRET} for Bearer token-AAAA","request":"client_secret=s3cr3t%2Fclient%2Bsecret","json":"s3cr3t\/client+secret","auth":"{basic}"}}"#
-        );
-        let response = http::Response::builder()
-            .status(401)
-            .header("WWW-Authenticate", format!(r#"Basic error="{SECRET}""#))
-            .body(echo.into_bytes())
-            .unwrap();
-        let error = source.receive(Ok(response), at(1)).unwrap_err();
-        let api = error.api_error().unwrap();
-        let oauth = OAuthError::from_error(&error).unwrap();
-        assert_eq!(oauth.code, OAuthErrorCode::InvalidClient);
-        let shown = format!(
-            "{error} {error:?} {} {:?} {oauth}",
-            api.body_text(),
-            api.headers
-        );
-        assert_hidden(&shown, &["token-AAAA"]);
-        assert!(shown.contains("[redacted]"));
+    fn a_scim_error_is_never_read_as_an_oauth_error() {
+        let body = br#"{"error":"invalid_client"}"#.to_vec();
+        let api = ApiError::new(StatusCode::UNAUTHORIZED, HeaderMap::new(), body);
+        assert_eq!(OAuthError::from_error(&Error::Api(Box::new(api))), None);
     }
 }

@@ -5,12 +5,12 @@
 use std::fmt;
 use std::time::SystemTime;
 
-use http::HeaderValue;
+use http::{HeaderMap, HeaderValue, StatusCode};
 
 use super::REDACTED;
 use super::client_credentials::ClientCredentials;
-use super::oauth_error::endpoint_refusal;
 use super::secret_forms::{BodyTokens, secrets_of};
+use super::token_error::{TokenError, is_refusal};
 use super::token_response::{CachedToken, read_token};
 use crate::Error;
 use crate::secrets::Secrets;
@@ -95,10 +95,11 @@ impl OAuthSource {
     /// (`Bearer …`, sensitive) returned.
     ///
     /// Errors, with the client secret and tokens scrubbed from them:
-    /// - a non-2xx answer is [`Error::Api`]; an RFC 6749 §5.2 error body
-    ///   (`invalid_client`, …) is read by [`OAuthError::from_error`](super::OAuthError::from_error) and
-    ///   summed up in the `ApiError`'s `scim.detail`;
-    /// - a 2xx answer that is not a usable token (not JSON, no
+    /// - a non-2xx answer is [`Error::Token`], a [`TokenError`] holding the
+    ///   status, the RFC 6749 §5.2 error (`invalid_client`, …) when the
+    ///   body is one, and the `Retry-After`; so is a 2xx answer without an
+    ///   `access_token` whose body is a §5.2 error;
+    /// - any other 2xx answer that is not a usable token (not JSON, no
     ///   `access_token`, a `token_type` other than `Bearer`, RFC 6749 §7.1)
     ///   is [`Error::Decode`];
     /// - a transport failure is [`Error::Transport`].
@@ -115,9 +116,7 @@ impl OAuthSource {
         };
         let (parts, body) = response.into_parts();
         if !parts.status.is_success() {
-            let kept = BodyTokens::of(&body, false);
-            let error = endpoint_refusal(parts.status, parts.headers, kept.keep(body));
-            return Err(error.scrubbed(&self.secrets_with(&kept.tokens)));
+            return Err(self.refusal(parts.status, parts.headers, body));
         }
         match read_token(&body, now, self.credentials.refresh_margin()) {
             Ok(token) => {
@@ -126,6 +125,7 @@ impl OAuthSource {
                 self.token = Some(token);
                 Ok(header)
             }
+            Err(_) if is_refusal(&body) => Err(self.refusal(parts.status, parts.headers, body)),
             Err(error) => {
                 let kept = BodyTokens::of(&body, true);
                 let error = Error::Decode {
@@ -136,6 +136,16 @@ impl OAuthSource {
                 Err(error.scrubbed(&self.secrets_with(&kept.tokens)))
             }
         }
+    }
+
+    /// The token endpoint's refusal as [`Error::Token`], scrubbed of the
+    /// secret and of every token in the body (a body holding one that
+    /// cannot be scrubbed is dropped).
+    fn refusal(&self, status: StatusCode, headers: HeaderMap, body: Vec<u8>) -> Error {
+        let kept = BodyTokens::of(&body, false);
+        let mut refusal = TokenError::new(status, headers, kept.keep(body));
+        refusal.scrub(&self.secrets_with(&kept.tokens));
+        Error::Token(Box::new(refusal))
     }
 
     /// Drops the cached token, so the next `step` fetches a new one: after a
