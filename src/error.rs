@@ -104,6 +104,14 @@ pub enum Error {
     /// A request body could not be serialised to JSON.
     #[error("could not serialise the request body: {0}")]
     Encode(String),
+
+    /// The OAuth 2.0 token endpoint refused the token request (RFC 6749
+    /// §5.2): no SCIM request was sent. The status, the OAuth error
+    /// (`invalid_client`, …) and the `Retry-After` are in the
+    /// [`TokenError`](crate::auth::TokenError); a transport failure on the
+    /// way to the token endpoint is [`Error::Transport`].
+    #[error(transparent)]
+    Token(Box<crate::auth::TokenError>),
 }
 
 impl Error {
@@ -115,12 +123,14 @@ impl Error {
         }
     }
 
-    /// The HTTP status, when the service answered at all.
+    /// The HTTP status, when the service (for [`Error::Token`], the token
+    /// endpoint) answered at all.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Api(e) | Error::PreconditionFailed(e) => Some(e.status),
             Error::Decode { status, .. } => Some(*status),
             Error::Accepted(_) => Some(StatusCode::ACCEPTED),
+            Error::Token(e) => Some(e.status),
             _ => None,
         }
     }
@@ -147,6 +157,7 @@ impl Error {
             Error::InvalidArgument { reason, .. } => secrets.scrub_string(reason),
             Error::BudgetExhausted { .. } => {}
             Error::InvalidToken | Error::Filter(_) => {}
+            Error::Token(e) => e.scrub(secrets),
         }
         self
     }

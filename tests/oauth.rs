@@ -221,11 +221,15 @@ fn an_invalid_client_answer_is_a_typed_error_that_shows_no_secret_and_no_token()
     let oauth = OAuthError::from_error(&error).expect("an RFC 6749 §5.2 error");
     assert_eq!(oauth.code, OAuthErrorCode::InvalidClient);
     assert_eq!(error.status().map(|s| s.as_u16()), Some(401));
-    let api = error.api_error().unwrap();
+    let Error::Token(refusal) = &error else {
+        panic!("a token endpoint refusal: {error:?}");
+    };
+    assert_eq!(refusal.oauth.as_ref(), Some(&oauth));
+    assert!(error.api_error().is_none(), "not a SCIM error");
     let shown = format!(
         "{error}\n{error:?}\n{}\n{:?}\n{oauth}",
-        api.body_text(),
-        api.headers
+        refusal.body_text(),
+        refusal.headers
     );
     assert_hidden(&shown, &["token-AAAA"]);
     assert!(shown.contains("invalid_client") && shown.contains("[redacted]"));

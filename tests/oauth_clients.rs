@@ -261,6 +261,10 @@ fn neither_the_secret_nor_a_token_shows_in_errors_whatever_the_servers_echo() {
     };
     let client = ScimClient::with_credentials(credentials(TOKEN_URL), options(), echoing).unwrap();
     let error = client.read_user("W1").unwrap_err();
+    assert!(
+        matches!(&error, Error::Token(refusal) if refusal.status == 401),
+        "the token endpoint's refusal, not a SCIM error: {error:?}"
+    );
     let shown = format!("{error} {error:?}");
     assert!(shown.contains("invalid_client"), "{shown}");
     assert!(!shown.contains(SECRET), "{shown}");

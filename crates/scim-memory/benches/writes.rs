@@ -27,14 +27,22 @@ fn main() {
             assert_eq!(service.handle(&request).status(), 201, "create {i}");
         }
     });
-    println!("{n} creates through handle: {creates:?} ({:?} each)", per(creates, n));
+    println!(
+        "{n} creates through handle: {creates:?} ({:?} each)",
+        per(creates, n)
+    );
     let seeded = InMemoryService::scim2();
     let seeds = timed(|| {
         for i in 0..n {
-            seeded.seed_user(json!({"userName": format!("user{i}")})).expect("seed");
+            seeded
+                .seed_user(json!({"userName": format!("user{i}")}))
+                .expect("seed");
         }
     });
-    println!("{n} creates through seed_user: {seeds:?} ({:?} each)", per(seeds, n));
+    println!(
+        "{n} creates through seed_user: {seeds:?} ({:?} each)",
+        per(seeds, n)
+    );
     let mut bytes = 0;
     let lists = timed(|| {
         for _ in 0..200 {
