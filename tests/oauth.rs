@@ -11,8 +11,7 @@ use std::time::{Duration, SystemTime};
 use http::HeaderValue;
 use scim_client::Error;
 use scim_client::auth::{
-    ClientAuth, ClientCredentials, Credentials, OAuthError, OAuthErrorCode, OAuthSource,
-    SharedTokenSource, TokenStep,
+    ClientAuth, ClientCredentials, Credentials, OAuthError, OAuthErrorCode, OAuthSource, TokenStep,
 };
 use scim_client::transport::{Transport, TransportErrorKind};
 use scim_client::transports::ureq::UreqTransport;
@@ -50,9 +49,9 @@ fn authorize(
     transport: &UreqTransport,
     now: SystemTime,
 ) -> Result<HeaderValue, Error> {
-    match source.step(now)? {
+    match source.poll(now)? {
         TokenStep::Ready(header) => Ok(header),
-        TokenStep::Fetch(request) => source.receive(transport.send(request), now),
+        TokenStep::Fetch(request) => source.handle(transport.send(request), now),
     }
 }
 
@@ -107,7 +106,7 @@ fn the_token_is_requested_cached_and_renewed_before_expiry() {
         authorize(&mut source, &transport, at(3599)).unwrap(),
         second
     );
-    assert!(matches!(source.step(at(3600)), Ok(TokenStep::Fetch(_))));
+    assert!(matches!(source.poll(at(3600)), Ok(TokenStep::Fetch(_))));
 
     let requests = server.requests();
     assert_eq!(requests.len(), 2);
@@ -172,16 +171,15 @@ fn request_body_authentication_sends_the_client_in_the_form() {
 #[test]
 fn threads_and_clones_share_one_token() {
     let (server, transport, url) = endpoint(vec![token("token-AAAA", r#","expires_in":3600"#)]);
-    let shared = SharedTokenSource::from(ClientCredentials::new(&url, CLIENT_ID, SECRET).unwrap());
-    let TokenStep::Fetch(request) = shared.step(at(0)).unwrap() else {
+    let credentials = Credentials::from(ClientCredentials::new(&url, CLIENT_ID, SECRET).unwrap());
+    let TokenStep::Fetch(request) = credentials.poll(at(0)).unwrap() else {
         panic!("a fresh source fetches");
     };
-    let header = shared.receive(transport.send(request), at(0)).unwrap();
-    let credentials = Credentials::from(shared);
+    let header = credentials.handle(transport.send(request), at(0)).unwrap();
     let threads: Vec<_> = (0..8)
         .map(|i| {
             let credentials = credentials.clone();
-            std::thread::spawn(move || match credentials.step(at(i)).unwrap() {
+            std::thread::spawn(move || match credentials.poll(at(i)).unwrap() {
                 TokenStep::Ready(header) => header,
                 TokenStep::Fetch(_) => panic!("thread {i} was asked to fetch"),
             })
@@ -235,7 +233,7 @@ fn an_invalid_client_answer_is_a_typed_error_that_shows_no_secret_and_no_token()
     assert!(shown.contains("invalid_client") && shown.contains("[redacted]"));
 
     // Nothing else shows them either.
-    let step = source.step(at(2)).unwrap();
+    let step = source.poll(at(2)).unwrap();
     let texts = [
         format!("{credentials:?}"),
         format!("{source:?}"),
@@ -281,5 +279,5 @@ fn an_unreachable_token_endpoint_is_a_transport_error_not_sent() {
         "{error:?}"
     );
     assert_hidden(&format!("{error} {error:?}"), &[]);
-    assert!(matches!(source.step(at(0)), Ok(TokenStep::Fetch(_))));
+    assert!(matches!(source.poll(at(0)), Ok(TokenStep::Fetch(_))));
 }

@@ -9,7 +9,7 @@ mod support;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
-use scim_client::auth::{ClientCredentials, SharedTokenSource};
+use scim_client::auth::{ClientCredentials, Credentials};
 use scim_client::retry::RetryHandlers;
 use scim_client::transport::{
     AsyncTransport, BoxFuture, HttpRequest, HttpResponse, Transport, TransportError,
@@ -209,7 +209,7 @@ fn a_second_401_is_the_answer_not_a_loop() {
 #[test]
 fn the_async_client_does_the_same_and_shares_the_token_with_the_blocking_one() {
     let provider = Provider::new(600);
-    let shared = SharedTokenSource::from(credentials(TOKEN_URL));
+    let shared = Credentials::from(credentials(TOKEN_URL));
     let blocking =
         ScimClient::with_credentials(shared.clone(), options(), provider.clone()).unwrap();
     let asynchronous =

@@ -245,7 +245,7 @@ mod tests {
             "gX1fBat3bV",
         )
         .unwrap();
-        let TokenStep::Fetch(request) = OAuthSource::new(credentials).step(at(0)).unwrap() else {
+        let TokenStep::Fetch(request) = OAuthSource::new(credentials).poll(at(0)).unwrap() else {
             panic!("a fresh source fetches");
         };
         assert_eq!(request.method(), "POST");

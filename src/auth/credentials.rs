@@ -19,44 +19,49 @@ use crate::transport::{HttpResponse, TransportError};
 /// renews. Both answer the same three questions, so a client drives them
 /// alike:
 ///
-/// 1. before each attempt, [`step`](Self::step): `Ready(header)` goes in
+/// 1. before each attempt, [`poll`](Self::poll): `Ready(header)` goes in
 ///    `Authorization`; `Fetch(request)` is sent through the transport and
-///    its outcome given to [`receive`](Self::receive), which returns the header;
-/// 2. after a 401, if [`renews`](Self::renews), [`invalidate_rejected`](Self::invalidate_rejected)
-///    with the header sent, and one more attempt from step 1;
+///    its outcome given to [`handle`](Self::handle), which returns the header;
+/// 2. after a 401, if [`renews`](Self::renews), the token sent is dropped
+///    and one more attempt made from step 1 (the [`Exchange`](crate::engine::Exchange) does it);
 /// 3. every error scrubbed of the credentials (crate-internal).
 ///
-/// Clones share the OAuth token.
+/// Build them `From` a [`BearerToken`], an [`OAuthSource`] or
+/// [`ClientCredentials`]. Clones share the OAuth token: clone the
+/// credentials to give every client, thread and task one access token
+/// (RFC 6749 §4.4.3).
 #[derive(Clone, Debug)]
-#[non_exhaustive]
-pub enum Credentials {
+pub struct Credentials(Kind);
+
+#[derive(Clone, Debug)]
+enum Kind {
     /// A token that never changes (Slack's org-admin token): always ready.
     Bearer(BearerToken),
-    /// Tokens fetched from an OAuth 2.0 token endpoint, shared.
+    /// Tokens fetched from an OAuth 2.0 token endpoint, shared by clones.
     OAuth(SharedTokenSource),
 }
 
 impl Credentials {
     /// What to do before an attempt at `now`: a bearer token is always
-    /// [`TokenStep::Ready`]; see [`OAuthSource::step`].
-    pub fn step(&self, now: SystemTime) -> Result<TokenStep, Error> {
-        match self {
-            Credentials::Bearer(token) => Ok(TokenStep::Ready(token.header_value().clone())),
-            Credentials::OAuth(source) => source.step(now),
+    /// [`TokenStep::Ready`]; see [`OAuthSource::poll`].
+    pub fn poll(&self, now: SystemTime) -> Result<TokenStep, Error> {
+        match &self.0 {
+            Kind::Bearer(token) => Ok(TokenStep::Ready(token.header_value().clone())),
+            Kind::OAuth(source) => source.poll(now),
         }
     }
 
     /// Reads the answer to a [`TokenStep::Fetch`]; see
-    /// [`OAuthSource::receive`]. A bearer token never asks for one, and
+    /// [`OAuthSource::handle`]. A bearer token never asks for one, and
     /// returns itself.
-    pub fn receive(
+    pub fn handle(
         &self,
         response: Result<HttpResponse, TransportError>,
         now: SystemTime,
     ) -> Result<HeaderValue, Error> {
-        match self {
-            Credentials::Bearer(token) => Ok(token.header_value().clone()),
-            Credentials::OAuth(source) => source.receive(response, now),
+        match &self.0 {
+            Kind::Bearer(token) => Ok(token.header_value().clone()),
+            Kind::OAuth(source) => source.handle(response, now),
         }
     }
 
@@ -64,16 +69,16 @@ impl Credentials {
     /// token (RFC 6749 §4.4), so the request is worth one more attempt;
     /// false for a static token.
     pub fn renews(&self) -> bool {
-        matches!(self, Credentials::OAuth(_))
+        matches!(self.0, Kind::OAuth(_))
     }
 
     /// After a 401 for `rejected` (RFC 6750 §3.1): drops the cached token if it is that one
     /// (see [`OAuthSource::invalidate_rejected`]). Nothing to drop for a
     /// static token.
-    pub fn invalidate_rejected(&self, rejected: &HeaderValue) -> bool {
-        match self {
-            Credentials::Bearer(_) => false,
-            Credentials::OAuth(source) => source.invalidate_rejected(rejected),
+    pub(crate) fn invalidate_rejected(&self, rejected: &HeaderValue) -> bool {
+        match &self.0 {
+            Kind::Bearer(_) => false,
+            Kind::OAuth(source) => source.invalidate_rejected(rejected),
         }
     }
 
@@ -96,16 +101,24 @@ impl Credentials {
         }
     }
 
+    /// The static token, when that is what these credentials are.
+    pub(crate) fn bearer(&self) -> Option<&BearerToken> {
+        match &self.0 {
+            Kind::Bearer(token) => Some(token),
+            Kind::OAuth(_) => None,
+        }
+    }
+
     /// The secrets to scrub from errors: the token, and for OAuth the
     /// client secret in every form it is sent in.
     pub(crate) fn secrets(&self) -> Secrets {
-        match self {
-            Credentials::Bearer(token) => {
+        match &self.0 {
+            Kind::Bearer(token) => {
                 let mut headers = HeaderMap::new();
                 headers.insert(AUTHORIZATION, token.header_value().clone());
                 Secrets::of(&headers)
             }
-            Credentials::OAuth(source) => source.secrets(),
+            Kind::OAuth(source) => source.secrets(),
         }
     }
 
@@ -117,25 +130,19 @@ impl Credentials {
 
 impl From<BearerToken> for Credentials {
     fn from(token: BearerToken) -> Credentials {
-        Credentials::Bearer(token)
-    }
-}
-
-impl From<SharedTokenSource> for Credentials {
-    fn from(source: SharedTokenSource) -> Credentials {
-        Credentials::OAuth(source)
+        Credentials(Kind::Bearer(token))
     }
 }
 
 impl From<OAuthSource> for Credentials {
     fn from(source: OAuthSource) -> Credentials {
-        Credentials::OAuth(source.into())
+        Credentials(Kind::OAuth(source.into()))
     }
 }
 
 impl From<ClientCredentials> for Credentials {
     fn from(credentials: ClientCredentials) -> Credentials {
-        Credentials::OAuth(credentials.into())
+        Credentials(Kind::OAuth(credentials.into()))
     }
 }
 
@@ -152,12 +159,12 @@ mod tests {
                 .with_auth(ClientAuth::RequestBody)
                 .with_param("audience", "param-value-hidden"),
         );
-        let fetch = source.step(at(0)).unwrap();
+        let fetch = source.poll(at(0)).unwrap();
         let body = r#"{"access_token":"token-AAAA","token_type":"Bearer","expires_in":60}"#;
-        source.receive(answer(200, body), at(0)).unwrap();
-        let ready = source.step(at(0)).unwrap();
+        source.handle(answer(200, body), at(0)).unwrap();
+        let ready = source.poll(at(0)).unwrap();
         let shared = SharedTokenSource::from(source);
-        let oauth = Credentials::from(shared.clone());
+        let oauth = Credentials(Kind::OAuth(shared.clone()));
         let static_token = Credentials::from(BearerToken::new("xoxp-static-token").unwrap());
         let texts = [
             format!("{:?}", credentials()),
@@ -186,12 +193,12 @@ mod tests {
         let token = BearerToken::new("xoxp-static-token").unwrap();
         let credentials = Credentials::from(token.clone());
         for t in [0, HUNDRED_YEARS] {
-            let step = credentials.step(at(t)).unwrap();
+            let step = credentials.poll(at(t)).unwrap();
             assert!(matches!(step, TokenStep::Ready(h) if h == *token.header_value()));
         }
         assert!(!credentials.renews());
         assert!(!credentials.invalidate_rejected(token.header_value()));
-        let received = credentials.receive(answer(500, ""), at(0)).unwrap();
+        let received = credentials.handle(answer(500, ""), at(0)).unwrap();
         assert_eq!(&received, token.header_value());
         let error = credentials.scrub(Error::InvalidConfig("echo xoxp-static-token".into()));
         assert_eq!(error.to_string(), "invalid configuration: echo [redacted]");
@@ -202,13 +209,13 @@ mod tests {
         let first = Credentials::from(credentials());
         let second = first.clone();
         assert!(first.renews());
-        assert!(matches!(first.step(at(0)), Ok(TokenStep::Fetch(_))));
+        assert!(matches!(first.poll(at(0)), Ok(TokenStep::Fetch(_))));
         let body = r#"{"access_token":"token-AAAA","token_type":"Bearer","expires_in":3600}"#;
-        let header = first.receive(answer(200, body), at(0)).unwrap();
-        assert!(matches!(second.step(at(5)), Ok(TokenStep::Ready(h)) if h == header));
+        let header = first.handle(answer(200, body), at(0)).unwrap();
+        assert!(matches!(second.poll(at(5)), Ok(TokenStep::Ready(h)) if h == header));
         assert!(second.invalidate_rejected(&header));
         assert!(!first.invalidate_rejected(&header));
-        assert!(matches!(first.step(at(5)), Ok(TokenStep::Fetch(_))));
+        assert!(matches!(first.poll(at(5)), Ok(TokenStep::Fetch(_))));
         let echo = Error::InvalidConfig(format!("{SECRET} token-AAAA"));
         assert_hidden(&first.scrub(echo).to_string(), &["token-AAAA"]);
     }

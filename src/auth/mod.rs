@@ -8,18 +8,18 @@
 //! as SCIM calls, and the time is an argument.
 //!
 //! ```text
-//!   step(now) ──► TokenStep::Ready(header) ──► `Authorization: Bearer …` on the SCIM request
+//!   poll(now) ──► TokenStep::Ready(header) ──► `Authorization: Bearer …` on the SCIM request
 //!       │                                                   │
 //!       │                                          401 Unauthorized?
 //!       │                                                   │
-//!       │                            invalidate_rejected(header), then step(now) once more
+//!       │                            invalidate_rejected(header), then poll(now) once more
 //!       ▼
-//!   TokenStep::Fetch(request) ──► the driver sends it ──► receive(response or error, now)
+//!   TokenStep::Fetch(request) ──► the driver sends it ──► handle(response or error, now)
 //!                                                              │
 //!                                        Ok(header): cached ◄──┴──► Err(Error): the call fails
 //! ```
 //!
-//! `step` answers `Ready` while the cached token is fresh: until
+//! `poll` answers `Ready` while the cached token is fresh: until
 //! `expires_in` (RFC 6749 §5.1) minus the refresh margin (60 s by default,
 //! at most half the token's lifetime), or, for a token sent without
 //! `expires_in`, until [`invalidate`](OAuthSource::invalidate). The client
@@ -44,7 +44,7 @@
 //! let t0 = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
 //!
 //! // No token yet: send the token request (RFC 6749 §4.4.2).
-//! let TokenStep::Fetch(request) = source.step(t0)? else { unreachable!() };
+//! let TokenStep::Fetch(request) = source.poll(t0)? else { unreachable!() };
 //! assert_eq!(request.method(), "POST");
 //! let form = "grant_type=client_credentials&scope=scim%3Aread+scim%3Awrite";
 //! assert_eq!(request.body(), form.as_bytes());
@@ -53,17 +53,17 @@
 //! let answer = http::Response::builder().status(200).body(
 //!     br#"{"access_token":"eyJhbGciOi.example","token_type":"Bearer","expires_in":3600}"#.to_vec(),
 //! )?;
-//! let header = source.receive(Ok(answer), t0)?;
+//! let header = source.handle(Ok(answer), t0)?;
 //! assert_eq!(header, "Bearer eyJhbGciOi.example");
 //!
 //! // Ten minutes later the token is still fresh; a minute before expiry it is renewed.
 //! let later = |seconds| t0 + Duration::from_secs(seconds);
-//! assert!(matches!(source.step(later(600))?, TokenStep::Ready(h) if h == header));
-//! assert!(matches!(source.step(later(3540))?, TokenStep::Fetch(_)));
+//! assert!(matches!(source.poll(later(600))?, TokenStep::Ready(h) if h == header));
+//! assert!(matches!(source.poll(later(3540))?, TokenStep::Fetch(_)));
 //!
 //! // A SCIM request answered 401 with this token: drop it, fetch another (once).
 //! assert!(source.invalidate_rejected(&header));
-//! assert!(matches!(source.step(later(601))?, TokenStep::Fetch(_)));
+//! assert!(matches!(source.poll(later(601))?, TokenStep::Fetch(_)));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -86,7 +86,6 @@ pub use client_credentials::{
 };
 pub use credentials::Credentials;
 pub use oauth_error::{OAuthError, OAuthErrorCode};
-pub use shared::SharedTokenSource;
 pub use source::{OAuthSource, TokenStep};
 pub use token::BearerToken;
 pub use token_error::TokenError;

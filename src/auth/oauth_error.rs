@@ -34,7 +34,7 @@ impl OAuthError {
     }
 
     /// The RFC 6749 §5.2 error of an [`Error::Token`] (the token endpoint's
-    /// refusal, from [`OAuthSource::receive`](super::OAuthSource::receive),
+    /// refusal, from [`OAuthSource::handle`](super::OAuthSource::handle),
     /// secrets already scrubbed); `None` for any other error, and for a
     /// refusal whose body held none (an HTML page, say).
     pub fn from_error(error: &Error) -> Option<OAuthError> {

@@ -66,7 +66,7 @@ mod tests {
         ];
         for (body, kept) in table {
             let error = OAuthSource::new(credentials())
-                .receive(answer(200, body), at(0))
+                .handle(answer(200, body), at(0))
                 .unwrap_err();
             let Error::Decode {
                 body: kept_body, ..

@@ -18,13 +18,13 @@ use crate::transport::{HttpResponse, TransportError};
 /// none fetch one each; see [`OAuthSource::invalidate_rejected`]). Clones
 /// share it.
 #[derive(Clone)]
-pub struct SharedTokenSource {
+pub(crate) struct SharedTokenSource {
     inner: Arc<Mutex<OAuthSource>>,
 }
 
 impl SharedTokenSource {
     /// Shares `source`.
-    pub fn new(source: OAuthSource) -> SharedTokenSource {
+    pub(crate) fn new(source: OAuthSource) -> SharedTokenSource {
         SharedTokenSource {
             inner: Arc::new(Mutex::new(source)),
         }
@@ -32,7 +32,7 @@ impl SharedTokenSource {
 
     /// The source, locked. Hold it for a decision only: never across a
     /// send or a sleep.
-    pub fn lock(&self) -> MutexGuard<'_, OAuthSource> {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, OAuthSource> {
         // Every change is an assignment or two: a panic between them leaves
         // at worst a token fetched twice.
         self.inner
@@ -40,27 +40,22 @@ impl SharedTokenSource {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// [`OAuthSource::step`] on the shared source.
-    pub fn step(&self, now: SystemTime) -> Result<TokenStep, Error> {
-        self.lock().step(now)
+    /// [`OAuthSource::poll`] on the shared source.
+    pub(crate) fn poll(&self, now: SystemTime) -> Result<TokenStep, Error> {
+        self.lock().poll(now)
     }
 
-    /// [`OAuthSource::receive`] on the shared source.
-    pub fn receive(
+    /// [`OAuthSource::handle`] on the shared source.
+    pub(crate) fn handle(
         &self,
         response: Result<HttpResponse, TransportError>,
         now: SystemTime,
     ) -> Result<HeaderValue, Error> {
-        self.lock().receive(response, now)
-    }
-
-    /// [`OAuthSource::invalidate`] on the shared source.
-    pub fn invalidate(&self) {
-        self.lock().invalidate();
+        self.lock().handle(response, now)
     }
 
     /// [`OAuthSource::invalidate_rejected`] on the shared source.
-    pub fn invalidate_rejected(&self, rejected: &HeaderValue) -> bool {
+    pub(crate) fn invalidate_rejected(&self, rejected: &HeaderValue) -> bool {
         self.lock().invalidate_rejected(rejected)
     }
 

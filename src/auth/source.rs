@@ -21,14 +21,14 @@ use crate::transport::{HttpRequest, HttpResponse, TransportError};
 ///
 /// `Fetch` carries the request unboxed: a step is asked once per attempt and
 /// moved once, which costs nothing next to a network round trip.
-#[must_use = "a Fetch must be sent and its answer given to `receive`"]
+#[must_use = "a Fetch must be sent and its answer given to `handle`"]
 #[allow(clippy::large_enum_variant)]
 pub enum TokenStep {
     /// The `Authorization` value to send (`Bearer …`, RFC 6750 §2.1),
     /// marked sensitive.
     Ready(HeaderValue),
     /// Send this token request (RFC 6749 §4.4.2) and give the outcome to
-    /// `receive`.
+    /// `handle`.
     Fetch(HttpRequest),
 }
 
@@ -54,7 +54,7 @@ impl fmt::Debug for TokenStep {
 
 /// An OAuth 2.0 client-credentials token source (RFC 6749 §4.4): the
 /// credentials and the cached access token. One per process is enough;
-/// share it with [`SharedTokenSource`](super::SharedTokenSource).
+/// share it as [`Credentials`](super::Credentials), whose clones share one token.
 pub struct OAuthSource {
     credentials: ClientCredentials,
     token: Option<CachedToken>,
@@ -64,7 +64,7 @@ pub struct OAuthSource {
 }
 
 impl OAuthSource {
-    /// A source with no token yet: the first [`step`](Self::step) fetches
+    /// A source with no token yet: the first [`poll`](Self::poll) fetches
     /// one (RFC 6749 §4.4.2).
     pub fn new(credentials: ClientCredentials) -> OAuthSource {
         OAuthSource {
@@ -82,8 +82,8 @@ impl OAuthSource {
     /// What to do at `now`: [`TokenStep::Ready`] while the cached token is
     /// fresh, [`TokenStep::Fetch`] when there is none, it was invalidated, or
     /// `now` has reached its expiry (RFC 6749 §5.1 `expires_in`) minus the
-    /// margin. The answer changes only with `now`, `receive` and `invalidate`.
-    pub fn step(&mut self, now: SystemTime) -> Result<TokenStep, Error> {
+    /// margin. The answer changes only with `now`, `handle` and `invalidate`.
+    pub fn poll(&mut self, now: SystemTime) -> Result<TokenStep, Error> {
         match &self.token {
             Some(token) if token.fresh(now) => Ok(TokenStep::Ready(token.header.clone())),
             _ => self.credentials.token_request().map(TokenStep::Fetch),
@@ -104,8 +104,8 @@ impl OAuthSource {
     ///   is [`Error::Decode`];
     /// - a transport failure is [`Error::Transport`].
     ///
-    /// A failure leaves the cache as it was, so the next `step` fetches again.
-    pub fn receive(
+    /// A failure leaves the cache as it was, so the next `poll` fetches again.
+    pub fn handle(
         &mut self,
         response: Result<HttpResponse, TransportError>,
         now: SystemTime,
@@ -148,7 +148,7 @@ impl OAuthSource {
         Error::Token(Box::new(refusal))
     }
 
-    /// Drops the cached token, so the next `step` fetches a new one: after a
+    /// Drops the cached token, so the next `poll` fetches a new one: after a
     /// SCIM request carrying it was answered 401 (RFC 6750 §3.1
     /// `invalid_token`). Renew once per request: a second 401 with a fresh
     /// token is the answer.
@@ -237,12 +237,12 @@ mod tests {
     /// What the source answers, in words.
     fn run(source: &mut OAuthSource, act: &Act) -> String {
         match *act {
-            Act::Step(t) => match source.step(at(t)) {
+            Act::Step(t) => match source.poll(at(t)) {
                 Ok(TokenStep::Fetch(_)) => "fetch".into(),
                 Ok(TokenStep::Ready(header)) => format!("ready {}", token_of(&header)),
                 Err(error) => format!("error {error}"),
             },
-            Act::Receive(t, body) => match source.receive(answer(200, body), at(t)) {
+            Act::Receive(t, body) => match source.handle(answer(200, body), at(t)) {
                 Ok(header) => format!("token {}", token_of(&header)),
                 Err(error) => format!("error {error}"),
             },
@@ -316,16 +316,16 @@ mod tests {
     fn a_failed_renewal_changes_nothing() {
         let body = r#"{"access_token":"token-A","token_type":"Bearer","expires_in":3600}"#;
         let mut source = OAuthSource::new(credentials());
-        source.receive(answer(200, body), at(0)).unwrap();
+        source.handle(answer(200, body), at(0)).unwrap();
         let expires_at = source.expires_at();
-        assert!(matches!(source.step(at(3550)), Ok(TokenStep::Fetch(_))));
-        assert!(source.receive(answer(503, ""), at(3550)).is_err());
+        assert!(matches!(source.poll(at(3550)), Ok(TokenStep::Fetch(_))));
+        assert!(source.handle(answer(503, ""), at(3550)).is_err());
         let refused = TransportError::not_sent(std::io::Error::other("connection refused"));
-        let error = source.receive(Err(refused), at(3550)).unwrap_err();
+        let error = source.handle(Err(refused), at(3550)).unwrap_err();
         assert!(matches!(&error, Error::Transport(e) if e.kind() == TransportErrorKind::NotSent));
         assert_eq!(source.expires_at(), expires_at);
-        assert!(matches!(source.step(at(3550)), Ok(TokenStep::Fetch(_))));
-        assert!(matches!(source.step(at(10)), Ok(TokenStep::Ready(h)) if h == "Bearer token-A"));
+        assert!(matches!(source.poll(at(3550)), Ok(TokenStep::Fetch(_))));
+        assert!(matches!(source.poll(at(10)), Ok(TokenStep::Ready(h)) if h == "Bearer token-A"));
     }
 
     #[test]
@@ -333,10 +333,10 @@ mod tests {
         let mut source = OAuthSource::new(credentials().with_scope("scim:read scim:write"));
         assert_eq!(source.granted_scope(), None);
         let body = r#"{"access_token":"token-A","token_type":"Bearer"}"#;
-        source.receive(answer(200, body), at(0)).unwrap();
+        source.handle(answer(200, body), at(0)).unwrap();
         assert_eq!(source.granted_scope(), Some("scim:read scim:write"));
         let body = r#"{"access_token":"token-B","token_type":"Bearer","scope":"scim:read"}"#;
-        source.receive(answer(200, body), at(0)).unwrap();
+        source.handle(answer(200, body), at(0)).unwrap();
         assert_eq!(source.granted_scope(), Some("scim:read"));
     }
 
@@ -345,7 +345,7 @@ mod tests {
         let mut source = OAuthSource::new(credentials());
         let echo = std::io::Error::other(format!("proxy refused client_secret={SECRET}"));
         let error = source
-            .receive(Err(TransportError::maybe_sent(echo)), at(0))
+            .handle(Err(TransportError::maybe_sent(echo)), at(0))
             .unwrap_err();
         assert_hidden(&format!("{error} {error:?}"), &[]);
     }

@@ -142,10 +142,10 @@ mod tests {
     use crate::auth::testing::{SECRET, answer, assert_hidden, at, bearer, credentials};
     use crate::transport::{HttpResponse, TransportError};
 
-    /// The refusal `OAuthSource::receive` makes of this answer.
+    /// The refusal `OAuthSource::handle` makes of this answer.
     fn refusal(response: Result<HttpResponse, TransportError>) -> (Error, TokenError) {
         let error = OAuthSource::new(credentials())
-            .receive(response, at(0))
+            .handle(response, at(0))
             .unwrap_err();
         match &error {
             Error::Token(refusal) => {
@@ -278,7 +278,7 @@ mod tests {
     fn an_error_body_echoing_the_secret_and_the_token_shows_neither() {
         let mut source = OAuthSource::new(credentials());
         let body = r#"{"access_token":"token-AAAA","token_type":"Bearer"}"#;
-        source.receive(answer(200, body), at(0)).unwrap();
+        source.handle(answer(200, body), at(0)).unwrap();
         assert!(source.invalidate_rejected(&bearer("token-AAAA")));
         let basic = credentials().basic_header().unwrap();
         let basic = basic.to_str().unwrap().to_owned();
@@ -290,7 +290,7 @@ mod tests {
             .header("WWW-Authenticate", format!(r#"Basic error="{SECRET}""#))
             .body(echo.into_bytes())
             .unwrap();
-        let error = source.receive(Ok(response), at(1)).unwrap_err();
+        let error = source.handle(Ok(response), at(1)).unwrap_err();
         let Error::Token(refusal) = &error else {
             panic!("{error:?}");
         };

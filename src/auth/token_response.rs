@@ -206,10 +206,10 @@ mod tests {
                 r#"{{"access_token":"token-A","token_type":"Bearer","expires_in":{expires_in}}}"#
             );
             let mut source = OAuthSource::new(credentials());
-            let header = source.receive(answer(200, &body), at(0));
+            let header = source.handle(answer(200, &body), at(0));
             assert_eq!(header.unwrap(), "Bearer token-A", "{expires_in}");
             let fetches = |source: &mut OAuthSource, t| {
-                matches!(source.step(at(t)).unwrap(), TokenStep::Fetch(_))
+                matches!(source.poll(at(t)).unwrap(), TokenStep::Fetch(_))
             };
             match renew_at {
                 Some(0) => assert!(fetches(&mut source, 0), "{expires_in}"),
@@ -254,7 +254,7 @@ mod tests {
         ];
         for (token_type, accepted) in table {
             let body = format!(r#"{{"access_token":"token-A","token_type":{token_type}}}"#);
-            let result = OAuthSource::new(credentials()).receive(answer(200, &body), at(0));
+            let result = OAuthSource::new(credentials()).handle(answer(200, &body), at(0));
             match result {
                 Ok(header) => assert!(*accepted && header == "Bearer token-A", "{token_type}"),
                 Err(Error::Decode { status, error, .. }) => {
@@ -265,7 +265,7 @@ mod tests {
             }
         }
         let missing = r#"{"access_token":"token-A"}"#;
-        let error = OAuthSource::new(credentials()).receive(answer(200, missing), at(0));
+        let error = OAuthSource::new(credentials()).handle(answer(200, missing), at(0));
         assert!(matches!(error, Err(Error::Decode { error, .. }) if error.path() == "token_type"));
     }
 
@@ -307,14 +307,14 @@ mod tests {
         ];
         for (body, path) in table {
             let mut source = OAuthSource::new(credentials());
-            match source.receive(answer(200, body), at(0)) {
+            match source.handle(answer(200, body), at(0)) {
                 Err(Error::Decode { status, error, .. }) => {
                     assert_eq!((status.as_u16(), error.path()), (200, *path), "{body}");
                 }
                 other => panic!("{body}: {other:?}"),
             }
             assert!(
-                matches!(source.step(at(0)), Ok(TokenStep::Fetch(_))),
+                matches!(source.poll(at(0)), Ok(TokenStep::Fetch(_))),
                 "{body}"
             );
         }

@@ -204,7 +204,7 @@ macro_rules! client_setup {
 
         /// A client whose credentials may renew: OAuth 2.0 client credentials
         /// ([`ClientCredentials`](crate::auth::ClientCredentials), shared
-        /// through a [`SharedTokenSource`](crate::auth::SharedTokenSource)) or
+        /// by cloning the [`Credentials`](crate::auth::Credentials)) or
         /// a static [`BearerToken`](crate::BearerToken). The token is fetched
         /// through `transport` before the first call and renewed shortly
         /// before it expires; a 401 renews it once and the request is sent

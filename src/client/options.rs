@@ -211,9 +211,9 @@ impl ClientOptions {
         &self,
         credentials: &crate::auth::Credentials,
     ) -> Result<Endpoint, Error> {
-        self.endpoint_with(match credentials {
-            crate::auth::Credentials::Bearer(token) => Endpoint::new(token.clone()),
-            _ => Endpoint::without_token(),
+        self.endpoint_with(match credentials.bearer() {
+            Some(token) => Endpoint::new(token.clone()),
+            None => Endpoint::without_token(),
         })
     }
 

@@ -191,7 +191,7 @@ impl<'a, T> Exchange<'a, T> {
     /// with the time it ended.
     pub fn handle(&mut self, answer: Result<HttpResponse, TransportError>, now: SystemTime) {
         self.state = match std::mem::replace(&mut self.state, State::Over) {
-            State::AwaitToken(admitted) => match self.engine.credentials.receive(answer, now) {
+            State::AwaitToken(admitted) => match self.engine.credentials.handle(answer, now) {
                 Ok(token) => self.authorized(admitted, token),
                 Err(error) => self.finished(Err(error)),
             },
@@ -234,7 +234,7 @@ impl<'a, T> Exchange<'a, T> {
             self.state = State::Ready(admitted);
             return None;
         }
-        match credentials.step(now) {
+        match credentials.poll(now) {
             Ok(TokenStep::Ready(token)) => {
                 self.state = self.authorized(admitted, token);
                 None

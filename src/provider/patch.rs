@@ -1,46 +1,5 @@
-//! [`PatchChanges`]: the one place a PATCH body is written. Typed changes
-//! go in (an attribute set or cleared, an item of a multi-valued attribute
-//! added or removed), and the body comes out in the provider's
-//! [`PatchForm`], as a [`PatchBody`].
-//!
-//! The forms, and why each change is written as it is:
-//!
-//! | change | RFC 7644 §3.5.2 `PatchOp` | Slack v1 partial resource |
-//! |---|---|---|
-//! | set `title` | `replace` `title` | `{"title": …}` |
-//! | set `name.givenName` | `replace` `name.givenName` | the whole `name`, its other sub-attributes as they are |
-//! | clear | `remove` | `null` (Slack: "`null` clears an attribute") |
-//! | add an item | `add` (items of one attribute in one operation) | the item in the attribute's list |
-//! | remove an item | `remove` `members[value eq "…"]`; without filter paths (GitHub) `remove` `members` with the items as `value` | the item with `"operation": "delete"` |
-//!
-//! Slack v1 does not document whether a partial complex value (`"name":
-//! {"givenName": …}`) merges into the stored one or replaces it: sent
-//! alone, a replacing service loses `name.familyName`. So a change inside a
-//! complex attribute (or an extension) sends the whole value, built from
-//! the resource as it is, which must then be given ([`needs_current`]).
-//! A complex value set whole keeps the sub-attributes it does not name, as
-//! RFC 7644 §3.5.2.3's `replace` does, and a multi-valued attribute set
-//! whole lists its former items with `"operation": "delete"`: the same
-//! change ends in the same state in either form.
-//!
-//! ```
-//! use scim_client::provider::{PatchBody, PatchChanges};
-//! use scim_client::provider::PatchForm;
-//! use serde_json::json;
-//!
-//! let changes = PatchChanges::new().set("name.givenName", "Zedd").clear("title");
-//! let current = json!({"name": {"givenName": "Zed", "familyName": "Zulu"}, "title": "Dev"});
-//! let body = changes.render(PatchForm::PartialResource, Some(&current))?;
-//! assert_eq!(
-//!     body.to_value(),
-//!     json!({"name": {"givenName": "Zedd", "familyName": "Zulu"}, "title": null})
-//! );
-//! let body = changes.render(PatchForm::PatchOp { value_filter_paths: true }, None)?;
-//! assert!(matches!(body, PatchBody::Ops(_)));
-//! # Ok::<(), scim_client::Error>(())
-//! ```
-//!
-//! [`needs_current`]: PatchChanges::needs_current
+//! [`PatchChanges`]: the one place a PATCH body is written, in the
+//! provider's [`PatchForm`].
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -103,7 +62,50 @@ impl PatchChange {
 }
 
 /// The changes of one PATCH, in order, and the renderer that writes them in
-/// a provider's [`PatchForm`]. See the [module docs](self) for the forms.
+/// a provider's [`PatchForm`].
+///
+/// go in (an attribute set or cleared, an item of a multi-valued attribute
+/// added or removed), and the body comes out in the provider's
+/// [`PatchForm`], as a [`PatchBody`].
+///
+/// The forms, and why each change is written as it is:
+///
+/// | change | RFC 7644 §3.5.2 `PatchOp` | Slack v1 partial resource |
+/// |---|---|---|
+/// | set `title` | `replace` `title` | `{"title": …}` |
+/// | set `name.givenName` | `replace` `name.givenName` | the whole `name`, its other sub-attributes as they are |
+/// | clear | `remove` | `null` (Slack: "`null` clears an attribute") |
+/// | add an item | `add` (items of one attribute in one operation) | the item in the attribute's list |
+/// | remove an item | `remove` `members[value eq "…"]`; without filter paths (GitHub) `remove` `members` with the items as `value` | the item with `"operation": "delete"` |
+///
+/// Slack v1 does not document whether a partial complex value (`"name":
+/// {"givenName": …}`) merges into the stored one or replaces it: sent
+/// alone, a replacing service loses `name.familyName`. So a change inside a
+/// complex attribute (or an extension) sends the whole value, built from
+/// the resource as it is, which must then be given ([`needs_current`]).
+/// A complex value set whole keeps the sub-attributes it does not name, as
+/// RFC 7644 §3.5.2.3's `replace` does, and a multi-valued attribute set
+/// whole lists its former items with `"operation": "delete"`: the same
+/// change ends in the same state in either form.
+///
+/// ```
+/// use scim_client::provider::{PatchBody, PatchChanges};
+/// use scim_client::provider::PatchForm;
+/// use serde_json::json;
+///
+/// let changes = PatchChanges::new().set("name.givenName", "Zedd").clear("title");
+/// let current = json!({"name": {"givenName": "Zed", "familyName": "Zulu"}, "title": "Dev"});
+/// let body = changes.render(PatchForm::PartialResource, Some(&current))?;
+/// assert_eq!(
+///     body.to_value(),
+///     json!({"name": {"givenName": "Zedd", "familyName": "Zulu"}, "title": null})
+/// );
+/// let body = changes.render(PatchForm::PatchOp { value_filter_paths: true }, None)?;
+/// assert!(matches!(body, PatchBody::Ops(_)));
+/// # Ok::<(), scim_client::Error>(())
+/// ```
+///
+/// [`needs_current`]: Self::needs_current
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct PatchChanges {
     changes: Vec<PatchChange>,
