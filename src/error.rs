@@ -191,13 +191,7 @@ pub struct ApiError {
 impl ApiError {
     /// Builds the error from a non-2xx response's parts.
     pub fn new(status: StatusCode, mut headers: HeaderMap, body: Vec<u8>) -> ApiError {
-        // A cookie the server sets is a credential: never shown by `Debug`.
-        if let http::header::Entry::Occupied(mut cookies) = headers.entry(http::header::SET_COOKIE)
-        {
-            cookies
-                .iter_mut()
-                .for_each(|value| value.set_sensitive(true));
-        }
+        hide_cookies(&mut headers);
         let scim = serde_json::from_slice::<Value>(&body)
             .ok()
             .and_then(|v| ScimError::from_json(&v));
@@ -240,14 +234,30 @@ impl ApiError {
 /// The most of a body `Debug` shows.
 const DEBUG_BODY_CHARS: usize = 512;
 
+/// Marks every `Set-Cookie` sensitive: a cookie the server sets is a
+/// credential, never shown by `Debug`.
+pub(crate) fn hide_cookies(headers: &mut HeaderMap) {
+    if let http::header::Entry::Occupied(mut cookies) = headers.entry(http::header::SET_COOKIE) {
+        cookies
+            .iter_mut()
+            .for_each(|value| value.set_sensitive(true));
+    }
+}
+
+/// A body as `Debug` shows it: text, cut to 512 characters (a byte array
+/// helps nobody).
+pub(crate) fn debug_body(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    match text.char_indices().nth(DEBUG_BODY_CHARS) {
+        Some((cut, _)) => format!("{}… ({} bytes in all)", &text[..cut], body.len()),
+        None => text.into_owned(),
+    }
+}
+
 impl fmt::Debug for ApiError {
     /// The body as text, cut to 512 characters (a byte array helps nobody).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = String::from_utf8_lossy(&self.body);
-        let body = match text.char_indices().nth(DEBUG_BODY_CHARS) {
-            Some((cut, _)) => format!("{}… ({} bytes in all)", &text[..cut], self.body.len()),
-            None => text.into_owned(),
-        };
+        let body = debug_body(&self.body);
         f.debug_struct("ApiError")
             .field("status", &self.status)
             .field("scim", &self.scim)

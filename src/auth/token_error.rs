@@ -10,9 +10,6 @@ use super::oauth_error::{OAuthError, OAuthErrorCode};
 use crate::RetryAfter;
 use crate::secrets::Secrets;
 
-/// The most of a body `Debug` shows.
-const DEBUG_BODY_CHARS: usize = 512;
-
 /// The OAuth 2.0 token endpoint refused the token request (RFC 6749
 /// §4.4.2): its status, the RFC 6749 §5.2 error when the body holds one,
 /// the `Retry-After` value, the headers and the body.
@@ -49,13 +46,7 @@ pub struct TokenError {
 impl TokenError {
     /// Reads the refusal from the answer's parts. The caller scrubs it.
     pub(super) fn new(status: StatusCode, mut headers: HeaderMap, body: Vec<u8>) -> TokenError {
-        // A cookie the server sets is a credential: never shown by `Debug`.
-        if let http::header::Entry::Occupied(mut cookies) = headers.entry(http::header::SET_COOKIE)
-        {
-            cookies
-                .iter_mut()
-                .for_each(|value| value.set_sensitive(true));
-        }
+        crate::error::hide_cookies(&mut headers);
         TokenError {
             status,
             oauth: OAuthError::from_json(&body),
@@ -115,11 +106,7 @@ impl fmt::Display for TokenError {
 impl fmt::Debug for TokenError {
     /// The body as text, cut to 512 characters.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let text = String::from_utf8_lossy(&self.body);
-        let body = match text.char_indices().nth(DEBUG_BODY_CHARS) {
-            Some((cut, _)) => format!("{}… ({} bytes in all)", &text[..cut], self.body.len()),
-            None => text.into_owned(),
-        };
+        let body = crate::error::debug_body(&self.body);
         f.debug_struct("TokenError")
             .field("status", &self.status)
             .field("oauth", &self.oauth)
