@@ -163,7 +163,7 @@ pub use request::{
 pub use retry::{HttpDate, RetryAfter};
 pub use secrets::{REDACTED, Secrets};
 
-/// The README's Rust examples, compiled and run as doctests (they use the default ureq client).
-#[cfg(all(doctest, feature = "ureq"))]
+/// The README's Rust examples, compiled and run as doctests exactly as shown (ureq and tokio).
+#[cfg(all(doctest, feature = "ureq", feature = "tokio"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

@@ -14,7 +14,7 @@
 //! SCIM_TOKEN=… scim --profile aws --base-url https://scim.us-east-1.amazonaws.com/d-…/scim/v2/ users list
 //! ```
 //!
-//! `scim --help` prints every command and flag ([`usage::USAGE`]).
+//! `scim --help` prints every command and flag (`usage::USAGE`).
 //!
 //! # Target and token
 //!
@@ -22,9 +22,9 @@
 //! `SLACK_ORG_ADMIN_USER_TOKEN`, else `SCIM_TOKEN`, and is never printed
 //! (not in errors, not in `--json` output). With no token and no
 //! `--base-url`, commands run against the embedded in-memory service
-//! playing the profile ([`embedded`]); a token alone goes to the profile's
+//! playing the profile (`embedded`); a token alone goes to the profile's
 //! own URL (a usage error where that URL has `{placeholders}`); a base URL
-//! without a token is a usage error ([`target`]). Over the network the
+//! without a token is a usage error (`target`). Over the network the
 //! client paces itself to the profile's published rate limits.
 //!
 //! # Embedded state
@@ -58,15 +58,16 @@
 //!
 //! # Map of the crate
 //!
-//! - [`run`] reads the global flags ([`global`]), the command word
-//!   ([`commands::Command`]), the token ([`token`]) and the target
-//!   ([`target`]), opens a [`session::Session`], dispatches
-//!   ([`commands::dispatch`]), closes the session and prints the
-//!   [`output::Outcome`].
-//! - [`args`] is the hand-written parser; [`commands`] has one file per
-//!   command family; [`assignment`] turns `--set` into PATCH bodies;
-//!   [`listing`] walks every page with [`progress`]; [`record`] flattens
-//!   users and groups for [`table`] and [`csv`].
+//! - [`run`] reads the global flags (`global`), the command word
+//!   (`commands::Command`), the token (`token`) and the target
+//!   (`target`), opens a `session::Session`, dispatches
+//!   (`commands::dispatch`), closes the session and prints the
+//!   `output::Outcome`.
+//! - `args` is the hand-written parser; `commands` has one file per
+//!   command family; `assignment` turns `--set` into PATCH changes;
+//!   `listing` walks every page with `progress`; `record` flattens
+//!   users and groups for `table` and `csv`. The modules are the
+//!   binary's own (crate-private); [`run`] and [`exit`] are the API.
 #![warn(missing_docs)]
 #![warn(unreachable_pub)]
 
