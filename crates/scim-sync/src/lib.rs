@@ -33,8 +33,6 @@ mod verify;
 pub use desired::{Desired, DesiredGroup};
 
 pub use options::{Adoption, DeactivationLimit, MatchKey, Ownership, PlanOptions};
-pub use plan::{
-    Change, Clash, Current, LeftAlone, Plan, PlanError, Ref, Step, fingerprint, plan,
-};
+pub use plan::{Change, Clash, Current, LeftAlone, Plan, PlanError, Ref, Step, fingerprint, plan};
 pub use read::{ReadError, read_current, read_current_async};
 pub use verify::{Drift, DriftItem, DriftKind, VerifyError, verify, verify_async, verify_blocking};

@@ -135,7 +135,13 @@ pub fn apply_blocking(
     if recovered.is_fresh() {
         check_state(plan, &current)?;
     }
-    let apply = Apply::new(plan, profile, client.endpoint().clone(), recovered, &current)?;
+    let apply = Apply::new(
+        plan,
+        profile,
+        client.endpoint().clone(),
+        recovered,
+        &current,
+    )?;
     let shared = Shared {
         state: Mutex::new(State {
             apply,
@@ -224,7 +230,13 @@ pub async fn apply_async(
     if recovered.is_fresh() {
         check_state(plan, &current)?;
     }
-    let mut apply = Apply::new(plan, profile, client.endpoint().clone(), recovered, &current)?;
+    let mut apply = Apply::new(
+        plan,
+        profile,
+        client.endpoint().clone(),
+        recovered,
+        &current,
+    )?;
     let mut in_flight: Vec<InFlight<'_>> = Vec::new();
     loop {
         match apply.poll() {

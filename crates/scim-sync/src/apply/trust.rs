@@ -100,9 +100,7 @@ fn check_step(
         }
         Step::ChangeMembers { remove, .. } => {
             let unowned = remove.iter().find_map(|id| accounts.unowned(id));
-            return unowned.map_or(Ok(()), |user| {
-                Err(refused(user, "a removal from a group"))
-            });
+            return unowned.map_or(Ok(()), |user| Err(refused(user, "a removal from a group")));
         }
         Step::CreateUser { .. } | Step::CreateGroup { .. } | Step::UpdateGroup { .. } => {
             return Ok(());

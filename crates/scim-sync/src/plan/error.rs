@@ -148,7 +148,11 @@ impl std::fmt::Display for PlanError {
                 )
             }
             PlanError::NotOwned { clashes } => {
-                write!(f, "{} desired user(s) meet accounts the source does not own", clashes.len())?;
+                write!(
+                    f,
+                    "{} desired user(s) meet accounts the source does not own",
+                    clashes.len()
+                )?;
                 for clash in clashes.iter().take(10) {
                     write!(f, "; {clash}")?;
                 }

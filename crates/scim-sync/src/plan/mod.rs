@@ -21,9 +21,9 @@ use crate::desired::Desired;
 use crate::options::PlanOptions;
 
 pub use error::{Clash, PlanError};
+pub use json::fingerprint;
 pub(crate) use json::{get, project, split_root};
 pub(crate) use users::check_limit;
-pub use json::fingerprint;
 
 /// The provider's state a plan is computed from: its users and groups, as
 /// list pages return them.

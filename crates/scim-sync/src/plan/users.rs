@@ -77,7 +77,12 @@ pub(crate) fn plan_users(
         if for_groups {
             by_key.insert(key.clone(), Ref::Id(id.to_owned()));
         }
-        let account = Account { id, have: &have, owned, by };
+        let account = Account {
+            id,
+            have: &have,
+            owned,
+            by,
+        };
         match write_step(key, &want, &account, profile, options, guard)? {
             Ok((step, unpatchable)) => {
                 updates.extend(step);
