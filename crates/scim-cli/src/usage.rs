@@ -15,6 +15,10 @@ USAGE
                        the rail (default 25 and 10%); --allow-mass-deactivation passes it
     --last-source-size N
                        refuse deactivations from a source under half that size
+    --adopt-unowned-by KEY
+                       take over an account the source does not own when a source
+                       user meets it by KEY (userName, externalId, primaryEmail),
+                       writing the owned externalId; without it that is an error
 
 GLOBAL FLAGS] COMMAND [ARGS]
 
@@ -39,7 +43,10 @@ COMMANDS
                                              what would change; writes nothing
     apply plan.json [--journal FILE] [--concurrency N]
                                              run a plan; journaled in plan.json.journal,
-                                             so running it again resumes
+                                             so running it again resumes; a plan edited
+                                             by hand (digest), or with a step on an
+                                             account the source does not own or over
+                                             the rails, is refused before any write
     verify --from people.csv [--mapping M] [SOURCE FLAGS]
                                              read back, list every difference (exit 3)
     demo                                     plan, apply and verify the sample data

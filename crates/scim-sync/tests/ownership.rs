@@ -125,6 +125,10 @@ fn apply_edited(name: &str, edit: impl FnOnce(&mut Plan, &str)) -> (ApplyError, 
     let client = client(&profile, service.clone());
     let options = ApplyOptions::new(journal_path(name));
     let error = apply_blocking(&client, &plan, &profile, &options, |_| {}).unwrap_err();
+    assert!(
+        !options.journal.exists(),
+        "a refused plan leaves no journal to block the next"
+    );
     (error, before, summary(&service, &profile))
 }
 

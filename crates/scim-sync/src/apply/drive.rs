@@ -13,6 +13,7 @@ use scim_client::{AsyncScimClient, Error, ScimClient};
 
 use super::engine::{Apply, Output, Ticket};
 use super::journal::{Journal, JournalError};
+use super::trust::check_plan;
 use super::{Answer, Event, Report};
 use crate::plan::{Current, Plan, fingerprint};
 use crate::read::{ReadError, read_current, read_current_async};
@@ -130,8 +131,11 @@ pub fn apply_blocking(
     options: &ApplyOptions,
     on_event: impl FnMut(&Event) + Send,
 ) -> Result<Report, ApplyError> {
-    let (journal, recovered) = Journal::open(&options.journal, plan)?;
     let current = read_current(client)?;
+    // Refused before the journal exists: a refused plan leaves nothing
+    // that would block the next one.
+    check_plan(plan, &current)?;
+    let (journal, recovered) = Journal::open(&options.journal, plan)?;
     if recovered.is_fresh() {
         check_state(plan, &current)?;
     }
@@ -225,8 +229,9 @@ pub async fn apply_async(
     options: &ApplyOptions,
     mut on_event: impl FnMut(&Event),
 ) -> Result<Report, ApplyError> {
-    let (mut journal, recovered) = Journal::open(&options.journal, plan)?;
     let current = read_current_async(client).await?;
+    check_plan(plan, &current)?;
+    let (mut journal, recovered) = Journal::open(&options.journal, plan)?;
     if recovered.is_fresh() {
         check_state(plan, &current)?;
     }
