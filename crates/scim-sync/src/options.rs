@@ -93,6 +93,18 @@ impl Ownership {
         }
     }
 
+    /// The rule in words, for errors: what makes an account the source's.
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Ownership::ExternalIdPrefix(prefix) => {
+                format!("an externalId starting with {prefix:?}")
+            }
+            Ownership::AnyExternalId => "an externalId".to_owned(),
+            Ownership::Marker { path, value } => format!("{path} = {value}"),
+            Ownership::Nothing => "nothing (no ownership rule)".to_owned(),
+        }
+    }
+
     /// Whether `changes` write this rule's owned marker (an `externalId`
     /// under the prefix, any `externalId`, or the marker's value): what an
     /// adoption must write for the account to be the source's after it.

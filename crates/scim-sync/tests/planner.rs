@@ -419,7 +419,12 @@ fn a_desired_user_meeting_an_unowned_account_is_a_clash_unless_adoption_is_allow
         ..user("ada.lovelace", "hr:3")
     };
     let theirs = account("W9", "Ada.Lovelace", "OTHER-1");
-    let clash = plan_users(&[hire.clone()], &[theirs.clone()], &owned()).unwrap_err();
+    let clash = plan_users(
+        std::slice::from_ref(&hire),
+        std::slice::from_ref(&theirs),
+        &owned(),
+    )
+    .unwrap_err();
     let PlanError::NotOwned { clashes } = &clash else {
         panic!("{clash:?}");
     };
@@ -443,7 +448,11 @@ fn a_desired_user_meeting_an_unowned_account_is_a_clash_unless_adoption_is_allow
         ..owned()
     };
     assert!(matches!(
-        plan_users(&[hire.clone()], &[theirs.clone()], &by_name),
+        plan_users(
+            std::slice::from_ref(&hire),
+            std::slice::from_ref(&theirs),
+            &by_name
+        ),
         Err(PlanError::NotOwned { .. })
     ));
     // With the rule: one adoption writing the owned externalId, no create.
@@ -451,13 +460,18 @@ fn a_desired_user_meeting_an_unowned_account_is_a_clash_unless_adoption_is_allow
         adopt: Adoption::UnownedBy(MatchKey::UserName),
         ..owned()
     };
-    let plan = plan_users(&[hire.clone()], &[theirs.clone()], &adopting).unwrap();
+    let plan = plan_users(
+        std::slice::from_ref(&hire),
+        std::slice::from_ref(&theirs),
+        &adopting,
+    )
+    .unwrap();
     assert_eq!(lines(&plan.steps), strings(&["adopt W9 externalId,title"]));
     // A rule that would not make it owned (a key outside the prefix) is
     // still a clash.
     let outside = user("ada.lovelace", "ext:3");
     assert!(matches!(
-        plan_users(&[outside], &[theirs.clone()], &adopting),
+        plan_users(&[outside], std::slice::from_ref(&theirs), &adopting),
         Err(PlanError::NotOwned { .. })
     ));
     // An owned account holding the login is the source's: updated, not

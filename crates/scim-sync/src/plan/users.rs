@@ -53,6 +53,12 @@ pub(crate) fn plan_users(
     let mut seen = Seen::new(current, roots(options), &options.ownership, for_groups);
     let (mut creates, mut updates, mut left_alone) = (Vec::new(), Vec::new(), Vec::new());
     let (mut by_key, mut clashes) = (HashMap::new(), Vec::new());
+    let rules = Rules {
+        profile,
+        options,
+        guard,
+        desired_keys: &desired_keys,
+    };
     for (key, &index) in &desired_keys {
         let (want, _) = project(&desired[index], &seen.roots);
         let met = match current_keys.get(key) {
@@ -69,22 +75,11 @@ pub(crate) fn plan_users(
             }
             continue;
         };
-        if let Some(clash) = claimed(key, at, by, &seen, &desired_keys, options) {
-            clashes.push(clash);
-            continue;
-        }
-        let (id, have, owned) = seen.read(at);
-        if for_groups {
-            by_key.insert(key.clone(), Ref::Id(id.to_owned()));
-        }
-        let account = Account {
-            id,
-            have: &have,
-            owned,
-            by,
-        };
-        match write_step(key, &want, &account, profile, options, guard)? {
-            Ok((step, unpatchable)) => {
+        match meet(key, &want, (at, by), &mut seen, &rules)? {
+            Ok((id, (step, unpatchable))) => {
+                if for_groups {
+                    by_key.insert(key.clone(), Ref::Id(id));
+                }
                 updates.extend(step);
                 left_alone.extend(unpatchable);
             }
@@ -158,6 +153,38 @@ impl<'a> Holders<'a> {
     }
 }
 
+/// What decides a write to an account a desired user meets.
+struct Rules<'a> {
+    profile: &'a Profile,
+    options: &'a PlanOptions,
+    /// Whether writes to accounts the source does not own are refused.
+    guard: bool,
+    desired_keys: &'a BTreeMap<String, usize>,
+}
+
+/// The write (by the account's id) making account `at`, met `by` a key,
+/// match `want`; a [`Clash`] when it is not the source's to write.
+fn meet(
+    key: &str,
+    want: &Value,
+    (at, by): (usize, MatchKey),
+    seen: &mut Seen<'_>,
+    rules: &Rules<'_>,
+) -> Result<Result<(String, Written), Clash>, PlanError> {
+    if let Some(clash) = claimed(key, at, by, seen, rules.desired_keys, rules.options) {
+        return Ok(Err(clash));
+    }
+    let (id, have, owned) = seen.read(at);
+    let account = Account {
+        id,
+        have: &have,
+        owned,
+        by,
+    };
+    let written = write_step(key, want, &account, rules)?;
+    Ok(written.map(|written| (id.to_owned(), written)))
+}
+
 /// A clash when the account met by `userName` is another desired user's
 /// (matched by its key): taking its login would take its account.
 fn claimed(
@@ -182,6 +209,9 @@ fn claimed(
     })
 }
 
+/// A step to take (if any), and a note on what the provider cannot PATCH.
+type Written = (Option<Step>, Option<LeftAlone>);
+
 /// The write making `account` match `want`: an update or adoption of an
 /// owned account; for one the source does not own, an adoption when the
 /// options' rule allows it and it writes the owned marker, else a
@@ -190,10 +220,9 @@ fn write_step(
     key: &str,
     want: &Value,
     account: &Account<'_>,
-    profile: &Profile,
-    options: &PlanOptions,
-    guard: bool,
-) -> Result<Result<(Option<Step>, Option<LeftAlone>), Clash>, PlanError> {
+    rules: &Rules<'_>,
+) -> Result<Result<Written, Clash>, PlanError> {
+    let (profile, options, guard) = (rules.profile, rules.options, rules.guard);
     let (id, have) = (account.id, account.have);
     let (step, note) = update_step(key, want, (id, have), profile, options)?;
     if account.owned || !guard || step.is_none() {
@@ -211,7 +240,9 @@ fn write_step(
     };
     if !options.adopt.allows(account.by) {
         return Ok(Err(clash(format!(
-            "no adoption rule allows writing to it (adopt unowned accounts met by {:?} to allow it)",
+            "the source owns accounts with {}, and no adoption rule lets it take this one \
+             (adopt unowned accounts met by {:?} to allow it)",
+            options.ownership.describe(),
             account.by
         ))));
     }
@@ -228,8 +259,9 @@ fn write_step(
     let (changes, note) = writable(changes, id, profile);
     if !options.ownership.marked_by(&changes) {
         return Ok(Err(clash(format!(
-            "adopting it would not write the owned marker ({:?}) on {}",
-            options.ownership, profile.name
+            "adopting it would not write the owned marker ({}) on {}",
+            options.ownership.describe(),
+            profile.name
         ))));
     }
     let patch = render(profile.patch, &changes, Some(have)).map_err(unwritable(id))?;
