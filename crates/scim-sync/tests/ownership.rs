@@ -204,6 +204,16 @@ fn a_plan_whose_digest_was_computed_again_is_still_checked_against_ownership_and
         "{error}"
     );
     assert_eq!(before, after, "nothing written");
+    // Its deactivation of cy, once its options say removal is off.
+    let (error, before, after) = apply_edited("resealed-no-removal", |plan, _| {
+        plan.options.deactivate_missing = false;
+        plan.digest = plan.computed_digest();
+    });
+    assert!(
+        matches!(&error, ApplyError::OutsideOptions { kind, .. } if kind == "a deactivation"),
+        "{error}"
+    );
+    assert_eq!(before, after, "nothing written");
     // The plan deactivates cy, one of ada, bob and cy: 33 % of the owned,
     // over a 10 % rail once mass deactivation is no longer allowed.
     let (error, before, after) = apply_edited("resealed-rails", |plan, _| {

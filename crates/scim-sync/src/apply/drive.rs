@@ -89,6 +89,17 @@ pub enum ApplyError {
         /// Its `externalId`, when it has one.
         external_id: Option<String>,
     },
+    /// A step of a kind the plan's own options do not plan: a deletion
+    /// when they deactivate, a deactivation or deletion when removal is off.
+    #[error(
+        "step {step} is {kind}, which the plan's options do not allow; nothing was applied: run `scim plan` again"
+    )]
+    OutsideOptions {
+        /// The step's index.
+        step: usize,
+        /// What it is: a deletion, a deactivation.
+        kind: String,
+    },
     /// The steps as given deactivate or delete more than the plan's limit.
     #[error(
         "the plan deactivates or deletes {planned} of {owned} owned accounts, over its limit; nothing was applied"

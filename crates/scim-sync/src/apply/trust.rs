@@ -9,6 +9,7 @@
 //!   deletion of an account the source does not own, an adoption the
 //!   plan's rule does not allow (or that does not write the owned marker),
 //!   a group member removed who is not the source's;
+//! - a deletion or deactivation the plan's options do not plan is refused;
 //! - the rail on deactivations (count and percent of the owned accounts)
 //!   is applied again to the steps as given.
 
@@ -33,6 +34,7 @@ pub(crate) fn check_plan(plan: &Plan, current: &Current) -> Result<(), ApplyErro
     let accounts = Accounts::read(&current.users, &plan.options.ownership);
     for (index, step) in plan.steps.iter().enumerate() {
         check_step(index, step, &accounts, plan)?;
+        check_kind(index, step, plan)?;
     }
     check_rails(plan, &accounts)
 }
@@ -69,6 +71,25 @@ impl<'a> Accounts<'a> {
             _ => None,
         }
     }
+}
+
+/// Step `index` is of a kind the plan's options plan: removals only when
+/// they remove, deletions only when they delete.
+fn check_kind(index: usize, step: &Step, plan: &Plan) -> Result<(), ApplyError> {
+    let options = &plan.options;
+    let refused = match step {
+        Step::DeleteUser { .. } if !options.deactivate_missing || !options.delete_instead => {
+            "a deletion"
+        }
+        Step::DeactivateUser { .. } if !options.deactivate_missing || options.delete_instead => {
+            "a deactivation"
+        }
+        _ => return Ok(()),
+    };
+    Err(ApplyError::OutsideOptions {
+        step: index,
+        kind: refused.to_owned(),
+    })
 }
 
 /// Step `index` writes only to accounts the plan's rules let it write.
