@@ -7,7 +7,8 @@ scim: users, groups, exports and directory sync against a SCIM provider
 USAGE
     scim [SOURCE FLAGS (plan, verify)
     --owned-prefix P   accounts whose externalId starts with P are the source's:
-                       only those are ever deactivated (without it: none)
+                       only those are ever written to, creates aside (without
+                       it: none, so no existing account is updated or deactivated)
     --managed A,B,...  the attributes the source manages
                        (default userName,displayName,name,title,emails,active)
     --delete           delete accounts the source dropped instead of deactivating

@@ -14,8 +14,8 @@
 //!   plans and verifies, and never writes.
 //!
 //! Source flags (plan, verify): `--owned-prefix P` (accounts whose
-//! externalId starts with P are the source's: only those are ever
-//! deactivated; without it nothing is), `--managed a,b,…` (the attributes
+//! externalId starts with P are the source's: only those are ever written
+//! to, creates aside; without it nothing is), `--managed a,b,…` (the attributes
 //! the source manages), `--delete` (delete instead of deactivating),
 //! `--allow-mass-deactivation`, `--max-deactivations N`,
 //! `--max-deactivation-percent P`, `--last-source-size N` (refuse
