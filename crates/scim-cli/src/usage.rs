@@ -7,7 +7,8 @@ scim: users, groups, exports and directory sync against a SCIM provider
 USAGE
     scim [SOURCE FLAGS (plan, verify)
     --owned-prefix P   accounts whose externalId starts with P are the source's:
-                       only those are ever deactivated (without it: none)
+                       only those are ever written to, creates aside (without
+                       it: none, so no existing account is updated or deactivated)
     --managed A,B,...  the attributes the source manages
                        (default userName,displayName,name,title,emails,active)
     --delete           delete accounts the source dropped instead of deactivating
@@ -15,6 +16,10 @@ USAGE
                        the rail (default 25 and 10%); --allow-mass-deactivation passes it
     --last-source-size N
                        refuse deactivations from a source under half that size
+    --adopt-unowned-by KEY
+                       take over an account the source does not own when a source
+                       user meets it by KEY (userName, externalId, primaryEmail),
+                       writing the owned externalId; without it that is an error
 
 GLOBAL FLAGS] COMMAND [ARGS]
 
@@ -39,7 +44,10 @@ COMMANDS
                                              what would change; writes nothing
     apply plan.json [--journal FILE] [--concurrency N]
                                              run a plan; journaled in plan.json.journal,
-                                             so running it again resumes
+                                             so running it again resumes; a plan edited
+                                             by hand (digest), or with a step on an
+                                             account the source does not own or over
+                                             the rails, is refused before any write
     verify --from people.csv [--mapping M] [SOURCE FLAGS]
                                              read back, list every difference (exit 3)
     demo                                     plan, apply and verify the sample data

@@ -148,7 +148,16 @@ fn a_plan_refuses_a_provider_that_changed_and_failed_steps_exit_3() {
         serde_json::json!({"step": "updateUser", "key": "E9999", "id": "W9999999999",
             "changes": [{"path": "title", "value": "Ghost"}], "patch": {"title": "Ghost"}}),
     );
-    std::fs::write(dir.path("edited.json"), plan.to_string()).unwrap();
+    // The digest computed again over the edit, as a tool could: apply
+    // still checks the step (its target is no account the source does not
+    // own), and sends it.
+    let mut plan: scim_sync::Plan = serde_json::from_value(plan).unwrap();
+    plan.digest = plan.computed_digest();
+    std::fs::write(
+        dir.path("edited.json"),
+        serde_json::to_string(&plan).unwrap(),
+    )
+    .unwrap();
     let run = dir.scim(&["--json", "apply", "edited.json"]);
     assert_eq!(run.status, 3, "{run:?}");
     let report = run.json();
@@ -331,4 +340,160 @@ fn json_errors_of_plan_and_apply_keep_the_providers_status_and_scim_type() {
         lines.iter().all(|l| l.starts_with("GET /scim/v2/Users")),
         "{lines:?}"
     );
+}
+
+/// All users as (userName, externalId, title, active), sorted.
+fn users(dir: &Scratch) -> Vec<Value> {
+    users_in(dir, "slack-v1")
+}
+
+fn users_in(dir: &Scratch, profile: &str) -> Vec<Value> {
+    let list = dir
+        .scim(&["--profile", profile, "--json", "users", "list"])
+        .ok()
+        .json();
+    let mut users: Vec<Value> = list["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| serde_json::json!([u["userName"], u["externalId"], u["title"], u["active"]]))
+        .collect();
+    users.sort_by_key(Value::to_string);
+    users
+}
+
+/// Issue 20's takeover: the source's new hire (E1007, barbara.liskov)
+/// meets an account with that login that the source does not own
+/// (externalId OTHER-1). Planning refuses it naming both; nothing is
+/// written; `--adopt-unowned-by userName` takes it over explicitly, with
+/// the owned externalId written (under Slack v2: Slack v1 cannot PATCH
+/// externalId, so there it stays a clash).
+#[test]
+fn a_login_held_by_an_unowned_account_is_refused_at_plan_unless_adoption_is_asked() {
+    let dir = Scratch::new("takeover");
+    let users = |dir: &Scratch| users_in(dir, "slack-v2");
+    dir.scim(&[
+        "--profile",
+        "slack-v2",
+        "users",
+        "create",
+        "--user-name",
+        "barbara.liskov",
+        "--external-id",
+        "OTHER-1",
+        "--email",
+        "someone.else@example.com",
+        "--title",
+        "Contractor",
+    ])
+    .ok();
+    let before = users(&dir);
+    let mut source = from_sample();
+    source.extend(["--profile".to_owned(), "slack-v2".to_owned()]);
+    let refused = dir.scim(&with(&["plan", "--out", "plan.json"], &source));
+    assert_eq!(refused.status, 1, "{refused:?}");
+    for part in ["exists, not owned", "E1007", "barbara.liskov", "OTHER-1"] {
+        assert!(refused.stderr.contains(part), "{part}: {refused:?}");
+    }
+    assert!(!dir.path("plan.json").exists(), "nothing planned");
+    assert_eq!(users(&dir), before, "nothing written");
+
+    let adopting = with(&["--adopt-unowned-by", "userName"], &source);
+    let plan = dir
+        .scim(&with(
+            &["--json", "plan", "--out", "plan.json"],
+            &adopting.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>(),
+        ))
+        .ok()
+        .json();
+    assert!(
+        step_kinds(&plan).contains(&"adoptUser".to_owned()),
+        "{plan}"
+    );
+    dir.scim(&["--profile", "slack-v2", "apply", "plan.json"])
+        .ok();
+    let barbara: Vec<Value> = users(&dir)
+        .into_iter()
+        .filter(|u| u[0] == "barbara.liskov")
+        .collect();
+    assert_eq!(
+        barbara,
+        [serde_json::json!([
+            "barbara.liskov",
+            "E1007",
+            "Engineer",
+            true
+        ])]
+    );
+    let verify = dir.scim(&with(&["verify"], &source)).ok();
+    assert!(verify.stdout.contains("no drift"), "{verify:?}");
+
+    let bad = dir.scim(&with(&["plan", "--adopt-unowned-by", "nickName"], &source));
+    assert_eq!(bad.status, 2, "{bad:?}");
+}
+
+/// A plan file edited by hand (a step added, a step changed, the digest
+/// removed) is refused before any write, says how to plan again, and
+/// leaves no journal; with its digest computed again over the edit, the
+/// added deletion of an account the source does not own is still refused.
+#[test]
+fn a_plan_edited_by_hand_is_refused_before_any_write() {
+    let dir = Scratch::new("tampered");
+    dir.scim(&[
+        "users",
+        "create",
+        "--user-name",
+        "outsider",
+        "--email",
+        "o@example.com",
+    ])
+    .ok();
+    let outsider = dir.scim(&["--json", "users", "list"]).ok().json()["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["userName"] == "outsider")
+        .unwrap()["id"]
+        .clone();
+    let source = from_sample();
+    dir.scim(&with(&["-q", "plan", "--out", "plan.json"], &source))
+        .ok();
+    let plan: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path("plan.json")).unwrap()).unwrap();
+    let delete = serde_json::json!({"step": "deleteUser", "id": outsider, "user_name": "outsider"});
+    let mut added = plan.clone();
+    added["steps"].as_array_mut().unwrap().push(delete);
+    let mut changed = plan.clone();
+    changed["steps"][0]["user"]["title"] = "Admin".into();
+    let mut unsealed = plan.clone();
+    unsealed.as_object_mut().unwrap().remove("digest");
+    let before = users(&dir);
+    for (case, edited) in [
+        ("added", &added),
+        ("changed", &changed),
+        ("unsealed", &unsealed),
+    ] {
+        let file = format!("{case}.json");
+        std::fs::write(dir.path(&file), edited.to_string()).unwrap();
+        let run = dir.scim(&["apply", &file]);
+        assert_eq!(run.status, 1, "{case}: {run:?}");
+        assert!(run.stderr.contains("edited by hand"), "{case}: {run:?}");
+        assert!(run.stderr.contains("scim plan"), "{case}: {run:?}");
+        assert!(!dir.path(&format!("{file}.journal")).exists(), "{case}");
+        assert_eq!(users(&dir), before, "{case}: nothing written");
+    }
+    let mut resealed: scim_sync::Plan = serde_json::from_value(added).unwrap();
+    resealed.digest = resealed.computed_digest();
+    std::fs::write(
+        dir.path("resealed.json"),
+        serde_json::to_string(&resealed).unwrap(),
+    )
+    .unwrap();
+    let run = dir.scim(&["apply", "resealed.json"]);
+    assert_eq!(run.status, 1, "{run:?}");
+    assert!(run.stderr.contains("does not own"), "{run:?}");
+    assert!(run.stderr.contains("outsider"), "{run:?}");
+    assert_eq!(users(&dir), before, "nothing written");
+    // The plan as written applies.
+    dir.scim(&["apply", "plan.json"]).ok();
 }

@@ -4,10 +4,15 @@
 //! with safety rails on by default), then an apply driver over either
 //! client and a verifier.
 //!
-//! The planner never writes: it decides. Deactivations touch only accounts
-//! the source owns ([`Ownership`]), never more than a limit
-//! ([`DeactivationLimit`]), and never from an empty or shrunken source;
-//! a group member the source does not own is never removed.
+//! The planner never writes: it decides. Every write but a create touches
+//! only accounts the source owns ([`Ownership`]): a desired user meeting
+//! someone else's account is an error naming both, unless an explicit
+//! [`Adoption`] rule lets it be taken over with the owned marker written.
+//! Deactivations are never more than a limit ([`DeactivationLimit`]), and
+//! never from an empty or shrunken source; a group member the source does
+//! not own is never removed. Apply trusts none of it on the plan's word:
+//! it checks the plan's [digest](Plan::digest), and every step's target
+//! and the limit again, against the provider as it reads it.
 //!
 //! ```
 //! use scim_client::model::User;
@@ -32,7 +37,7 @@ mod verify;
 
 pub use desired::{Desired, DesiredGroup};
 
-pub use options::{DeactivationLimit, MatchKey, Ownership, PlanOptions};
-pub use plan::{Change, Current, LeftAlone, Plan, PlanError, Ref, Step, fingerprint, plan};
+pub use options::{Adoption, DeactivationLimit, MatchKey, Ownership, PlanOptions};
+pub use plan::{Change, Clash, Current, LeftAlone, Plan, PlanError, Ref, Step, fingerprint, plan};
 pub use read::{ReadError, read_current, read_current_async};
 pub use verify::{Drift, DriftItem, DriftKind, VerifyError, verify, verify_async, verify_blocking};

@@ -2,6 +2,9 @@
 
 use scim_client::model::User;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::plan::Change;
 
 /// How a desired user is matched with an account the provider already has.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,8 +73,86 @@ pub enum Ownership {
         /// The marker's value.
         value: serde_json::Value,
     },
-    /// No account is owned: the plan never deactivates.
+    /// No account is owned: the plan creates, and never writes to an
+    /// account that exists (no update, adoption or deactivation).
     Nothing,
+}
+
+impl Ownership {
+    /// Whether the account `user` (its JSON, as the planner projects it or a
+    /// lookup returns it) is the source's under this rule.
+    pub(crate) fn owns(&self, user: &Value) -> bool {
+        let external_id = user.get("externalId").and_then(Value::as_str);
+        match self {
+            Ownership::ExternalIdPrefix(prefix) => {
+                external_id.is_some_and(|id| id.starts_with(prefix.as_str()))
+            }
+            Ownership::AnyExternalId => external_id.is_some_and(|id| !id.is_empty()),
+            Ownership::Marker { path, value } => crate::plan::get(user, path) == Some(value),
+            Ownership::Nothing => false,
+        }
+    }
+
+    /// The rule in words, for errors: what makes an account the source's.
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Ownership::ExternalIdPrefix(prefix) => {
+                format!("an externalId starting with {prefix:?}")
+            }
+            Ownership::AnyExternalId => "an externalId".to_owned(),
+            Ownership::Marker { path, value } => format!("{path} = {value}"),
+            Ownership::Nothing => "nothing (no ownership rule)".to_owned(),
+        }
+    }
+
+    /// Whether `changes` write this rule's owned marker (an `externalId`
+    /// under the prefix, any `externalId`, or the marker's value): what an
+    /// adoption must write for the account to be the source's after it.
+    pub(crate) fn marked_by(&self, changes: &[Change]) -> bool {
+        let written = |path: &str| {
+            changes
+                .iter()
+                .find(|change| change.path == path)
+                .and_then(|change| change.value.as_ref())
+        };
+        let external_id = written("externalId").and_then(Value::as_str);
+        match self {
+            Ownership::ExternalIdPrefix(prefix) => {
+                external_id.is_some_and(|id| id.starts_with(prefix.as_str()))
+            }
+            Ownership::AnyExternalId => external_id.is_some_and(|id| !id.is_empty()),
+            Ownership::Marker { path, value } => written(path) == Some(value),
+            Ownership::Nothing => false,
+        }
+    }
+}
+
+/// Whether an account the source does not own may be taken over when a
+/// desired user meets it: one policy value, off by default.
+///
+/// A create answered 409 because someone else's account holds the login
+/// (or a match by `userName` on an account with another `externalId`) is
+/// how one person's account becomes another's: by default it is a clash
+/// the planner reports and apply refuses (`exists, not owned`). An
+/// explicit rule lets it be adopted, the owned marker written with it, so
+/// the account is the source's from then on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Adoption {
+    /// Never: an unowned account a desired user meets is a clash.
+    #[default]
+    Never,
+    /// An unowned account meeting a desired user by this key (the plan's
+    /// match key, or `userName` for a create refused as a duplicate) is
+    /// adopted, and the ownership rule's marker written onto it.
+    UnownedBy(MatchKey),
+}
+
+impl Adoption {
+    /// Whether an unowned account met by `key` may be adopted.
+    pub fn allows(self, key: MatchKey) -> bool {
+        self == Adoption::UnownedBy(key)
+    }
 }
 
 /// Limits on deactivations: a plan that passes either is refused unless
@@ -103,8 +184,13 @@ pub struct PlanOptions {
     /// The attributes the source manages (top-level SCIM names, or
     /// `name.givenName`-style sub-attributes); others are left alone.
     pub managed: Vec<String>,
-    /// Which accounts the source owns.
+    /// Which accounts the source owns: the only ones any step writes to
+    /// (creates aside), at planning and again at apply.
     pub ownership: Ownership,
+    /// Whether an unowned account a desired user meets may be adopted
+    /// (default: never; a clash is an error).
+    #[serde(default)]
+    pub adopt: Adoption,
     /// Deactivate owned accounts the source no longer lists (default true).
     pub deactivate_missing: bool,
     /// Delete them instead of deactivating (default false).
@@ -137,6 +223,7 @@ impl Default for PlanOptions {
             .map(str::to_owned)
             .to_vec(),
             ownership: Ownership::Nothing,
+            adopt: Adoption::Never,
             deactivate_missing: true,
             delete_instead: false,
             limit: DeactivationLimit::default(),

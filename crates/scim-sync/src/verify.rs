@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::desired::Desired;
 use crate::options::PlanOptions;
-use crate::plan::{Current, PlanError, Ref, Step, plan};
+use crate::plan::{Current, PlanError, Ref, Step, plan_with};
 use crate::read::{ReadError, read_current, read_current_async};
 
 /// What differs between the provider and the desired state.
@@ -86,7 +86,9 @@ pub fn verify(
         allow_mass_deactivation: true,
         ..options.clone()
     };
-    let plan = plan(desired, current, profile, &options)?;
+    // Verify writes nothing: an account the source does not own is drift
+    // to read, not a write to refuse.
+    let plan = plan_with(desired, current, profile, &options, false)?;
     Ok(Drift {
         items: plan.steps.iter().flat_map(items).collect(),
     })

@@ -3,8 +3,8 @@
 use scim_client::model::{Field, Name, TypedValue, User};
 use scim_client::provider::Profile;
 use scim_sync::{
-    Current, DeactivationLimit, Desired, MatchKey, Ownership, Plan, PlanError, PlanOptions, Step,
-    fingerprint, plan,
+    Adoption, Clash, Current, DeactivationLimit, Desired, MatchKey, Ownership, Plan, PlanError,
+    PlanOptions, Step, fingerprint, plan,
 };
 use serde_json::json;
 
@@ -150,11 +150,12 @@ fn plans_as_a_table() {
             strings(&[]),
         ),
         (
-            "matched by userName, an unowned account is adopted, not duplicated",
+            "matched by userName, an unowned account is adopted when the rule allows it",
             vec![user("Ada", "hr:1")],
             vec![account("W1", "ada", "")],
             PlanOptions {
                 match_key: MatchKey::UserName,
+                adopt: Adoption::UnownedBy(MatchKey::UserName),
                 ..owned()
             },
             // "Ada" and "ada" are one userName (caseExact false): no change.
@@ -404,4 +405,92 @@ fn plans_are_deterministic_serialisable_and_tied_to_the_state() {
     };
     assert_ne!(fingerprint(&state(&current)), fingerprint(&state(&changed)));
     assert_eq!(plan.fingerprint, fingerprint(&state(&current)));
+}
+
+/// The takeover of issue 20: the source's new hire `ada.lovelace` (E3)
+/// meets an account with that login whose externalId (`OTHER-1`) is not
+/// the source's. Planning refuses it, naming both sides, instead of a
+/// create that apply would turn into a takeover; the adoption rule lets
+/// it be taken over with the owned marker written.
+#[test]
+fn a_desired_user_meeting_an_unowned_account_is_a_clash_unless_adoption_is_allowed() {
+    let hire = User {
+        title: "Engineer".into(),
+        ..user("ada.lovelace", "hr:3")
+    };
+    let theirs = account("W9", "Ada.Lovelace", "OTHER-1");
+    let clash = plan_users(
+        std::slice::from_ref(&hire),
+        std::slice::from_ref(&theirs),
+        &owned(),
+    )
+    .unwrap_err();
+    let PlanError::NotOwned { clashes } = &clash else {
+        panic!("{clash:?}");
+    };
+    assert_eq!(
+        clashes,
+        &[Clash {
+            key: "hr:3".into(),
+            id: "W9".into(),
+            user_name: "Ada.Lovelace".into(),
+            external_id: Some("OTHER-1".into()),
+            reason: clashes[0].reason.clone(),
+        }]
+    );
+    let text = clash.to_string();
+    for part in ["exists, not owned", "hr:3", "W9", "OTHER-1", "Ada.Lovelace"] {
+        assert!(text.contains(part), "{part} in {text}");
+    }
+    // Matched by userName, the same account is a clash too.
+    let by_name = PlanOptions {
+        match_key: MatchKey::UserName,
+        ..owned()
+    };
+    assert!(matches!(
+        plan_users(
+            std::slice::from_ref(&hire),
+            std::slice::from_ref(&theirs),
+            &by_name
+        ),
+        Err(PlanError::NotOwned { .. })
+    ));
+    // With the rule: one adoption writing the owned externalId, no create.
+    let adopting = PlanOptions {
+        adopt: Adoption::UnownedBy(MatchKey::UserName),
+        ..owned()
+    };
+    let plan = plan_users(
+        std::slice::from_ref(&hire),
+        std::slice::from_ref(&theirs),
+        &adopting,
+    )
+    .unwrap();
+    assert_eq!(lines(&plan.steps), strings(&["adopt W9 externalId,title"]));
+    // A rule that would not make it owned (a key outside the prefix) is
+    // still a clash.
+    let outside = user("ada.lovelace", "ext:3");
+    assert!(matches!(
+        plan_users(&[outside], std::slice::from_ref(&theirs), &adopting),
+        Err(PlanError::NotOwned { .. })
+    ));
+    // An owned account holding the login is the source's: updated, not
+    // created again, and not deactivated.
+    let ours = account("W9", "ada.lovelace", "hr:7");
+    let plan = plan_users(&[hire], &[ours], &owned()).unwrap();
+    assert_eq!(lines(&plan.steps), strings(&["adopt W9 externalId,title"]));
+}
+
+/// The plan carries its options and a digest over its content.
+#[test]
+fn a_plan_carries_its_options_and_a_digest_of_its_content() {
+    let plan = plan_users(&[user("ada", "hr:1")], &[], &owned()).unwrap();
+    assert_eq!(plan.options, owned());
+    assert_eq!(plan.digest, plan.computed_digest());
+    assert_eq!(plan.digest.len(), 16);
+    let mut edited = plan.clone();
+    edited.options.allow_mass_deactivation = true;
+    assert_ne!(edited.computed_digest(), plan.digest);
+    let read: Plan = serde_json::from_str(&serde_json::to_string_pretty(&plan).unwrap()).unwrap();
+    assert_eq!(read.computed_digest(), plan.digest, "it survives the file");
 }

@@ -174,7 +174,8 @@ fn clearing_a_sub_attribute_removes_it_in_patch_op_and_nulls_it_in_slack_v1() {
 }
 
 /// Adoption by userName sets externalId where the provider lets it be
-/// PATCHed; Slack v1 cannot, so it is noted and the rest still planned.
+/// PATCHed; Slack v1 cannot, so adopting there would not make the account
+/// the source's: a clash.
 #[test]
 fn adoption_writes_the_external_id_except_on_slack_v1() {
     let have = User {
@@ -187,14 +188,24 @@ fn adoption_writes_the_external_id_except_on_slack_v1() {
     };
     let options = PlanOptions {
         match_key: MatchKey::UserName,
+        adopt: scim_sync::Adoption::UnownedBy(MatchKey::UserName),
         ..options()
     };
     let current = Current {
         users: vec![have],
         ..Current::default()
     };
+    let slack = plan(
+        &only_users(vec![want.clone()]),
+        &current,
+        &Profile::slack_v1(),
+        &options,
+    );
+    assert!(
+        matches!(&slack, Err(scim_sync::PlanError::NotOwned { clashes }) if clashes[0].reason.contains("owned marker")),
+        "{slack:?}"
+    );
     for (profile, step, paths, note) in [
-        (Profile::slack_v1(), "updateUser", vec!["title"], true),
         (
             Profile::slack_v2(),
             "adoptUser",

@@ -289,3 +289,117 @@ fn verify_finds_each_kind_of_injected_drift_against_scim2_server() {
 
     common::injected_drift_is_found(&client, &profile);
 }
+
+fn client_of(profile: &Profile, base_url: &str, transport: impl Transport + 'static) -> ScimClient {
+    ScimClient::with_transport(
+        "interop-token",
+        ClientOptions::for_profile(profile, base_url),
+        transport,
+    )
+    .expect("a client")
+}
+
+/// The service, where someone else's `dee` (externalId `other:9`) is
+/// created just before apply's first create reaches it.
+struct Racing(std::sync::atomic::AtomicBool);
+
+impl Transport for Racing {
+    fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        if request.method() == http::Method::POST
+            && !self.0.swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            let theirs = serde_json::to_vec(&user("dee", Some("other:9"), "Intern")).unwrap();
+            let mut create = request.clone();
+            *create.uri_mut() = format!("{}/Users", users_base(request.uri()))
+                .parse()
+                .unwrap();
+            *create.body_mut() = theirs;
+            let answer = Loopback.send(create)?;
+            assert_eq!(answer.status(), 201, "someone else's dee seeded");
+        }
+        Loopback.send(request)
+    }
+}
+
+/// `http://127.0.0.1:port/…` up to (not with) `/Users` or `/Groups`.
+fn users_base(uri: &http::Uri) -> String {
+    let text = uri.to_string();
+    let path_end = text.find('?').unwrap_or(text.len());
+    let text = &text[..path_end];
+    text.rfind("/Users")
+        .or_else(|| text.rfind("/Groups"))
+        .map_or(text.to_owned(), |at| text[..at].to_owned())
+}
+
+/// Issue 20 against a real SCIM 2.0 server: a new hire whose login an
+/// account the source does not own holds is refused at planning; a
+/// create answered 409 because someone else's account took the login
+/// after planning fails `exists, not owned` and leaves it untouched; a
+/// plan edited by hand, or resealed over a deletion of an unowned
+/// account, is refused before any write.
+#[test]
+fn ownership_holds_at_every_write_against_scim2_server() {
+    let Some(server) = Scim2Server::start("scim-sync-ownership") else {
+        return;
+    };
+    let profile = Profile::generic_scim2(&server.base_url);
+    let client = client_of(&profile, &server.base_url, Loopback);
+    seed(&client);
+    let current = read_current(&client).unwrap();
+
+    // zed's login is held by the account nobody owns: a clash, by plan.
+    let mut hiring = desired();
+    hiring.users.push(user("ZED", Some("hr:9"), "Dev"));
+    let clash = plan(&hiring, &current, &profile, &options()).unwrap_err();
+    assert!(
+        matches!(&clash, scim_sync::PlanError::NotOwned { clashes } if clashes[0].key == "hr:9" && clashes[0].user_name == "zed"),
+        "{clash}"
+    );
+
+    let planned = plan(&desired(), &current, &profile, &options()).unwrap();
+    let zed = current
+        .users
+        .iter()
+        .find(|u| u.user_name.as_deref() == Some("zed"))
+        .and_then(|u| u.id.as_deref())
+        .unwrap()
+        .to_owned();
+    let journal = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("ownership-scim2-server.journal");
+    let _ = std::fs::remove_file(&journal);
+    let apply_options = ApplyOptions::new(&journal);
+    let mut edited = planned.clone();
+    edited.steps.push(scim_sync::Step::DeleteUser {
+        id: zed.clone(),
+        user_name: "zed".into(),
+    });
+    let error = apply_blocking(&client, &edited, &profile, &apply_options, |_| {}).unwrap_err();
+    assert!(
+        matches!(error, scim_sync::apply::ApplyError::PlanEdited { .. }),
+        "{error}"
+    );
+    edited.digest = edited.computed_digest();
+    let error = apply_blocking(&client, &edited, &profile, &apply_options, |_| {}).unwrap_err();
+    assert!(
+        matches!(error, scim_sync::apply::ApplyError::NotOwned { ref id, .. } if *id == zed),
+        "{error}"
+    );
+    assert_eq!(read_current(&client).unwrap(), current, "nothing written");
+
+    let racing = client_of(&profile, &server.base_url, Racing(Default::default()));
+    let report = apply_blocking(&racing, &planned, &profile, &apply_options, |_| {}).unwrap();
+    let refused = report
+        .failed
+        .iter()
+        .find(|f| matches!(f.error, scim_sync::apply::StepError::NotOwned { .. }))
+        .unwrap_or_else(|| panic!("{report:?}"));
+    assert!(refused.error.to_string().contains("other:9"), "{report:?}");
+    let theirs: Vec<User> = read_current(&client)
+        .unwrap()
+        .users
+        .into_iter()
+        .filter(|u| u.user_name.as_deref() == Some("dee"))
+        .collect();
+    assert_eq!(theirs.len(), 1, "{theirs:?}");
+    assert_eq!(theirs[0].external_id.as_deref(), Some("other:9"));
+    assert_eq!(theirs[0].title.as_deref(), Some("Intern"));
+}

@@ -14,18 +14,28 @@
 //!   plans and verifies, and never writes.
 //!
 //! Source flags (plan, verify): `--owned-prefix P` (accounts whose
-//! externalId starts with P are the source's: only those are ever
-//! deactivated; without it nothing is), `--managed a,b,…` (the attributes
+//! externalId starts with P are the source's: only those are ever written
+//! to, creates aside; without it nothing is), `--managed a,b,…` (the attributes
 //! the source manages), `--delete` (delete instead of deactivating),
 //! `--allow-mass-deactivation`, `--max-deactivations N`,
 //! `--max-deactivation-percent P`, `--last-source-size N` (refuse
-//! deactivations from a source under half that size).
+//! deactivations from a source under half that size), `--adopt-unowned-by
+//! KEY` (take over an account the source does not own when a desired user
+//! meets it by KEY, writing the owned externalId; without it such a clash
+//! is an error naming both).
+//!
+//! `apply` trusts nothing in the plan file: a plan whose digest does not
+//! match its content is refused, and every step's target and the rails
+//! are checked again against the provider before anything is written.
 
 use std::path::{Path, PathBuf};
 
 use scim_sync::apply::{ApplyOptions, EventResult, Report, apply_blocking};
 use scim_sync::source::{Mapping, read_csv, read_path};
-use scim_sync::{Desired, Drift, Ownership, Plan, PlanOptions, Step, plan, read_current, verify};
+use scim_sync::{
+    Adoption, Desired, Drift, MatchKey, Ownership, Plan, PlanOptions, Step, plan, read_current,
+    verify,
+};
 use serde_json::json;
 
 use super::plural;
@@ -163,8 +173,21 @@ fn source(args: &mut Args) -> Result<(Desired, PlanOptions), CliError> {
         options.limit.max_percent = percent as f64;
     }
     options.last_source_size = number(args, "--last-source-size")?;
+    if let Some(key) = args.value("--adopt-unowned-by")? {
+        options.adopt = Adoption::UnownedBy(adoption_key(&key)?);
+    }
     let desired = read_path(&from, &mapping).map_err(|e| CliError::input(e.to_string()))?;
     Ok((desired, options))
+}
+
+/// The key `--adopt-unowned-by` names: `userName`, `externalId` or
+/// `primaryEmail` (as a mapping's `matchKey` spells them).
+fn adoption_key(text: &str) -> Result<MatchKey, CliError> {
+    serde_json::from_value(json!(text)).map_err(|_| {
+        CliError::usage(format!(
+            "--adopt-unowned-by takes userName, externalId or primaryEmail, not {text:?}"
+        ))
+    })
 }
 
 fn plan_options(mapping: &Mapping, owned_prefix: Option<String>) -> PlanOptions {

@@ -13,6 +13,7 @@ use scim_client::{AsyncScimClient, Error, ScimClient};
 
 use super::engine::{Apply, Output, Ticket};
 use super::journal::{Journal, JournalError};
+use super::trust::check_plan;
 use super::{Answer, Event, Report};
 use crate::plan::{Current, Plan, fingerprint};
 use crate::read::{ReadError, read_current, read_current_async};
@@ -58,6 +59,57 @@ pub enum ApplyError {
         /// The provider's now.
         now: String,
     },
+    /// The plan's content does not give its digest: it was edited by hand
+    /// (a step added or changed), damaged, or carries no digest.
+    #[error(
+        "the plan was edited by hand or damaged (digest {}, its content gives {computed}); run `scim plan` again",
+        if found.is_empty() { "missing" } else { found.as_str() }
+    )]
+    PlanEdited {
+        /// The digest the plan carries (empty: none).
+        found: String,
+        /// The digest of its content.
+        computed: String,
+    },
+    /// A step would write to an account the plan's ownership rule does
+    /// not give the source (or adopt one its adoption rule does not allow).
+    #[error(
+        "step {step} is {write} of account {id} (userName {user_name:?}, externalId {}), which the source does not own; nothing was applied: run `scim plan` again",
+        external_id.as_deref().map_or("none".to_owned(), |id| format!("{id:?}"))
+    )]
+    NotOwned {
+        /// The step's index.
+        step: usize,
+        /// What it would write: an update, a deactivation, …
+        write: String,
+        /// The account's id.
+        id: String,
+        /// Its `userName`.
+        user_name: String,
+        /// Its `externalId`, when it has one.
+        external_id: Option<String>,
+    },
+    /// A step of a kind the plan's own options do not plan: a deletion
+    /// when they deactivate, a deactivation or deletion when removal is off.
+    #[error(
+        "step {step} is {kind}, which the plan's options do not allow; nothing was applied: run `scim plan` again"
+    )]
+    OutsideOptions {
+        /// The step's index.
+        step: usize,
+        /// What it is: a deletion, a deactivation.
+        kind: String,
+    },
+    /// The steps as given deactivate or delete more than the plan's limit.
+    #[error(
+        "the plan deactivates or deletes {planned} of {owned} owned accounts, over its limit; nothing was applied"
+    )]
+    TooManyDeactivations {
+        /// Deactivations and deletions in the plan.
+        planned: usize,
+        /// Accounts the source owns.
+        owned: usize,
+    },
     /// The journal could not be read or written.
     #[error(transparent)]
     Journal(#[from] JournalError),
@@ -90,11 +142,21 @@ pub fn apply_blocking(
     options: &ApplyOptions,
     on_event: impl FnMut(&Event) + Send,
 ) -> Result<Report, ApplyError> {
+    let current = read_current(client)?;
+    // Refused before the journal exists: a refused plan leaves nothing
+    // that would block the next one.
+    check_plan(plan, &current)?;
     let (journal, recovered) = Journal::open(&options.journal, plan)?;
     if recovered.is_fresh() {
-        check_state(plan, &read_current(client)?)?;
+        check_state(plan, &current)?;
     }
-    let apply = Apply::new(plan, profile, client.endpoint().clone(), recovered)?;
+    let apply = Apply::new(
+        plan,
+        profile,
+        client.endpoint().clone(),
+        recovered,
+        &current,
+    )?;
     let shared = Shared {
         state: Mutex::new(State {
             apply,
@@ -178,11 +240,19 @@ pub async fn apply_async(
     options: &ApplyOptions,
     mut on_event: impl FnMut(&Event),
 ) -> Result<Report, ApplyError> {
+    let current = read_current_async(client).await?;
+    check_plan(plan, &current)?;
     let (mut journal, recovered) = Journal::open(&options.journal, plan)?;
     if recovered.is_fresh() {
-        check_state(plan, &read_current_async(client).await?)?;
+        check_state(plan, &current)?;
     }
-    let mut apply = Apply::new(plan, profile, client.endpoint().clone(), recovered)?;
+    let mut apply = Apply::new(
+        plan,
+        profile,
+        client.endpoint().clone(),
+        recovered,
+        &current,
+    )?;
     let mut in_flight: Vec<InFlight<'_>> = Vec::new();
     loop {
         match apply.poll() {

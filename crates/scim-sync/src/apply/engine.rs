@@ -14,11 +14,12 @@ use scim_client::provider::Profile;
 use scim_client::{Endpoint, Error, Operation};
 
 use super::journal::{Entry, Recovered};
-use super::step_run::{Kind, Next, StepRun, patch};
+use super::step_run::{Guard, Kind, Next, StepRun, patch};
 use super::{
     Answer, ApplyError, Done, Event, EventResult, Failed, Outcome, Report, Skipped, StepError,
 };
-use crate::plan::{Plan, Ref, Step};
+use crate::options::PlanOptions;
+use crate::plan::{Current, Plan, Ref, Step};
 
 /// The last phase (deactivations and deletions).
 const LAST_PHASE: u8 = 3;
@@ -46,6 +47,9 @@ pub enum Output {
 /// A plan being applied.
 pub struct Apply {
     steps: Vec<Step>,
+    /// The plan's options: its ownership and adoption rules guard creates
+    /// that meet an existing account.
+    options: PlanOptions,
     profile: Profile,
     endpoint: Endpoint,
     /// Steps that may have been written by an interrupted run.
@@ -69,11 +73,18 @@ pub struct Apply {
 impl Apply {
     /// An apply of `plan` for the provider `profile` describes, through
     /// `endpoint`, resuming what `recovered` says an earlier run did.
+    ///
+    /// The plan is not trusted: its digest must match its content, and
+    /// every step's target and the rails are checked against `current`
+    /// (the provider's state, read by the driver) under the plan's own
+    /// ownership rule, adoption rule and limit; a plan failing any of them
+    /// is refused whole, before anything is sent.
     pub fn new(
         plan: &Plan,
         profile: &Profile,
         endpoint: Endpoint,
         recovered: Recovered,
+        current: &Current,
     ) -> Result<Apply, ApplyError> {
         if plan.profile != profile.name {
             return Err(ApplyError::OtherProfile {
@@ -81,8 +92,10 @@ impl Apply {
                 profile: profile.name.clone(),
             });
         }
+        super::trust::check_plan(plan, current)?;
         let mut apply = Apply {
             steps: plan.steps.clone(),
+            options: plan.options.clone(),
             profile: profile.clone(),
             endpoint,
             resumed: recovered.begun,
@@ -205,9 +218,17 @@ impl Apply {
             Ok(StepRun::writes(vec![operation?], outcome))
         };
         match &self.steps[index] {
-            Step::CreateUser { user, .. } => Ok(StepRun::create(Kind::User, user.clone(), resumed)),
+            Step::CreateUser { key, user } => {
+                let guard = Guard {
+                    key: key.clone(),
+                    ownership: self.options.ownership.clone(),
+                    adopt: self.options.adopt,
+                };
+                let body = user.clone();
+                Ok(StepRun::create(Kind::User, body, resumed, Some(guard)))
+            }
             Step::CreateGroup { group, .. } => {
-                Ok(StepRun::create(Kind::Group, group.clone(), resumed))
+                Ok(StepRun::create(Kind::Group, group.clone(), resumed, None))
             }
             Step::UpdateUser {
                 id, patch: body, ..

@@ -27,6 +27,7 @@ mod drive;
 mod engine;
 mod journal;
 mod step_run;
+mod trust;
 
 use serde::{Serialize, Serializer};
 
@@ -125,6 +126,23 @@ pub enum StepError {
         name: String,
         /// How many were found.
         count: usize,
+    },
+    /// A create met an account that exists and that the source does not
+    /// own (nor may adopt): writing to it would take over someone else's
+    /// account, so it is left untouched.
+    #[error(
+        "exists, not owned: source user {key:?} meets account {id} (userName {user_name:?}, externalId {}); the account was not written (plan again, or allow adoption)",
+        external_id.as_deref().map_or("none".to_owned(), |id| format!("{id:?}"))
+    )]
+    NotOwned {
+        /// The desired user's match key.
+        key: String,
+        /// The account's id.
+        id: String,
+        /// The account's `userName`.
+        user_name: String,
+        /// The account's `externalId`, when it has one.
+        external_id: Option<String>,
     },
     /// The provider answered in a way the step cannot use.
     #[error("unexpected answer: {answer}")]

@@ -5,7 +5,11 @@
 //! create the journal saw begin looks for the account first (the first run
 //! may have made it before being killed), and a create answered with a
 //! conflict (409, or `scimType: uniqueness`, RFC 7644 §3.12) looks the
-//! account up and adopts it, as authentik's SCIM provider does.
+//! account up and adopts it, as authentik's SCIM provider does — when the
+//! account is the source's under the plan's ownership rule, or the plan's
+//! adoption rule allows taking it over (with the owned marker written).
+//! Any other account met that way is someone else's: the step fails
+//! `exists, not owned` and the account is not written.
 
 use std::collections::VecDeque;
 
@@ -16,6 +20,7 @@ use scim_client::{Endpoint, Error, Operation, Resource, ScimType};
 use serde_json::Value;
 
 use super::{Answer, Outcome, StepError};
+use crate::options::{Adoption, MatchKey, Ownership};
 use crate::plan::{Change, render};
 
 /// What a step does next.
@@ -49,6 +54,19 @@ pub(crate) struct Create {
     kind: Kind,
     body: Value,
     state: CreateState,
+    /// For a user: what the account a conflict meets must be to be written.
+    guard: Option<Guard>,
+}
+
+/// The plan's rules for an account a user's create meets: whose it is,
+/// and whether one that is not the source's may be adopted.
+pub(crate) struct Guard {
+    /// The desired user's match key, for the error.
+    pub(crate) key: String,
+    /// The plan's ownership rule.
+    pub(crate) ownership: Ownership,
+    /// The plan's adoption rule.
+    pub(crate) adopt: Adoption,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -63,14 +81,21 @@ enum CreateState {
 }
 
 impl StepRun {
-    /// A create of `body`; `resumed` when the journal saw it begin.
-    pub(crate) fn create(kind: Kind, body: Value, resumed: bool) -> StepRun {
+    /// A create of `body`; `resumed` when the journal saw it begin;
+    /// `guard` for a user (an account it meets is written only if owned or
+    /// adoptable).
+    pub(crate) fn create(kind: Kind, body: Value, resumed: bool, guard: Option<Guard>) -> StepRun {
         let state = if resumed {
             CreateState::LookingFirst
         } else {
             CreateState::Creating
         };
-        StepRun::Create(Create { kind, body, state })
+        StepRun::Create(Create {
+            kind,
+            body,
+            state,
+            guard,
+        })
     }
 
     /// Writes that are safe to repeat.
@@ -120,7 +145,12 @@ impl Create {
                     self.state = CreateState::Creating;
                     self.send_create(endpoint)
                 }
-                [(id, _)] => Next::Ended(Ok(Outcome::FoundCreated { id: id.clone() })),
+                [(id, current)] => match self.not_owned(id, current) {
+                    // The account found is someone else's, not the one an
+                    // interrupted run made.
+                    Some(error) => Next::Ended(Err(error)),
+                    None => Next::Ended(Ok(Outcome::FoundCreated { id: id.clone() })),
+                },
                 _ => self.ambiguous(found.len()),
             },
             (CreateState::Creating, Some(Ok(Answer::Written(Some(id))))) => {
@@ -189,12 +219,30 @@ impl Create {
         send_or_fail(built)
     }
 
+    /// The error when the account found (`id`, `current`) is not the
+    /// source's under the plan's ownership rule.
+    fn not_owned(&self, id: &str, current: &Value) -> Option<StepError> {
+        let guard = self.guard.as_ref()?;
+        if guard.ownership.owns(current) {
+            return None;
+        }
+        let text = |name: &str| current.get(name).and_then(Value::as_str).map(str::to_owned);
+        Some(StepError::NotOwned {
+            key: guard.key.clone(),
+            id: id.to_owned(),
+            user_name: text("userName").unwrap_or_default(),
+            external_id: text("externalId"),
+        })
+    }
+
     /// Writes the body's attributes onto the account found (`current`), as
     /// a PATCH in the profile's form (without what the provider cannot
-    /// PATCH).
+    /// PATCH) — if it is the source's, or the adoption rule allows taking
+    /// it over and the PATCH writes the owned marker; else the step fails
+    /// and nothing is sent.
     fn adopt(&mut self, id: &str, current: &Value, endpoint: &Endpoint, profile: &Profile) -> Next {
         self.state = CreateState::Adopting;
-        let changes: Vec<Change> = self
+        let mut changes: Vec<Change> = self
             .body
             .as_object()
             .into_iter()
@@ -206,6 +254,22 @@ impl Create {
                 from: None,
             })
             .collect();
+        if let Some(refused) = self.not_owned(id, current) {
+            let guard = self.guard.as_ref();
+            if let Some(Ownership::Marker { path, value }) = guard.map(|g| &g.ownership) {
+                changes.push(Change {
+                    path: path.clone(),
+                    value: Some(value.clone()),
+                    from: None,
+                });
+            }
+            let adoptable = guard.is_some_and(|guard| {
+                guard.adopt.allows(MatchKey::UserName) && guard.ownership.marked_by(&changes)
+            });
+            if !adoptable || changes.iter().any(|c| !profile.patch.can_patch(&c.path)) {
+                return Next::Ended(Err(refused));
+            }
+        }
         let body = match render(profile.patch, &changes, Some(current)) {
             Ok(body) => body,
             Err(error) => return Next::Ended(Err(StepError::Client(error))),

@@ -1,7 +1,42 @@
 //! [`PlanError`]: why no plan could be made. Nothing is planned from bad
 //! input.
 
+use serde::{Deserialize, Serialize};
+
 use crate::options::MatchKey;
+
+/// A desired user who meets an account the source does not own: writing
+/// to it would take over someone else's account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Clash {
+    /// The desired user's match key.
+    pub key: String,
+    /// The account's id.
+    pub id: String,
+    /// The account's `userName`.
+    pub user_name: String,
+    /// The account's `externalId`, when it has one.
+    pub external_id: Option<String>,
+    /// Why it cannot be adopted: no adoption rule, or what stands in its way.
+    pub reason: String,
+}
+
+impl std::fmt::Display for Clash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "exists, not owned: source user {:?} meets account {} (userName {:?}, externalId {}): {}",
+            self.key,
+            self.id,
+            self.user_name,
+            self.external_id
+                .as_deref()
+                .map_or("none".to_owned(), |id| format!("{id:?}")),
+            self.reason
+        )
+    }
+}
 
 /// Why no plan could be made.
 #[derive(Clone, Debug, PartialEq)]
@@ -62,6 +97,14 @@ pub enum PlanError {
         /// The renderer's reason.
         reason: String,
     },
+    /// Desired users meet accounts the source does not own (matched by key,
+    /// or holding the `userName` a create would take): every clash, each
+    /// naming both sides. Nothing is planned: resolve them in the source,
+    /// or allow adoption ([`Adoption`](crate::Adoption)).
+    NotOwned {
+        /// The clashes, in key order.
+        clashes: Vec<Clash>,
+    },
     /// The source is empty, or far smaller than the last one: deactivations
     /// are refused, as a truncated export would deactivate everyone it lost.
     SourceShrank {
@@ -103,6 +146,20 @@ impl std::fmt::Display for PlanError {
                     f,
                     "the changes to {id} cannot be written as a PATCH: {reason}"
                 )
+            }
+            PlanError::NotOwned { clashes } => {
+                write!(
+                    f,
+                    "{} desired user(s) meet accounts the source does not own",
+                    clashes.len()
+                )?;
+                for clash in clashes.iter().take(10) {
+                    write!(f, "; {clash}")?;
+                }
+                if clashes.len() > 10 {
+                    write!(f, "; and {} more", clashes.len() - 10)?;
+                }
+                Ok(())
             }
             PlanError::SourceShrank { size, last } => write!(
                 f,

@@ -210,6 +210,13 @@ pub(crate) fn fingerprint_of(
     format!("{:016x}", hash.0)
 }
 
+/// FNV-1a 64 of `bytes`, as 16 hex digits: the plan's digest.
+pub(crate) fn digest(bytes: &[u8]) -> String {
+    let mut hash = Fnv::new();
+    hash.bytes(bytes);
+    format!("{:016x}", hash.0)
+}
+
 /// FNV-1a 64 (word-wise): small, stable across Rust versions and platforms
 /// (a plan written today must match tomorrow's read of the same state).
 struct Fnv(u64);

@@ -20,8 +20,10 @@ use serde_json::Value;
 use crate::desired::Desired;
 use crate::options::PlanOptions;
 
-pub use error::PlanError;
+pub use error::{Clash, PlanError};
 pub use json::fingerprint;
+pub(crate) use json::{get, project, split_root};
+pub(crate) use users::check_limit;
 
 /// The provider's state a plan is computed from: its users and groups, as
 /// list pages return them.
@@ -198,10 +200,16 @@ pub struct LeftAlone {
 }
 
 /// A typed, serialisable, deterministic plan, tied to the state it was
-/// computed from by [`fingerprint`](Self::fingerprint).
+/// computed from by [`fingerprint`](Self::fingerprint), and to its own
+/// content by [`digest`](Self::digest).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Plan {
+    /// A digest over everything below ([`Plan::computed_digest`]), set by
+    /// [`plan`]: apply refuses a plan whose content no longer gives it (a
+    /// step added or changed by hand) or that has none.
+    #[serde(default)]
+    pub digest: String,
     /// The profile's name: apply refuses another provider.
     pub profile: String,
     /// A fingerprint of the provider's state the plan was computed from:
@@ -213,9 +221,43 @@ pub struct Plan {
     pub steps: Vec<Step>,
     /// What is left as it is.
     pub left_alone: Vec<LeftAlone>,
+    /// The options it was planned with: apply re-checks every step against
+    /// their ownership rule, adoption rule and rails.
+    #[serde(default)]
+    pub options: PlanOptions,
+}
+
+/// What [`Plan::computed_digest`] hashes: every field but the digest.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Content<'a> {
+    profile: &'a str,
+    fingerprint: &'a str,
+    steps: &'a [Step],
+    left_alone: &'a [LeftAlone],
+    options: &'a PlanOptions,
 }
 
 impl Plan {
+    /// The digest of the plan's content (FNV-1a 64 over its canonical JSON,
+    /// the digest itself left out), as [`plan`] sets it.
+    ///
+    /// It catches a plan edited by hand or damaged on the way (a step
+    /// added, changed or removed, an option loosened); it is not a
+    /// signature, as anyone can compute it again. That is why apply also
+    /// re-checks ownership and the rails against the provider it reads.
+    pub fn computed_digest(&self) -> String {
+        let content = Content {
+            profile: &self.profile,
+            fingerprint: &self.fingerprint,
+            steps: &self.steps,
+            left_alone: &self.left_alone,
+            options: &self.options,
+        };
+        // Plain data always serialises.
+        json::digest(&serde_json::to_vec(&content).unwrap_or_default())
+    }
+
     /// How many writes applying it takes (one per step).
     pub fn writes(&self) -> usize {
         self.steps.len()
@@ -225,11 +267,28 @@ impl Plan {
 /// Plans what makes `current` (the provider's state, from list pages) match
 /// `desired`, for the provider `profile` describes, within `options`.
 /// Nothing is planned from bad input ([`PlanError`]).
+///
+/// A desired user who meets an account the source does not own (by key,
+/// or by the `userName` a create would take) is a
+/// [`PlanError::NotOwned`] naming both, unless the options' adoption rule
+/// allows taking it over with the owned marker written.
 pub fn plan(
     desired: &Desired,
     current: &Current,
     profile: &Profile,
     options: &PlanOptions,
+) -> Result<Plan, PlanError> {
+    plan_with(desired, current, profile, options, true)
+}
+
+/// [`plan`], with writes to accounts the source does not own refused
+/// (`guard`) or not (verify, which writes nothing, reads the drift).
+pub(crate) fn plan_with(
+    desired: &Desired,
+    current: &Current,
+    profile: &Profile,
+    options: &PlanOptions,
+    guard: bool,
 ) -> Result<Plan, PlanError> {
     if let Some(key) = desired.match_key.filter(|key| *key != options.match_key) {
         return Err(PlanError::MatchKeyMismatch {
@@ -238,7 +297,13 @@ pub fn plan(
         });
     }
     let for_groups = !desired.groups.is_empty();
-    let users = users::plan_users(&desired.users, &current.users, profile, options, for_groups)?;
+    let users = users::plan_users(
+        &desired.users,
+        &current.users,
+        profile,
+        options,
+        (for_groups, guard),
+    )?;
     let groups = groups::plan_groups(&desired.groups, current, &users.index, profile, options)?;
     let fingerprint = json::fingerprint_of(users.index.current, groups.current);
     let mut steps = users.writes;
@@ -247,10 +312,14 @@ pub fn plan(
     let mut left_alone = users.left_alone;
     left_alone.extend(groups.left_alone);
     left_alone.sort_by(|a, b| (&a.id, &a.reason).cmp(&(&b.id, &b.reason)));
-    Ok(Plan {
+    let mut plan = Plan {
+        digest: String::new(),
         profile: profile.name.clone(),
         fingerprint,
         steps,
         left_alone,
-    })
+        options: options.clone(),
+    };
+    plan.digest = plan.computed_digest();
+    Ok(plan)
 }

@@ -9,8 +9,8 @@ use scim_client::provider::Profile;
 use serde_json::{Map, Value};
 
 use super::json::{get, project, same, set, split_root};
-use super::{Change, LeftAlone, PlanError, Ref, Step, render};
-use crate::options::{Ownership, PlanOptions};
+use super::{Change, Clash, LeftAlone, PlanError, Ref, Step, render};
+use crate::options::{MatchKey, Ownership, PlanOptions};
 
 /// The users' part of a plan, and what the groups' part needs to know.
 pub(crate) struct UserPlan {
@@ -37,22 +37,35 @@ pub(crate) struct UserIndex {
 ///
 /// `for_groups`: whether groups are planned after, and so need the
 /// [`UserIndex`] (without groups it stays empty: building it was a tenth
-/// of a large plan).
+/// of a large plan). `guard`: whether writes to accounts the source does
+/// not own are refused ([`PlanError::NotOwned`]); verify, which writes
+/// nothing, reads the drift without it.
 pub(crate) fn plan_users(
     desired: &[User],
     current: &[User],
     profile: &Profile,
     options: &PlanOptions,
-    for_groups: bool,
+    (for_groups, guard): (bool, bool),
 ) -> Result<UserPlan, PlanError> {
     let desired_keys = index_desired(desired, options)?;
     let current_keys = index_current(current, options)?;
+    let mut holders = Holders::new(current, options, guard);
     let mut seen = Seen::new(current, roots(options), &options.ownership, for_groups);
     let (mut creates, mut updates, mut left_alone) = (Vec::new(), Vec::new(), Vec::new());
-    let mut by_key = HashMap::new();
+    let (mut by_key, mut clashes) = (HashMap::new(), Vec::new());
+    let rules = Rules {
+        profile,
+        options,
+        guard,
+        desired_keys: &desired_keys,
+    };
     for (key, &index) in &desired_keys {
         let (want, _) = project(&desired[index], &seen.roots);
-        let Some(&at) = current_keys.get(key) else {
+        let met = match current_keys.get(key) {
+            Some(&at) => Some((at, options.match_key)),
+            None => holders.of(&want).map(|at| (at, MatchKey::UserName)),
+        };
+        let Some((at, by)) = met else {
             creates.push(Step::CreateUser {
                 key: key.clone(),
                 user: managed_body(&want, options),
@@ -62,13 +75,19 @@ pub(crate) fn plan_users(
             }
             continue;
         };
-        let (id, have, _) = seen.read(at);
-        if for_groups {
-            by_key.insert(key.clone(), Ref::Id(id.to_owned()));
+        match meet(key, &want, (at, by), &mut seen, &rules)? {
+            Ok((id, (step, unpatchable))) => {
+                if for_groups {
+                    by_key.insert(key.clone(), Ref::Id(id));
+                }
+                updates.extend(step);
+                left_alone.extend(unpatchable);
+            }
+            Err(clash) => clashes.push(clash),
         }
-        let (step, unpatchable) = update_step(key, &want, (id, &have), profile, options)?;
-        updates.extend(step);
-        left_alone.extend(unpatchable);
+    }
+    if !clashes.is_empty() {
+        return Err(PlanError::NotOwned { clashes });
     }
     creates.extend(updates);
     let (removals, unmatched) = removals(&mut seen, profile, options, desired.len())?;
@@ -83,6 +102,183 @@ pub(crate) fn plan_users(
             current: seen.hashes,
         },
     })
+}
+
+/// A provider account a desired user meets, as the planner read it.
+struct Account<'a> {
+    id: &'a str,
+    have: &'a Value,
+    owned: bool,
+    /// How it was met: by the match key, or by the `userName` a create
+    /// would have taken (the create would be refused as a duplicate).
+    by: MatchKey,
+}
+
+/// The accounts by lower-cased `userName`, built on first use: a create
+/// whose login an account holds would be answered 409, and apply would
+/// meet that account then. Not needed when users are matched by
+/// `userName` (an unmatched user's login is free), nor without `guard`.
+struct Holders<'a> {
+    current: &'a [User],
+    wanted: bool,
+    by_name: Option<HashMap<String, usize>>,
+}
+
+impl<'a> Holders<'a> {
+    fn new(current: &'a [User], options: &PlanOptions, guard: bool) -> Holders<'a> {
+        Holders {
+            current,
+            wanted: guard && options.match_key != MatchKey::UserName,
+            by_name: None,
+        }
+    }
+
+    /// The account holding the desired user's `userName`, if any.
+    fn of(&mut self, want: &Value) -> Option<usize> {
+        if !self.wanted {
+            return None;
+        }
+        let name = want.get("userName").and_then(Value::as_str)?.to_lowercase();
+        let current = self.current;
+        let by_name = self.by_name.get_or_insert_with(|| {
+            let mut by_name = HashMap::with_capacity(current.len());
+            for (at, user) in current.iter().enumerate() {
+                if let Some(name) = MatchKey::UserName.of(user) {
+                    by_name.entry(name).or_insert(at);
+                }
+            }
+            by_name
+        });
+        by_name.get(&name).copied()
+    }
+}
+
+/// What decides a write to an account a desired user meets.
+struct Rules<'a> {
+    profile: &'a Profile,
+    options: &'a PlanOptions,
+    /// Whether writes to accounts the source does not own are refused.
+    guard: bool,
+    desired_keys: &'a BTreeMap<String, usize>,
+}
+
+/// The write (by the account's id) making account `at`, met `by` a key,
+/// match `want`; a [`Clash`] when it is not the source's to write.
+fn meet(
+    key: &str,
+    want: &Value,
+    (at, by): (usize, MatchKey),
+    seen: &mut Seen<'_>,
+    rules: &Rules<'_>,
+) -> Result<Result<(String, Written), Clash>, PlanError> {
+    if let Some(clash) = claimed(key, at, by, seen, rules.desired_keys, rules.options) {
+        return Ok(Err(clash));
+    }
+    let (id, have, owned) = seen.read(at);
+    let account = Account {
+        id,
+        have: &have,
+        owned,
+        by,
+    };
+    let written = write_step(key, want, &account, rules)?;
+    Ok(written.map(|written| (id.to_owned(), written)))
+}
+
+/// A clash when the account met by `userName` is another desired user's
+/// (matched by its key): taking its login would take its account.
+fn claimed(
+    key: &str,
+    at: usize,
+    by: MatchKey,
+    seen: &Seen<'_>,
+    desired_keys: &BTreeMap<String, usize>,
+    options: &PlanOptions,
+) -> Option<Clash> {
+    if by == options.match_key {
+        return None;
+    }
+    let user = &seen.current[at];
+    let other = options.match_key.of(user)?;
+    (desired_keys.contains_key(&other) || seen.read[at]).then(|| Clash {
+        key: key.to_owned(),
+        id: user.id.as_deref().unwrap_or_default().to_owned(),
+        user_name: user.user_name.as_deref().unwrap_or_default().to_owned(),
+        external_id: user.external_id.as_deref().map(str::to_owned),
+        reason: format!("its userName is held by the account of source user {other:?}"),
+    })
+}
+
+/// A step to take (if any), and a note on what the provider cannot PATCH.
+type Written = (Option<Step>, Option<LeftAlone>);
+
+/// The write making `account` match `want`: an update or adoption of an
+/// owned account; for one the source does not own, an adoption when the
+/// options' rule allows it and it writes the owned marker, else a
+/// [`Clash`] (`Err`). Nothing to write is no step, owned or not.
+fn write_step(
+    key: &str,
+    want: &Value,
+    account: &Account<'_>,
+    rules: &Rules<'_>,
+) -> Result<Result<Written, Clash>, PlanError> {
+    let (profile, options, guard) = (rules.profile, rules.options, rules.guard);
+    let (id, have) = (account.id, account.have);
+    let (step, note) = update_step(key, want, (id, have), profile, options)?;
+    if account.owned || !guard || step.is_none() {
+        return Ok(Ok((step, note)));
+    }
+    let clash = |reason: String| Clash {
+        key: key.to_owned(),
+        id: id.to_owned(),
+        user_name: text(have, "userName"),
+        external_id: have
+            .get("externalId")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        reason,
+    };
+    if !options.adopt.allows(account.by) {
+        return Ok(Err(clash(format!(
+            "the source owns accounts with {}, and no adoption rule lets it take this one \
+             (adopt unowned accounts met by {:?} to allow it)",
+            options.ownership.describe(),
+            account.by
+        ))));
+    }
+    let (mut changes, _) = changes_to(want, have, &options.managed);
+    if let Ownership::Marker { path, value } = &options.ownership {
+        if get(have, path) != Some(value) {
+            changes.push(Change {
+                path: path.clone(),
+                value: Some(value.clone()),
+                from: get(have, path).cloned(),
+            });
+        }
+    }
+    let (changes, note) = writable(changes, id, profile);
+    if !options.ownership.marked_by(&changes) {
+        return Ok(Err(clash(format!(
+            "adopting it would not write the owned marker ({}) on {}",
+            options.ownership.describe(),
+            profile.name
+        ))));
+    }
+    let patch = render(profile.patch, &changes, Some(have)).map_err(unwritable(id))?;
+    let step = Step::AdoptUser {
+        key: key.to_owned(),
+        id: id.to_owned(),
+        changes,
+        patch,
+    };
+    Ok(Ok((Some(step), note)))
+}
+
+fn text(value: &Value, path: &str) -> String {
+    get(value, path)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// The desired users' keys, in key order, to their index.
@@ -168,7 +364,7 @@ impl<'a> Seen<'a> {
         let (json, hash) = project(user, &self.roots);
         self.read[at] = true;
         self.hashes.push((id.to_owned(), hash));
-        let owned = owns(self.ownership, &json);
+        let owned = self.ownership.owns(&json);
         if owned {
             self.owned += 1;
             if self.keep_owned_ids {
@@ -417,18 +613,6 @@ fn removal(
     })
 }
 
-fn owns(ownership: &Ownership, user: &Value) -> bool {
-    let external_id = user.get("externalId").and_then(Value::as_str);
-    match ownership {
-        Ownership::ExternalIdPrefix(prefix) => {
-            external_id.is_some_and(|id| id.starts_with(prefix.as_str()))
-        }
-        Ownership::AnyExternalId => external_id.is_some_and(|id| !id.is_empty()),
-        Ownership::Marker { path, value } => get(user, path) == Some(value),
-        Ownership::Nothing => false,
-    }
-}
-
 /// The safety rails on deactivations.
 fn check_rails(
     planned: usize,
@@ -447,6 +631,24 @@ fn check_rails(
             size: source_size,
             last: options.last_source_size,
         });
+    }
+    check_limit(planned, owned, options)
+}
+
+/// The limit on deactivations: at most [`DeactivationLimit::max_count`]
+/// and [`DeactivationLimit::max_percent`] of the `owned` accounts, unless
+/// mass deactivation is allowed. Apply checks it again on the steps as
+/// given.
+///
+/// [`DeactivationLimit::max_count`]: crate::DeactivationLimit::max_count
+/// [`DeactivationLimit::max_percent`]: crate::DeactivationLimit::max_percent
+pub(crate) fn check_limit(
+    planned: usize,
+    owned: usize,
+    options: &PlanOptions,
+) -> Result<(), PlanError> {
+    if planned == 0 || options.allow_mass_deactivation {
+        return Ok(());
     }
     let percent = planned as f64 * 100.0 / owned.max(1) as f64;
     if planned > options.limit.max_count || percent > options.limit.max_percent {
