@@ -116,13 +116,13 @@ fn index_current(
         if user.id.as_deref().is_none() {
             return Err(PlanError::MissingId { index });
         }
-        if let Some(key) = options.match_key.of(user) {
-            if by_key.insert(key.clone(), index).is_some() {
-                return Err(PlanError::DuplicateKey {
-                    key,
-                    side: "provider",
-                });
-            }
+        if let Some(key) = options.match_key.of(user)
+            && by_key.insert(key.clone(), index).is_some()
+        {
+            return Err(PlanError::DuplicateKey {
+                key,
+                side: "provider",
+            });
         }
     }
     Ok(by_key)
