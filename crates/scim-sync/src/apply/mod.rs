@@ -26,13 +26,15 @@
 mod drive;
 mod engine;
 mod journal;
+mod lock;
 mod step_run;
 
 use serde::{Serialize, Serializer};
 
 pub use drive::{ApplyError, ApplyOptions, apply_async, apply_blocking};
 pub use engine::{Apply, Output, Ticket};
-pub use journal::{Entry, Journal, JournalError, Recovered, plan_digest};
+pub use journal::{Entry, Journal, JournalError, Lost, Recovered, plan_digest};
+pub use lock::{ApplyLock, Holder, LockError};
 
 /// What an operation of a step answered, reduced to what apply needs.
 #[derive(Clone, Debug, PartialEq, Eq)]
