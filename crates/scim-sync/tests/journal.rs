@@ -234,3 +234,39 @@ fn a_lock_left_by_a_crash_is_taken_over() {
     );
     assert!(!note.contains("gone"), "{note}");
 }
+
+/// A real holder killed with SIGKILL: util-linux `flock -o` holds the
+/// journal's lock file (the way an apply does) until killed; the OS
+/// releases it with the process and the next apply takes it over.
+#[cfg(unix)]
+#[test]
+fn a_lock_held_by_a_killed_process_is_taken_over() {
+    let journal = common::journal_path("killed");
+    let lock_file = journal.with_file_name("killed.journal.lock");
+    std::fs::write(&lock_file, "").unwrap();
+    let Ok(mut holder) = std::process::Command::new("flock")
+        .args(["-o", "-x"])
+        .arg(&lock_file)
+        .args(["sleep", "60"])
+        .spawn()
+    else {
+        eprintln!("SKIPPED: util-linux flock is not installed");
+        return;
+    };
+    let base = "https://scim.test/v2";
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while ApplyLock::acquire(&journal, base).is_ok() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "flock never took the lock"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(matches!(
+        ApplyLock::acquire(&journal, base),
+        Err(LockError::Held { .. })
+    ));
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+    assert!(ApplyLock::acquire(&journal, base).is_ok(), "taken over");
+}

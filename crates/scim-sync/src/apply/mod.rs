@@ -5,7 +5,11 @@
 //! to write, operations to send and events to report ([`Output`]), and
 //! reads the answers. [`apply_blocking`] and [`apply_async`] drive it over
 //! a [`ScimClient`](scim_client::ScimClient) or an
-//! [`AsyncScimClient`](scim_client::AsyncScimClient); any other driver
+//! [`AsyncScimClient`](scim_client::AsyncScimClient). Both first take the
+//! apply's locks ([`ApplyLock`]: one apply per journal and per provider),
+//! open the [`Journal`] (each line checked against its checksum), and on a
+//! resume confirm with [`Recovered::lost`] that the provider still has what
+//! the journal says was created. Any other driver does the same, then
 //! follows the same loop:
 //!
 //! ```text
