@@ -463,3 +463,35 @@ fn a_resume_against_a_provider_that_lost_its_creates_stops_and_writes_nothing() 
         );
     }
 }
+
+/// The async driver takes the same locks: refused while another apply
+/// holds the provider, nothing sent; runs once it is released.
+#[test]
+fn the_async_driver_is_refused_while_another_apply_holds_the_provider() {
+    let profile = Profile::slack_v2();
+    let service = seeded(&profile);
+    let before = service.snapshot();
+    let plan = plan_for(&service, &profile);
+    let client = AsyncScimClient::with_transport(
+        "xoxp-test",
+        scim_client::ClientOptions::for_profile(&profile, BASE_URL),
+        service.clone(),
+    )
+    .unwrap();
+    let journal = journal_path("async-locked");
+    let other = journal.with_file_name("other.journal");
+    let held = scim_sync::apply::ApplyLock::acquire(&other, BASE_URL).unwrap();
+    let options = ApplyOptions::new(&journal);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let run = || runtime.block_on(apply_async(&client, &plan, &profile, &options, |_| {}));
+    let error = run().unwrap_err();
+    assert!(
+        matches!(error, ApplyError::Locked(LockError::Held { .. })),
+        "{error}"
+    );
+    assert_eq!(service.snapshot(), before, "nothing sent");
+    drop(held);
+    assert!(run().expect("once released").is_complete());
+}
