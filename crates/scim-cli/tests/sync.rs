@@ -497,3 +497,43 @@ fn a_plan_edited_by_hand_is_refused_before_any_write() {
     // The plan as written applies.
     dir.scim(&["apply", "plan.json"]).ok();
 }
+
+/// While another apply holds the plan's journal, `scim apply` is refused
+/// at once (exit 1) naming the holder's pid, host and start time, and
+/// changes nothing; once it is released the apply runs, each group once.
+#[test]
+fn a_second_apply_of_one_plan_is_refused_naming_the_holder() {
+    let dir = Scratch::new("apply-locked");
+    dir.scim(&with(&["plan", "--out", "plan.json"], &from_sample()))
+        .ok();
+    let held = scim_sync::apply::ApplyLock::acquire(
+        &dir.path("plan.json.journal"),
+        "https://another-run.test/scim/v2",
+    )
+    .unwrap();
+    let refused = dir.scim(&["apply", "plan.json"]);
+    assert_eq!(refused.status, 1, "{refused:?}");
+    for part in [
+        "another apply is running".to_owned(),
+        format!("pid {}", std::process::id()),
+        "started ".to_owned(),
+    ] {
+        assert!(refused.stderr.contains(&part), "{part}: {refused:?}");
+    }
+    let journal = std::fs::read(dir.path("plan.json.journal")).unwrap_or_default();
+    assert!(journal.is_empty(), "nothing journaled while refused");
+    drop(held);
+    let report = dir.scim(&["--json", "apply", "plan.json"]).ok().json();
+    assert_eq!(report["done"].as_array().unwrap().len(), 6, "{report}");
+    let groups = dir.scim(&["--json", "groups", "list"]).ok().json();
+    let mut names: Vec<&str> = groups["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|g| g["displayName"].as_str())
+        .collect();
+    names.sort_unstable();
+    let all = names.len();
+    names.dedup();
+    assert!(all > 0 && names.len() == all, "each group once: {groups}");
+}

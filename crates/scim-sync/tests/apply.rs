@@ -1,6 +1,7 @@
 //! Apply: end to end in memory under each profile, resumption after a kill
-//! at every write, the state check, the async driver (adoption on conflict
-//! and what apply re-checks: `ownership.rs`).
+//! at every write, adoption on conflict (and what apply re-checks:
+//! `ownership.rs`), the state check, the async driver, one apply at a time,
+//! a resume against a provider that lost state.
 
 mod common;
 
@@ -11,7 +12,7 @@ use common::*;
 use scim_client::AsyncScimClient;
 use scim_client::provider::Profile;
 use scim_sync::apply::{
-    ApplyError, ApplyOptions, EventResult, StepError, apply_async, apply_blocking,
+    ApplyError, ApplyOptions, EventResult, LockError, StepError, apply_async, apply_blocking,
 };
 use scim_sync::{Plan, Step, plan, read_current};
 
@@ -275,4 +276,178 @@ fn a_step_answered_202_is_failed_as_accepted_never_done() {
         "{text}"
     );
     assert_eq!(summary(&service, &profile), before);
+}
+
+/// The groups named `name` the provider holds.
+fn groups_named(service: &scim_memory::InMemoryService, profile: &Profile, name: &str) -> usize {
+    let current = read_current(&client(profile, service.clone())).expect("a read");
+    current
+        .groups
+        .iter()
+        .filter(|g| g.display_name.as_deref() == Some(name))
+        .count()
+}
+
+/// While an apply runs (its first event), a second apply of the same plan
+/// and an apply of another plan against the same provider are refused at
+/// once, naming the holder; the first ends alone, no group made twice.
+#[test]
+fn a_second_apply_is_refused_while_one_runs() {
+    let profile = Profile::slack_v1();
+    let service = seeded(&profile);
+    let plan = plan_for(&service, &profile);
+    let journal = journal_path("two-at-once");
+    let options = ApplyOptions::new(&journal);
+    let other = ApplyOptions::new(journal.with_file_name("another-plan.journal"));
+    let first = client(&profile, service.clone());
+    let second = client(&profile, service.clone());
+    let mut refusals = Vec::new();
+    let report = apply_blocking(&first, &plan, &profile, &options, |_| {
+        if refusals.is_empty() {
+            for options in [&options, &other] {
+                refusals.push(apply_blocking(&second, &plan, &profile, options, |_| {}));
+            }
+        }
+    })
+    .expect("the first apply");
+    assert!(report.is_complete(), "{report:?}");
+    let [same, another] = &refusals[..] else {
+        panic!("both refusals ran: {refusals:?}");
+    };
+    for (refusal, what) in [(same, "journal"), (another, "provider")] {
+        let Err(ApplyError::Locked(LockError::Held { holder, .. })) = refusal else {
+            panic!("refused as locked: {refusal:?}");
+        };
+        assert_eq!(holder.pid, Some(std::process::id()), "{holder}");
+        assert!(
+            holder.host.is_some() && holder.started.is_some(),
+            "{holder}"
+        );
+        let text = refusal.as_ref().unwrap_err().to_string();
+        assert!(text.contains(what) && text.contains("pid "), "{text}");
+    }
+    assert_eq!(
+        groups_named(&service, &profile, "ops"),
+        1,
+        "no group made twice"
+    );
+    // Once the first has ended, the plan's journal is free: a resume, all done.
+    let again = apply_blocking(&second, &plan, &profile, &options, |_| {}).expect("a resume");
+    assert!(
+        again.done.is_empty() && again.failed.is_empty(),
+        "{again:?}"
+    );
+}
+
+/// Two applies of one plan started together from two threads: never a
+/// group made twice, and whichever came second was refused or found every
+/// step done.
+#[test]
+fn two_applies_started_together_make_each_group_once() {
+    let profile = Profile::slack_v1();
+    for round in 0..5 {
+        let service = seeded(&profile);
+        let plan = plan_for(&service, &profile);
+        let options = ApplyOptions::new(journal_path(&format!("together-{round}")));
+        let start = std::sync::Barrier::new(2);
+        let results: Vec<_> = std::thread::scope(|scope| {
+            let run = || {
+                let client = client(&profile, service.clone());
+                start.wait();
+                apply_blocking(&client, &plan, &profile, &options, |_| {})
+            };
+            let handles = [scope.spawn(run), scope.spawn(run)];
+            handles.map(|h| h.join().expect("no panic")).into()
+        });
+        let done: usize = results
+            .iter()
+            .map(|r| r.as_ref().map_or(0, |report| report.done.len()))
+            .sum();
+        assert_eq!(done, plan.steps.len(), "round {round}: {results:?}");
+        for result in &results {
+            assert!(
+                matches!(result, Ok(_) | Err(ApplyError::Locked(_))),
+                "round {round}: {result:?}"
+            );
+        }
+        assert_eq!(groups_named(&service, &profile, "ops"), 1, "round {round}");
+    }
+}
+
+/// A partial apply, then the provider restored from a snapshot taken
+/// before it: the resume finds the accounts the journal says it created
+/// gone, stops with "plan again", and writes nothing (provider, journal).
+#[test]
+fn a_resume_against_a_provider_that_lost_its_creates_stops_and_writes_nothing() {
+    for profile in profiles() {
+        let service = seeded(&profile);
+        let before = service.snapshot();
+        let plan = plan_for(&service, &profile);
+        let journal = journal_path(&format!("lost-{}", profile.name));
+        let options = ApplyOptions {
+            concurrency: 1,
+            ..ApplyOptions::new(&journal)
+        };
+        let created = Arc::new(AtomicUsize::new(0));
+        let dying = client(&profile, Faulty::new(&service, Some(3), false, &created));
+        let first = apply_blocking(&dying, &plan, &profile, &options, |_| {}).expect("a run");
+        assert!(
+            !first.is_complete() && created.load(Ordering::SeqCst) > 0,
+            "{first:?}"
+        );
+        let restored = scim_memory::InMemoryService::restore(&profile, &before).expect("restored");
+        let journaled = std::fs::read(&journal).unwrap();
+        let recreated = Arc::new(AtomicUsize::new(0));
+        let resumed = client(&profile, Faulty::new(&restored, None, false, &recreated));
+        let error = apply_blocking(&resumed, &plan, &profile, &options, |_| {}).unwrap_err();
+        let ApplyError::ProviderLost { lost } = &error else {
+            panic!("{}: stopped as lost: {error}", profile.name);
+        };
+        assert_eq!(lost.len(), created.load(Ordering::SeqCst), "{error}");
+        assert!(error.to_string().contains("plan again"), "{error}");
+        assert_eq!(
+            restored.snapshot(),
+            before,
+            "{}: nothing written",
+            profile.name
+        );
+        assert_eq!(recreated.load(Ordering::SeqCst), 0);
+        assert_eq!(
+            std::fs::read(&journal).unwrap(),
+            journaled,
+            "journal untouched"
+        );
+    }
+}
+
+/// The async driver takes the same locks: refused while another apply
+/// holds the provider, nothing sent; runs once it is released.
+#[test]
+fn the_async_driver_is_refused_while_another_apply_holds_the_provider() {
+    let profile = Profile::slack_v2();
+    let service = seeded(&profile);
+    let before = service.snapshot();
+    let plan = plan_for(&service, &profile);
+    let client = AsyncScimClient::with_transport(
+        "xoxp-test",
+        scim_client::ClientOptions::for_profile(&profile, BASE_URL),
+        service.clone(),
+    )
+    .unwrap();
+    let journal = journal_path("async-locked");
+    let other = journal.with_file_name("other.journal");
+    let held = scim_sync::apply::ApplyLock::acquire(&other, BASE_URL).unwrap();
+    let options = ApplyOptions::new(&journal);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let run = || runtime.block_on(apply_async(&client, &plan, &profile, &options, |_| {}));
+    let error = run().unwrap_err();
+    assert!(
+        matches!(error, ApplyError::Locked(LockError::Held { .. })),
+        "{error}"
+    );
+    assert_eq!(service.snapshot(), before, "nothing sent");
+    drop(held);
+    assert!(run().expect("once released").is_complete());
 }

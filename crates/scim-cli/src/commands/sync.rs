@@ -113,10 +113,15 @@ pub(crate) fn run_demo(session: &Session, args: &mut Args) -> Result<Outcome, Cl
         human.push_str(&format!("\n2. verify\n{}", drift_outcome(&drift).human));
         return Ok(Outcome::new(json!({"plan": plan, "drift": drift}), human));
     }
-    let journal = std::env::temp_dir().join(format!("scim-demo-{}.journal", std::process::id()));
+    // A directory of its own: apply's provider lock lives next to the
+    // journal, and demos running at once each play their own provider.
+    let dir = std::env::temp_dir().join(format!("scim-demo-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| CliError::input(format!("cannot create {}: {e}", dir.display())))?;
+    let journal = dir.join("demo.journal");
     let report = apply(session, &plan, &ApplyOptions::new(&journal));
     // The demo's journal is its own: a failed run starts over next time.
-    let _ = std::fs::remove_file(&journal);
+    let _ = std::fs::remove_dir_all(&dir);
     let report = report?;
     human.push_str(&format!(
         "\n2. apply\n{}",

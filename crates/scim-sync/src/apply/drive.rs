@@ -12,7 +12,8 @@ use scim_client::provider::Profile;
 use scim_client::{AsyncScimClient, Error, ScimClient};
 
 use super::engine::{Apply, Output, Ticket};
-use super::journal::{Journal, JournalError};
+use super::journal::{Journal, JournalError, Lost, Recovered};
+use super::lock::{ApplyLock, LockError};
 use super::trust::check_plan;
 use super::{Answer, Event, Report};
 use crate::plan::{Current, Plan, fingerprint};
@@ -113,15 +114,42 @@ pub enum ApplyError {
     /// The journal could not be read or written.
     #[error(transparent)]
     Journal(#[from] JournalError),
+    /// Another apply holds this journal or this provider.
+    #[error(transparent)]
+    Locked(#[from] LockError),
+    /// On a resume, the provider no longer has resources the journal
+    /// records as created: it lost state since (a restore, a reset).
+    /// Nothing was written.
+    #[error(
+        "the provider no longer has {} resource(s) this journal records as created (first: {}); \
+         it lost state since the earlier run. Nothing was written: plan again and apply with a new journal",
+        .lost.len(),
+        .lost.first().map(ToString::to_string).unwrap_or_default()
+    )]
+    ProviderLost {
+        /// The creates whose resource is gone, in step order.
+        lost: Vec<Lost>,
+    },
     /// The provider's state could not be read.
     #[error(transparent)]
     Read(#[from] ReadError),
 }
 
 /// A fresh apply (nothing journaled) checks the provider is still in the
-/// state the plan was computed from; a resume does not (its own writes
-/// changed it), and is tied to the plan by the journal instead.
-fn check_state(plan: &Plan, current: &Current) -> Result<(), ApplyError> {
+/// state the plan was computed from. A resume cannot (its own writes
+/// changed it) and is tied to the plan by the journal instead; it checks
+/// every create the journal records as done still exists, before skipping
+/// it or lending its id to a membership change. One listing of the
+/// provider (paged, through the client's budget) answers for all of them,
+/// where a read per id would cost one request per create.
+fn check_state(plan: &Plan, recovered: &Recovered, current: &Current) -> Result<(), ApplyError> {
+    if !recovered.is_fresh() {
+        let lost = recovered.lost(plan, current);
+        return match lost.is_empty() {
+            true => Ok(()),
+            false => Err(ApplyError::ProviderLost { lost }),
+        };
+    }
     let now = fingerprint(current);
     if now != plan.fingerprint {
         return Err(ApplyError::StateChanged {
@@ -134,7 +162,8 @@ fn check_state(plan: &Plan, current: &Current) -> Result<(), ApplyError> {
 
 /// Applies `plan` through `client`, `options.concurrency` requests at a
 /// time on worker threads, journaling each step; `on_event` hears of each
-/// step as it ends.
+/// step as it ends. Holds the journal's and the provider's locks
+/// ([`ApplyLock`]) for the whole run: a second apply is refused at once.
 pub fn apply_blocking(
     client: &ScimClient,
     plan: &Plan,
@@ -142,14 +171,13 @@ pub fn apply_blocking(
     options: &ApplyOptions,
     on_event: impl FnMut(&Event) + Send,
 ) -> Result<Report, ApplyError> {
+    let _lock = ApplyLock::acquire(&options.journal, client.endpoint().base_url())?;
     let current = read_current(client)?;
     // Refused before the journal exists: a refused plan leaves nothing
     // that would block the next one.
     check_plan(plan, &current)?;
     let (journal, recovered) = Journal::open(&options.journal, plan)?;
-    if recovered.is_fresh() {
-        check_state(plan, &current)?;
-    }
+    check_state(plan, &recovered, &current)?;
     let apply = Apply::new(
         plan,
         profile,
@@ -233,6 +261,7 @@ impl<F: FnMut(&Event) + Send> Shared<F> {
 /// Applies `plan` through `client` with up to `options.concurrency`
 /// requests in flight, in the calling task (no runtime of its own); the
 /// journal is written with blocking file I/O, one short line per step.
+/// Holds the same locks as [`apply_blocking`] until it returns.
 pub async fn apply_async(
     client: &AsyncScimClient,
     plan: &Plan,
@@ -240,12 +269,11 @@ pub async fn apply_async(
     options: &ApplyOptions,
     mut on_event: impl FnMut(&Event),
 ) -> Result<Report, ApplyError> {
+    let _lock = ApplyLock::acquire(&options.journal, client.endpoint().base_url())?;
     let current = read_current_async(client).await?;
     check_plan(plan, &current)?;
     let (mut journal, recovered) = Journal::open(&options.journal, plan)?;
-    if recovered.is_fresh() {
-        check_state(plan, &current)?;
-    }
+    check_state(plan, &recovered, &current)?;
     let mut apply = Apply::new(
         plan,
         profile,

@@ -7,6 +7,14 @@
 //! and `done` when a step has ended well, with the id a create gave. A
 //! last line cut short by the kill is ignored; any other unreadable line
 //! is an error, as guessing could repeat or lose a step.
+//!
+//! Each line carries `sum`, a checksum over its entry and the plan's
+//! digest: a line edited by hand or damaged on disk — still valid JSON,
+//! one digit changed so a `done` names another step — is refused by line
+//! number instead of skipping a step that never ran. The checksum is
+//! FNV-1a 64, not a keyed MAC: it catches edits and damage, not someone
+//! who recomputes it (anyone who can write the journal could recompute
+//! any unkeyed hash too).
 
 use std::collections::{HashMap, HashSet};
 use std::fs::{File, OpenOptions};
@@ -15,7 +23,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::plan::Plan;
+use crate::plan::{Current, Plan, Step};
 
 /// One line of the journal.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,6 +65,68 @@ impl Recovered {
     pub fn is_fresh(&self) -> bool {
         self.done.is_empty() && self.begun.is_empty()
     }
+
+    /// The creates this journal records as done whose resource `current`
+    /// (the provider as read now) no longer has, in step order. A resume
+    /// skips those steps and hands their ids to membership changes, so a
+    /// provider that lost state since (restored from a backup, reset) must
+    /// stop the run: each one would be lost with an exit 0.
+    pub fn lost(&self, plan: &Plan, current: &Current) -> Vec<Lost> {
+        let users: HashSet<&str> = current
+            .users
+            .iter()
+            .filter_map(|u| u.id.as_deref())
+            .collect();
+        let groups: HashSet<&str> = current
+            .groups
+            .iter()
+            .filter_map(|g| g.id.as_deref())
+            .collect();
+        let mut lost: Vec<Lost> = self
+            .done
+            .iter()
+            .filter_map(|(&step, id)| {
+                let id = id.as_deref()?;
+                let (kind, key, known) = match plan.steps.get(step)? {
+                    Step::CreateUser { key, .. } => ("user", key, &users),
+                    Step::CreateGroup { key, .. } => ("group", key, &groups),
+                    _ => return None,
+                };
+                (!known.contains(id)).then(|| Lost {
+                    step,
+                    kind,
+                    key: key.clone(),
+                    id: id.to_owned(),
+                })
+            })
+            .collect();
+        lost.sort_by_key(|lost| lost.step);
+        lost
+    }
+}
+
+/// A create the journal records as done whose resource the provider no
+/// longer has.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lost {
+    /// The step's index in the plan.
+    pub step: usize,
+    /// `user` or `group`.
+    pub kind: &'static str,
+    /// The desired resource's match key.
+    pub key: String,
+    /// The id the create gave, which the provider no longer knows.
+    pub id: String,
+}
+
+impl std::fmt::Display for Lost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "step {}: {} {:?} (id {})",
+            self.step, self.kind, self.key, self.id
+        )
+    }
 }
 
 /// Why a journal cannot be used.
@@ -84,14 +154,49 @@ pub enum JournalError {
         /// This plan's.
         expected: String,
     },
-    /// A line that is neither an entry nor the cut-short last line.
-    #[error("journal {path}, line {line}: not a journal entry")]
+    /// A line that is neither an entry with its checksum nor the
+    /// cut-short last line.
+    #[error(
+        "journal {path}, line {line}: not a journal entry with its checksum; plan again and apply with a new journal"
+    )]
     Corrupt {
         /// The file.
         path: PathBuf,
         /// The line number (from 1).
         line: usize,
     },
+    /// A line whose checksum does not match its content: edited or
+    /// damaged. Trusting it could skip a step that never ran.
+    #[error(
+        "journal {path}, line {line}: its checksum does not match its content (edited or damaged); \
+         plan again and apply with a new journal"
+    )]
+    Tampered {
+        /// The file.
+        path: PathBuf,
+        /// The line number (from 1).
+        line: usize,
+    },
+    /// A line naming a step the plan does not have.
+    #[error("journal {path}, line {line}: step {step} is not in the plan ({steps} steps)")]
+    NoSuchStep {
+        /// The file.
+        path: PathBuf,
+        /// The line number (from 1).
+        line: usize,
+        /// The step it names.
+        step: usize,
+        /// The plan's number of steps.
+        steps: usize,
+    },
+}
+
+/// One line as written: the entry and its checksum.
+#[derive(Serialize, Deserialize)]
+struct Line {
+    #[serde(flatten)]
+    entry: Entry,
+    sum: String,
 }
 
 /// The journal file, open for appending.
@@ -99,6 +204,8 @@ pub enum JournalError {
 pub struct Journal {
     path: PathBuf,
     file: File,
+    /// The plan's digest, which every line's checksum covers.
+    digest: String,
 }
 
 impl Journal {
@@ -111,7 +218,7 @@ impl Journal {
         };
         let digest = plan_digest(plan);
         let (recovered, valid) = match std::fs::read(path) {
-            Ok(bytes) => read(path, &bytes, &digest)?,
+            Ok(bytes) => read(path, &bytes, &digest, plan.steps.len())?,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => (None, 0),
             Err(error) => return Err(io(error)),
         };
@@ -125,6 +232,7 @@ impl Journal {
         let mut journal = Journal {
             path: path.to_owned(),
             file,
+            digest: digest.clone(),
         };
         if recovered.is_none() {
             journal.append(&Entry::Header {
@@ -138,7 +246,11 @@ impl Journal {
     /// Appends `entry` and syncs it to disk before returning: once this
     /// returns, a kill cannot lose it.
     pub fn append(&mut self, entry: &Entry) -> Result<(), JournalError> {
-        let mut line = serde_json::to_vec(entry).unwrap_or_default();
+        let line = Line {
+            entry: entry.clone(),
+            sum: checksum(&self.digest, entry),
+        };
+        let mut line = serde_json::to_vec(&line).unwrap_or_default();
         line.push(b'\n');
         self.file
             .write_all(&line)
@@ -154,17 +266,19 @@ impl Journal {
 /// header yet: killed before it was written), and how many of its bytes
 /// are whole lines. A last line without its newline was cut short by a
 /// kill: it is dropped, and its step runs again (a create looks first).
-fn read(path: &Path, bytes: &[u8], digest: &str) -> Result<(Option<Recovered>, u64), JournalError> {
+fn read(
+    path: &Path,
+    bytes: &[u8],
+    digest: &str,
+    steps: usize,
+) -> Result<(Option<Recovered>, u64), JournalError> {
     let mut recovered = Recovered::default();
     let (mut header, mut valid) = (false, 0_usize);
     for (index, line) in bytes.split_inclusive(|b| *b == b'\n').enumerate() {
         let Some(text) = line.strip_suffix(b"\n") else {
             break;
         };
-        let entry = serde_json::from_slice::<Entry>(text).map_err(|_| JournalError::Corrupt {
-            path: path.to_owned(),
-            line: index + 1,
-        })?;
+        let entry = verified(path, index + 1, text, digest, steps)?;
         valid += line.len();
         match entry {
             Entry::Header { plan, .. } if plan != digest => {
@@ -187,12 +301,56 @@ fn read(path: &Path, bytes: &[u8], digest: &str) -> Result<(Option<Recovered>, u
     Ok((header.then_some(recovered), valid as u64))
 }
 
+/// The entry of line `line` (`text`, without its newline), once its
+/// checksum and step are checked.
+fn verified(
+    path: &Path,
+    line: usize,
+    text: &[u8],
+    digest: &str,
+    steps: usize,
+) -> Result<Entry, JournalError> {
+    let path = || path.to_owned();
+    let Line { entry, sum } =
+        serde_json::from_slice(text).map_err(|_| JournalError::Corrupt { path: path(), line })?;
+    // A header for another plan is named as such, not as damage.
+    if matches!(&entry, Entry::Header { plan, .. } if plan != digest) {
+        return Ok(entry);
+    }
+    if sum != checksum(digest, &entry) {
+        return Err(JournalError::Tampered { path: path(), line });
+    }
+    match entry {
+        Entry::Begin { step } | Entry::Done { step, .. } if step >= steps => {
+            Err(JournalError::NoSuchStep {
+                path: path(),
+                line,
+                step,
+                steps,
+            })
+        }
+        entry => Ok(entry),
+    }
+}
+
+/// A line's checksum: FNV-1a 64 over the plan's digest and the entry's
+/// JSON, so a line copied from another plan's journal fails too.
+fn checksum(digest: &str, entry: &Entry) -> String {
+    let mut text = digest.as_bytes().to_vec();
+    text.push(b'\n');
+    text.extend(serde_json::to_vec(entry).unwrap_or_default());
+    format!("{:016x}", fnv1a(&text))
+}
+
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 /// A digest of the plan (FNV-1a 64 of its JSON): a journal applies to the
 /// plan it was written for and no other.
 pub fn plan_digest(plan: &Plan) -> String {
     let text = serde_json::to_vec(plan).unwrap_or_default();
-    let hash = text.iter().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
-        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
-    });
-    format!("{hash:016x}")
+    format!("{:016x}", fnv1a(&text))
 }

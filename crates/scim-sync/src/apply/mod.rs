@@ -5,7 +5,11 @@
 //! to write, operations to send and events to report ([`Output`]), and
 //! reads the answers. [`apply_blocking`] and [`apply_async`] drive it over
 //! a [`ScimClient`](scim_client::ScimClient) or an
-//! [`AsyncScimClient`](scim_client::AsyncScimClient); any other driver
+//! [`AsyncScimClient`](scim_client::AsyncScimClient). Both first take the
+//! apply's locks ([`ApplyLock`]: one apply per journal and per provider),
+//! open the [`Journal`] (each line checked against its checksum), and on a
+//! resume confirm with [`Recovered::lost`] that the provider still has what
+//! the journal says was created. Any other driver does the same, then
 //! follows the same loop:
 //!
 //! ```text
@@ -26,6 +30,7 @@
 mod drive;
 mod engine;
 mod journal;
+mod lock;
 mod step_run;
 mod trust;
 
@@ -33,7 +38,8 @@ use serde::{Serialize, Serializer};
 
 pub use drive::{ApplyError, ApplyOptions, apply_async, apply_blocking};
 pub use engine::{Apply, Output, Ticket};
-pub use journal::{Entry, Journal, JournalError, Recovered, plan_digest};
+pub use journal::{Entry, Journal, JournalError, Lost, Recovered, plan_digest};
+pub use lock::{ApplyLock, Holder, LockError};
 
 /// What an operation of a step answered, reduced to what apply needs.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -247,14 +247,14 @@ fn write_step(
         ))));
     }
     let (mut changes, _) = changes_to(want, have, &options.managed);
-    if let Ownership::Marker { path, value } = &options.ownership {
-        if get(have, path) != Some(value) {
-            changes.push(Change {
-                path: path.clone(),
-                value: Some(value.clone()),
-                from: get(have, path).cloned(),
-            });
-        }
+    if let Ownership::Marker { path, value } = &options.ownership
+        && get(have, path) != Some(value)
+    {
+        changes.push(Change {
+            path: path.clone(),
+            value: Some(value.clone()),
+            from: get(have, path).cloned(),
+        });
     }
     let (changes, note) = writable(changes, id, profile);
     if !options.ownership.marked_by(&changes) {
@@ -312,13 +312,13 @@ fn index_current(
         if user.id.as_deref().is_none() {
             return Err(PlanError::MissingId { index });
         }
-        if let Some(key) = options.match_key.of(user) {
-            if by_key.insert(key.clone(), index).is_some() {
-                return Err(PlanError::DuplicateKey {
-                    key,
-                    side: "provider",
-                });
-            }
+        if let Some(key) = options.match_key.of(user)
+            && by_key.insert(key.clone(), index).is_some()
+        {
+            return Err(PlanError::DuplicateKey {
+                key,
+                side: "provider",
+            });
         }
     }
     Ok(by_key)

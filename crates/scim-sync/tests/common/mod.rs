@@ -229,9 +229,12 @@ impl Transport for Faulty {
     }
 }
 
-/// A journal path of its own under the temporary directory.
+/// A journal path of its own under the temporary directory, in a directory of its own per name: the provider's apply lock lives next
+/// to the journal, and tests run in parallel against one base URL.
 pub fn journal_path(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("scim-sync-tests-{}", std::process::id()));
+    let dir = std::env::temp_dir()
+        .join(format!("scim-sync-tests-{}", std::process::id()))
+        .join(name);
     std::fs::create_dir_all(&dir).expect("a temporary directory");
     let path = dir.join(format!("{name}.journal"));
     let _ = std::fs::remove_file(&path);
