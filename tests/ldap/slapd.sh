@@ -55,7 +55,8 @@ start() {
   [ -x "$SLAPD" ] || { echo "slapd is not installed: run $0 install" >&2; return 1; }
   stop "$dir"
   rm -rf "$dir/db" && mkdir -p "$dir/db"
-  (umask 077 && head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$dir/password")
+  # No newline: slappasswd -T and ldapsearch -y read the file's every byte.
+  (umask 077 && printf %s "$(head -c 18 /dev/urandom | base64 | tr -d '/+=')" >"$dir/password")
   config "$dir" "$(slappasswd -T "$dir/password")"
   if [ -n "$ldif" ]; then
     slapadd -q -f "$dir/slapd.conf" -l "$ldif" >"$dir/slapadd.log" 2>&1 \
