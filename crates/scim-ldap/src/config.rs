@@ -210,3 +210,70 @@ impl LdapConfig {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> LdapConfig {
+        let users = SearchSpec {
+            base: "dc=x".into(),
+            filter: "(uid=*)".into(),
+        };
+        LdapConfig::new(
+            "ldap://127.0.0.1:1",
+            "cn=admin",
+            Password::new("s3cret-pw"),
+            users,
+        )
+    }
+
+    #[test]
+    fn the_password_never_shows_in_debug() {
+        let shown = format!("{:?}", config());
+        assert!(!shown.contains("s3cret-pw"), "{shown}");
+        assert!(shown.contains(scim_client::REDACTED));
+    }
+
+    #[test]
+    fn a_password_file_loses_its_trailing_newline_and_a_missing_one_is_an_error() {
+        let path = std::env::temp_dir().join(format!("scim-ldap-pw-{}", std::process::id()));
+        std::fs::write(&path, "pw with spaces \n").unwrap();
+        assert_eq!(
+            Password::from_file(&path).unwrap().expose(),
+            "pw with spaces "
+        );
+        std::fs::remove_file(&path).unwrap();
+        assert!(matches!(
+            Password::from_file(&path),
+            Err(LdapError::Password(_))
+        ));
+        assert!(matches!(
+            Password::from_env("SCIM_LDAP_NO_SUCH_VARIABLE"),
+            Err(LdapError::Password(_))
+        ));
+    }
+
+    #[test]
+    fn configurations_that_cannot_work_are_refused() {
+        assert!(config().validate().is_ok());
+        let mut no_user_name = config();
+        no_user_name
+            .map
+            .users
+            .retain(|(_, t)| *t != Target::UserName);
+        let mut groups = config();
+        groups.map.users.push(("memberOf".into(), Target::Groups));
+        let mut zero = config();
+        zero.page_size = 0;
+        let mut both = config();
+        both.url = "ldaps://dc.example:636".into();
+        both.starttls = true;
+        for bad in [no_user_name, groups, zero, both] {
+            assert!(
+                matches!(bad.validate(), Err(LdapError::Config(_))),
+                "{bad:?}"
+            );
+        }
+    }
+}

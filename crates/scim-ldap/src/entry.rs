@@ -213,3 +213,145 @@ fn text_slot<'u>(
         _ => return None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{Password, SearchSpec};
+
+    fn config() -> LdapConfig {
+        let users = SearchSpec {
+            base: "dc=x".into(),
+            filter: "(uid=*)".into(),
+        };
+        LdapConfig::new("ldap://127.0.0.1:1", "cn=admin", Password::new("pw"), users)
+    }
+
+    fn entry(pairs: &[(&str, &[&str])]) -> Entry {
+        Entry {
+            dn: "uid=ada,ou=people,dc=x".into(),
+            attrs: pairs
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.iter().map(|s| (*s).to_owned()).collect()))
+                .collect(),
+            bin_attrs: HashMap::new(),
+        }
+    }
+
+    fn ada(extra: &[(&str, &[&str])]) -> Entry {
+        let mut pairs: Vec<(&str, &[&str])> = vec![
+            ("entryUUID", &["0f6c2a4e-0000-4000-8000-000000000001"]),
+            ("uid", &["ada"]),
+            ("mail", &["ada@example.test"]),
+            ("givenName", &["Ada"]),
+            ("SN", &["Lovelace"]),
+        ];
+        pairs.extend_from_slice(extra);
+        entry(&pairs)
+    }
+
+    #[test]
+    fn an_entry_maps_to_a_user_with_its_id_as_external_id() {
+        let user = to_user(&ada(&[("userAccountControl", &["512"])]), &config()).unwrap();
+        assert_eq!(
+            user.external_id.as_deref(),
+            Some("0f6c2a4e-0000-4000-8000-000000000001")
+        );
+        assert_eq!(user.user_name.as_deref(), Some("ada"));
+        assert_eq!(user.active.value(), Some(&true));
+        let name = user.name.value().unwrap();
+        assert_eq!(
+            (name.given_name.as_deref(), name.family_name.as_deref()),
+            (Some("Ada"), Some("Lovelace"))
+        );
+        let email = &user.emails.value().unwrap()[0];
+        assert_eq!(
+            (email.value.as_deref(), email.primary.value()),
+            (Some("ada@example.test"), Some(&true))
+        );
+    }
+
+    #[test]
+    fn user_account_control_bit_2_disables_and_other_bits_do_not() {
+        for (flags, active) in [
+            ("514", false),
+            ("2", false),
+            ("66050", false),
+            ("512", true),
+            ("66048", true),
+        ] {
+            let user = to_user(&ada(&[("userAccountControl", &[flags])]), &config()).unwrap();
+            assert_eq!(user.active.value(), Some(&active), "{flags}");
+        }
+        let mut config = config();
+        config.disabled = Disabled::AttributeEquals {
+            attribute: "employeeType".into(),
+            value: "disabled".into(),
+        };
+        let user = to_user(&ada(&[("employeeType", &["Disabled"])]), &config).unwrap();
+        assert_eq!(user.active.value(), Some(&false));
+    }
+
+    #[test]
+    fn bad_values_are_errors_naming_the_dn_and_attribute() {
+        let cases: [(&[(&str, &[&str])], &str, EntryErrorKind); 4] = [
+            (
+                &[("userAccountControl", &["x"])],
+                "userAccountControl",
+                EntryErrorKind::Value,
+            ),
+            (&[("title", &["a", "b"])], "title", EntryErrorKind::Value),
+            (
+                &[("mail", &["not-an-address"])],
+                "mail",
+                EntryErrorKind::Value,
+            ),
+            (&[("uid", &[])], "userName", EntryErrorKind::Missing),
+        ];
+        for (extra, attribute, kind) in cases {
+            let mut entry = ada(&[]);
+            for (k, v) in extra {
+                entry
+                    .attrs
+                    .insert((*k).to_owned(), v.iter().map(|s| (*s).to_owned()).collect());
+            }
+            let error = to_user(&entry, &config()).unwrap_err();
+            assert_eq!(error.dn, "uid=ada,ou=people,dc=x");
+            assert_eq!(
+                (error.attribute.as_deref(), error.kind),
+                (Some(attribute), kind),
+                "{error}"
+            );
+        }
+    }
+
+    #[test]
+    fn object_guid_is_read_from_binary_values_and_checked() {
+        let mut config = config();
+        config.id = IdAttribute::ObjectGuid;
+        let mut entry = ada(&[]);
+        let guid: Vec<u8> = vec![
+            0xe2, 0xb1, 0xa4, 0xc3, 0x2d, 0x1f, 0x5b, 0x4c, 0x9a, 0x8e, 0x01, 0x23, 0x45, 0x67,
+            0x89, 0xab,
+        ];
+        entry.bin_attrs.insert("objectGUID".into(), vec![guid]);
+        let user = to_user(&entry, &config).unwrap();
+        assert_eq!(
+            user.external_id.as_deref(),
+            Some("c3a4b1e2-1f2d-4c5b-9a8e-0123456789ab")
+        );
+        entry
+            .bin_attrs
+            .insert("objectGUID".into(), vec![vec![1, 2, 3]]);
+        let error = to_user(&entry, &config).unwrap_err();
+        assert_eq!(
+            (error.kind, error.message.as_str()),
+            (EntryErrorKind::Value, "3 bytes, not 16")
+        );
+        entry.bin_attrs.clear();
+        assert_eq!(
+            to_user(&entry, &config).unwrap_err().kind,
+            EntryErrorKind::Missing
+        );
+    }
+}

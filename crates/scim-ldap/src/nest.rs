@@ -195,7 +195,7 @@ mod tests {
     }
 
     #[test]
-    fn a_cycle_is_reported_once_on_the_closing_group_and_members_kept() {
+    fn a_cycle_is_reported_once_per_closing_group_and_members_kept() {
         let groups = [
             group("cn=x", &["uid=a,ou=people", "cn=y"]),
             group("cn=y", &["uid=b,ou=people", "cn=x"]),

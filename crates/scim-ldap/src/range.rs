@@ -159,3 +159,121 @@ impl RangedRead {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attrs(pairs: &[(&str, &[&str])]) -> HashMap<String, Vec<String>> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.iter().map(|s| (*s).to_owned()).collect()))
+            .collect()
+    }
+
+    fn members(from: usize, to: usize) -> Vec<String> {
+        (from..to).map(|n| format!("cn=u{n},dc=x")).collect()
+    }
+
+    #[test]
+    fn ranges_parse_with_any_case_and_other_options() {
+        assert_eq!(
+            parse_range("member;range=0-1499"),
+            Some(("member", 0, Some(1499)))
+        );
+        assert_eq!(
+            parse_range("member;Range=1500-*"),
+            Some(("member", 1500, None))
+        );
+        assert_eq!(
+            parse_range("member;binary;range=3-4"),
+            Some(("member", 3, Some(4)))
+        );
+        for bad in [
+            "member",
+            "member;range=",
+            "member;range=5-4",
+            "member;range=a-*",
+            "member;range=-3",
+            "member;ränge=0-1",
+        ] {
+            assert_eq!(parse_range(bad), None, "{bad}");
+        }
+    }
+
+    /// An AD group of 3,200 members, as AD answers: 0-1499, 1500-2999, 3000-*.
+    #[test]
+    fn three_ranges_are_read_to_the_end_in_order() {
+        let first = attrs(&[("cn", &["big"])]);
+        let mut first = first;
+        first.insert("member;range=0-1499".into(), members(0, 1500));
+        let mut read = RangedRead::start("cn=big,dc=x", "member", &first).unwrap();
+        assert_eq!(read.poll_request().as_deref(), Some("member;range=1500-*"));
+        let second = HashMap::from([("member;range=1500-2999".to_owned(), members(1500, 3000))]);
+        read.handle(&second).unwrap();
+        assert_eq!(read.poll_request().as_deref(), Some("member;range=3000-*"));
+        let last = HashMap::from([("member;range=3000-*".to_owned(), members(3000, 3200))]);
+        read.handle(&last).unwrap();
+        assert_eq!(read.poll_request(), None);
+        assert_eq!(read.into_values(), members(0, 3200));
+    }
+
+    #[test]
+    fn a_plain_attribute_or_none_needs_no_follow_up() {
+        let plain = attrs(&[("Member", &["cn=a,dc=x"])]);
+        let read = RangedRead::start("cn=g", "member", &plain).unwrap();
+        assert_eq!(read.poll_request(), None);
+        assert_eq!(read.into_values(), ["cn=a,dc=x"]);
+        let empty = RangedRead::start("cn=g", "member", &HashMap::new()).unwrap();
+        assert_eq!((empty.poll_request(), empty.into_values().len()), (None, 0));
+    }
+
+    #[test]
+    fn a_gap_an_empty_middle_range_or_a_missing_range_fails_by_dn() {
+        let first = HashMap::from([("member;range=0-1".to_owned(), members(0, 2))]);
+        let cases = [
+            (
+                HashMap::from([("member;range=5-*".to_owned(), members(5, 6))]),
+                "asked for values from 2, got a range from 5",
+            ),
+            (
+                HashMap::from([("member;range=2-3".to_owned(), Vec::new())]),
+                "an empty range from 2 that is not the last",
+            ),
+            (HashMap::new(), "the answer has no member;range= values"),
+        ];
+        for (answer, message) in cases {
+            let mut read = RangedRead::start("cn=g,dc=x", "member", &first).unwrap();
+            let error = read.handle(&answer).unwrap_err();
+            assert_eq!(
+                (error.dn.as_str(), error.kind),
+                ("cn=g,dc=x", EntryErrorKind::Range)
+            );
+            assert_eq!(error.attribute.as_deref(), Some("member"));
+            assert_eq!(error.message, message);
+        }
+    }
+
+    #[test]
+    fn a_server_that_never_ends_its_ranges_is_stopped() {
+        let first = HashMap::from([("member;range=0-0".to_owned(), members(0, 1))]);
+        let mut read = RangedRead::start("cn=g", "member", &first).unwrap();
+        let mut reads = 0;
+        let error = loop {
+            let next = reads + 1;
+            let answer = HashMap::from([(
+                format!("member;range={next}-{next}"),
+                members(next, next + 1),
+            )]);
+            reads += 1;
+            if let Err(error) = read.handle(&answer) {
+                break error;
+            }
+        };
+        assert_eq!(reads, MAX_RANGE_READS);
+        assert_eq!(
+            error.message,
+            format!("more than {MAX_RANGE_READS} ranged reads")
+        );
+    }
+}

@@ -387,3 +387,41 @@ pub fn read_blocking(config: &LdapConfig) -> Result<DirectoryRead, LdapError> {
         .map_err(|e| LdapError::Config(format!("cannot start a runtime: {e}")))?;
     runtime.block_on(read(config))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn control(val: Option<Vec<u8>>) -> Control {
+        Control(
+            None,
+            RawControl {
+                ctype: PAGED_RESULTS_OID.into(),
+                crit: false,
+                val,
+            },
+        )
+    }
+
+    #[test]
+    fn the_page_cookie_is_read_and_bad_ber_is_an_error_not_a_panic() {
+        let sent = RawControl::from(PagedResults {
+            size: 0,
+            cookie: b"next".to_vec(),
+        });
+        assert_eq!(
+            page_cookie(&[control(sent.val)]),
+            Ok(Some(b"next".to_vec()))
+        );
+        assert_eq!(page_cookie(&[]), Ok(None));
+        for bad in [
+            None,
+            Some(vec![]),
+            Some(vec![0x30, 0x05, 0x02]),
+            Some(vec![0x04, 0x01, 0x00]),
+            Some(vec![0x30, 0x03, 0x02, 0x01, 0x00]),
+        ] {
+            assert!(page_cookie(&[control(bad.clone())]).is_err(), "{bad:?}");
+        }
+    }
+}
