@@ -183,3 +183,85 @@ fn ten_thousand_users_sync_into_slack_verified_clean_then_nothing_to_do() {
     assert_eq!(contractor.active.value(), Some(&true));
     let _ = std::fs::remove_file(&journal);
 }
+
+#[test]
+fn a_wrong_password_fails_the_bind_naming_the_dn_not_the_password() {
+    let Some(slapd) = Slapd::start("bind", &directory(20, 0)) else {
+        return;
+    };
+    let mut config = slapd.config();
+    config.password = scim_ldap::Password::new("not-the-password");
+    let error = read_blocking(&config).unwrap_err();
+    let shown = format!("{error} {error:?}");
+    assert!(
+        matches!(&error, scim_ldap::LdapError::Bind { dn, .. } if dn == &format!("cn=admin,{SUFFIX}")),
+        "{shown}"
+    );
+    assert!(shown.contains("invalidCredentials"), "{shown}");
+    assert!(!shown.contains("not-the-password"), "{shown}");
+}
+
+#[test]
+fn a_closed_port_fails_to_connect_within_the_timeout() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let users = scim_ldap::SearchSpec {
+        base: SUFFIX.into(),
+        filter: "(uid=*)".into(),
+    };
+    let url = format!("ldap://127.0.0.1:{port}");
+    let mut config =
+        scim_ldap::LdapConfig::new(&url, "cn=admin", scim_ldap::Password::new("x"), users);
+    config.timeout = Duration::from_secs(2);
+    let error = read_blocking(&config).unwrap_err();
+    assert!(
+        matches!(&error, scim_ldap::LdapError::Connect { url: u, .. } if *u == url),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn the_blocking_read_refuses_inside_a_runtime() {
+    let users = scim_ldap::SearchSpec {
+        base: SUFFIX.into(),
+        filter: "(uid=*)".into(),
+    };
+    let config = scim_ldap::LdapConfig::new(
+        "ldap://127.0.0.1:1",
+        "cn=admin",
+        scim_ldap::Password::new("x"),
+        users,
+    );
+    assert!(matches!(
+        read_blocking(&config),
+        Err(scim_ldap::LdapError::InsideRuntime)
+    ));
+}
+
+/// The async read, scoped to the members of one group (through nesting):
+/// only they are desired, and every group lists only them.
+#[tokio::test]
+async fn only_members_of_a_group_keeps_its_users_through_nesting() {
+    let Some(slapd) = Slapd::start("scope", &directory(100, 200)) else {
+        return;
+    };
+    let mut config = slapd.config();
+    config.only_members_of = vec![group_dn(197).to_uppercase()];
+    let read = scim_ldap::read(&config).await.expect("a read");
+    let mut names: Vec<&str> = read
+        .desired
+        .users
+        .iter()
+        .map(|u| u.user_name.as_deref().unwrap())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, ["user00001", "user00002", "user00003"]);
+    assert_eq!(group_members(&read, "group198"), ["user00002", "user00003"]);
+    assert_eq!(
+        group_members(&read, "group000"),
+        ["user00001", "user00002", "user00003"]
+    );
+    assert_eq!(read.desired.groups.len(), 200);
+}
