@@ -294,7 +294,8 @@ mod tests {
 
     #[test]
     fn bad_values_are_errors_naming_the_dn_and_attribute() {
-        let cases: [(&[(&str, &[&str])], &str, EntryErrorKind); 4] = [
+        type Extra<'a> = &'a [(&'a str, &'a [&'a str])];
+        let cases: [(Extra, &str, EntryErrorKind); 4] = [
             (
                 &[("userAccountControl", &["x"])],
                 "userAccountControl",

@@ -40,6 +40,9 @@
 //! # Ok::<(), scim_ldap::LdapError>(())
 //! ```
 
+#![warn(missing_docs)]
+#![warn(unreachable_pub)]
+
 mod config;
 mod entry;
 mod error;
