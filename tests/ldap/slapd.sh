@@ -38,7 +38,7 @@ include /etc/ldap/schema/nis.schema
 include $root/tests/ldap/ad.schema
 modulepath /usr/lib/ldap
 moduleload back_mdb
-pidfile $dir/slapd.pid
+pidfile $dir/slapd.own.pid
 argsfile $dir/slapd.args
 database mdb
 maxsize 1073741824
@@ -62,7 +62,20 @@ start() {
     slapadd -q -f "$dir/slapd.conf" -l "$ldif" >"$dir/slapadd.log" 2>&1 \
       || { echo "slapadd failed; its log:" >&2; cat "$dir/slapadd.log" >&2; return 1; }
   fi
-  local port
+  # A free port can be taken between the pick and slapd's bind: three tries.
+  local attempt
+  for attempt in 1 2 3; do
+    if serve "$dir"; then return 0; fi
+    echo "slapd did not start (try $attempt of 3); its log:" >&2
+    cat "$dir/slapd.log" >&2 || true
+    stop "$dir"
+  done
+  return 1
+}
+
+# Starts slapd on a free port; prints its URL once it answers.
+serve() {
+  local dir="$1" port
   port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
   local url="ldap://127.0.0.1:$port"
   # -d 0: stay in the foreground (so $! is slapd) and log nothing but errors.
@@ -70,12 +83,9 @@ start() {
   echo $! >"$dir/slapd.pid"
   for _ in $(seq 1 100); do
     if ldapsearch -x -H "$url" -b "" -s base -o nettimeout=1 >/dev/null 2>&1; then echo "$url"; return 0; fi
-    if ! kill -0 "$(cat "$dir/slapd.pid")" 2>/dev/null; then break; fi
+    if ! kill -0 "$(cat "$dir/slapd.pid")" 2>/dev/null; then return 1; fi
     sleep 0.1
   done
-  echo "slapd did not start on port $port; its log:" >&2
-  cat "$dir/slapd.log" >&2 || true
-  stop "$dir"
   return 1
 }
 
@@ -86,6 +96,7 @@ stop() {
   pid="$(cat "$dir/slapd.pid")"
   kill "$pid" 2>/dev/null || true
   for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$pid" 2>/dev/null; then kill -9 "$pid" 2>/dev/null || true; fi
   rm -f "$dir/slapd.pid"
 }
 
