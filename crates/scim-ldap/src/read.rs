@@ -64,6 +64,16 @@ pub struct Directory {
     stats: ReadStats,
 }
 
+impl std::fmt::Debug for Directory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Directory")
+            .field("url", &self.config.url)
+            .field("bind_dn", &self.config.bind_dn)
+            .field("stats", &self.stats)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Directory {
     /// Connects (StartTLS when asked) and binds. Must run inside a tokio
     /// runtime with I/O and time enabled.
