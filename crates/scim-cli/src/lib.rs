@@ -66,7 +66,7 @@
 //! - [`args`] is the hand-written parser; [`commands`] has one file per
 //!   command family; [`assignment`] turns `--set` into PATCH bodies;
 //!   [`listing`] walks every page with [`progress`]; [`record`] flattens
-//!   users and groups for [`table`] and [`csv`]; [`fs`] creates every file
+//!   users and groups for [`table`] and [`csv`]; `fs` creates every file
 //!   holding personal data or state readable by its owner only.
 #![warn(missing_docs)]
 #![warn(unreachable_pub)]
