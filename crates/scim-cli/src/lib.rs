@@ -45,7 +45,11 @@
 //! body named one, also under a sync command's errors), so a script always
 //! reads one document. Notes and progress go to stderr; `--quiet` silences them
 //! (warnings stay). `export` without `--out` writes the export itself to
-//! stdout in either mode; its CSV is RFC 4180 with CRLF line ends.
+//! stdout in either mode; its CSV is RFC 4180 with CRLF line ends, and a
+//! cell starting with `=`, `+`, `-`, `@`, a tab or CR gets a `'` in front
+//! (OWASP CSV injection: users set their own titles). Files written (plan,
+//! export, journal, state) are readable by their owner only (0600), and a
+//! token file group or others may read is refused.
 //!
 //! # Exit status
 //!

@@ -64,16 +64,10 @@ pub(crate) fn desired(
             errors.push(key_error(SourceErrorKind::MissingKey, message));
             continue;
         };
-        if let Some(first) = lines.get(&key) {
-            let message = format!(
-                "{} is also the {} on line {first} (match keys must be unique)",
-                quote(&key),
-                key_target.path()
-            );
+        if let Some(message) = duplicate_key(&mut lines, &key, row.line, key_target) {
             errors.push(key_error(SourceErrorKind::DuplicateKey, message));
             continue;
         }
-        lines.insert(key.clone(), row.line);
         unique.check(&user, row.line, &mut errors);
         groups.add(&group_names, &key);
         users.push(user);
@@ -83,6 +77,24 @@ pub(crate) fn desired(
         users,
         groups: groups.groups,
     })
+}
+
+/// Records `key` as first seen on `line`, or (when an earlier line has it)
+/// the message naming that line.
+fn duplicate_key(
+    lines: &mut HashMap<String, usize>,
+    key: &str,
+    line: usize,
+    target: Target,
+) -> Option<String> {
+    if let Some(first) = lines.get(key) {
+        let (key, path) = (quote(key), target.path());
+        return Some(format!(
+            "{key} is also the {path} on line {first} (match keys must be unique)"
+        ));
+    }
+    lines.insert(key.to_owned(), line);
+    None
 }
 
 /// Finds each mapped column in the table; `None` (with the errors
