@@ -2,6 +2,13 @@
 //! holds a comma, a quote, CR or LF (or starts or ends with a space), a
 //! quote inside doubled.
 //! (`id,title` then `W1,"Director, ""R&D"""`, each ending in CRLF.)
+//!
+//! A cell a spreadsheet would run as a formula — one starting with `=`,
+//! `+`, `-`, `@`, a tab or a carriage return — is written with a `'` in
+//! front (OWASP, "CSV Injection"): exported values are not the admin's
+//! own (any Slack user can set their own title to `=cmd|' /C calc'!A0`),
+//! and the admin opens the export in a spreadsheet. The cost: a value
+//! such as `-5` or `+1 555 0100` reads back as `'-5`, `'+1 555 0100`.
 
 /// Appends one record, CRLF-terminated.
 pub(crate) fn write_record<I: IntoIterator<Item = S>, S: AsRef<str>>(out: &mut String, fields: I) {
@@ -14,7 +21,18 @@ pub(crate) fn write_record<I: IntoIterator<Item = S>, S: AsRef<str>>(out: &mut S
     out.push_str("\r\n");
 }
 
+/// The characters that make a spreadsheet read a cell as a formula
+/// (OWASP, "CSV Injection").
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
 fn write_field(out: &mut String, field: &str) {
+    let neutralised;
+    let field = if field.starts_with(FORMULA_STARTS) {
+        neutralised = format!("'{field}");
+        neutralised.as_str()
+    } else {
+        field
+    };
     let quote =
         field.contains([',', '"', '\r', '\n']) || field.starts_with(' ') || field.ends_with(' ');
     if quote {
@@ -40,6 +58,27 @@ mod tests {
         assert_eq!(
             text,
             "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\" pad\",\r\n"
+        );
+    }
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_neutralised() {
+        let mut text = String::new();
+        write_record(
+            &mut text,
+            [
+                "=cmd|' /C calc'!A0",
+                "@SUM(1+1)",
+                "+1",
+                "-2",
+                "\tx",
+                "\rx",
+                "a=b",
+            ],
+        );
+        assert_eq!(
+            text,
+            "'=cmd|' /C calc'!A0,'@SUM(1+1),'+1,'-2,'\tx,\"'\rx\",a=b\r\n"
         );
     }
 

@@ -113,7 +113,7 @@ impl Embedded {
         let mut temporary = self.state.clone().into_os_string();
         temporary.push(".tmp");
         let temporary = PathBuf::from(temporary);
-        std::fs::write(&temporary, text + "\n")
+        crate::fs::write_private(&temporary, (text + "\n").as_bytes())
             .and_then(|()| std::fs::rename(&temporary, &self.state))
             .map_err(|e| state_error(&self.state, &e.to_string()))?;
         Ok(true)

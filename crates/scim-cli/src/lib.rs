@@ -45,7 +45,11 @@
 //! body named one, also under a sync command's errors), so a script always
 //! reads one document. Notes and progress go to stderr; `--quiet` silences them
 //! (warnings stay). `export` without `--out` writes the export itself to
-//! stdout in either mode; its CSV is RFC 4180 with CRLF line ends.
+//! stdout in either mode; its CSV is RFC 4180 with CRLF line ends, and a
+//! cell starting with `=`, `+`, `-`, `@`, a tab or CR gets a `'` in front
+//! (OWASP CSV injection: users set their own titles). Files written (plan,
+//! export, journal, state) are readable by their owner only (0600), and a
+//! token file group or others may read is refused.
 //!
 //! # Exit status
 //!
@@ -66,7 +70,8 @@
 //! - `args` is the hand-written parser; `commands` has one file per
 //!   command family; `assignment` turns `--set` into PATCH changes;
 //!   `listing` walks every page with `progress`; `record` flattens
-//!   users and groups for `table` and `csv`. The modules are the
+//!   users and groups for `table` and `csv`; `fs` creates every file
+//!   holding personal data or state readable by its owner only. The modules are the
 //!   binary's own (crate-private); [`run`] and [`exit`] are the API.
 #![warn(missing_docs)]
 #![warn(unreachable_pub)]
@@ -78,6 +83,7 @@ mod csv;
 mod embedded;
 mod error;
 pub mod exit;
+mod fs;
 mod global;
 mod listing;
 mod output;

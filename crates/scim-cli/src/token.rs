@@ -36,14 +36,19 @@ impl Token {
     }
 
     /// The token in `file`, trimmed; a missing, unreadable or empty file is
-    /// an input failure (the message names the file, never its content).
+    /// an input failure (the message names the file, never its content),
+    /// and so is one that group or others may read ([`check_private`]).
     pub(crate) fn from_file(file: &Path) -> Result<Token, CliError> {
-        let text = std::fs::read_to_string(file).map_err(|e| {
+        let cannot = |e: std::io::Error| {
             CliError::input(format!(
                 "cannot read the token file {}: {e}",
                 file.display()
             ))
-        })?;
+        };
+        let mut opened = std::fs::File::open(file).map_err(cannot)?;
+        check_private(file, &opened.metadata().map_err(cannot)?)?;
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut opened, &mut text).map_err(cannot)?;
         let token = text.trim();
         if token.is_empty() {
             return Err(CliError::input(format!(
@@ -58,6 +63,31 @@ impl Token {
     pub(crate) fn secret(&self) -> &str {
         &self.0
     }
+}
+
+/// Refuses a token file that group or others may read (any of mode
+/// 0o077), as ssh refuses such a private key: the token is an admin's
+/// credential for the whole directory, and a warning on stderr is lost in a
+/// cron job's log while the token stays exposed. Refused before the token
+/// is read, naming the file, its mode and the fix. (Not on other platforms,
+/// whose permissions are not modes.)
+#[cfg(unix)]
+fn check_private(file: &Path, metadata: &std::fs::Metadata) -> Result<(), CliError> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = metadata.permissions().mode() & 0o777;
+    if mode & 0o077 == 0 {
+        return Ok(());
+    }
+    Err(CliError::input(format!(
+        "the token file {shown} may be read by group or others (mode {mode:04o}); \
+         a token is a credential: run `chmod 600 {shown}` and try again",
+        shown = file.display()
+    )))
+}
+
+#[cfg(not(unix))]
+fn check_private(_file: &Path, _metadata: &std::fs::Metadata) -> Result<(), CliError> {
+    Ok(())
 }
 
 impl fmt::Debug for Token {
@@ -97,6 +127,29 @@ mod tests {
     fn debug_never_shows_the_token() {
         let token = Token("xoxp-very-secret".into());
         assert_eq!(format!("{token:?}"), "Token([redacted])");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_token_file_others_may_read_is_refused_naming_the_fix() {
+        use std::os::unix::fs::PermissionsExt;
+        let path = std::env::temp_dir().join(format!("scim-token-{}", std::process::id()));
+        std::fs::write(&path, "xoxp-secret\n").unwrap();
+        for mode in [0o644, 0o640, 0o604] {
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).unwrap();
+            let error = Token::from_file(&path).unwrap_err();
+            assert_eq!(error.kind(), "input");
+            let message = error.message();
+            assert!(
+                message.contains(&format!("chmod 600 {}", path.display())),
+                "{message}"
+            );
+            assert!(message.contains(&format!("{mode:04o}")), "{message}");
+            assert!(!message.contains("xoxp-secret"), "{message}");
+        }
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert_eq!(Token::from_file(&path).unwrap().secret(), "xoxp-secret");
+        std::fs::remove_file(&path).unwrap();
     }
 
     #[test]

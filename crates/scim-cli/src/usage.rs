@@ -5,7 +5,9 @@ pub(crate) const USAGE: &str = "\
 scim: users, groups, exports and directory sync against a SCIM provider
 
 USAGE
-    scim [SOURCE FLAGS (plan, verify)
+    scim [GLOBAL FLAGS] COMMAND [ARGS]
+
+SOURCE FLAGS (plan, verify)
     --owned-prefix P   accounts whose externalId starts with P are the source's:
                        only those are ever written to, creates aside (without
                        it: none, so no existing account is updated or deactivated)
@@ -20,8 +22,6 @@ USAGE
                        take over an account the source does not own when a source
                        user meets it by KEY (userName, externalId, primaryEmail),
                        writing the owned externalId; without it that is an error
-
-GLOBAL FLAGS] COMMAND [ARGS]
 
 COMMANDS
     users list [--filter F] [--count N]      every user, all pages (--count: page size)
@@ -39,7 +39,11 @@ COMMANDS
     groups add-members GROUP ID ...
     groups remove-members GROUP ID ...
     export [--format json|csv] [--out FILE]  users (and groups, in JSON); CSV is
-                                             RFC 4180 with CRLF line ends
+                                             RFC 4180 with CRLF line ends; a cell
+                                             starting with = + - @, tab or CR gets a
+                                             ' in front, so a spreadsheet shows it
+                                             instead of running it (OWASP CSV
+                                             injection); --out files are 0600
     plan --from people.csv [--mapping M] [--out plan.json] [SOURCE FLAGS]
                                              what would change; writes nothing
     apply plan.json [--journal FILE] [--concurrency N]
@@ -47,7 +51,10 @@ COMMANDS
                                              so running it again resumes; a plan edited
                                              by hand (digest), or with a step on an
                                              account the source does not own or over
-                                             the rails, is refused before any write
+                                             the rails, is refused before any write;
+                                             N is 1..=64
+                                             (default 4); a refused apply leaves no
+                                             journal
     verify --from people.csv [--mapping M] [SOURCE FLAGS]
                                              read back, list every difference (exit 3)
     demo                                     plan, apply and verify the sample data
@@ -59,7 +66,8 @@ GLOBAL FLAGS
     --profile NAME     provider profile (default slack-v1): slack-v1, slack-v2, aws,
                        github-emu, atlassian, zoom, scim2
     --base-url URL     the service's base URL (default: the profile's own)
-    --token-file PATH  read the token from PATH (trimmed)
+    --token-file PATH  read the token from PATH (trimmed); refused when group or
+                       others may read it (chmod 600 PATH)
     --json             machine JSON on stdout, one document per command
     --quiet, -q        no notes or progress on stderr
     --state FILE       the embedded service's state file (default .scim-embedded.json)
@@ -75,6 +83,8 @@ TOKEN AND TARGET
 
 OUTPUT
     Tables for people by default; --json prints one JSON document on stdout.
+    Files written (plan --out, export --out, journals, the state file) are
+    readable by their owner only (0600): they hold names and emails.
     Errors print `scim: error: ...` on stderr, and with --json also
     {\"error\": {\"kind\": ..., \"message\": ...}} on stdout.
 

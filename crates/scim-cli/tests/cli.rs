@@ -429,7 +429,7 @@ fn echoing_server(token: &'static str) -> (String, JoinHandle<String>) {
 fn a_token_the_server_echoes_is_never_printed() {
     const TOKEN: &str = "tok-RECOGNISABLE-4242";
     let dir = Scratch::new("echo");
-    std::fs::write(dir.path("token"), format!("  {TOKEN}\n")).unwrap();
+    dir.token_file("token", &format!("  {TOKEN}\n"));
     let (url, server) = echoing_server(TOKEN);
     let args = [
         "--json",
@@ -606,7 +606,7 @@ fn answering_server(body: &'static str, expected: usize) -> (String, JoinHandle<
 #[test]
 fn a_list_answered_with_something_that_is_not_a_page_is_a_failure_not_an_empty_directory() {
     let dir = Scratch::new("not-a-page");
-    std::fs::write(dir.path("token"), "tok-not-a-page\n").unwrap();
+    dir.token_file("token", "tok-not-a-page\n");
     for body in [
         "{}",
         r#"{"status":"ok"}"#,
@@ -641,4 +641,67 @@ fn a_list_answered_with_something_that_is_not_a_page_is_a_failure_not_an_empty_d
             assert!(!run.stdout.contains("\"count\""), "{body}: {run:?}");
         }
     }
+}
+
+#[test]
+fn a_csv_export_neutralises_cells_a_spreadsheet_would_run() {
+    let dir = Scratch::new("export-formula");
+    for (name, title) in [
+        ("mallory", "=cmd|' /C calc'!A0"),
+        ("trudy", "@SUM(1+1)"),
+        ("eve", "+1 555 0100"),
+        ("oscar", "-2+3"),
+        ("peggy", "a = b"),
+    ] {
+        dir.scim(&["users", "create", "--user-name", name, "--title", title])
+            .ok();
+    }
+    dir.scim(&["export", "--format", "csv", "--out", "users.csv"])
+        .ok();
+    let text = std::fs::read_to_string(dir.path("users.csv")).unwrap();
+    let rows: Vec<Vec<String>> = csv::ReaderBuilder::new()
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    let title_of = |name: &str| rows.iter().find(|r| r[1] == name).unwrap()[6].clone();
+    assert_eq!(title_of("mallory"), "'=cmd|' /C calc'!A0");
+    assert_eq!(title_of("trudy"), "'@SUM(1+1)");
+    assert_eq!(title_of("eve"), "'+1 555 0100");
+    assert_eq!(title_of("oscar"), "'-2+3");
+    assert_eq!(
+        title_of("peggy"),
+        "a = b",
+        "only a leading character counts"
+    );
+    let help = dir.scim(&["--help"]).ok().stdout;
+    assert!(help.contains("OWASP CSV"), "{help}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_token_file_others_may_read_is_refused_before_anything_is_sent() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = Scratch::new("token-mode");
+    let path = dir.token_file("token", "tok-SHARED-1234\n");
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let args = [
+        "--profile",
+        "scim2",
+        "--base-url",
+        "http://127.0.0.1:9/scim/v2/",
+        "--token-file",
+        "token",
+        "users",
+        "list",
+    ];
+    let run = dir.scim(&args);
+    assert_eq!(run.status, 1, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("the token file token may be read by group or others (mode 0644)"),
+        "{run:?}"
+    );
+    assert!(run.stderr.contains("chmod 600 token"), "{run:?}");
+    assert!(!run.stderr.contains("tok-SHARED"), "{run:?}");
 }

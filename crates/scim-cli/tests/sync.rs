@@ -227,6 +227,22 @@ fn bad_sources_fail_with_the_line_and_plan_nothing() {
             ":2:",
         ),
         (
+            "one login in two cases",
+            format!(
+                "{header}E1,A,B,ada,a@example.com,T,yes,\r\nE2,C,D,ADA,c@example.com,T,yes,\r\n"
+            )
+            .into_bytes(),
+            r#"bad.csv:3: column "Login": "ada" is also the userName (login) on line 2"#,
+        ),
+        (
+            "one mailbox in two cases",
+            format!(
+                "{header}E1,A,B,a,Ada@example.com,T,yes,\r\nE2,C,D,c,ada@EXAMPLE.com,T,yes,\r\n"
+            )
+            .into_bytes(),
+            r#"bad.csv:3: column "Email": "ada@example.com" is also the primary email on line 2"#,
+        ),
+        (
             "not UTF-8",
             [
                 header.as_bytes(),
@@ -536,4 +552,87 @@ fn a_second_apply_of_one_plan_is_refused_naming_the_holder() {
     let all = names.len();
     names.dedup();
     assert!(all > 0 && names.len() == all, "each group once: {groups}");
+}
+
+/// The permission bits of `path`.
+#[cfg(unix)]
+fn mode(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[cfg(unix)]
+#[test]
+fn plans_journals_exports_and_the_state_are_written_for_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = Scratch::new("modes");
+    // A file already there with the default umask's mode is narrowed.
+    std::fs::write(dir.path("plan.json"), "old").unwrap();
+    std::fs::set_permissions(
+        dir.path("plan.json"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    dir.scim(&with(&["-q", "plan", "--out", "plan.json"], &from_sample()))
+        .ok();
+    dir.scim(&["-q", "apply", "plan.json"]).ok();
+    dir.scim(&["export", "--format", "csv", "--out", "users.csv"])
+        .ok();
+    dir.scim(&["export", "--out", "all.json"]).ok();
+    for file in [
+        "plan.json",
+        "plan.json.journal",
+        ".scim-embedded.json",
+        "users.csv",
+        "all.json",
+    ] {
+        assert_eq!(mode(&dir.path(file)), 0o600, "{file}");
+    }
+}
+
+#[test]
+fn concurrency_is_bounded_with_a_clear_error() {
+    let dir = Scratch::new("concurrency");
+    dir.scim(&with(&["-q", "plan", "--out", "plan.json"], &from_sample()))
+        .ok();
+    for n in ["5000", "0", "65"] {
+        let run = dir.scim(&["apply", "plan.json", "--concurrency", n]);
+        assert_eq!(run.status, 2, "{n}: {run:?}");
+        assert!(
+            run.stderr.contains(&format!(
+                "--concurrency takes 1 to 64 (requests in flight at once), not {n}"
+            )),
+            "{n}: {run:?}"
+        );
+        assert!(
+            !dir.path("plan.json.journal").exists(),
+            "{n}: nothing started"
+        );
+    }
+    let run = dir
+        .scim(&["--json", "apply", "plan.json", "--concurrency", "64"])
+        .ok();
+    assert_eq!(run.json()["done"].as_array().unwrap().len(), 6);
+}
+
+#[test]
+fn a_refused_apply_leaves_no_journal_and_the_plan_made_again_applies() {
+    let dir = Scratch::new("refused");
+    let source = from_sample();
+    dir.scim(&with(&["-q", "plan", "--out", "plan.json"], &source))
+        .ok();
+    dir.scim(&["users", "create", "--user-name", "newcomer"])
+        .ok();
+    let refused = dir.scim(&["apply", "plan.json"]);
+    assert_eq!(refused.status, 1, "{refused:?}");
+    assert!(refused.stderr.contains("plan again"), "{refused:?}");
+    assert!(
+        !dir.path("plan.json.journal").exists(),
+        "a refused apply sent nothing, so keeps no journal"
+    );
+    dir.scim(&with(&["-q", "plan", "--out", "plan.json"], &source))
+        .ok();
+    let run = dir.scim(&["--json", "apply", "plan.json"]).ok();
+    assert_eq!(run.json()["done"].as_array().unwrap().len(), 6, "{run:?}");
+    dir.scim(&with(&["verify"], &source)).ok();
 }

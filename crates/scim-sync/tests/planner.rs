@@ -325,6 +325,49 @@ fn bad_input_plans_nothing() {
 }
 
 #[test]
+fn desired_users_sharing_a_login_or_an_email_plan_nothing() {
+    let login = vec![user("Ada", "hr:1"), user("ada", "hr:2")];
+    assert_eq!(
+        plan_users(&login, &[], &owned()),
+        Err(PlanError::DuplicateValue {
+            attribute: MatchKey::UserName,
+            value: "ada".into(),
+            first: "hr:1".into(),
+            second: "hr:2".into(),
+        })
+    );
+    let mailbox = |name: &str, key: &str, address: &str| User {
+        emails: vec![TypedValue {
+            value: address.into(),
+            primary: true.into(),
+            ..TypedValue::default()
+        }]
+        .into(),
+        ..user(name, key)
+    };
+    let email = vec![
+        mailbox("ada", "hr:1", "ada@example.com"),
+        mailbox("bob", "hr:2", "x@example.com"),
+        mailbox("cal", "hr:3", "ADA@example.com"),
+    ];
+    let error = plan_users(&email, &[], &owned()).unwrap_err();
+    assert_eq!(
+        error,
+        PlanError::DuplicateValue {
+            attribute: MatchKey::PrimaryEmail,
+            value: "ada@example.com".into(),
+            first: "hr:1".into(),
+            second: "hr:3".into(),
+        }
+    );
+    assert!(
+        error.to_string().contains(r#""hr:1" and "hr:3""#),
+        "{error}"
+    );
+    assert!(plan_users(&email[..2], &[], &owned()).is_ok());
+}
+
+#[test]
 fn nested_and_multi_valued_attributes_compare_as_a_provider_returns_them() {
     let email = |v: &str, primary: bool| TypedValue {
         value: v.into(),

@@ -842,3 +842,49 @@ fn truncated_and_garbled_inputs_never_panic() {
     }
     assert_eq!(partial, 1, "of the scraps, only [] is a (empty) source");
 }
+
+#[test]
+fn duplicate_logins_and_emails_are_refused_naming_both_lines() {
+    // Two rows with one login (in two cases) and two with one mailbox (in
+    // two cases): each would become one account both rows overwrite.
+    let text = format!(
+        "{HEADER}hr:1,ada,,,ada@example.com,,,\nhr:2,bob,,,Bob@Example.com,,,\n\
+         hr:3,ADA,,,ada2@example.com,,,\nhr:4,bo,,,bob@example.COM,,,\n"
+    );
+    let errors = csv(&text).unwrap_err();
+    assert_eq!(
+        found(&errors),
+        [
+            (Some(4), Some("Login"), SourceErrorKind::DuplicateValue),
+            (Some(5), Some("Email"), SourceErrorKind::DuplicateValue),
+        ]
+    );
+    let shown = errors.to_string();
+    assert!(
+        shown.contains(r#"line 4: column "Login": "ada" is also the userName (login) on line 2"#),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(
+            r#"line 5: column "Email": "bob@example.com" is also the primary email on line 3"#
+        ),
+        "{shown}"
+    );
+
+    let json = "[{\"Employee ID\": \"1\", \"Login\": \"Ada\", \"Email\": \"a@x\"},\n\
+                {\"Employee ID\": \"2\", \"Login\": \"b\", \"Email\": \"A@X\"},\n\
+                {\"Employee ID\": \"3\", \"Login\": \"ada\", \"Email\": \"c@x\"}]";
+    let errors = read_json(json.as_bytes(), &mapping()).unwrap_err();
+    assert_eq!(
+        found(&errors),
+        [
+            (Some(2), Some("Email"), SourceErrorKind::DuplicateValue),
+            (Some(3), Some("Login"), SourceErrorKind::DuplicateValue),
+        ]
+    );
+    assert!(errors.to_string().contains("on line 1"), "{errors}");
+
+    let distinct =
+        format!("{HEADER}hr:1,ada,,,ada@example.com,,,\nhr:2,bob,,,bob@example.com,,,\n");
+    assert_eq!(csv(&distinct).unwrap().users.len(), 2);
+}

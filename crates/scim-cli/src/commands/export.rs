@@ -59,7 +59,7 @@ pub(crate) fn run(session: &Session, args: &mut Args) -> Result<Outcome, CliErro
     let Some(out) = out else {
         return Ok(Outcome::raw(text));
     };
-    std::fs::write(&out, text)
+    crate::fs::write_private(std::path::Path::new(&out), text.as_bytes())
         .map_err(|e| CliError::failure("output", format!("cannot write {out}: {e}")))?;
     let mut human = format!("exported {} user{}", users.len(), plural(users.len()));
     if let Some(groups) = groups {

@@ -30,7 +30,7 @@
 
 use std::path::{Path, PathBuf};
 
-use scim_sync::apply::{ApplyOptions, EventResult, Report, apply_blocking};
+use scim_sync::apply::{ApplyError, ApplyOptions, EventResult, Report, apply_blocking};
 use scim_sync::source::{Mapping, read_csv, read_path};
 use scim_sync::{
     Adoption, Desired, Drift, MatchKey, Ownership, Plan, PlanOptions, Step, plan, read_current,
@@ -60,7 +60,7 @@ pub(crate) fn run_plan(session: &Session, args: &mut Args) -> Result<Outcome, Cl
     let text = crate::output::pretty(&json!(plan)) + "\n";
     let mut human = describe_plan(&plan);
     if let Some(out) = &out {
-        std::fs::write(out, &text)
+        crate::fs::write_private(Path::new(out), text.as_bytes())
             .map_err(|e| CliError::failure("output", format!("cannot write {out}: {e}")))?;
         human.push_str(&format!(
             "\nplan written to {out}; apply it with `scim apply {out}`\n"
@@ -72,7 +72,9 @@ pub(crate) fn run_plan(session: &Session, args: &mut Args) -> Result<Outcome, Cl
 /// Runs `scim apply`.
 pub(crate) fn run_apply(session: &Session, args: &mut Args) -> Result<Outcome, CliError> {
     let journal = args.value("--journal")?;
-    let concurrency = number(args, "--concurrency")?;
+    let concurrency = number(args, "--concurrency")?
+        .map(bounded_concurrency)
+        .transpose()?;
     let file = args.required("the plan file")?;
     args.finish()?;
     let text = std::fs::read_to_string(&file)
@@ -82,8 +84,38 @@ pub(crate) fn run_apply(session: &Session, args: &mut Args) -> Result<Outcome, C
     let journal = journal.map_or_else(|| journal_for(Path::new(&file)), PathBuf::from);
     let mut options = ApplyOptions::new(journal);
     options.concurrency = concurrency.unwrap_or(options.concurrency);
-    let report = apply(session, &plan, &options)?;
+    let existed = options.journal.symlink_metadata().is_ok();
+    let report = run_engine(session, &plan, &options).map_err(|(error, refused)| {
+        if refused && !existed {
+            forget_journal(&options.journal);
+        }
+        error
+    })?;
     Ok(report_outcome(&report, &options.journal))
+}
+
+/// The most requests `apply` keeps in flight: each is a worker thread, and
+/// the rate budget, not the threads, bounds the pace (Slack's tier 2 is 20
+/// writes a minute), so more only costs memory; `--concurrency 5000` once
+/// panicked spawning threads.
+const MAX_CONCURRENCY: usize = 64;
+
+/// `--concurrency` within 1..=[`MAX_CONCURRENCY`], or a usage error.
+fn bounded_concurrency(n: usize) -> Result<usize, CliError> {
+    if (1..=MAX_CONCURRENCY).contains(&n) {
+        return Ok(n);
+    }
+    Err(CliError::usage(format!(
+        "--concurrency takes 1 to {MAX_CONCURRENCY} (requests in flight at once), not {n}"
+    )))
+}
+
+/// Deletes the journal a refused apply created, so it does not block the
+/// next plan of the same file name: nothing was sent (a refusal comes
+/// before any step), so it records nothing worth resuming. Left in place
+/// when it cannot be removed: the next apply names it.
+fn forget_journal(journal: &Path) {
+    let _ = std::fs::remove_file(journal);
 }
 
 /// Runs `scim verify`.
@@ -222,6 +254,18 @@ fn make_plan(
 }
 
 fn apply(session: &Session, plan: &Plan, options: &ApplyOptions) -> Result<Report, CliError> {
+    run_engine(session, plan, options).map_err(|(error, _)| error)
+}
+
+/// Runs the apply engine; an error comes with whether the apply was
+/// refused before any step was sent: every [`ApplyError`] but a journal
+/// one is returned before the workers start (a journal error may come
+/// after writes, or from another apply's journal, so it never counts).
+fn run_engine(
+    session: &Session,
+    plan: &Plan,
+    options: &ApplyOptions,
+) -> Result<Report, (CliError, bool)> {
     let mut progress = session.progress(plan.steps.len() as u64, "applying");
     let output = session.output();
     let report = apply_blocking(
@@ -237,7 +281,10 @@ fn apply(session: &Session, plan: &Plan, options: &ApplyOptions) -> Result<Repor
         },
     );
     progress.finish();
-    report.map_err(|e| CliError::caused_by("apply", &e))
+    report.map_err(|e| {
+        let refused = !matches!(e, ApplyError::Journal(_));
+        (CliError::caused_by("apply", &e), refused)
+    })
 }
 
 fn check(session: &Session, desired: &Desired, options: &PlanOptions) -> Result<Drift, CliError> {

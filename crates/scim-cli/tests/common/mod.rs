@@ -28,6 +28,18 @@ impl Scratch {
         self.0.join(file)
     }
 
+    /// Writes a token file as it must be: readable by its owner only.
+    pub fn token_file(&self, file: &str, content: &str) -> PathBuf {
+        let path = self.path(file);
+        std::fs::write(&path, content).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
+        path
+    }
+
     /// Runs `scim` here with no token and no proxy in the environment.
     pub fn scim(&self, args: &[&str]) -> Run {
         self.scim_with(args, &[])

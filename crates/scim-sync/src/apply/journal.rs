@@ -222,11 +222,12 @@ impl Journal {
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => (None, 0),
             Err(error) => return Err(io(error)),
         };
-        let file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .map_err(io)?;
+        let mut options = OpenOptions::new();
+        options.create(true).append(true);
+        // The journal names accounts: created readable by its owner only.
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options.open(path).map_err(io)?;
         // A line cut short by a kill goes, so the next entry starts a line.
         file.set_len(valid).map_err(io)?;
         let mut journal = Journal {

@@ -56,6 +56,20 @@ pub enum PlanError {
         /// `"source"` or `"provider"`.
         side: &'static str,
     },
+    /// Two desired users share a login (`userName`) or a primary email,
+    /// compared case-insensitively (RFC 7643 §4.1.1: `caseExact` false):
+    /// they would become one account that both overwrite.
+    DuplicateValue {
+        /// [`MatchKey::UserName`] or [`MatchKey::PrimaryEmail`]: which
+        /// attribute is shared.
+        attribute: MatchKey,
+        /// The shared value, lower-cased.
+        value: String,
+        /// The match key of the first user that has it.
+        first: String,
+        /// The match key of the second.
+        second: String,
+    },
     /// A provider account or group has no `id` (its index in the input).
     MissingId {
         /// Its index in the current users or groups.
@@ -124,6 +138,16 @@ impl std::fmt::Display for PlanError {
             PlanError::DuplicateKey { key, side } => {
                 write!(f, "two entries in the {side} share the key {key:?}")
             }
+            PlanError::DuplicateValue {
+                attribute,
+                value,
+                first,
+                second,
+            } => write!(
+                f,
+                "desired users {first:?} and {second:?} share the {attribute:?} {value:?} \
+                 (compared case-insensitively): they would become one account"
+            ),
             PlanError::MissingId { index } => write!(f, "provider resource #{index} has no id"),
             PlanError::MissingGroupName { index } => {
                 write!(f, "desired group #{index} has no displayName")

@@ -287,6 +287,8 @@ fn index_desired(
     options: &PlanOptions,
 ) -> Result<BTreeMap<String, usize>, PlanError> {
     let mut by_key = BTreeMap::new();
+    let mut logins = HashMap::new();
+    let mut emails = HashMap::new();
     for (index, user) in desired.iter().enumerate() {
         let key = options.match_key.of(user).ok_or(PlanError::MissingKey {
             index,
@@ -298,8 +300,35 @@ fn index_desired(
                 side: "source",
             });
         }
+        unique(&mut logins, MatchKey::UserName, user, &key)?;
+        unique(&mut emails, MatchKey::PrimaryEmail, user, &key)?;
     }
     Ok(by_key)
+}
+
+/// Records `user`'s login (or primary email), refusing one a user before
+/// it has: two desired users with one `userName` or mailbox would become
+/// one account both overwrite. Compared lower-cased, as `userName` and
+/// `emails.value` are `caseExact: false` (RFC 7643 §4.1.1, §4.1.2).
+fn unique(
+    seen: &mut HashMap<String, String>,
+    attribute: MatchKey,
+    user: &User,
+    key: &str,
+) -> Result<(), PlanError> {
+    let Some(value) = attribute.of(user) else {
+        return Ok(());
+    };
+    if let Some(first) = seen.get(&value) {
+        return Err(PlanError::DuplicateValue {
+            attribute,
+            value,
+            first: first.clone(),
+            second: key.to_owned(),
+        });
+    }
+    seen.insert(value, key.to_owned());
+    Ok(())
 }
 
 /// The provider's accounts' keys to their index; every account has an id.

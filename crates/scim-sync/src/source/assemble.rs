@@ -10,6 +10,7 @@ use super::mapping::{Mapping, Target};
 use super::table::{Cell, Row, Table};
 use super::values::{self, quote};
 use crate::desired::{Desired, DesiredGroup};
+use crate::options::MatchKey;
 
 /// A mapped column: where it is in the table, its name there, what it feeds.
 struct Binding<'t> {
@@ -46,6 +47,7 @@ pub(crate) fn desired(
     let mut users = Vec::with_capacity(table.rows.len());
     let mut lines: HashMap<String, usize> = HashMap::new();
     let mut groups = Groups::default();
+    let mut unique = Unique::new(&bindings);
     for row in &table.rows {
         check_required(row, &required, &mut errors);
         let (user, group_names, failed) = user_of(row, &bindings, mapping, &mut errors);
@@ -62,16 +64,11 @@ pub(crate) fn desired(
             errors.push(key_error(SourceErrorKind::MissingKey, message));
             continue;
         };
-        if let Some(first) = lines.get(&key) {
-            let message = format!(
-                "{} is also the {} on line {first} (match keys must be unique)",
-                quote(&key),
-                key_target.path()
-            );
+        if let Some(message) = duplicate_key(&mut lines, &key, row.line, key_target) {
             errors.push(key_error(SourceErrorKind::DuplicateKey, message));
             continue;
         }
-        lines.insert(key.clone(), row.line);
+        unique.check(&user, row.line, &mut errors);
         groups.add(&group_names, &key);
         users.push(user);
     }
@@ -80,6 +77,24 @@ pub(crate) fn desired(
         users,
         groups: groups.groups,
     })
+}
+
+/// Records `key` as first seen on `line`, or (when an earlier line has it)
+/// the message naming that line.
+fn duplicate_key(
+    lines: &mut HashMap<String, usize>,
+    key: &str,
+    line: usize,
+    target: Target,
+) -> Option<String> {
+    if let Some(first) = lines.get(key) {
+        let (key, path) = (quote(key), target.path());
+        return Some(format!(
+            "{key} is also the {path} on line {first} (match keys must be unique)"
+        ));
+    }
+    lines.insert(key.to_owned(), line);
+    None
 }
 
 /// Finds each mapped column in the table; `None` (with the errors
@@ -333,6 +348,59 @@ impl Groups {
                 self.groups.len() - 1
             });
             self.groups[index].members.push(member.to_owned());
+        }
+    }
+}
+
+/// The logins and primary emails seen so far, lower-cased, to the line
+/// that first had each: two people with one login (or one mailbox) would
+/// become one account that both rows overwrite on every run, so the whole
+/// source is refused instead. Compared case-insensitively, as the provider
+/// does: `userName` and `emails.value` are `caseExact: false` (RFC 7643
+/// §4.1.1, §4.1.2), so `Ada` and `ada` are one login.
+struct Unique<'t> {
+    /// The column feeding `userName`, and each login's first line.
+    logins: (Option<&'t str>, HashMap<String, usize>),
+    /// The column feeding `emails`, and each primary email's first line.
+    emails: (Option<&'t str>, HashMap<String, usize>),
+}
+
+impl<'t> Unique<'t> {
+    fn new(bindings: &[Binding<'t>]) -> Self {
+        let column = |target| bindings.iter().find(|b| b.target == target).map(|b| b.name);
+        Unique {
+            logins: (column(Target::UserName), HashMap::new()),
+            emails: (column(Target::Emails), HashMap::new()),
+        }
+    }
+
+    /// Records `user`'s login and primary email, reporting each already
+    /// on an earlier line (at this line, naming the earlier one).
+    fn check(&mut self, user: &User, line: usize, errors: &mut SourceErrors) {
+        let login = MatchKey::UserName.of(user);
+        let email = MatchKey::PrimaryEmail.of(user);
+        for ((column, seen), value, what) in [
+            (&mut self.logins, login, "userName (login)"),
+            (&mut self.emails, email, "primary email"),
+        ] {
+            let Some(value) = value else { continue };
+            match seen.get(&value) {
+                Some(first) => {
+                    let message = format!(
+                        "{} is also the {what} on line {first} (compared case-insensitively, \
+                         as the provider does: two rows would become one account)",
+                        quote(&value)
+                    );
+                    let error = SourceError::new(SourceErrorKind::DuplicateValue, message).at(line);
+                    errors.push(match column {
+                        Some(column) => error.in_column(column),
+                        None => error,
+                    });
+                }
+                None => {
+                    seen.insert(value, line);
+                }
+            }
         }
     }
 }

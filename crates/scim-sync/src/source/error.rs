@@ -28,6 +28,10 @@ pub enum SourceErrorKind {
     MissingKey,
     /// Two rows share a match key.
     DuplicateKey,
+    /// Two rows share a login (`userName`) or a primary email, compared
+    /// case-insensitively (RFC 7643 §4.1.1: `caseExact` false): they would
+    /// become one account that both rows overwrite.
+    DuplicateValue,
     /// A malformed email address.
     Email,
     /// A value its attribute cannot take (`active` that is not a boolean,

@@ -55,6 +55,11 @@
 //! invalid bytes or NUL bytes are errors naming the lines). CSV follows RFC
 //! 4180 ([`read_csv`]); JSON is an array of flat objects ([`read_json`]).
 //! Emails need exactly one `@`, text on both sides and no whitespace.
+//! The source is checked as a whole: two rows with one match key, one
+//! login (`userName`) or one primary email are errors on the later row
+//! naming the earlier line — logins and emails compared case-insensitively,
+//! as providers do (RFC 7643 §4.1.1, `caseExact` false), since both rows
+//! would otherwise become one account that each run overwrites twice.
 //!
 //! ```
 //! use scim_sync::source::{read_csv, Mapping};
