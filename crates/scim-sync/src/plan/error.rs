@@ -171,20 +171,7 @@ impl std::fmt::Display for PlanError {
                     "the changes to {id} cannot be written as a PATCH: {reason}"
                 )
             }
-            PlanError::NotOwned { clashes } => {
-                write!(
-                    f,
-                    "{} desired user(s) meet accounts the source does not own",
-                    clashes.len()
-                )?;
-                for clash in clashes.iter().take(10) {
-                    write!(f, "; {clash}")?;
-                }
-                if clashes.len() > 10 {
-                    write!(f, "; and {} more", clashes.len() - 10)?;
-                }
-                Ok(())
-            }
+            PlanError::NotOwned { clashes } => write_clashes(f, clashes),
             PlanError::SourceShrank { size, last } => write!(
                 f,
                 "the source has {size} users (last time: {}); deactivations refused",
@@ -195,3 +182,19 @@ impl std::fmt::Display for PlanError {
 }
 
 impl std::error::Error for PlanError {}
+
+/// The clashes of [`PlanError::NotOwned`]: how many, and the first ten.
+fn write_clashes(f: &mut std::fmt::Formatter<'_>, clashes: &[Clash]) -> std::fmt::Result {
+    write!(
+        f,
+        "{} desired user(s) meet accounts the source does not own",
+        clashes.len()
+    )?;
+    for clash in clashes.iter().take(10) {
+        write!(f, "; {clash}")?;
+    }
+    if clashes.len() > 10 {
+        write!(f, "; and {} more", clashes.len() - 10)?;
+    }
+    Ok(())
+}

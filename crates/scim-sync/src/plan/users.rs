@@ -53,12 +53,7 @@ pub(crate) fn plan_users(
     let mut seen = Seen::new(current, roots(options), &options.ownership, for_groups);
     let (mut creates, mut updates, mut left_alone) = (Vec::new(), Vec::new(), Vec::new());
     let (mut by_key, mut clashes) = (HashMap::new(), Vec::new());
-    let rules = Rules {
-        profile,
-        options,
-        guard,
-        desired_keys: &desired_keys,
-    };
+    let rules = Rules::new(profile, options, guard, &desired_keys);
     for (key, &index) in &desired_keys {
         let (want, _) = project(&desired[index], &seen.roots);
         let met = match current_keys.get(key) {
@@ -160,6 +155,22 @@ struct Rules<'a> {
     /// Whether writes to accounts the source does not own are refused.
     guard: bool,
     desired_keys: &'a BTreeMap<String, usize>,
+}
+
+impl<'a> Rules<'a> {
+    fn new(
+        profile: &'a Profile,
+        options: &'a PlanOptions,
+        guard: bool,
+        desired_keys: &'a BTreeMap<String, usize>,
+    ) -> Rules<'a> {
+        Rules {
+            profile,
+            options,
+            guard,
+            desired_keys,
+        }
+    }
 }
 
 /// The write (by the account's id) making account `at`, met `by` a key,
