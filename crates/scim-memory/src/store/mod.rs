@@ -49,6 +49,9 @@ pub(crate) struct Store {
     max_member_changes: Option<usize>,
     /// The spellings `/ServiceProviderConfig` is served at.
     service_provider_config: Vec<String>,
+    /// User attributes a create must carry beyond `userName` (the
+    /// profile's [`required_on_create`](Profile::required_on_create)).
+    required_on_create: Vec<String>,
 }
 
 impl Store {
@@ -68,6 +71,7 @@ impl Store {
                 "ServiceProviderConfig".to_owned(),
                 "ServiceProviderConfigs".to_owned(),
             ],
+            required_on_create: Vec::new(),
         }
     }
 
@@ -78,6 +82,11 @@ impl Store {
             paging: Paging::of_profile(profile),
             max_member_changes: profile.max_member_changes,
             service_provider_config: vec![spelling.to_owned()],
+            required_on_create: profile
+                .required_on_create
+                .iter()
+                .map(|required| required.path.clone())
+                .collect(),
             ..Store::new(profile.dialect)
         }
     }
@@ -139,6 +148,9 @@ impl Store {
         resource.remove("id");
         resource.remove("meta");
         self.check(kind, &resource, None)?;
+        if kind == Kind::Users {
+            self.check_required_on_create(&resource)?;
+        }
         if !resource.contains_key("schemas") {
             let schema = match (self.v2(), kind) {
                 (_, Kind::Custom(CustomKind(i))) => self.custom[i].schema.as_str(),
@@ -191,6 +203,28 @@ impl Store {
                         format!("userName {value:?} is already in use"),
                     ));
                 }
+            }
+        }
+        Ok(())
+    }
+
+    /// A create without one of the profile's required attributes is 400
+    /// `invalidValue` naming it, as AWS IAM Identity Center answers a
+    /// CreateUser without `displayName` or a name part.
+    fn check_required_on_create(&self, resource: &Resource) -> Result<(), Failure> {
+        for path in &self.required_on_create {
+            let mut value = None;
+            let mut object = Some(resource);
+            for part in path.split('.') {
+                value = object.and_then(|o| existing_key(o, part).and_then(|k| o.get(&k)));
+                object = value.and_then(Value::as_object);
+            }
+            if !value.and_then(Value::as_str).is_some_and(|v| !v.is_empty()) {
+                return Err(Failure::new(
+                    400,
+                    Some("invalidValue"),
+                    format!("{path} is required"),
+                ));
             }
         }
         Ok(())
