@@ -9,7 +9,7 @@ use scim_client::provider::Profile;
 use serde_json::{Map, Value};
 
 use super::json::{get, project, same, set, split_root};
-use super::{Change, LeftAlone, PlanError, Ref, Step, render};
+use super::{Change, LeftAlone, PlanError, Ref, Step, render, required};
 use crate::options::{Ownership, PlanOptions};
 
 /// The users' part of a plan, and what the groups' part needs to know.
@@ -51,11 +51,14 @@ pub(crate) fn plan_users(
     let (mut creates, mut updates, mut left_alone) = (Vec::new(), Vec::new(), Vec::new());
     let mut by_key = HashMap::new();
     for (key, &index) in &desired_keys {
-        let (want, _) = project(&desired[index], &seen.roots);
+        let (mut want, _) = project(&desired[index], &seen.roots);
+        required::derive(&mut want, profile);
         let Some(&at) = current_keys.get(key) else {
+            let user = managed_body(&want, options);
+            required::check_create(key, &user, profile)?;
             creates.push(Step::CreateUser {
                 key: key.clone(),
-                user: managed_body(&want, options),
+                user,
             });
             if for_groups {
                 by_key.insert(key.clone(), Ref::Key(key.clone()));
