@@ -25,7 +25,9 @@ use std::path::{Path, PathBuf};
 
 use scim_sync::apply::{ApplyOptions, EventResult, Report, apply_blocking};
 use scim_sync::source::{Mapping, read_csv, read_path};
-use scim_sync::{Desired, Drift, Ownership, Plan, PlanOptions, Step, plan, read_current, verify};
+use scim_sync::{
+    Desired, Drift, Ownership, Plan, PlanOptions, Step, plan, read_current_for, verify,
+};
 use serde_json::json;
 
 use super::plural;
@@ -189,7 +191,8 @@ fn make_plan(
     desired: &Desired,
     options: &PlanOptions,
 ) -> Result<Plan, CliError> {
-    let current = read_current(session.client()).map_err(|e| CliError::caused_by("read", &e))?;
+    let current = read_current_for(session.client(), session.profile())
+        .map_err(|e| CliError::caused_by("read", &e))?;
     plan(desired, &current, session.profile(), options).map_err(|e| CliError::caused_by("plan", &e))
 }
 
@@ -213,7 +216,8 @@ fn apply(session: &Session, plan: &Plan, options: &ApplyOptions) -> Result<Repor
 }
 
 fn check(session: &Session, desired: &Desired, options: &PlanOptions) -> Result<Drift, CliError> {
-    let current = read_current(session.client()).map_err(|e| CliError::caused_by("read", &e))?;
+    let current = read_current_for(session.client(), session.profile())
+        .map_err(|e| CliError::caused_by("read", &e))?;
     verify(desired, &current, session.profile(), options)
         .map_err(|e| CliError::caused_by("verify", &e))
 }

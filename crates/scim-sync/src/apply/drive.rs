@@ -15,7 +15,7 @@ use super::engine::{Apply, Output, Ticket};
 use super::journal::{Journal, JournalError};
 use super::{Answer, Event, Report};
 use crate::plan::{Current, Plan, fingerprint};
-use crate::read::{ReadError, read_current, read_current_async};
+use crate::read::{ReadError, read_current_for, read_current_for_async};
 
 /// How to apply.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,7 +92,7 @@ pub fn apply_blocking(
 ) -> Result<Report, ApplyError> {
     let (journal, recovered) = Journal::open(&options.journal, plan)?;
     if recovered.is_fresh() {
-        check_state(plan, &read_current(client)?)?;
+        check_state(plan, &read_current_for(client, profile)?)?;
     }
     let apply = Apply::new(plan, profile, client.endpoint().clone(), recovered)?;
     let shared = Shared {
@@ -180,7 +180,7 @@ pub async fn apply_async(
 ) -> Result<Report, ApplyError> {
     let (mut journal, recovered) = Journal::open(&options.journal, plan)?;
     if recovered.is_fresh() {
-        check_state(plan, &read_current_async(client).await?)?;
+        check_state(plan, &read_current_for_async(client, profile).await?)?;
     }
     let mut apply = Apply::new(plan, profile, client.endpoint().clone(), recovered)?;
     let mut in_flight: Vec<InFlight<'_>> = Vec::new();
