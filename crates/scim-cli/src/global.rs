@@ -111,7 +111,10 @@ mod tests {
         assert_eq!(take("plan").unwrap().0.rate_share, DEFAULT_SHARE);
         assert!(DEFAULT_SHARE < 1.0);
         let help = format!("(default {DEFAULT_SHARE}:");
-        assert!(crate::usage::USAGE.contains(&help), "--help states the default");
+        assert!(
+            crate::usage::USAGE.contains(&help),
+            "--help states the default"
+        );
         assert_eq!(take("plan --rate-share 0.5").unwrap().0.rate_share, 0.5);
         assert_eq!(take("plan --rate-share=1").unwrap().0.rate_share, 1.0);
         for bad in ["0", "-0.1", "1.01", "NaN", "inf", "half"] {

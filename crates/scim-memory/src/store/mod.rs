@@ -148,9 +148,6 @@ impl Store {
         resource.remove("id");
         resource.remove("meta");
         self.check(kind, &resource, None)?;
-        if kind == Kind::Users {
-            self.check_required_on_create(&resource)?;
-        }
         if !resource.contains_key("schemas") {
             let schema = match (self.v2(), kind) {
                 (_, Kind::Custom(CustomKind(i))) => self.custom[i].schema.as_str(),
@@ -206,6 +203,22 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// Creates as the provider's API does (`POST`, bulk): [`create`](Self::create)
+    /// after the profile's required attributes are checked. Restoring a
+    /// snapshot and seeding skip that check: they put back accounts the
+    /// provider already holds.
+    pub(crate) fn create_requested(
+        &mut self,
+        kind: Kind,
+        body: Value,
+        origin: &str,
+    ) -> Result<Resource, Failure> {
+        if let (Kind::Users, Value::Object(resource)) = (kind, &body) {
+            self.check_required_on_create(resource)?;
+        }
+        self.create(kind, body, origin)
     }
 
     /// A create without one of the profile's required attributes is 400
