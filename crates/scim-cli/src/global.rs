@@ -109,7 +109,7 @@ mod tests {
     #[test]
     fn rate_share_defaults_below_one_and_is_bounded() {
         assert_eq!(take("plan").unwrap().0.rate_share, DEFAULT_SHARE);
-        assert!(DEFAULT_SHARE < 1.0);
+        const { assert!(DEFAULT_SHARE < 1.0) };
         let help = format!("(default {DEFAULT_SHARE}:");
         assert!(
             crate::usage::USAGE.contains(&help),

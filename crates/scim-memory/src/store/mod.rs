@@ -232,7 +232,7 @@ impl Store {
                 value = object.and_then(|o| existing_key(o, part).and_then(|k| o.get(&k)));
                 object = value.and_then(Value::as_object);
             }
-            if !value.and_then(Value::as_str).is_some_and(|v| !v.is_empty()) {
+            if value.and_then(Value::as_str).is_none_or(str::is_empty) {
                 return Err(Failure::new(
                     400,
                     Some("invalidValue"),
