@@ -37,9 +37,18 @@ fn client(profile: &Profile, budget: bool) -> (InMemoryService, ScimClient) {
     (service, client)
 }
 
+/// A user with what every profile requires on create (AWS: `displayName`
+/// and both name parts besides `userName`).
 fn user(i: usize) -> User {
     User {
         user_name: format!("user{i:04}").into(),
+        display_name: format!("User {i}").into(),
+        name: scim_client::model::Name {
+            given_name: "User".into(),
+            family_name: format!("{i}").into(),
+            ..Default::default()
+        }
+        .into(),
         ..User::default()
     }
 }

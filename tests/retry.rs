@@ -928,3 +928,28 @@ fn a_success_gives_back_what_its_retries_spent() {
     assert!(result.is_err());
     assert_eq!(quota.available(), 100 - RetryQuota::RETRY_COST);
 }
+
+#[test]
+fn a_handler_bounded_by_time_retries_429s_until_the_total_wait_limit() {
+    let mut rate_limited = RateLimitErrorRetryHandler::bounded_by_time();
+    rate_limited.jitter = Arc::new(NoJitter);
+    let mut handlers = RetryHandlers::none().with_total_wait_limit(Duration::from_secs(60));
+    handlers.push(rate_limited);
+    let mut state = RetryState::default();
+    let req = request(Method::POST);
+    let limited = response(429, Some("7"));
+    let attempt = Attempt {
+        request: &req,
+        outcome: Outcome::Response(&limited),
+        now: now(),
+        random: 0.0,
+    };
+    let mut retries = 0;
+    while handlers.decide(&mut state, &attempt).is_some() {
+        retries += 1;
+        assert!(retries < 100, "bounded");
+    }
+    // 8 waits of 7 s fit in 60 s, a ninth would not: more than a count of 2.
+    assert_eq!(retries, 8);
+    assert_eq!(state.total_waited, Duration::from_secs(56));
+}

@@ -105,6 +105,19 @@ impl RateLimitErrorRetryHandler {
     }
 }
 
+impl RateLimitErrorRetryHandler {
+    /// A handler bounded by time, not by a count: it retries every 429 whose
+    /// `Retry-After` is within [`max_wait`](Self::max_wait), until the
+    /// call's [total wait limit](super::RetryHandlers::total_wait_limit)
+    /// (five minutes by default) would be passed. A job paced below the
+    /// provider's limits meets a 429 only when another app spends the same
+    /// budget; a count of 2 then loses the write after two short waits,
+    /// where waiting out the other app's burst saves it.
+    pub fn bounded_by_time() -> Self {
+        RateLimitErrorRetryHandler::new(u32::MAX)
+    }
+}
+
 impl Default for RateLimitErrorRetryHandler {
     fn default() -> Self {
         RateLimitErrorRetryHandler::new(1)

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use scim_client::pacing::DEFAULT_SHARE;
 use scim_client::provider::Profile;
 
 use crate::args::Args;
@@ -25,6 +26,9 @@ pub(crate) struct GlobalOptions {
     pub quiet: bool,
     /// `--state FILE`: the embedded service's state file.
     pub state: Option<PathBuf>,
+    /// `--rate-share X`: the share of the profile's rate table to pace to,
+    /// 0 < X ≤ 1 (default [`DEFAULT_SHARE`]).
+    pub rate_share: f64,
     /// `--help`/`-h`.
     pub help: bool,
     /// `--version`/`-V`.
@@ -54,9 +58,24 @@ impl GlobalOptions {
             json: args.switch("--json", &[]),
             quiet: args.switch("--quiet", &["-q"]),
             state: args.value("--state")?.map(PathBuf::from),
+            rate_share: rate_share(args.value("--rate-share")?)?,
             help: args.switch("--help", &["-h"]),
             version: args.switch("--version", &["-V"]),
         })
+    }
+}
+
+/// `--rate-share`: a number in (0, 1], or the default. A share above 1
+/// would pace past the provider's published limits, and 0 would never send.
+fn rate_share(given: Option<String>) -> Result<f64, CliError> {
+    let Some(text) = given else {
+        return Ok(DEFAULT_SHARE);
+    };
+    match text.trim().parse::<f64>() {
+        Ok(share) if share > 0.0 && share <= 1.0 => Ok(share),
+        _ => Err(CliError::usage(format!(
+            "--rate-share {text:?}: give a number above 0 and at most 1 (e.g. 0.5)"
+        ))),
     }
 }
 
@@ -84,6 +103,23 @@ mod tests {
         assert_eq!(error.kind(), "usage");
         for name in Profile::NAMES {
             assert!(error.message().contains(name), "{error}");
+        }
+    }
+
+    #[test]
+    fn rate_share_defaults_below_one_and_is_bounded() {
+        assert_eq!(take("plan").unwrap().0.rate_share, DEFAULT_SHARE);
+        const { assert!(DEFAULT_SHARE < 1.0) };
+        let help = format!("(default {DEFAULT_SHARE}:");
+        assert!(
+            crate::usage::USAGE.contains(&help),
+            "--help states the default"
+        );
+        assert_eq!(take("plan --rate-share 0.5").unwrap().0.rate_share, 0.5);
+        assert_eq!(take("plan --rate-share=1").unwrap().0.rate_share, 1.0);
+        for bad in ["0", "-0.1", "1.01", "NaN", "inf", "half"] {
+            let error = take(&format!("plan --rate-share={bad}")).unwrap_err();
+            assert!(error.to_string().contains("--rate-share"), "{bad}: {error}");
         }
     }
 }

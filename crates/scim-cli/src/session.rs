@@ -40,7 +40,7 @@ impl Session {
         };
         let (client, embedded) = match target {
             Target::Remote { base_url, token } => {
-                let settings = client_options(&profile, &base_url);
+                let settings = client_options(&profile, &base_url, options.rate_share);
                 let client = ScimClient::with_options(token.secret(), settings)
                     .map_err(|e| CliError::from(e).redact(token.secret()))?;
                 (client, None)
@@ -48,7 +48,8 @@ impl Session {
             Target::Embedded { state } => {
                 output.note(EMBEDDED_NOTICE);
                 let (mut embedded, loaded) = Embedded::open(&profile, state)?;
-                let settings = client_options(&profile, &Embedded::base_url(&profile));
+                let settings =
+                    client_options(&profile, &Embedded::base_url(&profile), options.rate_share);
                 let client =
                     ScimClient::with_transport("embedded", settings, embedded.service().clone())?;
                 if !loaded {
@@ -104,9 +105,12 @@ impl Session {
     }
 }
 
-/// The profile's settings at `base_url`, paced by its published rates.
-fn client_options(profile: &Profile, base_url: &str) -> ClientOptions {
-    let budget = (!profile.rates.is_empty()).then(|| SharedBudget::for_table(&profile.rates, 1.0));
+/// The profile's settings at `base_url`, paced at `share` of its rate table
+/// (`--rate-share`), retrying 429s for as long as the call's total wait
+/// limit allows rather than a fixed count.
+fn client_options(profile: &Profile, base_url: &str, share: f64) -> ClientOptions {
+    let budget =
+        (!profile.rates.is_empty()).then(|| SharedBudget::for_table(&profile.rates, share));
     let mut options = ClientOptions {
         budget,
         user_agent_prefix: format!("scim-cli/{}", env!("CARGO_PKG_VERSION")),
@@ -114,6 +118,6 @@ fn client_options(profile: &Profile, base_url: &str) -> ClientOptions {
     };
     options
         .retry_handlers
-        .push(RateLimitErrorRetryHandler::new(2));
+        .push(RateLimitErrorRetryHandler::bounded_by_time());
     options
 }

@@ -71,6 +71,8 @@ GLOBAL FLAGS
     --json             machine JSON on stdout, one document per command
     --quiet, -q        no notes or progress on stderr
     --state FILE       the embedded service's state file (default .scim-embedded.json)
+    --rate-share X     pace to this share of the profile's rate limits, 0 < X <= 1
+                       (default 0.9: room for the org's other apps; limits are per org)
     --help, -h         this text
     --version, -V      the version
 

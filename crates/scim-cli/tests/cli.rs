@@ -526,6 +526,13 @@ fn state_is_kept_in_the_chosen_file_for_its_profile_only() {
             "create",
             "--user-name",
             "ada2",
+            // AWS requires these on create.
+            "--display-name",
+            "Ada Two",
+            "--given-name",
+            "Ada",
+            "--family-name",
+            "Two",
         ])
         .ok()
         .json();

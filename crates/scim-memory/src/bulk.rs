@@ -113,7 +113,7 @@ fn run(
     let if_match = operation.version.as_deref();
     match (operation.method.to_ascii_uppercase().as_str(), route) {
         ("POST", Some(Route::Collection(kind))) => {
-            Ok((201, Some(store.create(kind, data()?, origin)?)))
+            Ok((201, Some(store.create_requested(kind, data()?, origin)?)))
         }
         ("PUT", Some(Route::Resource(kind, id))) => {
             Ok((200, Some(store.replace(kind, &id, data()?, if_match)?)))

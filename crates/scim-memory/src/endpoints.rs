@@ -129,7 +129,7 @@ fn create(
     kind: Kind,
     incoming: &Incoming,
 ) -> Result<Reply, Failure> {
-    let created = store.create(kind, incoming.json_body()?, &incoming.origin)?;
+    let created = store.create_requested(kind, incoming.json_body()?, &incoming.origin)?;
     Ok(Reply::resource(201, created, rules.v2()))
 }
 

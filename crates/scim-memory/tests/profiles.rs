@@ -852,11 +852,28 @@ fn every_built_in_profile_serves_a_create_and_a_list() {
         let (service, client) = service_and_client(&profile);
         assert_eq!(service.dialect(), profile.dialect);
         assert_eq!(service.profile(), Some(&profile));
-        let created = call(&client, Method::POST, "Users", &[], Some(user("ada")));
+        // What every profile requires on create (AWS: displayName and both
+        // name parts besides userName).
+        let ada = json!({"userName": "ada", "displayName": "Ada L", "name": {"givenName": "Ada", "familyName": "L"}});
+        let created = call(&client, Method::POST, "Users", &[], Some(ada));
         assert_eq!(status(&created), 201, "{name}");
         service.advance(Duration::from_secs(3600));
         let list = json_of(call(&client, Method::GET, "Users", &[], None));
         assert_eq!(list["totalResults"], 1, "{name}");
         assert_eq!(service.throttled(), 0, "{name}");
     }
+}
+
+#[test]
+fn aws_answers_400_naming_a_required_attribute_a_create_lacks() {
+    let (service, client) = service_and_client(&Profile::aws_identity_center("us-east-1", "d-1"));
+    let refused = call(&client, Method::POST, "Users", &[], Some(user("ada")));
+    assert_eq!(status(&refused), 400);
+    assert!(
+        json_of(refused)["detail"]
+            .as_str()
+            .unwrap()
+            .contains("displayName")
+    );
+    assert_eq!(service.len(scim_memory::Kind::Users), 0);
 }

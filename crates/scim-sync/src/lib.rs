@@ -39,5 +39,7 @@ pub use desired::{Desired, DesiredGroup};
 
 pub use options::{Adoption, DeactivationLimit, MatchKey, Ownership, PlanOptions};
 pub use plan::{Change, Clash, Current, LeftAlone, Plan, PlanError, Ref, Step, fingerprint, plan};
-pub use read::{ReadError, read_current, read_current_async};
+pub use read::{
+    ReadError, read_current, read_current_async, read_current_for, read_current_for_async,
+};
 pub use verify::{Drift, DriftItem, DriftKind, VerifyError, verify, verify_async, verify_blocking};

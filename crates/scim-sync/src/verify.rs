@@ -16,7 +16,7 @@ use serde_json::Value;
 use crate::desired::Desired;
 use crate::options::PlanOptions;
 use crate::plan::{Current, PlanError, Ref, Step, plan_with};
-use crate::read::{ReadError, read_current, read_current_async};
+use crate::read::{ReadError, read_current_for, read_current_for_async};
 
 /// What differs between the provider and the desired state.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
@@ -94,25 +94,27 @@ pub fn verify(
     })
 }
 
-/// Reads the provider through `client`'s list pages and compares.
+/// Reads the provider through `client`'s list pages (and membership where
+/// the profile's group reads omit it: [`read_current_for`]) and compares.
 pub fn verify_blocking(
     client: &ScimClient,
     desired: &Desired,
     profile: &Profile,
     options: &PlanOptions,
 ) -> Result<Drift, VerifyError> {
-    let current = read_current(client)?;
+    let current = read_current_for(client, profile)?;
     Ok(verify(desired, &current, profile, options)?)
 }
 
-/// Reads the provider through `client`'s list pages and compares.
+/// Reads the provider through `client`'s list pages (and membership where
+/// the profile's group reads omit it: [`read_current_for`]) and compares.
 pub async fn verify_async(
     client: &AsyncScimClient,
     desired: &Desired,
     profile: &Profile,
     options: &PlanOptions,
 ) -> Result<Drift, VerifyError> {
-    let current = read_current_async(client).await?;
+    let current = read_current_for_async(client, profile).await?;
     Ok(verify(desired, &current, profile, options)?)
 }
 

@@ -290,9 +290,10 @@ fn membership_changes_are_chunked_to_each_profiles_limit() {
             vec![(250, 1)],
             true,
         ),
-        // AWS: at most 100 changes per request, and group reads list no
-        // members, so none can be known to leave.
-        (aws.clone(), vec![(100, 0), (100, 0), (50, 0)], true),
+        // AWS: at most 100 changes per request; its group reads list no
+        // members, but `read_current_for` reads them through the
+        // `members.value eq` filter, so the leaver is known and removed.
+        (aws.clone(), vec![(100, 0), (100, 0), (50, 1)], true),
     ] {
         let plan = plan(&desired, &current, &profile, &options()).unwrap();
         let steps: Vec<&Step> = plan
@@ -309,30 +310,62 @@ fn membership_changes_are_chunked_to_each_profiles_limit() {
             |s| matches!(s, Step::UpdateGroup { changes, .. } if changes[0].path == "displayName"),
         );
         assert_eq!(renamed, rename, "{}", profile.name);
-        if profile != aws {
-            assert!(
-                plan.left_alone
-                    .iter()
-                    .any(|l| l.id == "WC" && l.reason.contains("not owned")),
-                "{}",
-                profile.name
-            );
-            assert!(
-                matches!(steps.last().unwrap(), Step::ChangeMembers { remove, .. } if remove == &["WX"])
-            );
-        } else {
-            assert!(
-                plan.left_alone
-                    .iter()
-                    .any(|l| l.id == "G1" && l.reason.contains("none removed"))
-            );
-        }
+        assert!(
+            plan.left_alone
+                .iter()
+                .any(|l| l.id == "WC" && l.reason.contains("not owned")),
+            "{}",
+            profile.name
+        );
+        assert!(
+            matches!(steps.last().unwrap(), Step::ChangeMembers { remove, .. } if remove == &["WX"])
+        );
         assert!(
             steps
                 .iter()
                 .all(|s| matches!(s, Step::ChangeMembers { group: Ref::Id(id), .. } if id == "G1"))
         );
     }
+}
+
+/// AWS's group read taken as it comes (no `members`, as a plain
+/// `read_current` gives it): members are added, none can be known to leave,
+/// and the plan says so.
+#[test]
+fn aws_groups_read_without_members_add_and_remove_nothing() {
+    let users: Vec<User> = vec![user("W1", "u1", "hr:1"), user("WX", "leaver", "hr:x")];
+    let desired = Desired {
+        users: vec![user("", "u1", "hr:1"), user("", "leaver", "hr:x")],
+        groups: vec![DesiredGroup {
+            display_name: "eng".into(),
+            external_id: None,
+            members: vec!["hr:1".into()],
+        }],
+        ..Desired::default()
+    };
+    let group = Group {
+        id: "G1".into(),
+        display_name: "eng".into(),
+        ..Group::default()
+    };
+    let current = Current {
+        users,
+        groups: vec![group],
+    };
+    let aws = Profile::aws_identity_center("us-east-1", "d-1");
+    let plan = plan(&desired, &current, &aws, &options()).unwrap();
+    let changes: Vec<(usize, usize)> = plan
+        .steps
+        .iter()
+        .filter(|s| matches!(s, Step::ChangeMembers { .. }))
+        .map(members)
+        .collect();
+    assert_eq!(changes, vec![(1, 0)]);
+    assert!(
+        plan.left_alone
+            .iter()
+            .any(|l| l.id == "G1" && l.reason.contains("none removed"))
+    );
 }
 
 #[test]

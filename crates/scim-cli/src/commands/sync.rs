@@ -33,7 +33,7 @@ use std::path::{Path, PathBuf};
 use scim_sync::apply::{ApplyError, ApplyOptions, EventResult, Report, apply_blocking};
 use scim_sync::source::{Mapping, read_csv, read_path};
 use scim_sync::{
-    Adoption, Desired, Drift, MatchKey, Ownership, Plan, PlanOptions, Step, plan, read_current,
+    Adoption, Desired, Drift, MatchKey, Ownership, Plan, PlanOptions, Step, plan, read_current_for,
     verify,
 };
 use serde_json::json;
@@ -249,7 +249,8 @@ fn make_plan(
     desired: &Desired,
     options: &PlanOptions,
 ) -> Result<Plan, CliError> {
-    let current = read_current(session.client()).map_err(|e| CliError::caused_by("read", &e))?;
+    let current = read_current_for(session.client(), session.profile())
+        .map_err(|e| CliError::caused_by("read", &e))?;
     plan(desired, &current, session.profile(), options).map_err(|e| CliError::caused_by("plan", &e))
 }
 
@@ -288,7 +289,8 @@ fn run_engine(
 }
 
 fn check(session: &Session, desired: &Desired, options: &PlanOptions) -> Result<Drift, CliError> {
-    let current = read_current(session.client()).map_err(|e| CliError::caused_by("read", &e))?;
+    let current = read_current_for(session.client(), session.profile())
+        .map_err(|e| CliError::caused_by("read", &e))?;
     verify(desired, &current, session.profile(), options)
         .map_err(|e| CliError::caused_by("verify", &e))
 }

@@ -49,6 +49,9 @@ pub(crate) struct Store {
     max_member_changes: Option<usize>,
     /// The spellings `/ServiceProviderConfig` is served at.
     service_provider_config: Vec<String>,
+    /// User attributes a create must carry beyond `userName` (the
+    /// profile's [`required_on_create`](Profile::required_on_create)).
+    required_on_create: Vec<String>,
 }
 
 impl Store {
@@ -68,6 +71,7 @@ impl Store {
                 "ServiceProviderConfig".to_owned(),
                 "ServiceProviderConfigs".to_owned(),
             ],
+            required_on_create: Vec::new(),
         }
     }
 
@@ -78,6 +82,11 @@ impl Store {
             paging: Paging::of_profile(profile),
             max_member_changes: profile.max_member_changes,
             service_provider_config: vec![spelling.to_owned()],
+            required_on_create: profile
+                .required_on_create
+                .iter()
+                .map(|required| required.path.clone())
+                .collect(),
             ..Store::new(profile.dialect)
         }
     }
@@ -191,6 +200,44 @@ impl Store {
                         format!("userName {value:?} is already in use"),
                     ));
                 }
+            }
+        }
+        Ok(())
+    }
+
+    /// Creates as the provider's API does (`POST`, bulk): [`create`](Self::create)
+    /// after the profile's required attributes are checked. Restoring a
+    /// snapshot and seeding skip that check: they put back accounts the
+    /// provider already holds.
+    pub(crate) fn create_requested(
+        &mut self,
+        kind: Kind,
+        body: Value,
+        origin: &str,
+    ) -> Result<Resource, Failure> {
+        if let (Kind::Users, Value::Object(resource)) = (kind, &body) {
+            self.check_required_on_create(resource)?;
+        }
+        self.create(kind, body, origin)
+    }
+
+    /// A create without one of the profile's required attributes is 400
+    /// `invalidValue` naming it, as AWS IAM Identity Center answers a
+    /// CreateUser without `displayName` or a name part.
+    fn check_required_on_create(&self, resource: &Resource) -> Result<(), Failure> {
+        for path in &self.required_on_create {
+            let mut value = None;
+            let mut object = Some(resource);
+            for part in path.split('.') {
+                value = object.and_then(|o| existing_key(o, part).and_then(|k| o.get(&k)));
+                object = value.and_then(Value::as_object);
+            }
+            if value.and_then(Value::as_str).is_none_or(str::is_empty) {
+                return Err(Failure::new(
+                    400,
+                    Some("invalidValue"),
+                    format!("{path} is required"),
+                ));
             }
         }
         Ok(())

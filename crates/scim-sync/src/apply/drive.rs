@@ -17,7 +17,7 @@ use super::lock::{ApplyLock, LockError};
 use super::trust::check_plan;
 use super::{Answer, Event, Report};
 use crate::plan::{Current, Plan, fingerprint};
-use crate::read::{ReadError, read_current, read_current_async};
+use crate::read::{ReadError, read_current_for, read_current_for_async};
 
 /// How to apply.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -172,7 +172,7 @@ pub fn apply_blocking(
     on_event: impl FnMut(&Event) + Send,
 ) -> Result<Report, ApplyError> {
     let _lock = ApplyLock::acquire(&options.journal, client.endpoint().base_url())?;
-    let current = read_current(client)?;
+    let current = read_current_for(client, profile)?;
     // Refused before the journal exists: a refused plan leaves nothing
     // that would block the next one.
     check_plan(plan, &current)?;
@@ -270,7 +270,7 @@ pub async fn apply_async(
     mut on_event: impl FnMut(&Event),
 ) -> Result<Report, ApplyError> {
     let _lock = ApplyLock::acquire(&options.journal, client.endpoint().base_url())?;
-    let current = read_current_async(client).await?;
+    let current = read_current_for_async(client, profile).await?;
     check_plan(plan, &current)?;
     let (mut journal, recovered) = Journal::open(&options.journal, plan)?;
     check_state(plan, &recovered, &current)?;

@@ -119,6 +119,17 @@ pub enum PlanError {
         /// The clashes, in key order.
         clashes: Vec<Clash>,
     },
+    /// A user to create lacks an attribute the provider requires on create
+    /// ([`Profile::required_on_create`](scim_client::provider::Profile::required_on_create))
+    /// and the profile cannot derive it.
+    MissingRequired {
+        /// The source's match key of the user.
+        key: String,
+        /// The attribute path (`name.familyName`).
+        attribute: String,
+        /// The profile requiring it.
+        profile: String,
+    },
     /// The source is empty, or far smaller than the last one: deactivations
     /// are refused, as a truncated export would deactivate everyone it lost.
     SourceShrank {
@@ -172,6 +183,15 @@ impl std::fmt::Display for PlanError {
                 )
             }
             PlanError::NotOwned { clashes } => write_clashes(f, clashes),
+            PlanError::MissingRequired {
+                key,
+                attribute,
+                profile,
+            } => write!(
+                f,
+                "user {key:?} has no {attribute}, which {profile} requires on create; \
+                 map it in the source"
+            ),
             PlanError::SourceShrank { size, last } => write!(
                 f,
                 "the source has {size} users (last time: {}); deactivations refused",

@@ -212,8 +212,8 @@ struct MemberDiff {
     remove: Vec<String>,
     /// Members the source does not list but does not own either.
     kept: Vec<String>,
-    /// The provider does not list members in group reads: nothing can be
-    /// known to leave.
+    /// The provider does not list members in group reads and they were
+    /// not read another way: nothing can be known to leave.
     unlisted: bool,
 }
 
@@ -228,7 +228,10 @@ impl MemberDiff {
     }
 
     fn of(wanted: BTreeSet<Ref>, have: &Group, users: &UserIndex, profile: &Profile) -> MemberDiff {
-        if !profile.group_reads_return_members {
+        // Where group reads omit members, a group read without them (a plain
+        // `read_current`) leaves nothing known to remove; `read_current_for`
+        // reads membership through the provider's filter and sets it.
+        if !profile.group_reads_return_members && have.members.is_absent() {
             return MemberDiff {
                 unlisted: true,
                 ..MemberDiff::all(wanted)

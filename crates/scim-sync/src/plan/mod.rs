@@ -9,6 +9,7 @@
 mod error;
 mod groups;
 mod json;
+mod required;
 mod users;
 
 use scim_client::model::{Group, User};

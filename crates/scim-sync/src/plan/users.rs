@@ -9,7 +9,7 @@ use scim_client::provider::Profile;
 use serde_json::{Map, Value};
 
 use super::json::{get, project, same, set, split_root};
-use super::{Change, Clash, LeftAlone, PlanError, Ref, Step, render};
+use super::{Change, Clash, LeftAlone, PlanError, Ref, Step, render, required};
 use crate::options::{MatchKey, Ownership, PlanOptions};
 
 /// The users' part of a plan, and what the groups' part needs to know.
@@ -55,16 +55,14 @@ pub(crate) fn plan_users(
     let (mut by_key, mut clashes) = (HashMap::new(), Vec::new());
     let rules = Rules::new(profile, options, guard, &desired_keys);
     for (key, &index) in &desired_keys {
-        let (want, _) = project(&desired[index], &seen.roots);
+        let (mut want, _) = project(&desired[index], &seen.roots);
+        required::derive(&mut want, profile);
         let met = match current_keys.get(key) {
             Some(&at) => Some((at, options.match_key)),
             None => holders.of(&want).map(|at| (at, MatchKey::UserName)),
         };
         let Some((at, by)) = met else {
-            creates.push(Step::CreateUser {
-                key: key.clone(),
-                user: managed_body(&want, options),
-            });
+            creates.push(create_step(key, &want, options, profile)?);
             if for_groups {
                 by_key.insert(key.clone(), Ref::Key(key.clone()));
             }
@@ -96,6 +94,22 @@ pub(crate) fn plan_users(
             owned_ids: seen.owned_ids,
             current: seen.hashes,
         },
+    })
+}
+
+/// The create of the desired user `key`: its managed attributes, with
+/// every attribute the profile requires on create present (or refused).
+fn create_step(
+    key: &str,
+    want: &Value,
+    options: &PlanOptions,
+    profile: &Profile,
+) -> Result<Step, PlanError> {
+    let user = managed_body(want, options);
+    required::check_create(key, &user, profile)?;
+    Ok(Step::CreateUser {
+        key: key.to_owned(),
+        user,
     })
 }
 
