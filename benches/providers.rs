@@ -84,9 +84,18 @@ fn binding_per_minute(profile: &Profile, method: http::Method, path: &str) -> f6
         .fold(f64::INFINITY, f64::min)
 }
 
+/// A user with what every profile requires on create (AWS: `displayName`
+/// and both name parts besides `userName`).
 fn user(i: usize) -> User {
     User {
         user_name: format!("user{i:05}").into(),
+        display_name: format!("User {i}").into(),
+        name: scim_client::model::Name {
+            given_name: "User".into(),
+            family_name: format!("{i}").into(),
+            ..Default::default()
+        }
+        .into(),
         ..User::default()
     }
 }
