@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use scim_client::model::{Field, Name, TypedValue, User};
+use scim_client::model::{Name, TypedValue, User};
 use scim_sync::source::Target;
 
 use crate::config::{Disabled, IdAttribute, LdapConfig};
@@ -119,7 +119,7 @@ pub fn to_user(entry: &Entry, config: &LdapConfig) -> Result<User, EntryError> {
         match target {
             Target::Active => user.active = boolean(entry, attribute, value)?.into(),
             other => {
-                if let Some(slot) = text_slot(&mut user, &mut name, *other) {
+                if let Some(slot) = other.text_field(&mut user, &mut name) {
                     *slot = value.into();
                 }
             }
@@ -172,46 +172,8 @@ fn boolean(entry: &Entry, attribute: &str, value: &str) -> Result<bool, EntryErr
 }
 
 fn work_email(entry: &Entry, attribute: &str, address: &str) -> Result<TypedValue, EntryError> {
-    let valid = address.split_once('@').is_some_and(|(local, domain)| {
-        !local.is_empty() && !domain.is_empty() && !address.chars().any(char::is_whitespace)
-    });
-    if !valid {
-        let message = format!("{address:?} is not an email address");
-        return Err(entry.error(attribute, EntryErrorKind::Value, &message));
-    }
-    Ok(TypedValue {
-        value: address.into(),
-        kind: "work".into(),
-        primary: true.into(),
-        ..TypedValue::default()
-    })
-}
-
-/// The text attribute `target` names (in `user`, or in `name` for `name.*`).
-fn text_slot<'u>(
-    user: &'u mut User,
-    name: &'u mut Name,
-    target: Target,
-) -> Option<&'u mut Field<String>> {
-    Some(match target {
-        Target::ExternalId => &mut user.external_id,
-        Target::UserName => &mut user.user_name,
-        Target::DisplayName => &mut user.display_name,
-        Target::NickName => &mut user.nick_name,
-        Target::Title => &mut user.title,
-        Target::UserType => &mut user.user_type,
-        Target::PreferredLanguage => &mut user.preferred_language,
-        Target::Locale => &mut user.locale,
-        Target::Timezone => &mut user.timezone,
-        Target::ProfileUrl => &mut user.profile_url,
-        Target::GivenName => &mut name.given_name,
-        Target::FamilyName => &mut name.family_name,
-        Target::MiddleName => &mut name.middle_name,
-        Target::FormattedName => &mut name.formatted,
-        Target::HonorificPrefix => &mut name.honorific_prefix,
-        Target::HonorificSuffix => &mut name.honorific_suffix,
-        _ => return None,
-    })
+    scim_sync::source::work_email(address)
+        .map_err(|reason| entry.error(attribute, EntryErrorKind::Value, &reason))
 }
 
 #[cfg(test)]

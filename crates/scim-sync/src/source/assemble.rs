@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use scim_client::model::{Field, Name, TypedValue, User};
+use scim_client::model::{Field, Name, User};
 
 use super::error::{SourceError, SourceErrorKind, SourceErrors};
 use super::mapping::{Mapping, Target};
@@ -276,7 +276,9 @@ fn apply<'r>(
                 .flat_map(|v| v.split(&*mapping.list_separator)),
         ),
         Target::Emails => {
-            let email = value.map(work_email).transpose();
+            let email = value
+                .map(|v| values::work_email(v).map(|e| vec![e]))
+                .transpose();
             user.emails = email.map_err(|m| (SourceErrorKind::Email, m))?.into();
         }
         Target::Active => {
@@ -284,50 +286,12 @@ fn apply<'r>(
             user.active = active.map_err(|m| (SourceErrorKind::Value, m))?.into();
         }
         other => {
-            if let Some(slot) = text_slot(user, name, other) {
+            if let Some(slot) = other.text_field(user, name) {
                 *slot = value.map(str::to_owned).into();
             }
         }
     }
     Ok(())
-}
-
-/// `emails` holding `address` as the primary work email.
-fn work_email(address: &str) -> Result<Vec<TypedValue>, String> {
-    values::email(address)?;
-    Ok(vec![TypedValue {
-        value: address.into(),
-        kind: "work".into(),
-        primary: true.into(),
-        ..TypedValue::default()
-    }])
-}
-
-/// The text attribute `target` names (in `user`, or in `name` for `name.*`).
-fn text_slot<'u>(
-    user: &'u mut User,
-    name: &'u mut Name,
-    target: Target,
-) -> Option<&'u mut Field<String>> {
-    Some(match target {
-        Target::ExternalId => &mut user.external_id,
-        Target::UserName => &mut user.user_name,
-        Target::DisplayName => &mut user.display_name,
-        Target::NickName => &mut user.nick_name,
-        Target::Title => &mut user.title,
-        Target::UserType => &mut user.user_type,
-        Target::PreferredLanguage => &mut user.preferred_language,
-        Target::Locale => &mut user.locale,
-        Target::Timezone => &mut user.timezone,
-        Target::ProfileUrl => &mut user.profile_url,
-        Target::GivenName => &mut name.given_name,
-        Target::FamilyName => &mut name.family_name,
-        Target::MiddleName => &mut name.middle_name,
-        Target::FormattedName => &mut name.formatted,
-        Target::HonorificPrefix => &mut name.honorific_prefix,
-        Target::HonorificSuffix => &mut name.honorific_suffix,
-        Target::Emails | Target::Active | Target::Groups => return None,
-    })
 }
 
 /// The groups, in order of first mention, matched by name case-insensitively.

@@ -1,6 +1,7 @@
 //! [`Mapping`]: which column (or JSON key) feeds which SCIM attribute, read
 //! from a small JSON mapping file.
 
+use scim_client::model::{Field, Name, User};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -52,6 +53,37 @@ pub enum Target {
     /// [`Mapping::list_separator`] (or a JSON array); builds
     /// [`Desired::groups`](crate::Desired::groups).
     Groups,
+}
+
+impl Target {
+    /// The text attribute this target names, in `user` (or in `name` for
+    /// `name.*`); `None` for the ones that are not plain text (emails,
+    /// active, groups). Every source fills users through it.
+    pub fn text_field<'u>(
+        self,
+        user: &'u mut User,
+        name: &'u mut Name,
+    ) -> Option<&'u mut Field<String>> {
+        Some(match self {
+            Target::ExternalId => &mut user.external_id,
+            Target::UserName => &mut user.user_name,
+            Target::DisplayName => &mut user.display_name,
+            Target::NickName => &mut user.nick_name,
+            Target::Title => &mut user.title,
+            Target::UserType => &mut user.user_type,
+            Target::PreferredLanguage => &mut user.preferred_language,
+            Target::Locale => &mut user.locale,
+            Target::Timezone => &mut user.timezone,
+            Target::ProfileUrl => &mut user.profile_url,
+            Target::GivenName => &mut name.given_name,
+            Target::FamilyName => &mut name.family_name,
+            Target::MiddleName => &mut name.middle_name,
+            Target::FormattedName => &mut name.formatted,
+            Target::HonorificPrefix => &mut name.honorific_prefix,
+            Target::HonorificSuffix => &mut name.honorific_suffix,
+            Target::Emails | Target::Active | Target::Groups => return None,
+        })
+    }
 }
 
 impl Target {

@@ -86,12 +86,13 @@ mod error;
 mod json;
 mod mapping;
 mod table;
-mod values;
+pub(crate) mod values;
 
 use std::path::Path;
 
 pub use error::{MAX_ERRORS, SourceError, SourceErrorKind, SourceErrors};
 pub use mapping::{Column, Mapping, Target};
+pub use values::work_email;
 
 use crate::desired::Desired;
 
