@@ -160,15 +160,8 @@ fn active(entry: &Entry, rule: &Disabled) -> Result<bool, EntryError> {
 }
 
 fn boolean(entry: &Entry, attribute: &str, value: &str) -> Result<bool, EntryError> {
-    match value.to_ascii_lowercase().as_str() {
-        "true" | "yes" | "1" => Ok(true),
-        "false" | "no" | "0" => Ok(false),
-        _ => Err(entry.error(
-            attribute,
-            EntryErrorKind::Value,
-            &format!("{value:?} is not a boolean"),
-        )),
-    }
+    scim_sync::source::boolean(value)
+        .map_err(|reason| entry.error(attribute, EntryErrorKind::Value, &reason))
 }
 
 fn work_email(entry: &Entry, attribute: &str, address: &str) -> Result<TypedValue, EntryError> {

@@ -92,7 +92,7 @@ use std::path::Path;
 
 pub use error::{MAX_ERRORS, SourceError, SourceErrorKind, SourceErrors};
 pub use mapping::{Column, Mapping, Target};
-pub use values::work_email;
+pub use values::{boolean, work_email};
 
 use crate::desired::Desired;
 

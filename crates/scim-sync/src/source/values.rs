@@ -2,8 +2,9 @@
 
 use scim_client::model::TypedValue;
 
-/// `true`/`false`, `yes`/`no`, `1`/`0`, in any case.
-pub(crate) fn boolean(text: &str) -> Result<bool, String> {
+/// `true`/`false`, `yes`/`no`, `1`/`0`, in any case: what every source
+/// (CSV, JSON, LDAP) reads as a boolean.
+pub fn boolean(text: &str) -> Result<bool, String> {
     match text.to_ascii_lowercase().as_str() {
         "true" | "yes" | "1" => Ok(true),
         "false" | "no" | "0" => Ok(false),
