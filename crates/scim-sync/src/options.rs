@@ -93,6 +93,21 @@ impl Ownership {
         }
     }
 
+    /// Whether the provider's group `group` (its JSON) is the source's to
+    /// write, for a source group with `source_external_id`: a group no one
+    /// has claimed (no `externalId`), one carrying the source's own
+    /// `externalId`, or one this rule owns. A group that carries another
+    /// system's `externalId` (another IdP's, another sync's) is not: the
+    /// planner reports it as a clash and apply refuses to write to it,
+    /// after a create's 409 as much as at planning.
+    pub(crate) fn owns_group(&self, group: &Value, source_external_id: Option<&str>) -> bool {
+        match group.get("externalId").and_then(Value::as_str) {
+            None | Some("") => true,
+            Some(id) if Some(id) == source_external_id => true,
+            Some(_) => self.owns(group),
+        }
+    }
+
     /// The rule in words, for errors: what makes an account the source's.
     pub(crate) fn describe(&self) -> String {
         match self {

@@ -11,7 +11,9 @@ use scim_client::provider::Profile;
 use scim_client::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 use scim_memory::InMemoryService;
 use scim_sync::apply::{ApplyError, ApplyOptions, Outcome, StepError, apply_blocking};
-use scim_sync::{Adoption, MatchKey, Plan, PlanOptions, Step, plan, read_current};
+use scim_sync::{
+    Adoption, MatchKey, Plan, PlanOptions, Rail, RailRefusal, Step, plan, read_current,
+};
 use serde_json::{Value, json};
 
 fn plan_with(service: &InMemoryService, profile: &Profile, options: &PlanOptions) -> Plan {
@@ -223,12 +225,226 @@ fn a_plan_whose_digest_was_computed_again_is_still_checked_against_ownership_and
     assert!(
         matches!(
             error,
-            ApplyError::TooManyDeactivations {
+            ApplyError::Rail(RailRefusal {
+                rail: Rail::MaxPercent { .. },
                 planned: 1,
-                owned: 3
-            }
+                owned: 3,
+                ..
+            })
         ),
         "{error}"
     );
     assert_eq!(before, after, "nothing written");
+    // The shrunken-source rail, again at apply, by the source size the
+    // plan records: a plan resealed with a last size twice its own.
+    let (error, before, after) = apply_edited("resealed-shrink", |plan, _| {
+        plan.options.allow_mass_deactivation = false;
+        plan.options.limit.max_percent = 100.0;
+        plan.options.last_source_size = Some(plan.source_size * 2 + 1);
+        plan.digest = plan.computed_digest();
+    });
+    assert!(
+        matches!(
+            error,
+            ApplyError::Rail(RailRefusal {
+                rail: Rail::ShrunkSource { .. },
+                ..
+            })
+        ),
+        "{error}"
+    );
+    assert!(
+        error.to_string().contains("shrunken-source rule"),
+        "{error}"
+    );
+    assert_eq!(before, after, "nothing written");
+}
+
+/// Someone else's group `ops` (another system's externalId, with zed in
+/// it) in `service`.
+fn seed_foreign_ops(service: &InMemoryService, profile: &Profile) {
+    seed_foreign(service, profile, "ops");
+}
+
+/// Someone else's group `name` (externalId `okta:name`, with zed in it);
+/// its id.
+fn seed_foreign(service: &InMemoryService, profile: &Profile, name: &str) -> String {
+    let zed = zed(service, profile);
+    let ops = scim_client::model::Group {
+        display_name: name.into(),
+        external_id: format!("okta:{name}").into(),
+        members: vec![scim_client::model::Member::addition(&zed)].into(),
+        ..Default::default()
+    };
+    let made = client(profile, service.clone())
+        .create_group(&ops)
+        .expect("a group");
+    made.id.as_deref().unwrap().to_owned()
+}
+
+fn ops(service: &InMemoryService, profile: &Profile) -> Vec<Value> {
+    let current = read_current(&client(profile, service.clone())).unwrap();
+    current
+        .groups
+        .iter()
+        .filter(|g| g.display_name.as_deref() == Some("ops"))
+        .map(|g| {
+            let members = g.members.value().map_or(0, Vec::len);
+            json!([g.external_id.as_deref(), members])
+        })
+        .collect()
+}
+
+#[test]
+fn the_planner_reports_a_source_group_meeting_another_systems_group() {
+    let profile = Profile::generic_scim2(BASE_URL);
+    let service = seeded(&profile);
+    seed_foreign_ops(&service, &profile);
+    let current = read_current(&client(&profile, service.clone())).unwrap();
+    let error = plan(&desired(), &current, &profile, &options()).unwrap_err();
+    let text = error.to_string();
+    for part in ["exists, not owned", "source group \"ops\"", "okta:ops"] {
+        assert!(text.contains(part), "{part} in {text}");
+    }
+}
+
+/// The service behind a provider that keeps group names unique (Slack,
+/// Okta, AWS do; RFC 7643 does not ask it): the group `made` (another
+/// system's, or an unclaimed one) appears just before apply creates
+/// `ops`, and that create answers 409 `uniqueness`.
+struct RacingGroup {
+    service: InMemoryService,
+    profile: Profile,
+    made: fn(&InMemoryService, &Profile),
+    posts: AtomicUsize,
+}
+
+impl RacingGroup {
+    fn new(
+        service: &InMemoryService,
+        profile: &Profile,
+        made: fn(&InMemoryService, &Profile),
+    ) -> Self {
+        RacingGroup {
+            service: service.clone(),
+            profile: profile.clone(),
+            made,
+            posts: AtomicUsize::new(0),
+        }
+    }
+}
+
+impl Transport for RacingGroup {
+    fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let creates_group =
+            request.method() == http::Method::POST && request.uri().path().ends_with("/Groups");
+        if creates_group && self.posts.fetch_add(1, Ordering::SeqCst) == 0 {
+            (self.made)(&self.service, &self.profile);
+            let body = json!({
+                "schemas": ["urn:ietf:params:scim:api:messages:2.0:Error"],
+                "status": "409",
+                "scimType": "uniqueness",
+                "detail": "displayName is already in use"
+            });
+            let response = http::Response::builder()
+                .status(409)
+                .header("content-type", "application/scim+json")
+                .body(body.to_string().into_bytes())
+                .unwrap();
+            return Ok(response);
+        }
+        Ok(self.service.handle(&request))
+    }
+}
+
+#[test]
+fn a_group_create_meeting_another_systems_group_fails_and_leaves_it_untouched() {
+    let profile = Profile::generic_scim2(BASE_URL);
+    let service = seeded(&profile);
+    let plan = plan_with(&service, &profile, &options());
+    let client = client(
+        &profile,
+        RacingGroup::new(&service, &profile, seed_foreign_ops),
+    );
+    let options = ApplyOptions::new(journal_path("group-not-owned"));
+    let report = apply_blocking(&client, &plan, &profile, &options, |_| {}).unwrap();
+    let refused = report
+        .failed
+        .iter()
+        .map(|f| f.error.to_string())
+        .find(|text| text.contains("exists, not owned"))
+        .unwrap_or_else(|| panic!("{report:?}"));
+    for part in ["\"ops\"", "okta:ops"] {
+        assert!(refused.contains(part), "{part} in {refused}");
+    }
+    // The other system's ops keeps its externalId and its one member: no
+    // rename, no externalId, no bob or eve added.
+    assert_eq!(ops(&service, &profile), vec![json!(["okta:ops", 1])]);
+}
+
+/// An `ops` made by hand, claimed by no system (no externalId).
+fn seed_unclaimed_ops(service: &InMemoryService, profile: &Profile) {
+    let ops = scim_client::model::Group {
+        display_name: "ops".into(),
+        ..Default::default()
+    };
+    client(profile, service.clone()).create_group(&ops).unwrap();
+}
+
+#[test]
+fn a_group_create_meeting_an_unclaimed_group_of_its_name_takes_it() {
+    let profile = Profile::generic_scim2(BASE_URL);
+    let service = seeded(&profile);
+    let plan = plan_with(&service, &profile, &options());
+    // The planner would have matched it, so apply does too.
+    let client = client(
+        &profile,
+        RacingGroup::new(&service, &profile, seed_unclaimed_ops),
+    );
+    let options = ApplyOptions::new(journal_path("group-unclaimed"));
+    let report = apply_blocking(&client, &plan, &profile, &options, |_| {}).unwrap();
+    assert!(report.is_complete(), "{report:?}");
+    assert!(
+        report
+            .done
+            .iter()
+            .any(|d| matches!(d.outcome, Outcome::Adopted { .. })),
+        "{report:?}"
+    );
+    assert_eq!(ops(&service, &profile), vec![json!([null, 2])]);
+}
+
+#[test]
+fn a_resealed_plan_renaming_another_systems_group_is_refused() {
+    let profile = Profile::slack_v2();
+    let service = seeded(&profile);
+    // Left alone by the planner: not in the source.
+    let qa = seed_foreign(&service, &profile, "qa");
+    let mut plan = plan_with(&service, &profile, &options());
+    let rename = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
+        "Operations": [{"op": "replace", "path": "displayName", "value": "QA"}]});
+    plan.steps.insert(
+        0,
+        Step::UpdateGroup {
+            key: "qa".into(),
+            id: qa.clone(),
+            changes: vec![scim_sync::Change {
+                path: "displayName".into(),
+                value: Some("QA".into()),
+                from: Some("qa".into()),
+            }],
+            patch: rename,
+        },
+    );
+    plan.digest = plan.computed_digest();
+    let before = summary(&service, &profile);
+    let client = client(&profile, service.clone());
+    let options = ApplyOptions::new(journal_path("resealed-group"));
+    let error = apply_blocking(&client, &plan, &profile, &options, |_| {}).unwrap_err();
+    assert!(
+        matches!(&error, ApplyError::NotOwned { write, id, .. } if write == "a group update" && *id == qa),
+        "{error}"
+    );
+    assert!(error.to_string().contains("okta:qa"), "{error}");
+    assert_eq!(before, summary(&service, &profile), "nothing written");
 }

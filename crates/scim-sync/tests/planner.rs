@@ -239,7 +239,7 @@ fn the_rails_refuse_what_would_wipe_an_organisation() {
             "5 of 40 is over 10%",
             keep(35),
             owned(),
-            Err("TooManyDeactivations"),
+            Err("Rail(RailRefusal { rail: MaxPercent { limit: 10.0 }"),
         ),
         (
             "over the count",
@@ -251,9 +251,14 @@ fn the_rails_refuse_what_would_wipe_an_organisation() {
                 },
                 ..owned()
             },
-            Err("TooManyDeactivations"),
+            Err("Rail(RailRefusal { rail: MaxCount { limit: 25 }"),
         ),
-        ("an empty source", keep(0), owned(), Err("SourceShrank")),
+        (
+            "an empty source",
+            keep(0),
+            owned(),
+            Err("Rail(RailRefusal { rail: EmptySource"),
+        ),
         (
             "a source half the last one",
             keep(36),
@@ -261,7 +266,7 @@ fn the_rails_refuse_what_would_wipe_an_organisation() {
                 last_source_size: Some(80),
                 ..owned()
             },
-            Err("SourceShrank"),
+            Err("Rail(RailRefusal { rail: ShrunkSource { last: 80, limit: 50.0 }"),
         ),
         (
             "overridden",
@@ -479,6 +484,7 @@ fn a_desired_user_meeting_an_unowned_account_is_a_clash_unless_adoption_is_allow
             user_name: "Ada.Lovelace".into(),
             external_id: Some("OTHER-1".into()),
             reason: clashes[0].reason.clone(),
+            group: false,
         }]
     );
     let text = clash.to_string();

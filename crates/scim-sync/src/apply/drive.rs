@@ -75,7 +75,7 @@ pub enum ApplyError {
     /// A step would write to an account the plan's ownership rule does
     /// not give the source (or adopt one its adoption rule does not allow).
     #[error(
-        "step {step} is {write} of account {id} (userName {user_name:?}, externalId {}), which the source does not own; nothing was applied: run `scim plan` again",
+        "step {step} is {write} of {id} (named {user_name:?}, externalId {}), which the source does not own; nothing was applied: run `scim plan` again",
         external_id.as_deref().map_or("none".to_owned(), |id| format!("{id:?}"))
     )]
     NotOwned {
@@ -101,16 +101,9 @@ pub enum ApplyError {
         /// What it is: a deletion, a deactivation.
         kind: String,
     },
-    /// The steps as given deactivate or delete more than the plan's limit.
-    #[error(
-        "the plan deactivates or deletes {planned} of {owned} owned accounts, over its limit; nothing was applied"
-    )]
-    TooManyDeactivations {
-        /// Deactivations and deletions in the plan.
-        planned: usize,
-        /// Accounts the source owns.
-        owned: usize,
-    },
+    /// A rail on removals refuses the steps as given.
+    #[error("{0}; nothing was applied")]
+    Rail(crate::plan::RailRefusal),
     /// The journal could not be read or written.
     #[error(transparent)]
     Journal(#[from] JournalError),

@@ -227,8 +227,14 @@ impl Apply {
                 let body = user.clone();
                 Ok(StepRun::create(Kind::User, body, resumed, Some(guard)))
             }
-            Step::CreateGroup { group, .. } => {
-                Ok(StepRun::create(Kind::Group, group.clone(), resumed, None))
+            Step::CreateGroup { key, group } => {
+                let guard = Guard {
+                    key: key.clone(),
+                    ownership: self.options.ownership.clone(),
+                    adopt: self.options.adopt,
+                };
+                let body = group.clone();
+                Ok(StepRun::create(Kind::Group, body, resumed, Some(guard)))
             }
             Step::UpdateUser {
                 id, patch: body, ..

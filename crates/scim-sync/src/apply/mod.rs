@@ -137,15 +137,15 @@ pub enum StepError {
     /// own (nor may adopt): writing to it would take over someone else's
     /// account, so it is left untouched.
     #[error(
-        "exists, not owned: source user {key:?} meets account {id} (userName {user_name:?}, externalId {}); the account was not written (plan again, or allow adoption)",
+        "exists, not owned: source {key:?} meets {id} (named {user_name:?}, externalId {}); it was not written (plan again, or allow adoption — users only)",
         external_id.as_deref().map_or("none".to_owned(), |id| format!("{id:?}"))
     )]
     NotOwned {
-        /// The desired user's match key.
+        /// The desired user's match key (a group's key).
         key: String,
-        /// The account's id.
+        /// The account's (or group's) id.
         id: String,
-        /// The account's `userName`.
+        /// The account's `userName` (a group's `displayName`).
         user_name: String,
         /// The account's `externalId`, when it has one.
         external_id: Option<String>,

@@ -54,14 +54,15 @@ pub(crate) struct Create {
     kind: Kind,
     body: Value,
     state: CreateState,
-    /// For a user: what the account a conflict meets must be to be written.
+    /// What the account (or group) a conflict meets must be to be written.
     guard: Option<Guard>,
 }
 
-/// The plan's rules for an account a user's create meets: whose it is,
-/// and whether one that is not the source's may be adopted.
+/// The plan's rules for an account a user's create (or a group a group's
+/// create) meets: whose it is, and whether one that is not the source's
+/// may be adopted (users only).
 pub(crate) struct Guard {
-    /// The desired user's match key, for the error.
+    /// The desired user's match key (a group's key), for the error.
     pub(crate) key: String,
     /// The plan's ownership rule.
     pub(crate) ownership: Ownership,
@@ -223,14 +224,21 @@ impl Create {
     /// source's under the plan's ownership rule.
     fn not_owned(&self, id: &str, current: &Value) -> Option<StepError> {
         let guard = self.guard.as_ref()?;
-        if guard.ownership.owns(current) {
+        let owned = match self.kind {
+            Kind::User => guard.ownership.owns(current),
+            Kind::Group => {
+                let source_external_id = self.body.get("externalId").and_then(Value::as_str);
+                guard.ownership.owns_group(current, source_external_id)
+            }
+        };
+        if owned {
             return None;
         }
         let text = |name: &str| current.get(name).and_then(Value::as_str).map(str::to_owned);
         Some(StepError::NotOwned {
             key: guard.key.clone(),
             id: id.to_owned(),
-            user_name: text("userName").unwrap_or_default(),
+            user_name: text(self.name_attribute()).unwrap_or_default(),
             external_id: text("externalId"),
         })
     }
@@ -263,9 +271,12 @@ impl Create {
                     from: None,
                 });
             }
-            let adoptable = guard.is_some_and(|guard| {
-                guard.adopt.allows(MatchKey::UserName) && guard.ownership.marked_by(&changes)
-            });
+            // A group that is another system's is never taken over: its
+            // members and name are that system's (the planner's rule too).
+            let adoptable = self.kind == Kind::User
+                && guard.is_some_and(|guard| {
+                    guard.adopt.allows(MatchKey::UserName) && guard.ownership.marked_by(&changes)
+                });
             if !adoptable || changes.iter().any(|c| !profile.patch.can_patch(&c.path)) {
                 return Next::Ended(Err(refused));
             }

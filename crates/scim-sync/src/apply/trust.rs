@@ -9,17 +9,21 @@
 //!   deletion of an account the source does not own, an adoption the
 //!   plan's rule does not allow (or that does not write the owned marker),
 //!   a group member removed who is not the source's;
+//! - a group update (name, `externalId`) of a group that carries another
+//!   system's `externalId` is refused;
 //! - a deletion or deactivation the plan's options do not plan is refused;
-//! - the rail on deactivations (count and percent of the owned accounts)
-//!   is applied again to the steps as given.
+//! - the rails on removals (count and percent of the owned accounts, an
+//!   empty or shrunken source, by the source size the plan records) are
+//!   applied again to the steps as given.
 
 use std::collections::HashMap;
 
-use scim_client::model::User;
+use scim_client::model::{Group, User};
+use serde_json::Value;
 
 use super::ApplyError;
 use crate::options::{Adoption, Ownership};
-use crate::plan::{Current, Plan, PlanError, Step, check_limit, project, split_root};
+use crate::plan::{Current, Plan, Step, check_rails as rails, project, split_root};
 
 /// Refuses `plan` unless its digest, every step's target and the rails
 /// hold against `current`, the provider's state read by this apply.
@@ -32,8 +36,14 @@ pub(crate) fn check_plan(plan: &Plan, current: &Current) -> Result<(), ApplyErro
         });
     }
     let accounts = Accounts::read(&current.users, &plan.options.ownership);
+    let groups: HashMap<&str, &Group> = current
+        .groups
+        .iter()
+        .filter_map(|group| Some((group.id.as_deref()?, group)))
+        .collect();
     for (index, step) in plan.steps.iter().enumerate() {
         check_step(index, step, &accounts, plan)?;
+        check_group_step(index, step, &groups, &plan.options.ownership)?;
         check_kind(index, step, plan)?;
     }
     check_rails(plan, &accounts)
@@ -132,7 +142,40 @@ fn check_step(
         .map_or(Ok(()), |user| Err(refused(user, write)))
 }
 
-/// The rail on deactivations, on the steps as given. An account a
+/// A group update (its name, its `externalId`) writes only to a group
+/// the source owns under [`Ownership::owns_group`]: a group that carries
+/// another system's `externalId` is not renamed or re-claimed.
+fn check_group_step(
+    index: usize,
+    step: &Step,
+    groups: &HashMap<&str, &Group>,
+    ownership: &Ownership,
+) -> Result<(), ApplyError> {
+    let Step::UpdateGroup { id, changes, .. } = step else {
+        return Ok(());
+    };
+    let Some(group) = groups.get(id.as_str()) else {
+        return Ok(());
+    };
+    let claimed = serde_json::json!({ "externalId": group.external_id.as_deref() });
+    let source_external_id = changes
+        .iter()
+        .find(|change| change.path == "externalId")
+        .and_then(|change| change.value.as_ref())
+        .and_then(Value::as_str);
+    if ownership.owns_group(&claimed, source_external_id) {
+        return Ok(());
+    }
+    Err(ApplyError::NotOwned {
+        step: index,
+        write: "a group update".to_owned(),
+        id: id.clone(),
+        user_name: group.display_name.as_deref().unwrap_or_default().to_owned(),
+        external_id: group.external_id.as_deref().map(str::to_owned),
+    })
+}
+
+/// The rails on removals, on the steps as given. An account a
 /// deletion step targets that is gone was owned (it passed
 /// [`check_step`] when it existed): it counts among the owned, so a
 /// resume after some deletions meets the same percentages as the plan.
@@ -149,10 +192,11 @@ fn check_rails(plan: &Plan, accounts: &Accounts<'_>) -> Result<(), ApplyError> {
         .iter()
         .filter(|id| !accounts.by_id.contains_key(id.as_str()))
         .count();
-    match check_limit(removals.len(), accounts.owned + gone, &plan.options) {
-        Err(PlanError::TooManyDeactivations { planned, owned }) => {
-            Err(ApplyError::TooManyDeactivations { planned, owned })
-        }
-        _ => Ok(()),
-    }
+    rails(
+        removals.len(),
+        accounts.owned + gone,
+        plan.source_size,
+        &plan.options,
+    )
+    .map_err(ApplyError::Rail)
 }

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::rails::RailRefusal;
 use crate::options::MatchKey;
 
 /// A desired user who meets an account the source does not own: writing
@@ -20,13 +21,22 @@ pub struct Clash {
     pub external_id: Option<String>,
     /// Why it cannot be adopted: no adoption rule, or what stands in its way.
     pub reason: String,
+    /// A source group meeting a provider group (by name; `user_name` then
+    /// holds its `displayName`), not a user meeting an account.
+    #[serde(default)]
+    pub group: bool,
 }
 
 impl std::fmt::Display for Clash {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (source, target, name) = if self.group {
+            ("group", "group", "displayName")
+        } else {
+            ("user", "account", "userName")
+        };
         write!(
             f,
-            "exists, not owned: source user {:?} meets account {} (userName {:?}, externalId {}): {}",
+            "exists, not owned: source {source} {:?} meets {target} {} ({name} {:?}, externalId {}): {}",
             self.key,
             self.id,
             self.user_name,
@@ -95,13 +105,10 @@ pub enum PlanError {
         /// The options'.
         options: MatchKey,
     },
-    /// The plan would deactivate more than the limit allows.
-    TooManyDeactivations {
-        /// Deactivations planned.
-        planned: usize,
-        /// Accounts the source owns.
-        owned: usize,
-    },
+    /// A rail on removals refused the plan: the deactivations (or
+    /// deletions) it would make are more than a mistake upstream should be
+    /// able to cause.
+    Rail(RailRefusal),
     /// A change the provider's PATCH form cannot write (scim-client's
     /// renderer refused it: a managed path that is not an attribute path, a
     /// sub-attribute of a multi-valued attribute in Slack v1's form).
@@ -129,14 +136,6 @@ pub enum PlanError {
         attribute: String,
         /// The profile requiring it.
         profile: String,
-    },
-    /// The source is empty, or far smaller than the last one: deactivations
-    /// are refused, as a truncated export would deactivate everyone it lost.
-    SourceShrank {
-        /// Users in this source.
-        size: usize,
-        /// Users in the last one, when known.
-        last: Option<usize>,
     },
 }
 
@@ -171,11 +170,7 @@ impl std::fmt::Display for PlanError {
                 f,
                 "the source names members by {source:?} but the plan matches on {options:?}"
             ),
-            PlanError::TooManyDeactivations { planned, owned } => write!(
-                f,
-                "the plan would deactivate {planned} of {owned} owned accounts, over the limit; \
-                 allow it explicitly if that is meant"
-            ),
+            PlanError::Rail(refusal) => write!(f, "{refusal}"),
             PlanError::UnwritableChange { id, reason } => {
                 write!(
                     f,
@@ -191,11 +186,6 @@ impl std::fmt::Display for PlanError {
                 f,
                 "user {key:?} has no {attribute}, which {profile} requires on create; \
                  map it in the source"
-            ),
-            PlanError::SourceShrank { size, last } => write!(
-                f,
-                "the source has {size} users (last time: {}); deactivations refused",
-                last.map_or("unknown".to_owned(), |n| n.to_string())
             ),
         }
     }

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::json::project;
 use super::users::UserIndex;
 use super::users::unwritable;
-use super::{Change, Current, LeftAlone, PlanError, Ref, Step, render};
+use super::{Change, Clash, Current, LeftAlone, PlanError, Ref, Step, render};
 use crate::desired::DesiredGroup;
 use crate::options::PlanOptions;
 
@@ -24,18 +24,23 @@ pub(crate) struct GroupPlan {
 }
 
 /// Plans the groups the source manages; groups it does not list are left
-/// alone.
+/// alone. `guard`: whether a source group meeting a provider group the
+/// source does not own ([`Ownership::owns_group`]) is a clash (verify,
+/// which writes nothing, reads the drift without it).
+///
+/// [`Ownership::owns_group`]: crate::Ownership
 pub(crate) fn plan_groups(
     desired: &[DesiredGroup],
     current: &Current,
     users: &UserIndex,
     profile: &Profile,
     options: &PlanOptions,
+    guard: bool,
 ) -> Result<GroupPlan, PlanError> {
     let desired = index_desired(desired)?;
     let (by_key, current_json) = index_current(&current.groups)?;
     let (mut creates, mut updates, mut members) = (Vec::new(), Vec::new(), Vec::new());
-    let mut left_alone = Vec::new();
+    let (mut left_alone, mut clashes) = (Vec::new(), Vec::new());
     for (key, want) in &desired {
         let wanted = member_refs(want, users, options)?;
         let (group, have) = match by_key.get(key) {
@@ -46,6 +51,10 @@ pub(crate) fn plan_groups(
             Some(&index) => {
                 let existing = &current.groups[index];
                 let id = existing.id.as_deref().unwrap_or_default().to_owned();
+                if let Some(clash) = not_owned(key, want, existing, options).filter(|_| guard) {
+                    clashes.push(clash);
+                    continue;
+                }
                 updates.extend(update(key, &id, want, existing, profile, &mut left_alone)?);
                 let diff = MemberDiff::of(wanted, existing, users, profile);
                 left_alone.extend(diff.notes(&id, &want.display_name, profile));
@@ -54,6 +63,9 @@ pub(crate) fn plan_groups(
         };
         members.extend(have.steps(&group, profile));
     }
+    if !clashes.is_empty() {
+        return Err(PlanError::NotOwned { clashes });
+    }
     left_alone.extend(unmatched(&current.groups, &desired));
     creates.extend(updates);
     creates.extend(members);
@@ -61,6 +73,30 @@ pub(crate) fn plan_groups(
         steps: creates,
         left_alone,
         current: current_json,
+    })
+}
+
+/// The clash when the provider's group `have`, met by the source group
+/// `want`'s name, is not the source's to write.
+fn not_owned(key: &str, want: &DesiredGroup, have: &Group, options: &PlanOptions) -> Option<Clash> {
+    let claimed = serde_json::json!({ "externalId": have.external_id.as_deref() });
+    if options
+        .ownership
+        .owns_group(&claimed, want.external_id.as_deref())
+    {
+        return None;
+    }
+    Some(Clash {
+        key: key.to_owned(),
+        group: true,
+        id: have.id.as_deref().unwrap_or_default().to_owned(),
+        user_name: have.display_name.as_deref().unwrap_or_default().to_owned(),
+        external_id: have.external_id.as_deref().map(str::to_owned),
+        reason: format!(
+            "the group carries another system's externalId (the source owns {}); \
+             rename the source's group or clear that externalId at the provider",
+            options.ownership.describe()
+        ),
     })
 }
 

@@ -9,6 +9,7 @@
 mod error;
 mod groups;
 mod json;
+mod rails;
 mod required;
 mod users;
 
@@ -24,7 +25,8 @@ use crate::options::PlanOptions;
 pub use error::{Clash, PlanError};
 pub use json::fingerprint;
 pub(crate) use json::{get, project, split_root};
-pub(crate) use users::check_limit;
+pub(crate) use rails::check as check_rails;
+pub use rails::{Rail, RailRefusal};
 
 /// The provider's state a plan is computed from: its users and groups, as
 /// list pages return them.
@@ -226,6 +228,10 @@ pub struct Plan {
     /// their ownership rule, adoption rule and rails.
     #[serde(default)]
     pub options: PlanOptions,
+    /// How many users the source held: apply applies the rails again with
+    /// it (an empty or shrunken source plans no removals).
+    #[serde(default)]
+    pub source_size: usize,
 }
 
 /// What [`Plan::computed_digest`] hashes: every field but the digest.
@@ -237,6 +243,7 @@ struct Content<'a> {
     steps: &'a [Step],
     left_alone: &'a [LeftAlone],
     options: &'a PlanOptions,
+    source_size: usize,
 }
 
 impl Plan {
@@ -254,6 +261,7 @@ impl Plan {
             steps: &self.steps,
             left_alone: &self.left_alone,
             options: &self.options,
+            source_size: self.source_size,
         };
         // Plain data always serialises.
         json::digest(&serde_json::to_vec(&content).unwrap_or_default())
@@ -305,7 +313,14 @@ pub(crate) fn plan_with(
         options,
         (for_groups, guard),
     )?;
-    let groups = groups::plan_groups(&desired.groups, current, &users.index, profile, options)?;
+    let groups = groups::plan_groups(
+        &desired.groups,
+        current,
+        &users.index,
+        profile,
+        options,
+        guard,
+    )?;
     let fingerprint = json::fingerprint_of(users.index.current, groups.current);
     let mut steps = users.writes;
     steps.extend(groups.steps);
@@ -320,6 +335,7 @@ pub(crate) fn plan_with(
         steps,
         left_alone,
         options: options.clone(),
+        source_size: desired.users.len(),
     };
     plan.digest = plan.computed_digest();
     Ok(plan)

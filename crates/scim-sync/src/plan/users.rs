@@ -9,7 +9,7 @@ use scim_client::provider::Profile;
 use serde_json::{Map, Value};
 
 use super::json::{get, project, same, set, split_root};
-use super::{Change, Clash, LeftAlone, PlanError, Ref, Step, render, required};
+use super::{Change, Clash, LeftAlone, PlanError, Ref, Step, rails, render, required};
 use crate::options::{MatchKey, Ownership, PlanOptions};
 
 /// The users' part of a plan, and what the groups' part needs to know.
@@ -227,6 +227,7 @@ fn claimed(
     let other = options.match_key.of(user)?;
     (desired_keys.contains_key(&other) || seen.read[at]).then(|| Clash {
         key: key.to_owned(),
+        group: false,
         id: user.id.as_deref().unwrap_or_default().to_owned(),
         user_name: user.user_name.as_deref().unwrap_or_default().to_owned(),
         external_id: user.external_id.as_deref().map(str::to_owned),
@@ -255,6 +256,7 @@ fn write_step(
     }
     let clash = |reason: String| Clash {
         key: key.to_owned(),
+        group: false,
         id: id.to_owned(),
         user_name: text(have, "userName"),
         external_id: have
@@ -621,7 +623,7 @@ fn removals(
             None => steps.push(removal(id, &user, profile, options)?),
         }
     }
-    check_rails(steps.len(), seen.owned, source_size, options)?;
+    rails::check(steps.len(), seen.owned, source_size, options).map_err(PlanError::Rail)?;
     steps.sort_by_key(Step::resource);
     Ok((steps, left_alone))
 }
@@ -665,48 +667,4 @@ fn removal(
         user_name,
         patch,
     })
-}
-
-/// The safety rails on deactivations.
-fn check_rails(
-    planned: usize,
-    owned: usize,
-    source_size: usize,
-    options: &PlanOptions,
-) -> Result<(), PlanError> {
-    if planned == 0 || options.allow_mass_deactivation {
-        return Ok(());
-    }
-    let shrank = options
-        .last_source_size
-        .is_some_and(|last| (source_size as f64) < last as f64 * options.shrink_percent / 100.0);
-    if source_size == 0 || shrank {
-        return Err(PlanError::SourceShrank {
-            size: source_size,
-            last: options.last_source_size,
-        });
-    }
-    check_limit(planned, owned, options)
-}
-
-/// The limit on deactivations: at most [`DeactivationLimit::max_count`]
-/// and [`DeactivationLimit::max_percent`] of the `owned` accounts, unless
-/// mass deactivation is allowed. Apply checks it again on the steps as
-/// given.
-///
-/// [`DeactivationLimit::max_count`]: crate::DeactivationLimit::max_count
-/// [`DeactivationLimit::max_percent`]: crate::DeactivationLimit::max_percent
-pub(crate) fn check_limit(
-    planned: usize,
-    owned: usize,
-    options: &PlanOptions,
-) -> Result<(), PlanError> {
-    if planned == 0 || options.allow_mass_deactivation {
-        return Ok(());
-    }
-    let percent = planned as f64 * 100.0 / owned.max(1) as f64;
-    if planned > options.limit.max_count || percent > options.limit.max_percent {
-        return Err(PlanError::TooManyDeactivations { planned, owned });
-    }
-    Ok(())
 }
