@@ -348,15 +348,30 @@ impl Profile {
     /// filters a single `eq` on `userName` or `externalId`, deactivated
     /// users then read as 404. Sources: developer.atlassian.com "User
     /// provisioning REST API"; support.atlassian.com provisioning limits.
-    /// Page cap 100 *unverified*.
+    /// Page cap 100 *unverified*; the rate table
+    /// ([`atlassian_rates`](Self::atlassian_rates)) is *assumed*.
     pub fn atlassian(directory_id: &str) -> Profile {
         Profile {
             name: "atlassian".into(),
             base_url: format!("https://api.atlassian.com/scim/directory/{directory_id}/"),
             max_page_size: Some(100),
             pagination: Pagination::Cursor,
+            rates: Profile::atlassian_rates(),
             ..Profile::generic_scim2("")
         }
+    }
+
+    /// An *assumed* table for Atlassian's user provisioning API, which
+    /// documents 429 with `Retry-After` but no SCIM rate (providers.md
+    /// §2): 10 requests a second, bursts of 10, the figure assumed for AWS
+    /// for the same reason. Change it when Atlassian publishes a number.
+    pub fn atlassian_rates() -> RateTable {
+        RateTable::new(vec![RateRule::any(
+            "all requests (assumed)",
+            600,
+            MINUTE,
+            10,
+        )])
     }
 
     /// Zoom: OAuth only (server-to-server app, `scim2` scope), about one
@@ -386,7 +401,13 @@ impl Profile {
     }
 
     /// Any RFC 7643/7644 service at `base_url`: indexes, `PatchOp` with
-    /// value filters, DELETE deletes, no known limits.
+    /// value filters, DELETE deletes.
+    ///
+    /// Its rate table is empty *by decision*: RFC 7644 sets no rate, and
+    /// a number assumed for every SCIM server would either slow a fast
+    /// local one for nothing or still not match a slow one. A 429 is
+    /// retried after its `Retry-After` within the call's total wait; set
+    /// [`rates`](Self::rates) where the service publishes a table.
     pub fn generic_scim2(base_url: &str) -> Profile {
         Profile {
             name: "scim2".into(),
@@ -443,6 +464,21 @@ mod tests {
             assert_eq!(Profile::named(name).map(|p| p.name), Some(name.to_owned()));
         }
         assert_eq!(Profile::named("okta"), None);
+    }
+
+    #[test]
+    fn every_vendor_profile_has_a_rate_table_and_assumed_ones_say_so() {
+        for name in Profile::NAMES {
+            let profile = Profile::named(name).unwrap();
+            if name == "scim2" {
+                assert!(profile.rates.is_empty(), "generic SCIM 2.0: empty by decision");
+                continue;
+            }
+            assert!(!profile.rates.is_empty(), "{name} has no rate table");
+        }
+        for assumed in [Profile::aws_rates(), Profile::atlassian_rates()] {
+            assert!(assumed.rules.iter().all(|rule| rule.name.contains("assumed")));
+        }
     }
 
     #[test]
