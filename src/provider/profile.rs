@@ -471,13 +471,21 @@ mod tests {
         for name in Profile::NAMES {
             let profile = Profile::named(name).unwrap();
             if name == "scim2" {
-                assert!(profile.rates.is_empty(), "generic SCIM 2.0: empty by decision");
+                assert!(
+                    profile.rates.is_empty(),
+                    "generic SCIM 2.0: empty by decision"
+                );
                 continue;
             }
             assert!(!profile.rates.is_empty(), "{name} has no rate table");
         }
         for assumed in [Profile::aws_rates(), Profile::atlassian_rates()] {
-            assert!(assumed.rules.iter().all(|rule| rule.name.contains("assumed")));
+            assert!(
+                assumed
+                    .rules
+                    .iter()
+                    .all(|rule| rule.name.contains("assumed"))
+            );
         }
     }
 

@@ -54,6 +54,25 @@ fn a_reopened_journal_recovers_what_was_begun_and_done() {
     assert!(!recovered.is_fresh());
 }
 
+#[cfg(unix)]
+#[test]
+fn a_journal_readable_by_others_is_narrowed_to_its_owner_when_resumed() {
+    use std::os::unix::fs::PermissionsExt;
+    let path = common::journal_path("narrowed");
+    let plan = a_plan(&["ada"]);
+    let (mut journal, _) = Journal::open(&path, &plan).unwrap();
+    journal.append(&Entry::Begin { step: 0 }).unwrap();
+    drop(journal);
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&path), 0o600, "created private");
+    // As an older version left it.
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let (_, recovered) = Journal::open(&path, &plan).unwrap();
+    assert!(!recovered.is_fresh(), "the same journal, resumed");
+    assert_eq!(mode(&path), 0o600, "narrowed on resume");
+}
+
 #[test]
 fn a_line_cut_short_by_a_kill_is_dropped_and_the_file_stays_readable() {
     let path = common::journal_path("cut");

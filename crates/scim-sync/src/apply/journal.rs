@@ -228,6 +228,17 @@ impl Journal {
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let file = options.open(path).map_err(io)?;
+        // `mode` applies to a file it creates only: a journal an older
+        // version wrote readable by all is narrowed when it is resumed.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = file.metadata().map_err(io)?.permissions().mode();
+            if mode & 0o077 != 0 {
+                file.set_permissions(std::fs::Permissions::from_mode(0o600))
+                    .map_err(io)?;
+            }
+        }
         // A line cut short by a kill goes, so the next entry starts a line.
         file.set_len(valid).map_err(io)?;
         let mut journal = Journal {
