@@ -403,3 +403,156 @@ fn ownership_holds_at_every_write_against_scim2_server() {
     assert_eq!(theirs[0].external_id.as_deref(), Some("other:9"));
     assert_eq!(theirs[0].title.as_deref(), Some("Intern"));
 }
+
+/// Loopback until `fail_at` writes have gone through; then every request
+/// fails unsent, as when the process running the apply dies.
+struct Dying {
+    fail_at: usize,
+    writes: std::sync::atomic::AtomicUsize,
+}
+
+impl Transport for Dying {
+    fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        use std::sync::atomic::Ordering;
+        let write = request.method() != http::Method::GET;
+        let dead = self.writes.load(Ordering::SeqCst) >= self.fail_at;
+        if dead || (write && self.writes.fetch_add(1, Ordering::SeqCst) >= self.fail_at) {
+            return Err(TransportError::not_sent("the process is gone"));
+        }
+        Loopback.send(request)
+    }
+}
+
+fn groups_named(client: &ScimClient, name: &str) -> usize {
+    let groups = read_current(client).unwrap().groups;
+    groups
+        .iter()
+        .filter(|g| g.display_name.as_deref() == Some(name))
+        .count()
+}
+
+/// Issue 20's lock and journal against a real SCIM 2.0 server: a second
+/// apply of the plan (and of another plan against the same server) while
+/// one runs is refused naming the holder, and no group is made twice; a
+/// partial apply's journal with one digit changed is refused by line; a
+/// server that lost the accounts the journal records as created stops
+/// the resume with "plan again", nothing written.
+#[test]
+fn the_lock_and_the_journal_hold_against_scim2_server() {
+    use scim_sync::apply::{ApplyError, JournalError};
+    let Some(server) = Scim2Server::start("scim-sync-journal") else {
+        return;
+    };
+    let profile = Profile::generic_scim2(&server.base_url);
+    let client = client_of(&profile, &server.base_url, Loopback);
+    seed(&client);
+    let planned = plan(
+        &desired(),
+        &read_current(&client).unwrap(),
+        &profile,
+        &options(),
+    )
+    .unwrap();
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let journal = dir.join("journal-scim2-server.journal");
+    let _ = std::fs::remove_file(&journal);
+    let apply_options = ApplyOptions {
+        concurrency: 1,
+        ..ApplyOptions::new(&journal)
+    };
+
+    // A partial apply: two writes, then the process is gone.
+    let dying = Dying {
+        fail_at: 2,
+        writes: Default::default(),
+    };
+    let dying = client_of(&profile, &server.base_url, dying);
+    let first = apply_blocking(&dying, &planned, &profile, &apply_options, |_| {}).unwrap();
+    assert_eq!(first.done.len(), 2, "{first:?}");
+    let text = std::fs::read_to_string(&journal).unwrap();
+    // One digit changed in a done line (still valid JSON): refused by line.
+    let (line, done) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("\"done\"") || l.contains("\"Done\""))
+        .unwrap_or_else(|| panic!("a done line in {text}"));
+    let edited = done.replacen("\"step\":0", "\"step\":1", 1);
+    let edited = if edited == done {
+        done.replacen("\"step\":1", "\"step\":0", 1)
+    } else {
+        edited
+    };
+    assert_ne!(edited, done, "a step number to change in {done}");
+    std::fs::write(&journal, text.replacen(done, &edited, 1)).unwrap();
+    let error = apply_blocking(&client, &planned, &profile, &apply_options, |_| {}).unwrap_err();
+    assert!(
+        matches!(&error, ApplyError::Journal(JournalError::Tampered { line: at, .. }) if *at == line + 1),
+        "{error}"
+    );
+    assert!(
+        error.to_string().contains(&format!("line {}", line + 1)),
+        "{error}"
+    );
+    std::fs::write(&journal, &text).unwrap();
+
+    // The server loses what the first run created (a restore from an
+    // older backup): the resume stops and writes nothing.
+    let after_first = read_current(&client).unwrap();
+    let made: Vec<String> = after_first
+        .users
+        .iter()
+        .filter(|u| ["dee", "eve"].contains(&u.user_name.as_deref().unwrap_or_default()))
+        .filter_map(|u| u.id.as_deref().map(str::to_owned))
+        .collect();
+    assert!(!made.is_empty(), "the first run created someone");
+    for id in &made {
+        client.delete_user(id).expect("lost");
+    }
+    let lost_state = read_current(&client).unwrap();
+    let error = apply_blocking(&client, &planned, &profile, &apply_options, |_| {}).unwrap_err();
+    assert!(
+        matches!(&error, ApplyError::ProviderLost { lost } if lost.len() == made.len()),
+        "{error}"
+    );
+    assert!(error.to_string().contains("plan again"), "{error}");
+    assert_eq!(
+        read_current(&client).unwrap(),
+        lost_state,
+        "nothing written"
+    );
+
+    // Planned again, and applied while a second apply of it, and one of
+    // another plan against the same server, try to start.
+    let replanned = plan(&desired(), &lost_state, &profile, &options()).unwrap();
+    let journal = dir.join("journal-scim2-server-2.journal");
+    let _ = std::fs::remove_file(&journal);
+    let options_1 = ApplyOptions::new(&journal);
+    let options_2 = ApplyOptions::new(dir.join("journal-scim2-server-other.journal"));
+    let mut refusals = Vec::new();
+    let report = apply_blocking(&client, &replanned, &profile, &options_1, |_| {
+        if refusals.is_empty() {
+            for options in [&options_1, &options_2] {
+                refusals.push(apply_blocking(
+                    &client,
+                    &replanned,
+                    &profile,
+                    options,
+                    |_| {},
+                ));
+            }
+        }
+    })
+    .unwrap();
+    assert!(report.is_complete(), "{report:?}");
+    assert_eq!(refusals.len(), 2);
+    for refusal in &refusals {
+        assert!(matches!(refusal, Err(ApplyError::Locked(_))), "{refusal:?}");
+        let text = refusal.as_ref().unwrap_err().to_string();
+        assert!(
+            text.contains(&format!("pid {}", std::process::id())),
+            "{text}"
+        );
+    }
+    assert_eq!(groups_named(&client, "ops"), 1, "no group made twice");
+    assert_eq!(groups_named(&client, "eng"), 1);
+}
