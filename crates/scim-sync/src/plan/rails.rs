@@ -125,10 +125,10 @@ pub(crate) fn check(
         return refusal(Rail::EmptySource);
     }
     let limit = options.shrink_percent;
-    if let Some(last) = options.last_source_size {
-        if (source_size as f64) < last as f64 * limit / 100.0 {
-            return refusal(Rail::ShrunkSource { last, limit });
-        }
+    if let Some(last) = options.last_source_size
+        && (source_size as f64) < last as f64 * limit / 100.0
+    {
+        return refusal(Rail::ShrunkSource { last, limit });
     }
     if planned > options.limit.max_count {
         return refusal(Rail::MaxCount {
