@@ -556,3 +556,92 @@ fn the_lock_and_the_journal_hold_against_scim2_server() {
     assert_eq!(groups_named(&client, "ops"), 1, "no group made twice");
     assert_eq!(groups_named(&client, "eng"), 1);
 }
+
+/// Issue 22: a SCIM provider as the source. scim2-server holds the
+/// source of truth (users, one inactive; a group with a nested group);
+/// read through the client, it becomes the desired state of an
+/// in-memory Slack (SCIM v2): planned, applied, verified clean, a second
+/// plan empty — one provider mirrored into another.
+#[test]
+fn a_scim_provider_mirrored_into_slack_verifies_clean() {
+    use scim_sync::source::from_provider;
+    use scim_sync::{MatchKey, Ownership, PlanOptions, verify_blocking};
+    let Some(server) = Scim2Server::start("scim-sync-mirror") else {
+        return;
+    };
+    let source_profile = Profile::generic_scim2(&server.base_url);
+    let source = client_of(&source_profile, &server.base_url, Loopback);
+    let mut ids = Vec::new();
+    for (name, external_id, active) in [
+        ("ada", Some("hr:1"), true),
+        ("bob", None, true),
+        ("cy", Some("hr:3"), false),
+    ] {
+        let mut user = user(name, external_id, "Dev");
+        user.active = active.into();
+        let made = source.create_user(&user).expect("a source user");
+        ids.push(made.id.as_deref().unwrap().to_owned());
+    }
+    let group = |name: &str, members: &[&str]| Group {
+        display_name: name.into(),
+        members: members
+            .iter()
+            .map(|id| Member::addition(*id))
+            .collect::<Vec<_>>()
+            .into(),
+        ..Group::default()
+    };
+    let ops = source.create_group(&group("ops", &[&ids[1]])).unwrap();
+    let ops_id = ops.id.as_deref().unwrap().to_owned();
+    source
+        .create_group(&group("eng", &[&ids[0], &ops_id]))
+        .unwrap();
+    let desired = from_provider(&read_current(&source).unwrap(), MatchKey::ExternalId).unwrap();
+    assert_eq!(desired.users.len(), 3);
+
+    let target_profile = Profile::slack_v2();
+    let target = scim_memory::InMemoryService::for_profile(&target_profile);
+    let client = common::client(&target_profile, target.clone());
+    let options = PlanOptions {
+        ownership: Ownership::AnyExternalId,
+        ..PlanOptions::default()
+    };
+    let current = scim_sync::read_current_for(&client, &target_profile).unwrap();
+    let first = plan(&desired, &current, &target_profile, &options).unwrap();
+    let journal = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("mirror-scim2-server.journal");
+    let _ = std::fs::remove_file(&journal);
+    let report = apply_blocking(
+        &client,
+        &first,
+        &target_profile,
+        &ApplyOptions::new(journal),
+        |_| {},
+    )
+    .unwrap();
+    assert!(report.is_complete(), "{report:?}");
+    let drift = verify_blocking(&client, &desired, &target_profile, &options).unwrap();
+    assert!(drift.is_clean(), "{drift:?}");
+    let current = scim_sync::read_current_for(&client, &target_profile).unwrap();
+    let again = plan(&desired, &current, &target_profile, &options).unwrap();
+    assert!(again.steps.is_empty(), "a second plan: {:?}", again.steps);
+    // bob had no externalId at the source: keyed by his source id; cy is
+    // there, inactive; eng holds ada and (through ops) bob.
+    let bob = current
+        .users
+        .iter()
+        .find(|u| u.user_name.as_deref() == Some("bob"));
+    assert_eq!(
+        bob.and_then(|u| u.external_id.as_deref()),
+        Some(ids[1].as_str())
+    );
+    let cy = current
+        .users
+        .iter()
+        .find(|u| u.user_name.as_deref() == Some("cy"));
+    assert_eq!(cy.and_then(|u| u.active.value().copied()), Some(false));
+    let eng = current
+        .groups
+        .iter()
+        .find(|g| g.display_name.as_deref() == Some("eng"));
+    assert_eq!(eng.and_then(|g| g.members.value()).map(Vec::len), Some(2));
+}

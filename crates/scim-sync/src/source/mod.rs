@@ -85,6 +85,7 @@ mod encoding;
 mod error;
 mod json;
 mod mapping;
+mod provider;
 mod table;
 pub(crate) mod values;
 
@@ -92,6 +93,7 @@ use std::path::Path;
 
 pub use error::{MAX_ERRORS, SourceError, SourceErrorKind, SourceErrors};
 pub use mapping::{Column, Mapping, Target};
+pub use provider::{MAX_NESTING, from_provider};
 pub use values::{boolean, work_email};
 
 use crate::desired::Desired;
