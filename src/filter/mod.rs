@@ -17,12 +17,14 @@
 //! [`Filter::validate`] checks them against the grammar.
 
 mod display;
+mod eval;
 mod parse;
 
 use std::fmt;
 
 use serde_json::Number;
 
+pub use eval::lookup;
 pub use parse::MAX_DEPTH;
 
 /// A SCIM filter expression.

@@ -60,7 +60,6 @@ mod encoding;
 mod endpoints;
 mod failure;
 mod fault;
-mod filter_eval;
 mod patch;
 mod rates;
 mod response;

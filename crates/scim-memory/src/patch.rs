@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::Failure;
-use super::filter_eval::{lookup, matches};
+use scim_client::filter::lookup;
 use scim_client::filter::{AttrPath, Filter};
 use scim_client::model::{GROUP_V2, PATCH_OP, PatchOp, PatchOpKind, PatchOperation, PatchPath};
 
@@ -366,7 +366,7 @@ fn apply_filtered(
         .filter(|&i| {
             items[i]
                 .as_object()
-                .is_some_and(|item| matches(filter, item))
+                .is_some_and(|item| filter.matches(item))
         })
         .collect();
     if hits.is_empty() {

@@ -9,7 +9,6 @@ use serde_json::{Value, json};
 use super::cursor::{CursorAt, encode_id_cursor, encode_offset_cursor, invalid_cursor};
 use super::query::Position;
 use super::{Kind, Query, Resource, Store};
-use crate::filter_eval::{matches, values};
 use crate::{Failure, discovery};
 use scim_client::filter::AttrPath;
 use scim_client::model::{CORE_V1, LIST_RESPONSE};
@@ -65,7 +64,7 @@ impl Store {
     ) -> Result<Value, Failure> {
         let keyset = by_id && query.sort_by.is_none();
         let start = start(&query.position, keyset)?;
-        let wanted = |r: &&Resource| query.filter.as_ref().is_none_or(|f| matches(f, r));
+        let wanted = |r: &&Resource| query.filter.as_ref().is_none_or(|f| f.matches(r));
         let selection = match &query.sort_by {
             None => select_in_order(resources.filter(wanted), &start, query.count),
             Some(sort_by) => {
@@ -170,7 +169,7 @@ fn select_sorted(found: Vec<&Resource>, skip: usize, count: usize) -> Selection<
 
 /// Sorts on the first value the path reaches; resources without one go last.
 fn compare_for_sort(a: &Resource, b: &Resource, path: &AttrPath) -> Ordering {
-    let key = |r: &Resource| values(r, path).into_iter().find(|v| !v.is_null()).cloned();
+    let key = |r: &Resource| path.values_in(r).into_iter().find(|v| !v.is_null()).cloned();
     match (key(a), key(b)) {
         (Some(Value::String(x)), Some(Value::String(y))) => x.to_lowercase().cmp(&y.to_lowercase()),
         (Some(Value::Number(x)), Some(Value::Number(y))) => x

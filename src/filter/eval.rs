@@ -1,4 +1,6 @@
-//! Evaluates a [`Filter`] against a resource's JSON, as a SCIM service does.
+//! Evaluates a [`Filter`] against a resource's JSON, as a SCIM service does:
+//! the one evaluator the in-memory service filters lists with and the sync
+//! job scopes by.
 //!
 //! Attribute names match without regard to case (RFC 7643 §2.1), and so do
 //! string comparisons (the default `caseExact: false`). A comparison on a
@@ -10,10 +12,27 @@ use std::cmp::Ordering;
 
 use serde_json::{Map, Value};
 
-use scim_client::filter::{AttrPath, CompValue, CompareOp, Filter};
+use super::{AttrPath, CompValue, CompareOp, Filter};
 
-/// True when `resource` matches `filter`.
-pub(crate) fn matches(filter: &Filter, resource: &Map<String, Value>) -> bool {
+impl Filter {
+    /// True when `resource` (a resource's JSON object) matches this filter,
+    /// as RFC 7644 §3.4.2.2 has a service evaluate it.
+    pub fn matches(&self, resource: &Map<String, Value>) -> bool {
+        matches(self, resource)
+    }
+}
+
+impl AttrPath {
+    /// Every scalar this path reaches in `resource`, multi-valued
+    /// attributes flattened (a complex one without a sub-attribute gives
+    /// each value's `value`); attribute names matched without regard to
+    /// case (RFC 7643 §2.1).
+    pub fn values_in<'a>(&self, resource: &'a Map<String, Value>) -> Vec<&'a Value> {
+        values(resource, self)
+    }
+}
+
+fn matches(filter: &Filter, resource: &Map<String, Value>) -> bool {
     match filter {
         Filter::And(a, b) => matches(a, resource) && matches(b, resource),
         Filter::Or(a, b) => matches(a, resource) || matches(b, resource),
@@ -47,7 +66,7 @@ pub(crate) fn matches(filter: &Filter, resource: &Map<String, Value>) -> bool {
 
 /// The object holding `path`'s attribute: the resource, or the extension
 /// object its URN names (a core-schema URN means the resource itself).
-pub(crate) fn container<'a>(
+fn container<'a>(
     resource: &'a Map<String, Value>,
     path: &AttrPath,
 ) -> Option<&'a Map<String, Value>> {
@@ -61,8 +80,9 @@ pub(crate) fn container<'a>(
     }
 }
 
-/// A key's value, matching the key without regard to case.
-pub(crate) fn lookup<'a>(object: Option<&'a Map<String, Value>>, key: &str) -> Option<&'a Value> {
+/// A key's value in `object`, the key matched without regard to case
+/// (RFC 7643 §2.1: attribute names are case-insensitive).
+pub fn lookup<'a>(object: Option<&'a Map<String, Value>>, key: &str) -> Option<&'a Value> {
     let object = object?;
     object.get(key).or_else(|| {
         object
@@ -73,7 +93,7 @@ pub(crate) fn lookup<'a>(object: Option<&'a Map<String, Value>>, key: &str) -> O
 }
 
 /// Every scalar a path reaches (flattening multi-valued attributes).
-pub(crate) fn values<'a>(resource: &'a Map<String, Value>, path: &AttrPath) -> Vec<&'a Value> {
+fn values<'a>(resource: &'a Map<String, Value>, path: &AttrPath) -> Vec<&'a Value> {
     let Some(value) = lookup(container(resource, path), &path.name) else {
         return Vec::new();
     };
