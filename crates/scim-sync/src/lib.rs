@@ -32,6 +32,7 @@ mod desired;
 mod options;
 mod plan;
 mod read;
+mod scope;
 pub mod source;
 mod verify;
 
@@ -45,4 +46,5 @@ pub use plan::{
 pub use read::{
     ReadError, read_current, read_current_async, read_current_for, read_current_for_async,
 };
+pub use scope::{Scope, ScopeError};
 pub use verify::{Drift, DriftItem, DriftKind, VerifyError, verify, verify_async, verify_blocking};

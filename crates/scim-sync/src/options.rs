@@ -2,6 +2,8 @@
 
 use scim_client::model::User;
 use serde::{Deserialize, Serialize};
+
+use crate::scope::Scope;
 use serde_json::Value;
 
 use crate::plan::Change;
@@ -221,6 +223,10 @@ pub struct PlanOptions {
     pub last_source_size: Option<usize>,
     /// How small a source may get, in percent of the last one (default 50).
     pub shrink_percent: f64,
+    /// What the sync considers at all (default: everything); out of scope
+    /// is never written and is listed as left alone.
+    #[serde(default)]
+    pub scope: Scope,
 }
 
 impl Default for PlanOptions {
@@ -245,6 +251,7 @@ impl Default for PlanOptions {
             allow_mass_deactivation: false,
             last_source_size: None,
             shrink_percent: 50.0,
+            scope: Scope::default(),
         }
     }
 }

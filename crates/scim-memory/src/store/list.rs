@@ -169,7 +169,12 @@ fn select_sorted(found: Vec<&Resource>, skip: usize, count: usize) -> Selection<
 
 /// Sorts on the first value the path reaches; resources without one go last.
 fn compare_for_sort(a: &Resource, b: &Resource, path: &AttrPath) -> Ordering {
-    let key = |r: &Resource| path.values_in(r).into_iter().find(|v| !v.is_null()).cloned();
+    let key = |r: &Resource| {
+        path.values_in(r)
+            .into_iter()
+            .find(|v| !v.is_null())
+            .cloned()
+    };
     match (key(a), key(b)) {
         (Some(Value::String(x)), Some(Value::String(y))) => x.to_lowercase().cmp(&y.to_lowercase()),
         (Some(Value::Number(x)), Some(Value::Number(y))) => x

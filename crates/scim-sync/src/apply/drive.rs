@@ -101,6 +101,10 @@ pub enum ApplyError {
         /// What it is: a deletion, a deactivation.
         kind: String,
     },
+    /// The plan's scope does not parse (it did when planned: the plan was
+    /// edited).
+    #[error("{0}; nothing was applied: run `scim plan` again")]
+    Scope(crate::ScopeError),
     /// A rail on removals refuses the steps as given.
     #[error("{0}; nothing was applied")]
     Rail(crate::plan::RailRefusal),

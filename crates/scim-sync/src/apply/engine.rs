@@ -20,6 +20,7 @@ use super::{
 };
 use crate::options::PlanOptions;
 use crate::plan::{Current, Plan, Ref, Step};
+use crate::scope::Compiled;
 
 /// The last phase (deactivations and deletions).
 const LAST_PHASE: u8 = 3;
@@ -50,6 +51,8 @@ pub struct Apply {
     /// The plan's options: its ownership and adoption rules guard creates
     /// that meet an existing account.
     options: PlanOptions,
+    /// The plan's scope, parsed: the same guard.
+    scope: std::sync::Arc<Compiled>,
     profile: Profile,
     endpoint: Endpoint,
     /// Steps that may have been written by an interrupted run.
@@ -92,10 +95,11 @@ impl Apply {
                 profile: profile.name.clone(),
             });
         }
-        super::trust::check_plan(plan, current)?;
+        let scope = super::trust::check_plan(plan, current)?;
         let mut apply = Apply {
             steps: plan.steps.clone(),
             options: plan.options.clone(),
+            scope: std::sync::Arc::new(scope),
             profile: profile.clone(),
             endpoint,
             resumed: recovered.begun,
@@ -223,6 +227,7 @@ impl Apply {
                     key: key.clone(),
                     ownership: self.options.ownership.clone(),
                     adopt: self.options.adopt,
+                    scope: self.scope.clone(),
                 };
                 let body = user.clone();
                 Ok(StepRun::create(Kind::User, body, resumed, Some(guard)))
@@ -232,6 +237,7 @@ impl Apply {
                     key: key.clone(),
                     ownership: self.options.ownership.clone(),
                     adopt: self.options.adopt,
+                    scope: self.scope.clone(),
                 };
                 let body = group.clone();
                 Ok(StepRun::create(Kind::Group, body, resumed, Some(guard)))

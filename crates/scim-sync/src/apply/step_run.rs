@@ -22,6 +22,7 @@ use serde_json::Value;
 use super::{Answer, Outcome, StepError};
 use crate::options::{Adoption, MatchKey, Ownership};
 use crate::plan::{Change, render};
+use crate::scope::Compiled;
 
 /// What a step does next.
 pub(crate) enum Next {
@@ -68,6 +69,9 @@ pub(crate) struct Guard {
     pub(crate) ownership: Ownership,
     /// The plan's adoption rule.
     pub(crate) adopt: Adoption,
+    /// The plan's scope: an account or group out of it is never written
+    /// (one for every step).
+    pub(crate) scope: std::sync::Arc<Compiled>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -224,11 +228,13 @@ impl Create {
     /// source's under the plan's ownership rule.
     fn not_owned(&self, id: &str, current: &Value) -> Option<StepError> {
         let guard = self.guard.as_ref()?;
+        let object = current.as_object().cloned().unwrap_or_default();
         let owned = match self.kind {
-            Kind::User => guard.ownership.owns(current),
+            Kind::User => guard.scope.user_json(&object) && guard.ownership.owns(current),
             Kind::Group => {
                 let source_external_id = self.body.get("externalId").and_then(Value::as_str);
-                guard.ownership.owns_group(current, source_external_id)
+                guard.scope.group_json(&object)
+                    && guard.ownership.owns_group(current, source_external_id)
             }
         };
         if owned {

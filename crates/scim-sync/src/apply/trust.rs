@@ -23,11 +23,13 @@ use serde_json::Value;
 
 use super::ApplyError;
 use crate::options::{Adoption, Ownership};
-use crate::plan::{Current, Plan, Step, check_rails as rails, project, split_root};
+use crate::plan::{Current, Plan, Ref, Step, check_rails as rails, project, split_root};
+use crate::scope::Compiled;
 
 /// Refuses `plan` unless its digest, every step's target and the rails
-/// hold against `current`, the provider's state read by this apply.
-pub(crate) fn check_plan(plan: &Plan, current: &Current) -> Result<(), ApplyError> {
+/// hold against `current`, the provider's state read by this apply; its
+/// scope, parsed, for the guards of the writes.
+pub(crate) fn check_plan(plan: &Plan, current: &Current) -> Result<Compiled, ApplyError> {
     let computed = plan.computed_digest();
     if plan.digest != computed {
         return Err(ApplyError::PlanEdited {
@@ -35,7 +37,8 @@ pub(crate) fn check_plan(plan: &Plan, current: &Current) -> Result<(), ApplyErro
             computed,
         });
     }
-    let accounts = Accounts::read(&current.users, &plan.options.ownership);
+    let scope = plan.options.scope.compile().map_err(ApplyError::Scope)?;
+    let accounts = Accounts::read(&current.users, &plan.options.ownership, &scope);
     let groups: HashMap<&str, &Group> = current
         .groups
         .iter()
@@ -43,10 +46,11 @@ pub(crate) fn check_plan(plan: &Plan, current: &Current) -> Result<(), ApplyErro
         .collect();
     for (index, step) in plan.steps.iter().enumerate() {
         check_step(index, step, &accounts, plan)?;
-        check_group_step(index, step, &groups, &plan.options.ownership)?;
+        check_group_step(index, step, &groups, &plan.options.ownership, &scope)?;
         check_kind(index, step, plan)?;
     }
-    check_rails(plan, &accounts)
+    check_rails(plan, &accounts)?;
+    Ok(scope)
 }
 
 /// The provider's users by id, each with whether the source owns it.
@@ -56,7 +60,9 @@ struct Accounts<'a> {
 }
 
 impl<'a> Accounts<'a> {
-    fn read(users: &'a [User], ownership: &Ownership) -> Accounts<'a> {
+    /// An account out of the plan's [`Scope`](crate::Scope) (provider
+    /// side) counts as not owned, as the planner counted it.
+    fn read(users: &'a [User], ownership: &Ownership, scope: &Compiled) -> Accounts<'a> {
         let mut roots = vec!["externalId"];
         if let Ownership::Marker { path, .. } = ownership {
             roots.push(split_root(path).map_or(path.as_str(), |(root, _)| root));
@@ -67,7 +73,7 @@ impl<'a> Accounts<'a> {
             let Some(id) = user.id.as_deref() else {
                 continue;
             };
-            let is_owned = ownership.owns(&project(user, &roots).0);
+            let is_owned = scope.user(user) && ownership.owns(&project(user, &roots).0);
             owned += usize::from(is_owned);
             by_id.insert(id, (user, is_owned));
         }
@@ -143,32 +149,43 @@ fn check_step(
 }
 
 /// A group update (its name, its `externalId`) writes only to a group
-/// the source owns under [`Ownership::owns_group`]: a group that carries
-/// another system's `externalId` is not renamed or re-claimed.
+/// the source owns under [`Ownership::owns_group`] — a group that carries
+/// another system's `externalId` is not renamed or re-claimed — and a
+/// group update or membership change only to a group in scope.
 fn check_group_step(
     index: usize,
     step: &Step,
     groups: &HashMap<&str, &Group>,
     ownership: &Ownership,
+    scope: &Compiled,
 ) -> Result<(), ApplyError> {
-    let Step::UpdateGroup { id, changes, .. } = step else {
-        return Ok(());
+    // A membership change names no externalId (`None`): only the scope is
+    // checked (the planner matched the group by name and checked its claim).
+    let (id, changes, write) = match step {
+        Step::UpdateGroup { id, changes, .. } => (id, Some(changes), "a group update"),
+        Step::ChangeMembers {
+            group: Ref::Id(id), ..
+        } => (id, None, "a membership change"),
+        _ => return Ok(()),
     };
     let Some(group) = groups.get(id.as_str()) else {
         return Ok(());
     };
-    let claimed = serde_json::json!({ "externalId": group.external_id.as_deref() });
-    let source_external_id = changes
-        .iter()
-        .find(|change| change.path == "externalId")
-        .and_then(|change| change.value.as_ref())
-        .and_then(Value::as_str);
-    if ownership.owns_group(&claimed, source_external_id) {
+    let claim_holds = changes.is_none_or(|changes| {
+        let claimed = serde_json::json!({ "externalId": group.external_id.as_deref() });
+        let source_external_id = changes
+            .iter()
+            .find(|change| change.path == "externalId")
+            .and_then(|change| change.value.as_ref())
+            .and_then(Value::as_str);
+        ownership.owns_group(&claimed, source_external_id)
+    });
+    if scope.group(group) && claim_holds {
         return Ok(());
     }
     Err(ApplyError::NotOwned {
         step: index,
-        write: "a group update".to_owned(),
+        write: write.to_owned(),
         id: id.clone(),
         user_name: group.display_name.as_deref().unwrap_or_default().to_owned(),
         external_id: group.external_id.as_deref().map(str::to_owned),

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::rails::RailRefusal;
 use crate::options::MatchKey;
+use crate::scope::ScopeError;
 
 /// A desired user who meets an account the source does not own: writing
 /// to it would take over someone else's account.
@@ -109,6 +110,8 @@ pub enum PlanError {
     /// deletions) it would make are more than a mistake upstream should be
     /// able to cause.
     Rail(RailRefusal),
+    /// A filter of the options' [`Scope`](crate::Scope) does not parse.
+    Scope(ScopeError),
     /// A change the provider's PATCH form cannot write (scim-client's
     /// renderer refused it: a managed path that is not an attribute path, a
     /// sub-attribute of a multi-valued attribute in Slack v1's form).
@@ -171,6 +174,7 @@ impl std::fmt::Display for PlanError {
                 "the source names members by {source:?} but the plan matches on {options:?}"
             ),
             PlanError::Rail(refusal) => write!(f, "{refusal}"),
+            PlanError::Scope(error) => write!(f, "{error}"),
             PlanError::UnwritableChange { id, reason } => {
                 write!(
                     f,

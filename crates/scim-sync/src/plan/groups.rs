@@ -13,6 +13,7 @@ use super::users::unwritable;
 use super::{Change, Clash, Current, LeftAlone, PlanError, Ref, Step, render};
 use crate::desired::DesiredGroup;
 use crate::options::PlanOptions;
+use crate::scope::{Compiled, OUT_OF_PROVIDER_SCOPE};
 
 /// The groups' part of a plan.
 pub(crate) struct GroupPlan {
@@ -35,7 +36,7 @@ pub(crate) fn plan_groups(
     users: &UserIndex,
     profile: &Profile,
     options: &PlanOptions,
-    guard: bool,
+    (guard, scope): (bool, &Compiled),
 ) -> Result<GroupPlan, PlanError> {
     let desired = index_desired(desired)?;
     let (by_key, current_json) = index_current(&current.groups)?;
@@ -51,7 +52,8 @@ pub(crate) fn plan_groups(
             Some(&index) => {
                 let existing = &current.groups[index];
                 let id = existing.id.as_deref().unwrap_or_default().to_owned();
-                if let Some(clash) = not_owned(key, want, existing, options).filter(|_| guard) {
+                let clash = not_owned(key, want, existing, options, scope);
+                if let Some(clash) = clash.filter(|_| guard) {
                     clashes.push(clash);
                     continue;
                 }
@@ -66,7 +68,7 @@ pub(crate) fn plan_groups(
     if !clashes.is_empty() {
         return Err(PlanError::NotOwned { clashes });
     }
-    left_alone.extend(unmatched(&current.groups, &desired));
+    left_alone.extend(unmatched(&current.groups, &desired, scope));
     creates.extend(updates);
     creates.extend(members);
     Ok(GroupPlan {
@@ -78,34 +80,52 @@ pub(crate) fn plan_groups(
 
 /// The clash when the provider's group `have`, met by the source group
 /// `want`'s name, is not the source's to write.
-fn not_owned(key: &str, want: &DesiredGroup, have: &Group, options: &PlanOptions) -> Option<Clash> {
+fn not_owned(
+    key: &str,
+    want: &DesiredGroup,
+    have: &Group,
+    options: &PlanOptions,
+    scope: &Compiled,
+) -> Option<Clash> {
     let claimed = serde_json::json!({ "externalId": have.external_id.as_deref() });
-    if options
-        .ownership
-        .owns_group(&claimed, want.external_id.as_deref())
+    let in_scope = scope.group(have);
+    if in_scope
+        && options
+            .ownership
+            .owns_group(&claimed, want.external_id.as_deref())
     {
         return None;
     }
+    let reason = if in_scope {
+        format!(
+            "the group carries another system's externalId (the source owns {}); \
+             rename the source's group or clear that externalId at the provider",
+            options.ownership.describe()
+        )
+    } else {
+        OUT_OF_PROVIDER_SCOPE.to_owned()
+    };
     Some(Clash {
         key: key.to_owned(),
         group: true,
         id: have.id.as_deref().unwrap_or_default().to_owned(),
         user_name: have.display_name.as_deref().unwrap_or_default().to_owned(),
         external_id: have.external_id.as_deref().map(str::to_owned),
-        reason: format!(
-            "the group carries another system's externalId (the source owns {}); \
-             rename the source's group or clear that externalId at the provider",
-            options.ownership.describe()
-        ),
+        reason,
     })
 }
 
 /// The provider's groups the source does not list, and those without a
 /// name to match by: left alone, each with why.
-fn unmatched(current: &[Group], desired: &BTreeMap<String, &DesiredGroup>) -> Vec<LeftAlone> {
+fn unmatched(
+    current: &[Group],
+    desired: &BTreeMap<String, &DesiredGroup>,
+    scope: &Compiled,
+) -> Vec<LeftAlone> {
     let mut left_alone = Vec::new();
     for group in current {
         let reason = match group.display_name.as_deref() {
+            Some(_) if !scope.group(group) => OUT_OF_PROVIDER_SCOPE,
             None => "group without a displayName: it cannot be matched",
             Some(name) if desired.contains_key(&name.to_lowercase()) => continue,
             Some(_) => "group not in the source",

@@ -21,6 +21,7 @@ use serde_json::Value;
 
 use crate::desired::Desired;
 use crate::options::PlanOptions;
+use crate::scope;
 
 pub use error::{Clash, PlanError};
 pub use json::fingerprint;
@@ -305,6 +306,13 @@ pub(crate) fn plan_with(
             options: options.match_key,
         });
     }
+    let scope = options.scope.compile().map_err(PlanError::Scope)?;
+    let (desired, left_out) = scope.source(desired, options.match_key);
+    let out_of_scope = current
+        .users
+        .iter()
+        .map(|user| scope::out_of_scope(&scope, &left_out, user, options.match_key))
+        .collect();
     let for_groups = !desired.groups.is_empty();
     let users = users::plan_users(
         &desired.users,
@@ -312,6 +320,7 @@ pub(crate) fn plan_with(
         profile,
         options,
         (for_groups, guard),
+        out_of_scope,
     )?;
     let groups = groups::plan_groups(
         &desired.groups,
@@ -319,7 +328,7 @@ pub(crate) fn plan_with(
         &users.index,
         profile,
         options,
-        guard,
+        (guard, &scope),
     )?;
     let fingerprint = json::fingerprint_of(users.index.current, groups.current);
     let mut steps = users.writes;

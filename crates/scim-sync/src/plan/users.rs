@@ -46,11 +46,13 @@ pub(crate) fn plan_users(
     profile: &Profile,
     options: &PlanOptions,
     (for_groups, guard): (bool, bool),
+    out_of_scope: Vec<Option<&'static str>>,
 ) -> Result<UserPlan, PlanError> {
     let desired_keys = index_desired(desired, options)?;
     let current_keys = index_current(current, options)?;
     let mut holders = Holders::new(current, options, guard);
     let mut seen = Seen::new(current, roots(options), &options.ownership, for_groups);
+    seen.out_of_scope = out_of_scope;
     let (mut creates, mut updates, mut left_alone) = (Vec::new(), Vec::new(), Vec::new());
     let (mut by_key, mut clashes) = (HashMap::new(), Vec::new());
     let rules = Rules::new(profile, options, guard, &desired_keys);
@@ -121,6 +123,9 @@ struct Account<'a> {
     /// How it was met: by the match key, or by the `userName` a create
     /// would have taken (the create would be refused as a duplicate).
     by: MatchKey,
+    /// Why it is out of the sync's scope, when it is: never written,
+    /// never adopted.
+    out_of_scope: Option<&'static str>,
 }
 
 /// The accounts by lower-cased `userName`, built on first use: a create
@@ -205,6 +210,7 @@ fn meet(
         have: &have,
         owned,
         by,
+        out_of_scope: seen.out_of_scope[at],
     };
     let written = write_step(key, want, &account, rules)?;
     Ok(written.map(|written| (id.to_owned(), written)))
@@ -265,6 +271,9 @@ fn write_step(
             .map(str::to_owned),
         reason,
     };
+    if let Some(reason) = account.out_of_scope {
+        return Ok(Err(clash(reason.to_owned())));
+    }
     if !options.adopt.allows(account.by) {
         return Ok(Err(clash(format!(
             "the source owns accounts with {}, and no adoption rule lets it take this one \
@@ -391,6 +400,8 @@ struct Seen<'a> {
     keep_owned_ids: bool,
     owned_ids: HashSet<String>,
     hashes: Vec<(String, u64)>,
+    /// Per account, why it is out of scope (never owned), when it is.
+    out_of_scope: Vec<Option<&'static str>>,
 }
 
 impl<'a> Seen<'a> {
@@ -409,6 +420,7 @@ impl<'a> Seen<'a> {
             owned: 0,
             owned_ids: HashSet::new(),
             hashes: Vec::with_capacity(current.len()),
+            out_of_scope: vec![None; current.len()],
         }
     }
 
@@ -420,7 +432,7 @@ impl<'a> Seen<'a> {
         let (json, hash) = project(user, &self.roots);
         self.read[at] = true;
         self.hashes.push((id.to_owned(), hash));
-        let owned = self.ownership.owns(&json);
+        let owned = self.out_of_scope[at].is_none() && self.ownership.owns(&json);
         if owned {
             self.owned += 1;
             if self.keep_owned_ids {
@@ -614,8 +626,9 @@ fn removals(
         if seen.read[at] {
             continue;
         }
+        let out_of_scope = seen.out_of_scope[at];
         let (id, user, owned) = seen.read(at);
-        match why_left_alone(owned, &user, options) {
+        match out_of_scope.or_else(|| why_left_alone(owned, &user, options)) {
             Some(reason) => left_alone.push(LeftAlone {
                 id: id.to_owned(),
                 reason: reason.into(),
