@@ -227,6 +227,14 @@ macro_rules! client_setup {
         pub fn endpoint(&self) -> &$crate::Endpoint {
             self.engine.endpoint()
         }
+
+        /// How long `request` would wait for this client's rate budget now
+        /// (by its transport's clock), taking no room; zero without a
+        /// budget. The sync's apply asks it to start, among its ready
+        /// steps, one whose rate class has room.
+        pub fn budget_wait(&self, request: &$crate::transport::HttpRequest) -> std::time::Duration {
+            self.engine.budget_wait(request, self.transport.now())
+        }
     };
 }
 

@@ -53,6 +53,13 @@ impl Engine {
         &self.endpoint
     }
 
+    /// How long `request` would wait for the rate budget at `now`, taking
+    /// no room (zero without a budget): lets a scheduler with work of
+    /// several rate classes start the work that can go now.
+    pub fn budget_wait(&self, request: &HttpRequest, now: SystemTime) -> std::time::Duration {
+        self.pacer.wait_for(request, now)
+    }
+
     /// `error` with the credentials' secrets replaced (a renewing token is
     /// not among the endpoint's own), for errors that reach the caller
     /// outside an exchange: a walk's.

@@ -374,6 +374,41 @@ impl RateBudget {
         base_path: &str,
         now: SystemTime,
     ) -> Admission {
+        let (wait, rules, writing) = self.room(request, base_path, now);
+        if !wait.is_zero() {
+            return Admission::Wait(wait);
+        }
+        for &i in &rules {
+            let bucket = &mut self.buckets[i];
+            bucket.debt = bucket.debt.saturating_add(bucket.interval);
+        }
+        if let Some(key) = &writing {
+            self.writing.insert(key.clone());
+        }
+        Admission::Now(Permit { rules, writing })
+    }
+
+    /// How long `request` would wait at `now` before [`admit`](Self::admit)
+    /// let it through, without taking any room: a scheduler holding work
+    /// of several rate classes asks it to pick work that can go now, so
+    /// every class's bucket drains at once instead of one after another.
+    pub fn wait_for<B>(
+        &mut self,
+        request: &http::Request<B>,
+        base_path: &str,
+        now: SystemTime,
+    ) -> Duration {
+        self.room(request, base_path, now).0
+    }
+
+    /// The wait for `request` at `now` (buckets refilled to `now`), the
+    /// rules it counts in, and the item it writes, if any.
+    fn room<B>(
+        &mut self,
+        request: &http::Request<B>,
+        base_path: &str,
+        now: SystemTime,
+    ) -> (Duration, Vec<usize>, Option<String>) {
         let method = request.method();
         let class = RequestClass::of(request.uri().path(), base_path);
         let writing = match (class.endpoint, class.id) {
@@ -386,7 +421,7 @@ impl RateBudget {
             .as_ref()
             .is_some_and(|key| self.writing.contains(key))
         {
-            return Admission::Wait(BUSY_RESOURCE_RECHECK);
+            return (BUSY_RESOURCE_RECHECK, Vec::new(), writing);
         }
         let rules: Vec<usize> = (0..self.rules.len())
             .filter(|&i| self.rules[i].matches(method, &class))
@@ -396,17 +431,7 @@ impl RateBudget {
             self.buckets[i].refill(now);
             wait = wait.max(self.buckets[i].wait(now));
         }
-        if !wait.is_zero() {
-            return Admission::Wait(wait);
-        }
-        for &i in &rules {
-            let bucket = &mut self.buckets[i];
-            bucket.debt = bucket.debt.saturating_add(bucket.interval);
-        }
-        if let Some(key) = &writing {
-            self.writing.insert(key.clone());
-        }
-        Admission::Now(Permit { rules, writing })
+        (wait, rules, writing)
     }
 
     /// Hands a permit back when its attempt ended. `retry_after` is the
@@ -510,6 +535,35 @@ mod tests {
             }
             Admission::Wait(wait) => Some(wait),
         }
+    }
+
+    #[test]
+    fn wait_for_tells_the_wait_of_each_class_and_takes_no_room() {
+        let mut budget = RateBudget::new(&slack_like(), 1.0);
+        let post = request(Method::POST, "Users");
+        let patch = request(Method::PATCH, "Users/W1");
+        for _ in 0..20 {
+            assert_eq!(ask(&mut budget, Method::POST, "Users", 0.0), None);
+        }
+        // The creates' burst is spent; updates still have room.
+        let create_wait = budget.wait_for(&post, "/scim/v1/", at(0.0));
+        assert!(create_wait > Duration::ZERO);
+        assert_eq!(
+            budget.wait_for(&patch, "/scim/v1/", at(0.0)),
+            Duration::ZERO
+        );
+        // Asking again took nothing: the same answers.
+        for _ in 0..3 {
+            assert_eq!(budget.wait_for(&post, "/scim/v1/", at(0.0)), create_wait);
+            assert_eq!(
+                budget.wait_for(&patch, "/scim/v1/", at(0.0)),
+                Duration::ZERO
+            );
+        }
+        assert_eq!(
+            ask(&mut budget, Method::POST, "Users", 0.0),
+            Some(create_wait)
+        );
     }
 
     #[test]

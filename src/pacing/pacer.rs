@@ -63,6 +63,14 @@ impl Pacer {
         Pacer { budget, base_path }
     }
 
+    /// How long `request` would wait for the budget at `now`, taking no
+    /// room (zero without a budget).
+    pub(crate) fn wait_for(&self, request: &HttpRequest, now: SystemTime) -> Duration {
+        self.budget.as_ref().map_or(Duration::ZERO, |budget| {
+            budget.lock().wait_for(request, &self.base_path, now)
+        })
+    }
+
     /// Asks to send `request` at `now`, the attempt having waited `waited`
     /// for the budget already.
     pub(crate) fn admit(

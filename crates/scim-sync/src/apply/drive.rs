@@ -227,7 +227,10 @@ impl<F: FnMut(&Event) + Send> Shared<F> {
     fn work(&self, client: &ScimClient) {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         while !state.done && state.failure.is_none() {
-            match state.apply.poll() {
+            match state
+                .apply
+                .poll_paced(&mut |request| client.budget_wait(request))
+            {
                 Output::Journal(entry) => {
                     if let Err(error) = state.journal.append(&entry) {
                         state.failure = Some(error);
@@ -280,7 +283,7 @@ pub async fn apply_async(
     )?;
     let mut in_flight: Vec<InFlight<'_>> = Vec::new();
     loop {
-        match apply.poll() {
+        match apply.poll_paced(&mut |request| client.budget_wait(request)) {
             Output::Journal(entry) => journal.append(&entry)?,
             Output::Event(event) => on_event(&event),
             Output::Send(ticket, operation) => {

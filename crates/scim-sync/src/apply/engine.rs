@@ -5,12 +5,23 @@
 //! (which need the ids of the users and groups just created); then
 //! deactivations and deletions (after members have left their groups).
 //! Within a phase, steps run concurrently, but never two on one resource.
+//!
+//! Within a phase, the steps of each kind (user creates, user updates, …)
+//! wait in a lane of their own, in plan order. Each kind is a rate class
+//! of its own at most providers (Slack: user creates 180/min, user updates
+//! 180/min, both within writes 600/min), so the engine starts, among the
+//! lanes' first ready steps, the one the rate budget would let go soonest
+//! ([`Apply::poll_paced`]): every class's bucket drains at once, where
+//! plan order would leave the updates' bucket full and idle through all
+//! the creates.
 
 use std::collections::{HashMap, HashSet, VecDeque};
+use std::time::Duration;
 
 use scim_client::model::{Group, User};
 use scim_client::provider::MemberChanges;
 use scim_client::provider::Profile;
+use scim_client::transport::HttpRequest;
 use scim_client::{Endpoint, Error, Operation};
 
 use super::journal::{Entry, Recovered};
@@ -60,7 +71,9 @@ pub struct Apply {
     /// Steps ended (in this run or an earlier one).
     finished: Vec<bool>,
     next_phase: u8,
-    pending: VecDeque<usize>,
+    /// The current phase's steps not started: one lane per kind of step,
+    /// each in plan order.
+    lanes: Vec<VecDeque<usize>>,
     running: HashMap<u64, (usize, StepRun)>,
     busy: HashSet<Ref>,
     /// `user:{key}` / `group:{key}` to the id a create gave.
@@ -105,7 +118,7 @@ impl Apply {
             resumed: recovered.begun,
             finished: vec![false; plan.steps.len()],
             next_phase: 0,
-            pending: VecDeque::new(),
+            lanes: Vec::new(),
             running: HashMap::new(),
             busy: HashSet::new(),
             ids: HashMap::new(),
@@ -129,13 +142,23 @@ impl Apply {
         Ok(apply)
     }
 
-    /// The next thing to do.
+    /// The next thing to do, starting steps in plan order within each
+    /// kind ([`poll_paced`](Self::poll_paced) with no budget to ask).
     pub fn poll(&mut self) -> Output {
+        self.poll_paced(&mut |_| Duration::ZERO)
+    }
+
+    /// The next thing to do; when a step may start, the one started is,
+    /// among the first ready step of each kind, the one whose first
+    /// request `budget_wait` says would wait least (ties: the earlier
+    /// kind) — the driver answers from its client's rate budget
+    /// (`ScimClient::budget_wait`), taking no room.
+    pub fn poll_paced(&mut self, budget_wait: &mut dyn FnMut(&HttpRequest) -> Duration) -> Output {
         loop {
             if let Some(output) = self.outputs.pop_front() {
                 return output;
             }
-            if self.start_next() {
+            if self.start_next(budget_wait) {
                 continue;
             }
             if !self.running.is_empty() {
@@ -165,45 +188,74 @@ impl Apply {
         self.report
     }
 
-    /// Starts one step of the current phase whose resource is free; true
-    /// when it did something.
-    fn start_next(&mut self) -> bool {
-        for _ in 0..self.pending.len() {
-            let Some(index) = self.pending.pop_front() else {
-                break;
+    /// Starts one step of the current phase whose resource is free — of
+    /// the lanes' first such steps, the one the budget would hold least;
+    /// true when it did something.
+    fn start_next(&mut self, budget_wait: &mut dyn FnMut(&HttpRequest) -> Duration) -> bool {
+        if let Some(reason) = self.stopped.clone() {
+            let Some(index) = self.lanes.iter_mut().find_map(VecDeque::pop_front) else {
+                return false;
             };
-            if let Some(reason) = &self.stopped {
-                let reason = format!("not started: {reason}");
-                self.skip(index, reason, false);
-                return true;
-            }
-            if self.busy.contains(&self.steps[index].resource()) {
-                self.pending.push_back(index);
-                continue;
-            }
-            self.start(index);
+            self.skip(index, format!("not started: {reason}"), false);
             return true;
         }
-        false
+        let mut best: Option<(Duration, usize, usize, StepRun, Operation<Answer>)> = None;
+        for lane in 0..self.lanes.len() {
+            let busy = &self.busy;
+            let steps = &self.steps;
+            let Some(at) = self.lanes[lane]
+                .iter()
+                .position(|&i| !busy.contains(&steps[i].resource()))
+            else {
+                continue;
+            };
+            let index = self.lanes[lane][at];
+            let (run, next) = match self.first(index) {
+                Ok(first) => first,
+                Err(error) => {
+                    self.lanes[lane].remove(at);
+                    self.end(index, Err(error));
+                    return true;
+                }
+            };
+            let operation = match next {
+                Next::Send(operation) => *operation,
+                Next::Ended(result) => {
+                    self.lanes[lane].remove(at);
+                    self.end(index, result);
+                    return true;
+                }
+            };
+            let wait = budget_wait(operation.request());
+            if best.as_ref().is_none_or(|(least, ..)| wait < *least) {
+                best = Some((wait, lane, at, run, operation));
+            }
+        }
+        let Some((_, lane, at, run, operation)) = best else {
+            return false;
+        };
+        if let Some(index) = self.lanes[lane].remove(at) {
+            self.begin(index, run, operation);
+        }
+        true
     }
 
-    fn start(&mut self, index: usize) {
-        let mut run = match self.build(index) {
-            Ok(run) => run,
-            Err(error) => return self.end(index, Err(error)),
-        };
+    /// Step `index`'s run and its first move; nothing recorded yet.
+    fn first(&self, index: usize) -> Result<(StepRun, Next), StepError> {
+        let mut run = self.build(index)?;
+        let next = run.next(None, &self.endpoint, &self.profile);
+        Ok((run, next))
+    }
+
+    /// Starts step `index` with its first request: its resource busy, a
+    /// create's begin journaled first.
+    fn begin(&mut self, index: usize, run: StepRun, operation: Operation<Answer>) {
         self.busy.insert(self.steps[index].resource());
-        match run.next(None, &self.endpoint, &self.profile) {
-            Next::Send(operation) => {
-                let operation = *operation;
-                if matches!(run, StepRun::Create(_)) && !self.resumed.contains(&index) {
-                    self.outputs
-                        .push_back(Output::Journal(Entry::Begin { step: index }));
-                }
-                self.send(index, run, operation);
-            }
-            Next::Ended(result) => self.end(index, result),
+        if matches!(run, StepRun::Create(_)) && !self.resumed.contains(&index) {
+            self.outputs
+                .push_back(Output::Journal(Entry::Begin { step: index }));
         }
+        self.send(index, run, operation);
     }
 
     fn send(&mut self, index: usize, run: StepRun, operation: Operation<Answer>) {
@@ -357,10 +409,15 @@ impl Apply {
         while self.next_phase <= LAST_PHASE {
             let phase = self.next_phase;
             self.next_phase += 1;
-            self.pending = (0..self.steps.len())
-                .filter(|&i| !self.finished[i] && phase_of(&self.steps[i]) == phase)
-                .collect();
-            if !self.pending.is_empty() {
+            let mut lanes = vec![VecDeque::new(); LANES];
+            for (i, step) in self.steps.iter().enumerate() {
+                if !self.finished[i] && phase_of(step) == phase {
+                    lanes[lane_of(step)].push_back(i);
+                }
+            }
+            lanes.retain(|lane| !lane.is_empty());
+            self.lanes = lanes;
+            if !self.lanes.is_empty() {
                 return true;
             }
         }
@@ -376,6 +433,23 @@ impl std::fmt::Debug for Apply {
             .field("running", &self.running.len())
             .field("stopped", &self.stopped)
             .finish_non_exhaustive()
+    }
+}
+
+/// How many kinds of step there are: one lane each.
+const LANES: usize = 8;
+
+/// The lane of `step`'s kind: a rate class of its own at most providers.
+fn lane_of(step: &Step) -> usize {
+    match step {
+        Step::CreateUser { .. } => 0,
+        Step::UpdateUser { .. } => 1,
+        Step::AdoptUser { .. } => 2,
+        Step::CreateGroup { .. } => 3,
+        Step::UpdateGroup { .. } => 4,
+        Step::ChangeMembers { .. } => 5,
+        Step::DeactivateUser { .. } => 6,
+        Step::DeleteUser { .. } => 7,
     }
 }
 
