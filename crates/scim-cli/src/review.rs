@@ -195,10 +195,13 @@ dt { color: #57606a; } dd { margin: 0; overflow-wrap: anywhere; }
 table { border-collapse: collapse; width: 100%; }
 th, td { border: 1px solid #d0d5dc; padding: 4px 8px; text-align: left; vertical-align: top;
   overflow-wrap: anywhere; }
-th { background: #eef1f4; font-weight: 600; }
-table.counts { width: auto; min-width: 360px; }
-td.n { text-align: right; width: 6em; font-variant-numeric: tabular-nums; }
-td.zero { color: #8c959f; }
+th { background: #eef1f4; font-weight: 600; overflow-wrap: normal; }
+.step td:first-child, .step th:first-child { width: 12em; }
+ul.counts { list-style: none; padding: 0; margin: 0; display: flex; flex-wrap: wrap; gap: 8px; }
+ul.counts li { background: #fff; border: 1px solid #d0d5dc; border-radius: 6px; padding: 6px 12px;
+  min-width: 88px; }
+ul.counts b { display: block; font-size: 22px; font-variant-numeric: tabular-nums; }
+ul.counts li.zero { color: #8c959f; }
 td.path, code { font-family: ui-monospace, monospace; font-size: 13px; }
 td.before { background: #fff0f0; } td.after { background: #eefbf0; }
 td.within { color: #116329; } td.over { color: #9a6700; font-weight: 600; }
@@ -312,18 +315,26 @@ fn counts(page: &mut Page, plan: &Plan) {
     for step in &plan.steps {
         counts[kind(step)] += 1;
     }
-    page.markup("<h2>Counts</h2>\n<table class=\"counts\">\n");
-    page.head_row(&["Step", "Count"]);
-    for ((_, label), count) in KINDS.iter().zip(counts) {
-        let class = if count == 0 { "n zero" } else { "n" };
-        page.row(&[("", label), (class, &count.to_string())]);
+    page.markup("<h2>Counts</h2>\n<ul class=\"counts\">\n");
+    let totals = [
+        ("all writes", plan.writes()),
+        ("left alone", plan.left_alone.len()),
+    ];
+    for (label, count) in KINDS
+        .iter()
+        .map(|(_, label)| *label)
+        .zip(counts)
+        .chain(totals)
+    {
+        page.markup(if count == 0 {
+            "<li class=\"zero\">"
+        } else {
+            "<li>"
+        });
+        page.element("<b>", &count.to_string(), "</b> ");
+        page.element("<span>", label, "</span></li>\n");
     }
-    page.row(&[("", "all writes"), ("n", &plan.writes().to_string())]);
-    page.row(&[
-        ("", "left alone"),
-        ("n", &plan.left_alone.len().to_string()),
-    ]);
-    page.markup("</table>\n");
+    page.markup("</ul>\n");
 }
 
 /// One rail: what it measures, the measure, its limit, and the margin.
