@@ -89,6 +89,7 @@ mod listing;
 mod output;
 mod progress;
 mod record;
+mod review;
 mod session;
 mod table;
 mod target;

@@ -1,8 +1,9 @@
 //! `scim plan`, `scim apply`, `scim verify` and `scim demo`: the sync job
 //! of [`scim_sync`] on the command line.
 //!
-//! - `plan --from people.csv [--mapping m.json] [--out plan.json]` reads the
-//!   source and the provider (list pages) and prints what would change;
+//! - `plan --from people.csv [--mapping m.json] [--out plan.json] [--html
+//!   plan.html]` reads the source and the provider (list pages) and prints
+//!   what would change (`--html`: also a review page, `crate::review`);
 //!   nothing is written to the provider.
 //! - `apply plan.json [--journal FILE] [--concurrency N]` runs a plan,
 //!   journaling each step in `plan.json.journal`: run it again after an
@@ -54,9 +55,10 @@ const SAMPLE_MAPPING: &str = include_str!("../../sample/mapping.json");
 /// Runs `scim plan`.
 pub(crate) fn run_plan(session: &Session, args: &mut Args) -> Result<Outcome, CliError> {
     let out = args.value("--out")?;
+    let html = args.value("--html")?;
     let (desired, options) = source(args)?;
     args.finish()?;
-    let plan = make_plan(session, &desired, &options)?;
+    let (plan, current) = read_and_plan(session, &desired, &options)?;
     let text = crate::output::pretty(&json!(plan)) + "\n";
     let mut human = describe_plan(&plan);
     if let Some(out) = &out {
@@ -65,6 +67,11 @@ pub(crate) fn run_plan(session: &Session, args: &mut Args) -> Result<Outcome, Cl
         human.push_str(&format!(
             "\nplan written to {out}; apply it with `scim apply {out}`\n"
         ));
+    }
+    if let Some(html) = &html {
+        let review = crate::review::Review::new(session, &plan, &current, desired.users.len());
+        review.write(Path::new(html))?;
+        human.push_str(&format!("review page written to {html}\n"));
     }
     Ok(Outcome::new(json!(plan), human))
 }
@@ -249,9 +256,20 @@ fn make_plan(
     desired: &Desired,
     options: &PlanOptions,
 ) -> Result<Plan, CliError> {
+    read_and_plan(session, desired, options).map(|(plan, _)| plan)
+}
+
+/// The plan, and the provider's state it was made from.
+fn read_and_plan(
+    session: &Session,
+    desired: &Desired,
+    options: &PlanOptions,
+) -> Result<(Plan, scim_sync::Current), CliError> {
     let current = read_current_for(session.client(), session.profile())
         .map_err(|e| CliError::caused_by("read", &e))?;
-    plan(desired, &current, session.profile(), options).map_err(|e| CliError::caused_by("plan", &e))
+    let plan = plan(desired, &current, session.profile(), options)
+        .map_err(|e| CliError::caused_by("plan", &e))?;
+    Ok((plan, current))
 }
 
 fn apply(session: &Session, plan: &Plan, options: &ApplyOptions) -> Result<Report, CliError> {
