@@ -45,20 +45,14 @@ pub(crate) struct Review<'a> {
 
 impl<'a> Review<'a> {
     /// The review of `plan`, planned in `session` from `current` (the
-    /// provider's state) and a source of `source_size` users.
-    pub(crate) fn new(
-        session: &Session,
-        plan: &'a Plan,
-        current: &Current,
-        source_size: usize,
-    ) -> Review<'a> {
+    /// provider's state); the owned accounts and the source's size are the
+    /// plan's own record (both within its scope).
+    pub(crate) fn new(session: &Session, plan: &'a Plan, current: &Current) -> Review<'a> {
         let target = if session.is_embedded() {
             "the embedded in-memory service".to_owned()
         } else {
             public_url(session.client().endpoint().base_url())
         };
-        let ownership = &plan.options.ownership;
-        let owned = current.users.iter().filter(|u| ownership.owns_user(u));
         let users = current.users.iter().map(|u| (&u.id, &u.user_name));
         let groups = current.groups.iter().map(|g| (&g.id, &g.display_name));
         let names = users
@@ -69,8 +63,8 @@ impl<'a> Review<'a> {
             plan,
             target,
             accounts: current.users.len(),
-            owned: owned.count(),
-            source_size,
+            owned: plan.owned_accounts,
+            source_size: plan.source_size,
             names,
         }
     }
@@ -699,6 +693,8 @@ mod tests {
                 managed: vec![HOSTILE.into()],
                 ..PlanOptions::default()
             },
+            source_size: 9,
+            owned_accounts: 10,
         }
     }
 

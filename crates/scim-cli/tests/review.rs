@@ -210,7 +210,7 @@ fn the_review_page_shows_counts_changes_rails_and_hostile_names_as_text_in_chrom
     for expected in [
         "Planned against the embedded in-memory service",
         "1 create user 3 update user 0 adopt user 1 deactivate user 0 delete user",
-        "1 create group 0 update group 2 change members 8 all writes 2 left alone",
+        "1 create group 0 update group 2 change members 8 all writes 4 left alone",
         "Deactivations, share of the owned accounts 1 of 6 owned accounts = 16.7 % \
          limit 20 % 3.3 points to spare",
         "Deactivations, count 1 limit 25 24 to spare",

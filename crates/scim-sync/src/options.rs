@@ -110,19 +110,6 @@ impl Ownership {
         }
     }
 
-    /// Whether the provider account `user` is the source's under this
-    /// rule, as the planner and apply tell it. Counted over every account
-    /// the provider lists, it is the denominator of the rail on
-    /// deactivations ([`DeactivationLimit::max_percent`]), which is how a
-    /// plan's review shows that rail's margin.
-    pub fn owns_user(&self, user: &User) -> bool {
-        let mut roots = vec!["externalId"];
-        if let Ownership::Marker { path, .. } = self {
-            roots.push(crate::plan::split_root(path).map_or(path.as_str(), |(root, _)| root));
-        }
-        self.owns(&crate::plan::project(user, &roots).0)
-    }
-
     /// The rule in words, for errors and a plan's review: what makes an
     /// account the source's.
     pub fn describe(&self) -> String {
@@ -275,24 +262,29 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn user(value: Value) -> User {
-        serde_json::from_value(value).unwrap()
-    }
-
     #[test]
-    fn owns_user_reads_the_prefix_and_a_nested_marker_as_the_planner_does() {
-        let hr = user(json!({"userName": "a", "externalId": "hr:1", "name": {"familyName": "X"}}));
-        let other = user(json!({"userName": "b", "externalId": "it:2"}));
+    fn ownership_reads_the_prefix_and_a_nested_marker() {
+        let hr = json!({"userName": "a", "externalId": "hr:1", "name": {"familyName": "X"}});
+        let other = json!({"userName": "b", "externalId": "it:2"});
         let prefix = Ownership::ExternalIdPrefix("hr:".into());
-        assert!(prefix.owns_user(&hr));
-        assert!(!prefix.owns_user(&other));
+        assert!(prefix.owns(&hr));
+        assert!(!prefix.owns(&other));
         let marker = Ownership::Marker {
             path: "name.familyName".into(),
             value: json!("X"),
         };
-        assert!(marker.owns_user(&hr));
-        assert!(!marker.owns_user(&other));
-        assert!(Ownership::AnyExternalId.owns_user(&other));
-        assert!(!Ownership::Nothing.owns_user(&hr));
+        assert!(marker.owns(&hr));
+        assert!(!marker.owns(&other));
+        assert!(Ownership::AnyExternalId.owns(&other));
+        assert!(!Ownership::Nothing.owns(&hr));
+    }
+
+    #[test]
+    fn a_group_is_owned_unclaimed_by_its_own_external_id_or_by_the_rule() {
+        let prefix = Ownership::ExternalIdPrefix("hr:".into());
+        assert!(prefix.owns_group(&json!({}), None));
+        assert!(prefix.owns_group(&json!({"externalId": "g-1"}), Some("g-1")));
+        assert!(prefix.owns_group(&json!({"externalId": "hr:g"}), None));
+        assert!(!prefix.owns_group(&json!({"externalId": "okta:g"}), Some("g-1")));
     }
 }

@@ -296,16 +296,37 @@ fn ops(service: &InMemoryService, profile: &Profile) -> Vec<Value> {
 }
 
 #[test]
-fn the_planner_reports_a_source_group_meeting_another_systems_group() {
+fn another_systems_group_gets_its_members_managed_but_is_never_renamed_nor_reclaimed() {
     let profile = Profile::generic_scim2(BASE_URL);
     let service = seeded(&profile);
     seed_foreign_ops(&service, &profile);
     let current = read_current(&client(&profile, service.clone())).unwrap();
-    let error = plan(&desired(), &current, &profile, &options()).unwrap_err();
-    let text = error.to_string();
-    for part in ["exists, not owned", "source group \"ops\"", "okta:ops"] {
-        assert!(text.contains(part), "{part} in {text}");
-    }
+    let mut source = desired();
+    // The source spells it OPS and claims it with its own externalId.
+    source.groups[1].display_name = "OPS".into();
+    source.groups[1].external_id = Some("hr:ops".into());
+    let plan = plan(&source, &current, &profile, &options()).unwrap();
+    assert!(
+        !plan
+            .steps
+            .iter()
+            .any(|s| matches!(s, Step::UpdateGroup { .. } | Step::CreateGroup { .. })),
+        "{:?}",
+        plan.steps
+    );
+    let why: Vec<&str> = plan.left_alone.iter().map(|l| l.reason.as_str()).collect();
+    assert!(
+        why.iter()
+            .any(|w| w.contains("another system's externalId")),
+        "{why:?}"
+    );
+    let client = client(&profile, service.clone());
+    let options = ApplyOptions::new(journal_path("foreign-group-members"));
+    let report = apply_blocking(&client, &plan, &profile, &options, |_| {}).unwrap();
+    assert!(report.is_complete(), "{report:?}");
+    // okta:ops keeps its name and claim; zed stays (not the source's);
+    // bob and eve joined.
+    assert_eq!(ops(&service, &profile), vec![json!(["okta:ops", 3])]);
 }
 
 /// The service behind a provider that keeps group names unique (Slack,
@@ -358,7 +379,7 @@ impl Transport for RacingGroup {
 }
 
 #[test]
-fn a_group_create_meeting_another_systems_group_fails_and_leaves_it_untouched() {
+fn a_group_create_meeting_another_systems_group_takes_its_id_and_writes_only_members() {
     let profile = Profile::generic_scim2(BASE_URL);
     let service = seeded(&profile);
     let plan = plan_with(&service, &profile, &options());
@@ -367,6 +388,37 @@ fn a_group_create_meeting_another_systems_group_fails_and_leaves_it_untouched() 
         RacingGroup::new(&service, &profile, seed_foreign_ops),
     );
     let options = ApplyOptions::new(journal_path("group-not-owned"));
+    let report = apply_blocking(&client, &plan, &profile, &options, |_| {}).unwrap();
+    assert!(report.is_complete(), "{report:?}");
+    assert!(
+        report
+            .done
+            .iter()
+            .any(|d| matches!(d.outcome, Outcome::Matched { .. })),
+        "{report:?}"
+    );
+    // The other system's ops keeps its externalId and name (nothing
+    // PATCHed onto it); zed stays, bob and eve joined.
+    assert_eq!(ops(&service, &profile), vec![json!(["okta:ops", 3])]);
+}
+
+#[test]
+fn a_group_create_meeting_a_group_out_of_scope_fails_and_leaves_it_untouched() {
+    let profile = Profile::generic_scim2(BASE_URL);
+    let service = seeded(&profile);
+    let scoped = PlanOptions {
+        scope: scim_sync::Scope {
+            groups: Some(r#"displayName ne "ops""#.into()),
+            ..Default::default()
+        },
+        ..options()
+    };
+    let plan = plan_with(&service, &profile, &scoped);
+    let client = client(
+        &profile,
+        RacingGroup::new(&service, &profile, seed_foreign_ops),
+    );
+    let options = ApplyOptions::new(journal_path("group-out-of-scope"));
     let report = apply_blocking(&client, &plan, &profile, &options, |_| {}).unwrap();
     let refused = report
         .failed
@@ -377,8 +429,6 @@ fn a_group_create_meeting_another_systems_group_fails_and_leaves_it_untouched() 
     for part in ["\"ops\"", "okta:ops"] {
         assert!(refused.contains(part), "{part} in {refused}");
     }
-    // The other system's ops keeps its externalId and its one member: no
-    // rename, no externalId, no bob or eve added.
     assert_eq!(ops(&service, &profile), vec![json!(["okta:ops", 1])]);
 }
 

@@ -69,7 +69,7 @@ pub(crate) fn run_plan(session: &Session, args: &mut Args) -> Result<Outcome, Cl
         ));
     }
     if let Some(html) = &html {
-        let review = crate::review::Review::new(session, &plan, &current, desired.users.len());
+        let review = crate::review::Review::new(session, &plan, &current);
         review.write(Path::new(html))?;
         human.push_str(&format!("review page written to {html}\n"));
     }

@@ -72,6 +72,14 @@ pub enum Outcome {
         /// The provider's id.
         id: String,
     },
+    /// A group create met a group of that name that carries another
+    /// system's `externalId`: not renamed nor re-claimed (nothing written),
+    /// its id taken for the membership changes that follow, as the planner
+    /// would have matched it.
+    Matched {
+        /// The provider's id.
+        id: String,
+    },
     /// Updated (PATCH).
     Updated,
     /// Deactivated.
@@ -86,9 +94,10 @@ impl Outcome {
     /// The id a create gave or found.
     pub fn id(&self) -> Option<&str> {
         match self {
-            Outcome::Created { id } | Outcome::Adopted { id } | Outcome::FoundCreated { id } => {
-                Some(id)
-            }
+            Outcome::Created { id }
+            | Outcome::Adopted { id }
+            | Outcome::FoundCreated { id }
+            | Outcome::Matched { id } => Some(id),
             _ => None,
         }
     }

@@ -228,15 +228,14 @@ impl Create {
     /// source's under the plan's ownership rule.
     fn not_owned(&self, id: &str, current: &Value) -> Option<StepError> {
         let guard = self.guard.as_ref()?;
-        let object = current.as_object().cloned().unwrap_or_default();
-        let owned = match self.kind {
-            Kind::User => guard.scope.user_json(&object) && guard.ownership.owns(current),
-            Kind::Group => {
-                let source_external_id = self.body.get("externalId").and_then(Value::as_str);
-                guard.scope.group_json(&object)
-                    && guard.ownership.owns_group(current, source_external_id)
-            }
-        };
+        let owned = self.in_scope(current)
+            && match self.kind {
+                Kind::User => guard.ownership.owns(current),
+                Kind::Group => {
+                    let source_external_id = self.body.get("externalId").and_then(Value::as_str);
+                    guard.ownership.owns_group(current, source_external_id)
+                }
+            };
         if owned {
             return None;
         }
@@ -247,6 +246,18 @@ impl Create {
             user_name: text(self.name_attribute()).unwrap_or_default(),
             external_id: text("externalId"),
         })
+    }
+
+    /// Whether the resource found (`current`) is within the plan's scope.
+    fn in_scope(&self, current: &Value) -> bool {
+        let Some(guard) = &self.guard else {
+            return true;
+        };
+        let object = current.as_object().cloned().unwrap_or_default();
+        match self.kind {
+            Kind::User => guard.scope.user_json(&object),
+            Kind::Group => guard.scope.group_json(&object),
+        }
     }
 
     /// Writes the body's attributes onto the account found (`current`), as
@@ -269,6 +280,11 @@ impl Create {
             })
             .collect();
         if let Some(refused) = self.not_owned(id, current) {
+            if self.kind == Kind::Group && self.in_scope(current) {
+                // Another system's group: its members are managed (only
+                // the source's own ever leave), its name and claim are not.
+                return Next::Ended(Ok(Outcome::Matched { id: id.to_owned() }));
+            }
             let guard = self.guard.as_ref();
             if let Some(Ownership::Marker { path, value }) = guard.map(|g| &g.ownership) {
                 changes.push(Change {
@@ -277,8 +293,6 @@ impl Create {
                     from: None,
                 });
             }
-            // A group that is another system's is never taken over: its
-            // members and name are that system's (the planner's rule too).
             let adoptable = self.kind == Kind::User
                 && guard.is_some_and(|guard| {
                     guard.adopt.allows(MatchKey::UserName) && guard.ownership.marked_by(&changes)

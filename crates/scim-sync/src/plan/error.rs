@@ -199,11 +199,23 @@ impl std::error::Error for PlanError {}
 
 /// The clashes of [`PlanError::NotOwned`]: how many, and the first ten.
 fn write_clashes(f: &mut std::fmt::Formatter<'_>, clashes: &[Clash]) -> std::fmt::Result {
-    write!(
-        f,
-        "{} desired user(s) meet accounts the source does not own",
-        clashes.len()
-    )?;
+    let groups = clashes.iter().filter(|clash| clash.group).count();
+    let users = clashes.len() - groups;
+    match (users, groups) {
+        (_, 0) => write!(
+            f,
+            "{users} desired user(s) meet accounts the source does not own"
+        )?,
+        (0, _) => write!(
+            f,
+            "{groups} source group(s) meet groups out of the sync's scope"
+        )?,
+        _ => write!(
+            f,
+            "{users} desired user(s) meet accounts the source does not own, and {groups} source \
+             group(s) meet groups out of the sync's scope"
+        )?,
+    }
     for clash in clashes.iter().take(10) {
         write!(f, "; {clash}")?;
     }

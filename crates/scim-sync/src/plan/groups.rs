@@ -25,11 +25,10 @@ pub(crate) struct GroupPlan {
 }
 
 /// Plans the groups the source manages; groups it does not list are left
-/// alone. `guard`: whether a source group meeting a provider group the
-/// source does not own ([`Ownership::owns_group`]) is a clash (verify,
-/// which writes nothing, reads the drift without it).
-///
-/// [`Ownership::owns_group`]: crate::Ownership
+/// alone. A provider group of a source group's name that carries another
+/// system's `externalId` has its members managed but is never renamed nor
+/// re-claimed; one out of the sync's scope is a clash when `guard` is set
+/// (verify, which writes nothing, reads the drift without it).
 pub(crate) fn plan_groups(
     desired: &[DesiredGroup],
     current: &Current,
@@ -52,12 +51,20 @@ pub(crate) fn plan_groups(
             Some(&index) => {
                 let existing = &current.groups[index];
                 let id = existing.id.as_deref().unwrap_or_default().to_owned();
-                let clash = not_owned(key, want, existing, options, scope);
-                if let Some(clash) = clash.filter(|_| guard) {
-                    clashes.push(clash);
+                if !scope.group(existing) {
+                    if guard {
+                        clashes.push(out_of_scope(key, existing));
+                    }
                     continue;
                 }
-                updates.extend(update(key, &id, want, existing, profile, &mut left_alone)?);
+                if claimed_by_another(want, existing, options) {
+                    left_alone.push(LeftAlone {
+                        id: id.clone(),
+                        reason: CLAIMED.to_owned(),
+                    });
+                } else {
+                    updates.extend(update(key, &id, want, existing, profile, &mut left_alone)?);
+                }
                 let diff = MemberDiff::of(wanted, existing, users, profile);
                 left_alone.extend(diff.notes(&id, &want.display_name, profile));
                 (Ref::Id(id), diff)
@@ -78,41 +85,34 @@ pub(crate) fn plan_groups(
     })
 }
 
-/// The clash when the provider's group `have`, met by the source group
-/// `want`'s name, is not the source's to write.
-fn not_owned(
-    key: &str,
-    want: &DesiredGroup,
-    have: &Group,
-    options: &PlanOptions,
-    scope: &Compiled,
-) -> Option<Clash> {
+/// Why a group the source names is left without an update: another
+/// system claims it.
+const CLAIMED: &str = "the group carries another system's externalId: its name and externalId \
+                       are left as they are (members are managed; only the source's own leave)";
+
+/// Whether the provider's group `have`, met by the source group `want`'s
+/// name, carries another system's `externalId` ([`Ownership::owns_group`]):
+/// its members are managed, but it is never renamed nor re-claimed.
+///
+/// [`Ownership::owns_group`]: crate::Ownership
+fn claimed_by_another(want: &DesiredGroup, have: &Group, options: &PlanOptions) -> bool {
     let claimed = serde_json::json!({ "externalId": have.external_id.as_deref() });
-    let in_scope = scope.group(have);
-    if in_scope
-        && options
-            .ownership
-            .owns_group(&claimed, want.external_id.as_deref())
-    {
-        return None;
-    }
-    let reason = if in_scope {
-        format!(
-            "the group carries another system's externalId (the source owns {}); \
-             rename the source's group or clear that externalId at the provider",
-            options.ownership.describe()
-        )
-    } else {
-        OUT_OF_PROVIDER_SCOPE.to_owned()
-    };
-    Some(Clash {
+    !options
+        .ownership
+        .owns_group(&claimed, want.external_id.as_deref())
+}
+
+/// The clash when the source names a provider group out of the sync's
+/// scope: nothing of it may be written, members included.
+fn out_of_scope(key: &str, have: &Group) -> Clash {
+    Clash {
         key: key.to_owned(),
         group: true,
         id: have.id.as_deref().unwrap_or_default().to_owned(),
         user_name: have.display_name.as_deref().unwrap_or_default().to_owned(),
         external_id: have.external_id.as_deref().map(str::to_owned),
-        reason,
-    })
+        reason: OUT_OF_PROVIDER_SCOPE.to_owned(),
+    }
 }
 
 /// The provider's groups the source does not list, and those without a

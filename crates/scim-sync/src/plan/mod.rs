@@ -229,10 +229,14 @@ pub struct Plan {
     /// their ownership rule, adoption rule and rails.
     #[serde(default)]
     pub options: PlanOptions,
-    /// How many users the source held: apply applies the rails again with
-    /// it (an empty or shrunken source plans no removals).
+    /// How many users the source held (in scope): apply applies the rails
+    /// again with it (an empty or shrunken source plans no removals).
     #[serde(default)]
     pub source_size: usize,
+    /// How many provider accounts the source owned (in scope) when
+    /// planned: the rails' denominator, for a review of the plan.
+    #[serde(default)]
+    pub owned_accounts: usize,
 }
 
 /// What [`Plan::computed_digest`] hashes: every field but the digest.
@@ -245,6 +249,7 @@ struct Content<'a> {
     left_alone: &'a [LeftAlone],
     options: &'a PlanOptions,
     source_size: usize,
+    owned_accounts: usize,
 }
 
 impl Plan {
@@ -263,6 +268,7 @@ impl Plan {
             left_alone: &self.left_alone,
             options: &self.options,
             source_size: self.source_size,
+            owned_accounts: self.owned_accounts,
         };
         // Plain data always serialises.
         json::digest(&serde_json::to_vec(&content).unwrap_or_default())
@@ -330,6 +336,7 @@ pub(crate) fn plan_with(
         options,
         (guard, &scope),
     )?;
+    let owned_accounts = users.owned;
     let fingerprint = json::fingerprint_of(users.index.current, groups.current);
     let mut steps = users.writes;
     steps.extend(groups.steps);
@@ -345,6 +352,7 @@ pub(crate) fn plan_with(
         left_alone,
         options: options.clone(),
         source_size: desired.users.len(),
+        owned_accounts,
     };
     plan.digest = plan.computed_digest();
     Ok(plan)

@@ -20,6 +20,9 @@ pub(crate) struct UserPlan {
     pub removals: Vec<Step>,
     pub left_alone: Vec<LeftAlone>,
     pub index: UserIndex,
+    /// The provider accounts the source owns (in scope): the rails'
+    /// denominator.
+    pub owned: usize,
 }
 
 /// Where each user is: desired keys to the provider's id (or the key a
@@ -91,6 +94,7 @@ pub(crate) fn plan_users(
         writes: creates,
         removals,
         left_alone,
+        owned: seen.owned,
         index: UserIndex {
             by_key,
             owned_ids: seen.owned_ids,
