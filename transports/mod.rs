@@ -8,12 +8,15 @@
 //! - [`ureq`] (feature `ureq`, on by default): blocking, over ureq 3;
 //! - [`tokio`] (feature `tokio`): async, over reqwest on tokio; the one
 //!   `AsyncScimClient::new` uses, and the recommended async transport;
-//! - [`surf`] (feature `surf`): async, over surf 2 on async-std.
+//! - [`surf`] (feature `surf`): async, over surf 2 on async-std;
+//! - [`rustls_client_config`] (feature `rustls`): the TLS options as a
+//!   rustls `ClientConfig`, for a transport (or another protocol) of one's
+//!   own.
 
 mod closure;
 #[cfg(feature = "surf")]
 pub mod surf;
-#[cfg(any(feature = "ureq", feature = "tokio", feature = "surf-rustls"))]
+#[cfg(any(feature = "ureq", feature = "rustls"))]
 mod tls;
 #[cfg(feature = "tokio")]
 pub mod tokio;
@@ -21,6 +24,8 @@ pub mod tokio;
 pub mod ureq;
 
 pub use closure::AsyncFnTransport;
+#[cfg(feature = "rustls")]
+pub use tls::rustls_client_config;
 
 // The default transports, wired here and nowhere else: the core in `src/`
 // never names an adapter.

@@ -1,19 +1,34 @@
 //! TLS shared by the adapters that hold a `rustls::ClientConfig` of their
-//! own (tokio, surf): the options' roots and client certificate in rustls
-//! terms, and which handshake failures mean "nothing was sent".
+//! own (tokio, surf), and by anything else that should trust what the SCIM
+//! client trusts (the LDAP source): the options' roots and client
+//! certificate in rustls terms, and which handshake failures mean
+//! "nothing was sent".
 //!
 //! rustls with the *ring* provider everywhere: the one ureq already brings,
 //! so enabling a second transport adds no second crypto library.
 
-#[cfg(any(feature = "tokio", feature = "surf-rustls"))]
+#[cfg(feature = "rustls")]
 use std::sync::Arc;
 
-#[cfg(any(feature = "tokio", feature = "surf-rustls"))]
+#[cfg(feature = "rustls")]
 use crate::{Error, TlsOptions, TlsRoots};
 
 /// A rustls client configuration from the options, speaking HTTP/1.1.
 #[cfg(any(feature = "tokio", feature = "surf-rustls"))]
 pub(crate) fn client_config(tls: &TlsOptions) -> Result<::rustls::ClientConfig, Error> {
+    let mut config = rustls_client_config(tls)?;
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(config)
+}
+
+/// A rustls 0.23 client configuration (the *ring* provider, safe default
+/// versions) trusting `tls.roots` and presenting `tls.client_certificate`,
+/// with no ALPN: for a transport of one's own, or another protocol that
+/// should trust what the SCIM client trusts (LDAPS, StartTLS). A PEM that
+/// holds no usable certificate or key is an [`Error::InvalidConfig`] that
+/// never quotes the key.
+#[cfg(feature = "rustls")]
+pub fn rustls_client_config(tls: &TlsOptions) -> Result<::rustls::ClientConfig, Error> {
     use ::rustls::pki_types::pem::PemObject;
     use ::rustls::pki_types::{CertificateDer, PrivateKeyDer};
     let provider = Arc::new(::rustls::crypto::ring::default_provider());
@@ -33,7 +48,7 @@ pub(crate) fn client_config(tls: &TlsOptions) -> Result<::rustls::ClientConfig, 
                 .with_custom_certificate_verifier(Arc::new(verifier))
         }
     };
-    let mut config = match &tls.client_certificate {
+    let config = match &tls.client_certificate {
         None => builder.with_no_client_auth(),
         Some(client) => {
             let chain: Vec<CertificateDer<'static>> =
@@ -51,12 +66,11 @@ pub(crate) fn client_config(tls: &TlsOptions) -> Result<::rustls::ClientConfig, 
                 .map_err(|_| bad("the client certificate and key do not fit together"))?
         }
     };
-    config.alpn_protocols = vec![b"http/1.1".to_vec()];
     Ok(config)
 }
 
 /// The certificates of a private CA's PEM; at least one.
-#[cfg(any(feature = "tokio", feature = "surf-rustls"))]
+#[cfg(feature = "rustls")]
 fn pem_roots(pem: &[u8]) -> Result<::rustls::RootCertStore, Error> {
     use ::rustls::pki_types::CertificateDer;
     use ::rustls::pki_types::pem::PemObject;
@@ -73,7 +87,7 @@ fn pem_roots(pem: &[u8]) -> Result<::rustls::RootCertStore, Error> {
     Ok(roots)
 }
 
-#[cfg(any(feature = "tokio", feature = "surf-rustls"))]
+#[cfg(feature = "rustls")]
 fn bad(what: &str) -> Error {
     Error::InvalidConfig(format!("TLS: {what}"))
 }

@@ -5,6 +5,7 @@ use std::fmt;
 use std::path::Path;
 use std::time::Duration;
 
+use scim_client::TlsOptions;
 use scim_sync::source::Target;
 
 use crate::error::LdapError;
@@ -142,6 +143,10 @@ pub struct LdapConfig {
     pub url: String,
     /// Upgrade an `ldap://` connection with StartTLS before binding.
     pub starttls: bool,
+    /// What LDAPS and StartTLS trust (and a client certificate), the same
+    /// options the SCIM client's transports take: Mozilla's roots by
+    /// default, a private CA's PEM, or the platform's store.
+    pub tls: TlsOptions,
     /// The DN to bind as (simple bind); empty for an anonymous read.
     pub bind_dn: String,
     /// The bind password.
@@ -175,6 +180,7 @@ impl LdapConfig {
         LdapConfig {
             url: url.to_owned(),
             starttls: false,
+            tls: TlsOptions::default(),
             bind_dn: bind_dn.to_owned(),
             password,
             timeout: Duration::from_secs(30),

@@ -83,9 +83,14 @@ impl Directory {
             url: config.url.clone(),
             message,
         };
-        let settings = LdapConnSettings::new()
+        let mut settings = LdapConnSettings::new()
             .set_conn_timeout(config.timeout)
             .set_starttls(config.starttls);
+        if config.starttls || config.url.starts_with("ldaps://") {
+            let tls = scim_client::transports::rustls_client_config(&config.tls)
+                .map_err(|e| LdapError::Config(e.to_string()))?;
+            settings = settings.set_config(std::sync::Arc::new(tls));
+        }
         let connecting = LdapConnAsync::with_settings(settings, &config.url);
         let (conn, mut ldap) = tokio::time::timeout(config.timeout, connecting)
             .await

@@ -265,3 +265,42 @@ async fn only_members_of_a_group_keeps_its_users_through_nesting() {
     );
     assert_eq!(read.desired.groups.len(), 200);
 }
+
+/// LDAPS and StartTLS against slapd's throw-away CA, through the same TLS
+/// options the SCIM client takes: the CA's PEM trusted, both read every
+/// user; without it (Mozilla's roots) the connection is refused, naming
+/// the URL, before any bind (the password never sent).
+#[test]
+fn ldaps_and_starttls_read_with_the_private_ca_and_refuse_without_it() {
+    let Some(slapd) = Slapd::start("tls", &directory(50, 5)) else {
+        return;
+    };
+    let ca = std::fs::read(slapd.state.join("tls/ca.pem")).expect("the test CA");
+    let ldaps = std::fs::read_to_string(slapd.state.join("ldaps_url")).expect("the ldaps URL");
+    let trusting = scim_client::TlsOptions {
+        roots: scim_client::TlsRoots::Pem(ca),
+        ..Default::default()
+    };
+    let mut over_ldaps = slapd.config();
+    over_ldaps.url = ldaps.trim().to_owned();
+    over_ldaps.tls = trusting.clone();
+    let mut over_starttls = slapd.config();
+    over_starttls.starttls = true;
+    over_starttls.tls = trusting;
+    let plain = read_blocking(&slapd.config()).expect("a plain read");
+    assert!(!plain.desired.users.is_empty());
+    for config in [&over_ldaps, &over_starttls] {
+        let read = read_blocking(config).unwrap_or_else(|e| panic!("{}: {e}", config.url));
+        assert_eq!(read.desired, plain.desired, "{}", config.url);
+    }
+    for mut config in [over_ldaps, over_starttls] {
+        config.tls = scim_client::TlsOptions::default();
+        config.timeout = Duration::from_secs(5);
+        let error = read_blocking(&config).unwrap_err();
+        assert!(
+            matches!(&error, scim_ldap::LdapError::Connect { url, .. } if *url == config.url),
+            "{}: {error}",
+            config.url
+        );
+    }
+}
