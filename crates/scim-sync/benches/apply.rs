@@ -48,11 +48,14 @@
 mod common;
 
 use common::{cpu_seconds, person};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
 use scim_client::pacing::{DEFAULT_SHARE, RequestClass, SharedBudget};
 use scim_client::provider::Profile;
 use scim_client::retry::{RateLimitErrorRetryHandler, RetryHandlers};
+use scim_client::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 use scim_client::{ClientOptions, ScimClient};
 use scim_memory::{InMemoryService, Kind};
 use scim_sync::apply::{ApplyOptions, apply_blocking};
@@ -178,17 +181,143 @@ fn floor_minutes(profile: &Profile, creates: usize, updates: usize, share: f64) 
         .fold(0.0, f64::max)
 }
 
+/// Requests sent, by kind: reads of `/Users` pages, other reads (the
+/// groups' pages), writes.
+#[derive(Default)]
+struct Counts {
+    user_reads: AtomicU64,
+    other_reads: AtomicU64,
+    writes: AtomicU64,
+}
+
+/// The service, counting what it is sent into shared [`Counts`]; its
+/// virtual clock passed through.
+struct Counting {
+    service: InMemoryService,
+    counts: Arc<Counts>,
+}
+
+impl Transport for Counting {
+    fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let counter = match request.method() {
+            &http::Method::GET if request.uri().path().ends_with("/Users") => {
+                &self.counts.user_reads
+            }
+            &http::Method::GET => &self.counts.other_reads,
+            _ => &self.counts.writes,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        self.service.send(request)
+    }
+
+    fn sleep(&self, duration: Duration) {
+        self.service.sleep(duration);
+    }
+
+    fn now(&self) -> SystemTime {
+        Transport::now(&self.service)
+    }
+}
+
+/// Issue 23: requests per user of a create-only sync, reads included,
+/// through the whole job — `read_current` and `plan`, then `apply`, which
+/// reads the provider again to check its state before it writes. `unchanged` owned users
+/// are already as the source says; `new` are created. Asserts at most
+/// 1.05 requests per created user, and that each of the two reads of the
+/// provider took at most (users / page size) + 1 pages.
+fn calls_per_user(unchanged: usize, new: usize) {
+    let profile = Profile::slack_v1();
+    let service = InMemoryService::for_profile(&profile);
+    for i in 0..unchanged {
+        let user = serde_json::to_value(person(i, "Engineer")).expect("a user as JSON");
+        service.seed_user(user).expect("seeded");
+    }
+    let desired = Desired {
+        users: (0..unchanged + new)
+            .map(|i| person(i, "Engineer"))
+            .collect(),
+        ..Desired::default()
+    };
+    let options = PlanOptions {
+        ownership: Ownership::ExternalIdPrefix("hr:".into()),
+        ..PlanOptions::default()
+    };
+    let counts = Arc::new(Counts::default());
+    let counting = Counting {
+        service: service.clone(),
+        counts: counts.clone(),
+    };
+    let client = ScimClient::with_transport("xoxp-bench", client_options(&profile), counting)
+        .expect("a client");
+    let current = read_current(&client).expect("the provider read");
+    let plan = plan(&desired, &current, &profile, &options).expect("a plan");
+    assert_eq!(plan.steps.len(), new, "a create-only plan");
+    let journal = std::env::temp_dir().join(format!(
+        "scim-sync-bench-calls-{}.journal",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_file(&journal);
+    let report = apply_blocking(
+        &client,
+        &plan,
+        &profile,
+        &ApplyOptions::new(&journal),
+        |_| {},
+    )
+    .expect("the apply");
+    let _ = std::fs::remove_file(&journal);
+    assert!(report.is_complete(), "{report:?}");
+    let load = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
+    let (user_reads, other_reads, writes) = (
+        load(&counts.user_reads),
+        load(&counts.other_reads),
+        load(&counts.writes),
+    );
+    let reads = user_reads + other_reads;
+    let page = [profile.max_page_size, profile.dialect.max_count()]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or(100) as usize;
+    // Both reads (the plan's, and apply's state check) come before any
+    // write: each sees the unchanged users.
+    let bound = 2 * (unchanged / page + 1);
+    let per_created = (reads + writes) as f64 / new as f64;
+    println!(
+        "calls per user, a create-only sync of {new} new users beside {unchanged} unchanged \
+         (pages of {page}): {writes} writes; {user_reads} pages of users in two reads of the \
+         provider (at most {bound}: users / page size + 1 each) and {other_reads} of groups; \
+         {per_created:.4} requests per created user, reads included (target ≤ 1.05); an \
+         unchanged user costs no request of its own ({:.4} of a page each)",
+        1.0 / page as f64
+    );
+    assert_eq!(writes, new as u64, "one write per created user");
+    assert!(
+        user_reads as usize <= bound,
+        "{user_reads} pages of users, over {bound}"
+    );
+    assert!(
+        per_created <= 1.05,
+        "{per_created:.4} requests per created user"
+    );
+}
+
 fn client(profile: &Profile, service: &InMemoryService) -> ScimClient {
-    // Retries, and time for them, so that a 429 would be counted and
-    // retried rather than end the run.
+    ScimClient::with_transport("xoxp-bench", client_options(profile), service.clone())
+        .expect("a client")
+}
+
+/// The options every client of the bench has: the budget at the default
+/// share, and retries (with time for them) so that a 429 would be counted
+/// and retried rather than end the run.
+fn client_options(profile: &Profile) -> ClientOptions {
     let mut retry_handlers = RetryHandlers::none().with_total_wait_limit(Duration::from_secs(3600));
     retry_handlers.push(RateLimitErrorRetryHandler::new(1000));
-    let options = ClientOptions {
+    ClientOptions {
         budget: Some(SharedBudget::for_table(&profile.rates, DEFAULT_SHARE)),
         retry_handlers,
         ..ClientOptions::for_profile(profile, BASE_URL)
-    };
-    ScimClient::with_transport("xoxp-bench", options, service.clone()).expect("a client")
+    }
 }
 
 fn main() {
@@ -334,6 +463,16 @@ fn main() {
         end.throttled - start.throttled,
         100.0 * floor / whole,
     );
+    let apply_requests = end.requests - start.requests;
+    let writes = (creates + updates) as u64;
+    println!(
+        "calls per user in the apply: 1 write per created and per updated user ({writes} writes for \
+         {writes} steps), {} reads (the apply's state check, list pages) for {} users: {:.4} requests \
+         per user written",
+        apply_requests - writes,
+        size.existing + size.new,
+        apply_requests as f64 / writes as f64
+    );
     println!(
         "report: {} done, {} failed, {} skipped",
         report.done.len(),
@@ -406,4 +545,5 @@ fn main() {
         again.steps.len(),
         again.steps.first()
     );
+    calls_per_user(size.existing, size.new);
 }
