@@ -359,6 +359,7 @@ async fn read_with(directory: &mut Directory) -> Result<DirectoryRead, LdapError
                     .collect(),
             })
             .collect(),
+        ..Desired::default()
     };
     Ok(read)
 }

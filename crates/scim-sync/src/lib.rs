@@ -35,7 +35,7 @@ mod read;
 pub mod source;
 mod verify;
 
-pub use desired::{Desired, DesiredGroup};
+pub use desired::{Desired, DesiredGroup, DesiredManager};
 
 pub use options::{Adoption, DeactivationLimit, MatchKey, Ownership, PlanOptions};
 pub use plan::{Change, Clash, Current, LeftAlone, Plan, PlanError, Ref, Step, fingerprint, plan};
