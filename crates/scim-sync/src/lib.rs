@@ -38,7 +38,10 @@ mod verify;
 pub use desired::{Desired, DesiredGroup, DesiredManager};
 
 pub use options::{Adoption, DeactivationLimit, MatchKey, Ownership, PlanOptions};
-pub use plan::{Change, Clash, Current, LeftAlone, Plan, PlanError, Ref, Step, fingerprint, plan};
+pub use plan::{
+    Change, Clash, Current, LeftAlone, ManagerError, ManagerProblem, NewManager, Plan, PlanError,
+    Ref, Step, fingerprint, plan,
+};
 pub use read::{
     ReadError, read_current, read_current_async, read_current_for, read_current_for_async,
 };

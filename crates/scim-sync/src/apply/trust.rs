@@ -19,7 +19,7 @@ use scim_client::model::User;
 
 use super::ApplyError;
 use crate::options::{Adoption, Ownership};
-use crate::plan::{Current, Plan, PlanError, Step, check_limit, project, split_root};
+use crate::plan::{Current, Plan, PlanError, Ref, Step, check_limit, project, split_root};
 
 /// Refuses `plan` unless its digest, every step's target and the rails
 /// hold against `current`, the provider's state read by this apply.
@@ -108,7 +108,9 @@ fn check_step(
     };
     let options = &plan.options;
     let (id, write) = match step {
-        Step::UpdateUser { id, .. } => (id, "an update"),
+        Step::UpdateUser {
+            id: Ref::Id(id), ..
+        } => (id, "an update"),
         Step::DeactivateUser { id, .. } => (id, "a deactivation"),
         Step::DeleteUser { id, .. } => (id, "a deletion"),
         Step::AdoptUser { id, changes, .. } => {
@@ -123,7 +125,13 @@ fn check_step(
             let unowned = remove.iter().find_map(|id| accounts.unowned(id));
             return unowned.map_or(Ok(()), |user| Err(refused(user, "a removal from a group")));
         }
-        Step::CreateUser { .. } | Step::CreateGroup { .. } | Step::UpdateGroup { .. } => {
+        // An update by key writes a user this apply creates.
+        Step::UpdateUser {
+            id: Ref::Key(_), ..
+        }
+        | Step::CreateUser { .. }
+        | Step::CreateGroup { .. }
+        | Step::UpdateGroup { .. } => {
             return Ok(());
         }
     };
