@@ -583,3 +583,99 @@ fn a_new_manager_is_never_written_to_an_account_the_source_does_not_own() {
         "{error}"
     );
 }
+
+/// The block of `docs/mapping.md` after `label`, fenced as `lang`.
+fn doc_block(doc: &str, label: &str, lang: &str) -> String {
+    let start = doc.find(label).expect(label);
+    let open = format!("```{lang}\n");
+    let body = start + doc[start..].find(&open).expect("a fenced block") + open.len();
+    let end = body + doc[body..].find("```").expect("a closing fence");
+    doc[body..end].to_owned()
+}
+
+/// The full example of `docs/mapping.md` reads, manages what the page says,
+/// and plans what the page shows on SCIM 2.0: the docs cannot drift from
+/// the code.
+#[test]
+fn the_full_example_of_the_mapping_docs_plans_as_documented() {
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../docs/mapping.md"
+    ))
+    .unwrap();
+    let mapping = Mapping::from_json(&doc_block(&doc, "`hr-mapping.json`:", "json")).unwrap();
+    let desired = read_csv(doc_block(&doc, "`hr.csv`:", "csv").as_bytes(), &mapping).unwrap();
+    let urn2 = |attribute: &str| format!("{ENTERPRISE_V2}.{attribute}");
+    assert_eq!(
+        mapping.managed(),
+        [
+            "userName".to_owned(),
+            "emails".into(),
+            "name.givenName".into(),
+            "name.familyName".into(),
+            "title".into(),
+            "active".into(),
+            urn2("employeeNumber"),
+            urn2("costCenter"),
+            urn2("organization"),
+            urn2("division"),
+            urn2("department"),
+            urn2("manager"),
+            "urn:example:params:scim:schemas:extension:acme:2.0:User.badge".into(),
+        ]
+    );
+    let profile = Profile::generic_scim2(common::BASE_URL);
+    let service = InMemoryService::for_profile(&profile);
+    for (name, key) in [("ada", "hr:1"), ("bob", "hr:2")] {
+        let mut user = serde_json::to_value(common::person(name, key, "")).unwrap();
+        user.as_object_mut().unwrap().remove("title");
+        service.seed_user(user).unwrap();
+    }
+    let client = client(&profile, service);
+    let (ada, bob) = (common::id_of(&client, "ada"), common::id_of(&client, "bob"));
+    let options = PlanOptions {
+        managed: mapping.managed(),
+        ..options()
+    };
+    let planned = plan(
+        &desired,
+        &read_current(&client).unwrap(),
+        &profile,
+        &options,
+    )
+    .unwrap();
+    let dee = planned
+        .steps
+        .iter()
+        .find_map(|step| match step {
+            Step::CreateUser { key, user } if key == "hr:4" => Some(user),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(
+        dee[ENTERPRISE_V2],
+        json!({"employeeNumber": "4", "costCenter": "CC-2", "organization": "Acme",
+               "division": "R&D", "department": "Engineering", "manager": {"value": bob}})
+    );
+    assert_eq!(
+        dee["urn:example:params:scim:schemas:extension:acme:2.0:User"],
+        json!({"badge": "B-4"})
+    );
+    let patch_of = |wanted: &str| {
+        planned.steps.iter().find_map(|step| match step {
+            Step::UpdateUser { key, patch, .. } if key == wanted => Some(patch.clone()),
+            _ => None,
+        })
+    };
+    let manager_op = |id: &str| json!({"op": "replace", "path": format!("{ENTERPRISE_V2}:manager"), "value": {"value": id}});
+    for key in ["hr:1", "hr:2"] {
+        let patch = patch_of(key).unwrap();
+        assert!(
+            patch["Operations"]
+                .as_array()
+                .unwrap()
+                .contains(&manager_op(&ada)),
+            "{key}: {patch}"
+        );
+    }
+}
