@@ -980,7 +980,8 @@ fn paths_that_are_not_targets_are_refused_with_the_reason() {
     ];
     for (path, reason) in cases {
         let error = Target::parse(&path).unwrap_err();
-        assert!(error.contains(reason), "{path}: {error}");
+        assert_eq!(error.kind, SourceErrorKind::Mapping, "{path}");
+        assert!(error.message.contains(reason), "{path}: {error}");
     }
     // In a mapping file: the column and the line.
     let error = Mapping::from_json(

@@ -112,22 +112,22 @@ impl ExtensionAttribute {
     /// 7644 §3.10: the name starts with a letter, then letters, digits, `-`
     /// or `_`). A sub-attribute is not a target: a column fills a simple
     /// attribute.
-    pub fn new(urn: &str, name: &str) -> Result<ExtensionAttribute, String> {
+    pub fn new(urn: &str, name: &str) -> Result<ExtensionAttribute, SourceError> {
         let parts: Vec<&str> = urn.split(':').collect();
         let last = parts.last().copied().unwrap_or_default();
         if parts.len() < 3
             || !parts[0].eq_ignore_ascii_case("urn")
             || parts.iter().any(|part| part.is_empty())
         {
-            return Err(format!(
+            return Err(mapping_error(format!(
                 "{urn:?} is not a schema URN (urn:<namespace>:<name>)"
-            ));
+            )));
         }
         if last.contains('.') {
-            return Err(format!(
+            return Err(mapping_error(format!(
                 "the schema URN {urn:?} ends in a part with a dot ({last:?}), \
                  which the planner's URN.attribute paths cannot tell from the attribute"
-            ));
+            )));
         }
         let path = format!("{urn}:{name}");
         match AttrPath::parse(&path) {
@@ -137,10 +137,10 @@ impl ExtensionAttribute {
                     name: name.to_owned(),
                 })
             }
-            _ => Err(format!(
+            _ => Err(mapping_error(format!(
                 "{name:?} is not an attribute name (a letter, then letters, digits, - or _; \
                  no sub-attribute)"
-            )),
+            ))),
         }
     }
 
@@ -336,18 +336,19 @@ impl Target {
     /// - any other extension's attribute, `URN:attribute` or
     ///   `URN.attribute` ([`ExtensionAttribute::new`] says what is valid).
     ///
-    /// The error says why a path is not a target.
-    pub fn parse(path: &str) -> Result<Target, String> {
+    /// The error ([`SourceErrorKind::Mapping`](super::SourceErrorKind::Mapping))
+    /// says why a path is not a target.
+    pub fn parse(path: &str) -> Result<Target, SourceError> {
         if let Some(target) = Target::named(path) {
             return Ok(target);
         }
         if !prefix_ci(path, "urn:") {
             let known: Vec<Cow<'_, str>> = Target::ALL.iter().map(Target::path).collect();
-            return Err(format!(
+            return Err(mapping_error(format!(
                 "unknown SCIM attribute {path:?} (known: {}; or an extension's \
                  attribute, urn:…:attribute)",
                 known.join(", ")
-            ));
+            )));
         }
         for (urn, enterprise) in [
             (USER_V2, false),
@@ -359,7 +360,9 @@ impl Target {
             };
             return Target::named(rest)
                 .filter(|target| enterprise == target.is_enterprise())
-                .ok_or_else(|| format!("{rest:?} is not an attribute of the schema {urn}"));
+                .ok_or_else(|| {
+                    mapping_error(format!("{rest:?} is not an attribute of the schema {urn}"))
+                });
         }
         let last_colon = path.rfind(':').unwrap_or_default();
         let (urn, name) = match path[last_colon..].find('.') {
@@ -641,8 +644,8 @@ fn targets(column: &str, value: Value, text: &str) -> Result<Vec<Target>, Source
     paths
         .iter()
         .map(|path| {
-            Target::parse(path).map_err(|reason| {
-                let error = mapping_error(reason).in_column(column);
+            Target::parse(path).map_err(|error| {
+                let error = error.in_column(column);
                 match line_of(text, &format!("{path:?}")) {
                     Some(line) => error.at(line),
                     None => error,
