@@ -79,6 +79,29 @@ impl Dialect {
         Ok(())
     }
 
+    /// The URN the enterprise User extension (RFC 7643 §4.3) is written
+    /// under: SCIM 1.1's `urn:scim:schemas:extension:enterprise:1.0` on
+    /// Slack v1, RFC 7643's `…:enterprise:2.0:User` on Slack v2 and every
+    /// SCIM 2.0 service.
+    pub fn enterprise_urn(self) -> &'static str {
+        match self {
+            Dialect::SlackV1 => crate::model::ENTERPRISE_V1,
+            Dialect::SlackV2 | Dialect::Scim2 => crate::model::ENTERPRISE_V2,
+        }
+    }
+
+    /// The sub-attribute of the enterprise extension's `manager` that holds
+    /// the manager's id. RFC 7643 §4.3 says `value` ("the id of the SCIM
+    /// resource representing the User's manager"); Slack, in v1 and v2
+    /// alike, reads and writes `managerId` instead and ignores `value`
+    /// (docs.slack.dev/reference/scim-api, authentik PR #21857).
+    pub fn manager_id_attribute(self) -> &'static str {
+        match self {
+            Dialect::SlackV1 | Dialect::SlackV2 => "managerId",
+            Dialect::Scim2 => "value",
+        }
+    }
+
     /// The service provider configuration's path (Slack adds an `s`).
     pub fn service_provider_config_path(self) -> &'static str {
         match self {

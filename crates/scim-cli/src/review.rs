@@ -89,9 +89,10 @@ impl<'a> Review<'a> {
     fn subject(&self, step: &Step) -> String {
         match step {
             Step::CreateUser { key, .. } | Step::CreateGroup { key, .. } => key.clone(),
-            Step::UpdateUser { key, id, .. }
-            | Step::AdoptUser { key, id, .. }
-            | Step::UpdateGroup { key, id, .. } => format!("{key}: {}", self.named(id)),
+            Step::UpdateUser { key, id, .. } => format!("{key}: {}", self.reference(id)),
+            Step::AdoptUser { key, id, .. } | Step::UpdateGroup { key, id, .. } => {
+                format!("{key}: {}", self.named(id))
+            }
             Step::DeactivateUser { id, .. } | Step::DeleteUser { id, .. } => self.named(id),
             Step::ChangeMembers { group, .. } => self.reference(group),
         }
@@ -664,9 +665,10 @@ mod tests {
             },
             Step::UpdateUser {
                 key: "E1".into(),
-                id: HOSTILE.into(),
+                id: Ref::Id(HOSTILE.into()),
                 changes: vec![change],
                 patch: json!({}),
+                manager: None,
             },
             Step::DeactivateUser {
                 id: "U2".into(),

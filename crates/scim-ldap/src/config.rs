@@ -196,7 +196,9 @@ impl LdapConfig {
     }
 
     /// Refuses a configuration that cannot work: no `userName` mapping, a
-    /// `groups` target, a page size of 0 or over `i32::MAX`.
+    /// `groups` target, a `manager` or other extension's target (an LDAP
+    /// `manager` is a DN, not a match key: not read yet), a page size of 0
+    /// or over `i32::MAX`.
     pub fn validate(&self) -> Result<(), LdapError> {
         let fail = |m: &str| Err(LdapError::Config(m.to_owned()));
         if !self.map.users.iter().any(|(_, t)| *t == Target::UserName) {
@@ -206,6 +208,18 @@ impl LdapConfig {
             return fail(
                 "groups cannot be mapped from a user attribute: membership comes from the groups read",
             );
+        }
+        if let Some((attribute, target)) = self
+            .map
+            .users
+            .iter()
+            .find(|(_, t)| matches!(t, Target::Manager | Target::Extension(_)))
+        {
+            return Err(LdapError::Config(format!(
+                "{attribute} is mapped to {}, which the LDAP source does not read \
+                 (managers and other extensions' attributes come from CSV or JSON sources)",
+                target.path()
+            )));
         }
         if self.page_size == 0 || i32::try_from(self.page_size).is_err() {
             return fail("page_size must be between 1 and 2147483647");
@@ -270,12 +284,14 @@ mod tests {
             .retain(|(_, t)| *t != Target::UserName);
         let mut groups = config();
         groups.map.users.push(("memberOf".into(), Target::Groups));
+        let mut manager = config();
+        manager.map.users.push(("manager".into(), Target::Manager));
         let mut zero = config();
         zero.page_size = 0;
         let mut both = config();
         both.url = "ldaps://dc.example:636".into();
         both.starttls = true;
-        for bad in [no_user_name, groups, zero, both] {
+        for bad in [no_user_name, groups, manager, zero, both] {
             assert!(
                 matches!(bad.validate(), Err(LdapError::Config(_))),
                 "{bad:?}"

@@ -364,6 +364,7 @@ async fn read_with(directory: &mut Directory) -> Result<DirectoryRead, LdapError
                     .collect(),
             })
             .collect(),
+        ..Desired::default()
     };
     Ok(read)
 }

@@ -199,11 +199,11 @@ struct Counting {
 
 impl Transport for Counting {
     fn send(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
-        let counter = match request.method() {
-            &http::Method::GET if request.uri().path().ends_with("/Users") => {
+        let counter = match *request.method() {
+            http::Method::GET if request.uri().path().ends_with("/Users") => {
                 &self.counts.user_reads
             }
-            &http::Method::GET => &self.counts.other_reads,
+            http::Method::GET => &self.counts.other_reads,
             _ => &self.counts.writes,
         };
         counter.fetch_add(1, Ordering::Relaxed);

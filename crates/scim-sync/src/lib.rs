@@ -36,12 +36,12 @@ mod scope;
 pub mod source;
 mod verify;
 
-pub use desired::{Desired, DesiredGroup};
+pub use desired::{Desired, DesiredGroup, DesiredManager};
 
 pub use options::{Adoption, DeactivationLimit, MatchKey, Ownership, PlanOptions};
 pub use plan::{
-    Change, Clash, Current, LeftAlone, Plan, PlanError, Rail, RailRefusal, Ref, Step, fingerprint,
-    plan,
+    Change, Clash, Current, LeftAlone, ManagerError, ManagerProblem, NewManager, Plan, PlanError,
+    Rail, RailRefusal, Ref, Step, fingerprint, plan,
 };
 pub use read::{
     ReadError, read_current, read_current_async, read_current_for, read_current_for_async,

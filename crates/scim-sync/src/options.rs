@@ -199,8 +199,15 @@ impl Default for DeactivationLimit {
 pub struct PlanOptions {
     /// How desired and current users are matched.
     pub match_key: MatchKey,
-    /// The attributes the source manages (top-level SCIM names, or
-    /// `name.givenName`-style sub-attributes); others are left alone.
+    /// The attributes the source manages (top-level SCIM names,
+    /// `name.givenName`-style sub-attributes, or an extension's
+    /// `URN.attribute`); others are left alone. The enterprise extension's
+    /// (RFC 7643 §4.3) are named under RFC 7643's URN
+    /// (`urn:ietf:params:scim:schemas:extension:enterprise:2.0:User.department`)
+    /// and written under the provider's
+    /// ([`Dialect::enterprise_urn`](scim_client::Dialect::enterprise_urn)).
+    /// [`Mapping::managed`](crate::source::Mapping::managed) lists those a
+    /// mapping feeds.
     pub managed: Vec<String>,
     /// Which accounts the source owns: the only ones any step writes to
     /// (creates aside), at planning and again at apply.

@@ -171,6 +171,15 @@ impl Compiled {
             }
         }
         kept.groups = desired.groups.clone();
+        // A left-out user's manager link goes with it; a kept user's
+        // manager may be left out of scope and is still resolved (it is
+        // an account at the provider, or a user of the source).
+        kept.managers = desired
+            .managers
+            .iter()
+            .filter(|m| !left_out.contains(&key.normalise(&m.user)))
+            .cloned()
+            .collect();
         for group in &mut kept.groups {
             group
                 .members

@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use crate::desired::Desired;
 use crate::options::PlanOptions;
-use crate::plan::{Current, PlanError, Ref, Step, plan_with};
+use crate::plan::{Change, Current, NewManager, PlanError, Ref, Step, plan_with};
 use crate::read::{ReadError, read_current_for, read_current_for_async};
 
 /// What differs between the provider and the desired state.
@@ -130,20 +130,32 @@ pub enum VerifyError {
     Plan(#[from] PlanError),
 }
 
-fn items(step: &Step) -> Vec<DriftItem> {
-    let item = |kind, resource: &str| DriftItem {
+fn item(kind: DriftKind, resource: &str) -> DriftItem {
+    DriftItem {
         kind,
         resource: resource.to_owned(),
         path: None,
         expected: None,
         found: None,
-    };
+    }
+}
+
+fn items(step: &Step) -> Vec<DriftItem> {
     match step {
         Step::CreateUser { key, .. } => vec![item(DriftKind::Missing, &format!("user {key}"))],
         Step::CreateGroup { key, .. } => vec![item(DriftKind::Missing, &format!("group {key}"))],
-        Step::UpdateUser { key, changes, .. } | Step::AdoptUser { key, changes, .. } => {
-            attributes(&format!("user {key}"), changes)
+        Step::UpdateUser {
+            key,
+            changes,
+            manager,
+            ..
         }
+        | Step::AdoptUser {
+            key,
+            changes,
+            manager,
+            ..
+        } => user_attributes(key, changes, manager.as_ref()),
         Step::UpdateGroup { key, changes, .. } => attributes(&format!("group {key}"), changes),
         Step::DeactivateUser { id, user_name, .. } => vec![DriftItem {
             expected: Some(Value::Bool(false)),
@@ -176,7 +188,21 @@ fn items(step: &Step) -> Vec<DriftItem> {
     }
 }
 
-fn attributes(resource: &str, changes: &[crate::plan::Change]) -> Vec<DriftItem> {
+/// An update's or adoption's drift: its changes, and a manager the plan
+/// creates, named by its key (the provider lacks that user, itself
+/// reported missing).
+fn user_attributes(key: &str, changes: &[Change], manager: Option<&NewManager>) -> Vec<DriftItem> {
+    let resource = format!("user {key}");
+    let mut items = attributes(&resource, changes);
+    items.extend(manager.map(|manager| DriftItem {
+        path: Some(manager.path.clone()),
+        expected: Some(serde_json::json!({ "key": manager.key })),
+        ..item(DriftKind::Attribute, &resource)
+    }));
+    items
+}
+
+fn attributes(resource: &str, changes: &[Change]) -> Vec<DriftItem> {
     changes
         .iter()
         .map(|change| DriftItem {

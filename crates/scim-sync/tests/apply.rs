@@ -29,12 +29,15 @@ fn creates(plan: &Plan) -> usize {
         .count()
 }
 
-/// The end state a clean run reaches, and its plan.
-fn reference(profile: &Profile) -> (serde_json::Value, Plan) {
+/// The end state a clean run reaches, and its plan. `test` names the
+/// caller: tests run in parallel, and one journal path for two of them
+/// would be one apply refusing the other (the journal's lock).
+fn reference(profile: &Profile, test: &str) -> (serde_json::Value, Plan) {
     let service = seeded(profile);
     let plan = plan_for(&service, profile);
     let client = client(profile, service.clone());
-    let options = ApplyOptions::new(journal_path(&format!("reference-{}", profile.name)));
+    let journal = journal_path(&format!("reference-{test}-{}", profile.name));
+    let options = ApplyOptions::new(journal);
     let report = apply_blocking(&client, &plan, profile, &options, |_| {}).expect("an apply");
     assert!(report.is_complete(), "{report:?}");
     assert_eq!(report.done.len(), plan.steps.len());
@@ -44,7 +47,7 @@ fn reference(profile: &Profile) -> (serde_json::Value, Plan) {
 #[test]
 fn applies_then_a_second_plan_is_a_no_op() {
     for profile in profiles() {
-        let (end, plan) = reference(&profile);
+        let (end, plan) = reference(&profile, "no-op");
         let kinds: Vec<&str> = plan
             .steps
             .iter()
@@ -120,7 +123,7 @@ fn applies_then_a_second_plan_is_a_no_op() {
 #[test]
 fn resumes_after_a_kill_at_every_write() {
     for profile in profiles() {
-        let (expected, reference_plan) = reference(&profile);
+        let (expected, reference_plan) = reference(&profile, "kill");
         let writes = reference_plan.steps.len();
         for fail_at in 0..writes {
             for answer_lost in [false, true] {
@@ -193,7 +196,7 @@ fn refuses_a_provider_that_changed_since_the_plan() {
 #[test]
 fn the_async_driver_reaches_the_same_state_and_reports_progress() {
     let profile = Profile::slack_v2();
-    let (expected, _) = reference(&profile);
+    let (expected, _) = reference(&profile, "async");
     let service = seeded(&profile);
     let plan = plan_for(&service, &profile);
     let client = AsyncScimClient::with_transport(

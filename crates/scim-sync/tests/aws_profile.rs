@@ -61,6 +61,7 @@ fn source(members: std::ops::Range<usize>) -> Desired {
             external_id: None,
             members: members.map(|n| format!("hr:{n:03}")).collect(),
         }],
+        ..Desired::default()
     }
 }
 

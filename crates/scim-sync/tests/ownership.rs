@@ -194,9 +194,10 @@ fn a_plan_whose_digest_was_computed_again_is_still_checked_against_ownership_and
             0,
             Step::UpdateUser {
                 key: "hr:9".into(),
-                id: zed.to_owned(),
+                id: scim_sync::Ref::Id(zed.to_owned()),
                 changes: vec![],
                 patch: json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "replace", "path": "title", "value": "Owned"}]}),
+                manager: None,
             },
         );
         plan.digest = plan.computed_digest();

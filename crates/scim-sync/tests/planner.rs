@@ -64,7 +64,10 @@ fn lines(steps: &[Step]) -> Vec<String> {
         .map(|step| match step {
             Step::CreateUser { key, .. } => format!("create {key}"),
             Step::UpdateUser { id, changes, .. } => format!(
-                "update {id} {}",
+                "update {} {}",
+                match id {
+                    scim_sync::Ref::Id(id) | scim_sync::Ref::Key(id) => id,
+                },
                 changes
                     .iter()
                     .map(|c| c.path.as_str())

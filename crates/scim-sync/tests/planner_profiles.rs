@@ -402,11 +402,14 @@ fn a_new_group_is_created_then_filled_with_users_the_plan_creates() {
 
 /// An extension attribute managed in the planner's dot form: Slack v1 gets
 /// the whole extension (its cost centre kept), RFC 7644 services a
-/// `replace` of the attribute's path in the RFC's colon form (§3.10).
+/// `replace` of the attribute's path in the RFC's colon form (§3.10). The
+/// source and the managed path name RFC 7643's URN; Slack v1 holds and
+/// gets the extension under its own (`urn:scim:schemas:extension:enterprise:1.0`).
 #[test]
 fn an_extension_attribute_is_sent_inside_the_whole_extension_only_in_slack_v1() {
     use scim_client::model::EnterpriseUser;
     const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+    const SLACK_V1: &str = "urn:scim:schemas:extension:enterprise:1.0";
     let enterprise = |department: &str, cost_center: Option<&str>| EnterpriseUser {
         department: department.into(),
         cost_center: cost_center.map(Into::into).unwrap_or_default(),
@@ -425,21 +428,28 @@ fn an_extension_attribute_is_sent_inside_the_whole_extension_only_in_slack_v1() 
         managed: vec![format!("{ENTERPRISE}.department")],
         ..options()
     };
-    let current = Current {
-        users: vec![have],
-        ..Current::default()
+    let slack_v1_account = User {
+        enterprise: enterprise("R&D", Some("C1")).into(),
+        enterprise_v2: Default::default(),
+        ..have.clone()
     };
-    for (profile, expected) in [
+    for (profile, have, expected) in [
         (
             Profile::slack_v1(),
-            json!({ENTERPRISE: {"department": "Maths", "costCenter": "C1"}}),
+            slack_v1_account,
+            json!({SLACK_V1: {"department": "Maths", "costCenter": "C1"}}),
         ),
         (
             Profile::slack_v2(),
+            have,
             json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
                    "Operations": [{"op": "replace", "path": format!("{ENTERPRISE}:department"), "value": "Maths"}]}),
         ),
     ] {
+        let current = Current {
+            users: vec![have],
+            ..Current::default()
+        };
         let plan = plan(
             &only_users(vec![want.clone()]),
             &current,

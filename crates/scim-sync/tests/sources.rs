@@ -5,7 +5,7 @@ use scim_client::model::{Field, Name, TypedValue, User};
 use scim_sync::source::{
     MAX_ERRORS, Mapping, SourceErrorKind, SourceErrors, Target, read_csv, read_json, read_path,
 };
-use scim_sync::{Desired, DesiredGroup, MatchKey};
+use scim_sync::{Desired, DesiredGroup, DesiredManager, MatchKey};
 use serde_json::json;
 
 const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/sources");
@@ -102,6 +102,7 @@ fn expected_people() -> Desired {
             group("Eng", &["hr:1", "hr:2"]),
             group("Research", &["hr:1"]),
         ],
+        ..Desired::default()
     }
 }
 
@@ -887,4 +888,168 @@ fn duplicate_logins_and_emails_are_refused_naming_both_lines() {
     let distinct =
         format!("{HEADER}hr:1,ada,,,ada@example.com,,,\nhr:2,bob,,,bob@example.com,,,\n");
     assert_eq!(csv(&distinct).unwrap().users.len(), 2);
+}
+
+const ENTERPRISE: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
+
+/// The enterprise extension's attributes (RFC 7643 §4.3) by name or
+/// qualified by RFC 7643's URN or Slack v1's, with `:` (RFC 7644 §3.10) or
+/// `.` (the planner's paths); core attributes qualified by the core URN;
+/// any other extension's attribute as written, compared without case.
+#[test]
+fn enterprise_and_extension_targets_read_in_every_spelling() {
+    let cases = [
+        ("department".to_owned(), Target::Department),
+        ("COSTCENTER".to_owned(), Target::CostCenter),
+        (format!("{ENTERPRISE}:department"), Target::Department),
+        (
+            format!("{ENTERPRISE}.employeeNumber"),
+            Target::EmployeeNumber,
+        ),
+        (
+            "urn:scim:schemas:extension:enterprise:1.0:manager".to_owned(),
+            Target::Manager,
+        ),
+        (
+            "urn:scim:schemas:extension:enterprise:1.0.division".to_owned(),
+            Target::Division,
+        ),
+        (
+            "URN:IETF:params:scim:schemas:extension:enterprise:2.0:user:organization".to_owned(),
+            Target::Organization,
+        ),
+        (
+            "urn:ietf:params:scim:schemas:core:2.0:User:name.givenName".to_owned(),
+            Target::GivenName,
+        ),
+        (
+            "urn:ietf:params:scim:schemas:core:2.0:User:title".to_owned(),
+            Target::Title,
+        ),
+    ];
+    for (path, expected) in cases {
+        assert_eq!(Target::parse(&path), Ok(expected), "{path}");
+    }
+    let badge = Target::parse("urn:example:scim:acme:User:badge").unwrap();
+    assert_eq!(
+        badge,
+        Target::parse("URN:EXAMPLE:scim:acme:User.Badge").unwrap()
+    );
+    assert_eq!(badge.path(), "urn:example:scim:acme:User.badge");
+    assert_eq!(
+        badge.managed_path().as_deref(),
+        Some("urn:example:scim:acme:User.badge")
+    );
+    assert_eq!(
+        Target::Manager.managed_path(),
+        Some(format!("{ENTERPRISE}.manager"))
+    );
+}
+
+#[test]
+fn paths_that_are_not_targets_are_refused_with_the_reason() {
+    let cases = [
+        (
+            format!("{ENTERPRISE}:badge"),
+            "\"badge\" is not an attribute of the schema urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
+        ),
+        (
+            format!("{ENTERPRISE}:manager.value"),
+            "\"manager.value\" is not an attribute of the schema",
+        ),
+        (
+            "urn:ietf:params:scim:schemas:core:2.0:User:department".into(),
+            "\"department\" is not an attribute of the schema urn:ietf:params:scim:schemas:core:2.0:User",
+        ),
+        (
+            "urn:example:badge".into(),
+            "\"urn:example\" is not a schema URN",
+        ),
+        (
+            "urn:example:ext:1.0:badge".into(),
+            "ends in a part with a dot (\"1.0\")",
+        ),
+        (
+            "urn:example:ext:User:2badge".into(),
+            "\"2badge\" is not an attribute name",
+        ),
+        (
+            "manager.value".into(),
+            "unknown SCIM attribute \"manager.value\"",
+        ),
+    ];
+    for (path, reason) in cases {
+        let error = Target::parse(&path).unwrap_err();
+        assert_eq!(error.kind, SourceErrorKind::Mapping, "{path}");
+        assert!(error.message.contains(reason), "{path}: {error}");
+    }
+    // In a mapping file: the column and the line.
+    let error = Mapping::from_json(
+        "{\"columns\": {\"Id\": \"externalId\",\n \"Badge\": \"urn:example:badge\"}}",
+    )
+    .unwrap_err();
+    assert_eq!(
+        (error.line, error.column.as_deref(), error.kind),
+        (Some(2), Some("Badge"), SourceErrorKind::Mapping)
+    );
+    // One attribute, two spellings, two columns: refused.
+    let twice = Mapping::from_json(&format!(
+        r#"{{"columns": {{"Id": "externalId", "A": "department", "B": "{ENTERPRISE}:department"}}}}"#
+    ))
+    .unwrap_err();
+    assert!(
+        twice.to_string().contains("department is mapped from both"),
+        "{twice}"
+    );
+}
+
+/// A row's enterprise attributes go to its enterprise extension (RFC 7643's
+/// URN), another extension's attribute verbatim into that extension's
+/// object, and its manager's key to `Desired::managers`, with its line.
+#[test]
+fn enterprise_attributes_managers_and_extensions_fill_the_desired_users() {
+    let mapping = Mapping::from_json(
+        r#"{"columns": {"Id": "externalId", "Mail": "emails", "Dept": "department",
+            "Boss": "manager", "Badge": "urn:example:scim:acme:User:badgeNo"}}"#,
+    )
+    .unwrap();
+    let text = "Id,Mail,Dept,Boss,Badge\nE1,a@example.com,R&D,E2,b1\nE2,b@example.com,,,\n";
+    let desired = read_csv(text.as_bytes(), &mapping).unwrap();
+    let ada = serde_json::to_value(&desired.users[0]).unwrap();
+    assert_eq!(ada[ENTERPRISE], json!({"department": "R&D"}));
+    assert_eq!(ada["urn:example:scim:acme:User"], json!({"badgeNo": "b1"}));
+    let bob = serde_json::to_value(&desired.users[1]).unwrap();
+    assert!(bob.get(ENTERPRISE).is_none() && bob.get("urn:example:scim:acme:User").is_none());
+    assert_eq!(
+        desired.managers,
+        [DesiredManager {
+            user: "E1".into(),
+            manager: Some("E2".into()),
+            line: Some(2)
+        }]
+    );
+    assert_eq!(
+        mapping.managed(),
+        [
+            "emails".to_owned(),
+            format!("{ENTERPRISE}.department"),
+            format!("{ENTERPRISE}.manager"),
+            "urn:example:scim:acme:User.badgeNo".to_owned()
+        ]
+    );
+
+    // JSON: `null` clears the manager; a list is not one key.
+    let json_text = r#"[{"Id": "E1", "Mail": "a@example.com", "Boss": null},
+        {"Id": "E2", "Mail": "b@example.com", "Boss": ["E1", "E3"]}]"#;
+    let errors = read_json(json_text.as_bytes(), &mapping).unwrap_err();
+    assert_eq!(
+        found(&errors),
+        [(Some(2), Some("Boss"), SourceErrorKind::Value)]
+    );
+    let cleared = read_json(
+        br#"[{"Id": "E1", "Mail": "a@example.com", "Boss": null}]"#,
+        &mapping,
+    )
+    .unwrap();
+    assert_eq!(cleared.managers[0].manager, None);
 }

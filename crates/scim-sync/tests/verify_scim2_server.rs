@@ -645,3 +645,104 @@ fn a_scim_provider_mirrored_into_slack_verifies_clean() {
         .find(|g| g.display_name.as_deref() == Some("eng"));
     assert_eq!(eng.and_then(|g| g.members.value()).map(Vec::len), Some(2));
 }
+
+/// Issue 21 against a real SCIM 2.0 server: an HR export's enterprise
+/// attributes (RFC 7643 §4.3) and managers, given by employee id, planned,
+/// applied and read back as `manager.value` holding the server's id of the
+/// manager — one the server already had, one created in the same apply,
+/// the user herself; then a second plan is empty and verify clean.
+#[test]
+fn enterprise_attributes_and_managers_against_scim2_server() {
+    use scim_sync::source::{Mapping, read_csv};
+    let Some(server) = Scim2Server::start("scim-sync-enterprise") else {
+        return;
+    };
+    let profile = Profile::generic_scim2(&server.base_url);
+    let client = client_of(&profile, &server.base_url, Loopback);
+    seed(&client);
+    let mapping = Mapping::from_json(
+        r#"{"columns": {"Employee ID": "externalId", "Login": "userName", "Email": "emails",
+            "Department": "department", "Cost Center": "costCenter",
+            "Employee Number": "employeeNumber", "Manager": "manager"}}"#,
+    )
+    .unwrap();
+    // ada manages herself; bob and cy (who exist) report to dee, who is
+    // new and reports to eve, new too; eve reports to ada.
+    let export = "\
+Employee ID,Login,Email,Department,Cost Center,Employee Number,Manager
+hr:1,ada,ada@example.test,Board,CC-1,1,hr:1
+hr:2,bob,bob@example.test,Ops,CC-2,2,hr:4
+hr:3,cy,cy@example.test,Ops,CC-2,3,hr:4
+hr:4,dee,dee@example.test,Ops,CC-2,4,hr:5
+hr:5,eve,eve@example.test,Board,CC-1,5,hr:1
+";
+    let desired = read_csv(export.as_bytes(), &mapping).unwrap();
+    let options = scim_sync::PlanOptions {
+        managed: mapping.managed(),
+        ..options()
+    };
+    let first = plan(
+        &desired,
+        &read_current(&client).unwrap(),
+        &profile,
+        &options,
+    )
+    .unwrap();
+    let journal =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("enterprise-scim2-server.journal");
+    let _ = std::fs::remove_file(&journal);
+    let report = apply_blocking(
+        &client,
+        &first,
+        &profile,
+        &ApplyOptions::new(journal),
+        |_| {},
+    )
+    .unwrap();
+    assert!(report.is_complete(), "{report:?}");
+
+    let users = read_current(&client).unwrap().users;
+    let login = |id: &str| {
+        users
+            .iter()
+            .find(|u| u.id.as_deref() == Some(id))
+            .and_then(|u| u.user_name.as_deref())
+            .unwrap_or("?")
+    };
+    let mut chart: Vec<serde_json::Value> = users
+        .iter()
+        .filter(|u| u.external_id.value().is_some())
+        .map(|u| {
+            let e = u.enterprise_v2.value().expect("an enterprise extension");
+            let manager = e.manager.value().and_then(|m| m.value.as_deref());
+            serde_json::json!([
+                u.user_name.as_deref(),
+                manager.map(login),
+                e.department.as_deref(),
+                e.cost_center.as_deref(),
+                e.employee_number.as_deref()
+            ])
+        })
+        .collect();
+    chart.sort_by_key(|row| row.to_string());
+    assert_eq!(
+        chart,
+        [
+            serde_json::json!(["ada", "ada", "Board", "CC-1", "1"]),
+            serde_json::json!(["bob", "dee", "Ops", "CC-2", "2"]),
+            serde_json::json!(["cy", "dee", "Ops", "CC-2", "3"]),
+            serde_json::json!(["dee", "eve", "Ops", "CC-2", "4"]),
+            serde_json::json!(["eve", "ada", "Board", "CC-1", "5"]),
+        ]
+    );
+    let again = plan(
+        &desired,
+        &read_current(&client).unwrap(),
+        &profile,
+        &options,
+    )
+    .unwrap();
+    assert!(again.steps.is_empty(), "a second plan: {:?}", again.steps);
+    let drift = scim_sync::verify_blocking(&client, &desired, &profile, &options).unwrap();
+    assert!(drift.is_clean(), "{drift:?}");
+}

@@ -1,9 +1,11 @@
 //! [`Apply`]: the engine that runs a plan's steps, without I/O.
 //!
 //! Steps run in four phases, each waiting for the one before: user
-//! creates and updates; group creates and updates; membership changes
-//! (which need the ids of the users and groups just created); then
-//! deactivations and deletions (after members have left their groups).
+//! creates and updates; group creates and updates, and user updates that
+//! set a manager the plan creates (which need its id, as membership
+//! changes need their users'); membership changes (which need the ids of
+//! the users and groups just created); then deactivations and deletions
+//! (after members have left their groups).
 //! Within a phase, steps run concurrently, but never two on one resource.
 //!
 //! Within a phase, the steps of each kind (user creates, user updates, …)
@@ -30,7 +32,7 @@ use super::{
     Answer, ApplyError, Done, Event, EventResult, Failed, Outcome, Report, Skipped, StepError,
 };
 use crate::options::PlanOptions;
-use crate::plan::{Current, Plan, Ref, Step};
+use crate::plan::{Current, NewManager, Plan, Ref, Step};
 use crate::scope::Compiled;
 
 /// The last phase (deactivations and deletions).
@@ -295,11 +297,17 @@ impl Apply {
                 Ok(StepRun::create(Kind::Group, body, resumed, Some(guard)))
             }
             Step::UpdateUser {
-                id, patch: body, ..
-            }
-            | Step::AdoptUser {
-                id, patch: body, ..
-            } => one(patch::<User>(endpoint, id, body), Outcome::Updated),
+                id,
+                patch: body,
+                manager,
+                ..
+            } => self.update(id, body, manager.as_ref()),
+            Step::AdoptUser {
+                id,
+                patch: body,
+                manager,
+                ..
+            } => self.update(&Ref::Id(id.clone()), body, manager.as_ref()),
             Step::DeactivateUser {
                 id, patch: body, ..
             } => one(patch::<User>(endpoint, id, body), Outcome::Deactivated),
@@ -314,6 +322,28 @@ impl Apply {
             } => one(patch::<Group>(endpoint, id, body), Outcome::Updated),
             Step::ChangeMembers { group, add, remove } => self.members(group, add, remove),
         }
+    }
+
+    /// The PATCH of an update or adoption (none when its body is `null`),
+    /// then the one setting the manager the plan created, with the id its
+    /// create gave ([`NewManager`]).
+    fn update(
+        &self,
+        user: &Ref,
+        body: &serde_json::Value,
+        manager: Option<&NewManager>,
+    ) -> Result<StepRun, StepError> {
+        let id = self.resolve(user, "user")?;
+        let mut operations = Vec::new();
+        if !body.is_null() {
+            operations.push(patch::<User>(&self.endpoint, &id, body)?);
+        }
+        if let Some(manager) = manager {
+            let manager_id = self.resolve(&Ref::Key(manager.key.clone()), "user")?;
+            let body = manager.patch(&self.profile, &manager_id)?;
+            operations.push(patch::<User>(&self.endpoint, &id, &body)?);
+        }
+        Ok(StepRun::writes(operations, Outcome::Updated))
     }
 
     fn members(&self, group: &Ref, add: &[Ref], remove: &[String]) -> Result<StepRun, StepError> {
@@ -455,6 +485,13 @@ fn lane_of(step: &Step) -> usize {
 
 fn phase_of(step: &Step) -> u8 {
     match step {
+        // A manager the plan creates has an id once every create has run.
+        Step::UpdateUser {
+            manager: Some(_), ..
+        }
+        | Step::AdoptUser {
+            manager: Some(_), ..
+        } => 1,
         Step::CreateUser { .. } | Step::UpdateUser { .. } | Step::AdoptUser { .. } => 0,
         Step::CreateGroup { .. } | Step::UpdateGroup { .. } => 1,
         Step::ChangeMembers { .. } => 2,

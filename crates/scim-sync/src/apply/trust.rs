@@ -124,7 +124,9 @@ fn check_step(
     };
     let options = &plan.options;
     let (id, write) = match step {
-        Step::UpdateUser { id, .. } => (id, "an update"),
+        Step::UpdateUser {
+            id: Ref::Id(id), ..
+        } => (id, "an update"),
         Step::DeactivateUser { id, .. } => (id, "a deactivation"),
         Step::DeleteUser { id, .. } => (id, "a deletion"),
         Step::AdoptUser { id, changes, .. } => {
@@ -139,7 +141,13 @@ fn check_step(
             let unowned = remove.iter().find_map(|id| accounts.unowned(id));
             return unowned.map_or(Ok(()), |user| Err(refused(user, "a removal from a group")));
         }
-        Step::CreateUser { .. } | Step::CreateGroup { .. } | Step::UpdateGroup { .. } => {
+        // An update by key writes a user this apply creates.
+        Step::UpdateUser {
+            id: Ref::Key(_), ..
+        }
+        | Step::CreateUser { .. }
+        | Step::CreateGroup { .. }
+        | Step::UpdateGroup { .. } => {
             return Ok(());
         }
     };

@@ -49,6 +49,65 @@ impl std::fmt::Display for Clash {
     }
 }
 
+/// What is wrong with one of the source's managers
+/// ([`Desired::managers`](crate::Desired::managers)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ManagerProblem {
+    /// The manager's key is neither a user of the source nor an account at
+    /// the provider: the manager cannot be written.
+    UnknownManager,
+    /// The user the manager is given for is not among the desired users.
+    UnknownUser,
+    /// The user is given a manager twice.
+    Twice,
+}
+
+/// A manager the planner cannot resolve, and the source line saying it.
+///
+/// An unknown manager is an error rather than a warning that leaves the
+/// manager unset: a plan that silently kept the old manager (or none)
+/// would report a clean sync of an org chart it did not write, and the
+/// next run would hide it again. Refused by line, the source can be
+/// fixed in one pass (every such line is listed), as group members who
+/// are not users are refused ([`PlanError::UnknownMember`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ManagerError {
+    /// The source line, when the source gave one.
+    pub line: Option<usize>,
+    /// The user's match key.
+    pub user: String,
+    /// The manager's match key (`None`: the source clears the manager).
+    pub manager: Option<String>,
+    /// What is wrong.
+    pub problem: ManagerProblem,
+}
+
+impl std::fmt::Display for ManagerError {
+    /// `line 7: user "E3": manager "E99" is neither …`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(line) = self.line {
+            write!(f, "line {line}: ")?;
+        }
+        let manager = self.manager.as_deref().unwrap_or_default();
+        match self.problem {
+            ManagerProblem::UnknownManager => write!(
+                f,
+                "user {:?}: manager {manager:?} is neither a user of the source nor an \
+                 account at the provider",
+                self.user
+            ),
+            ManagerProblem::UnknownUser => write!(
+                f,
+                "a manager is given for {:?}, who is not among the desired users",
+                self.user
+            ),
+            ManagerProblem::Twice => write!(f, "user {:?} is given a manager twice", self.user),
+        }
+    }
+}
+
 /// Why no plan could be made.
 #[derive(Clone, Debug, PartialEq)]
 pub enum PlanError {
@@ -140,6 +199,12 @@ pub enum PlanError {
         /// The profile requiring it.
         profile: String,
     },
+    /// Managers the planner cannot resolve (RFC 7643 §4.3 `manager`): every
+    /// one, in line order, each naming its line, the user and the manager.
+    Managers {
+        /// The problems.
+        errors: Vec<ManagerError>,
+    },
 }
 
 impl std::fmt::Display for PlanError {
@@ -182,6 +247,7 @@ impl std::fmt::Display for PlanError {
                 )
             }
             PlanError::NotOwned { clashes } => write_clashes(f, clashes),
+            PlanError::Managers { errors } => write_managers(f, errors),
             PlanError::MissingRequired {
                 key,
                 attribute,
@@ -221,6 +287,18 @@ fn write_clashes(f: &mut std::fmt::Formatter<'_>, clashes: &[Clash]) -> std::fmt
     }
     if clashes.len() > 10 {
         write!(f, "; and {} more", clashes.len() - 10)?;
+    }
+    Ok(())
+}
+
+/// The problems of [`PlanError::Managers`]: one per line, the first 100.
+fn write_managers(f: &mut std::fmt::Formatter<'_>, errors: &[ManagerError]) -> std::fmt::Result {
+    write!(f, "{} manager(s) cannot be resolved", errors.len())?;
+    for error in errors.iter().take(100) {
+        write!(f, "\n{error}")?;
+    }
+    if errors.len() > 100 {
+        write!(f, "\n… and {} more", errors.len() - 100)?;
     }
     Ok(())
 }

@@ -2,7 +2,7 @@
 //! keys, and the state's fingerprint.
 
 use scim_client::filter::AttrPath;
-use scim_client::model::{Group, User};
+use scim_client::model::{ENTERPRISE_V1, Group, SLACK_GUEST_V1, SLACK_PROFILE_V1, User};
 use std::borrow::Cow;
 
 use serde::de::{Deserializer, MapAccess, Visitor};
@@ -105,13 +105,24 @@ pub(crate) fn get<'a>(resource: &'a Value, path: &str) -> Option<&'a Value> {
 
 /// `path`'s top-level attribute and the rest: `name.givenName` →
 /// (`name`, `givenName`); an extension URN's own dots
-/// (`…:enterprise:2.0:User.department`) are not steps.
+/// (`…:enterprise:2.0:User.department`) are not steps, nor are those of the
+/// SCIM 1.1 URNs Slack v1 uses, whose last part has one
+/// (`urn:scim:schemas:extension:enterprise:1.0.department`).
 pub(crate) fn split_root(path: &str) -> Option<(&str, &str)> {
+    for urn in DOTTED_URNS {
+        if let Some(rest) = path.strip_prefix(urn).and_then(|r| r.strip_prefix('.')) {
+            return Some((&path[..urn.len()], rest));
+        }
+    }
     let urn_end = path.rfind(':').map_or(0, |colon| colon + 1);
     path[urn_end..]
         .find('.')
         .map(|dot| (&path[..urn_end + dot], &path[urn_end + dot + 1..]))
 }
+
+/// The extension URNs whose last part holds a dot (Slack v1's SCIM 1.1
+/// spellings): where they end cannot be told from the path's shape.
+const DOTTED_URNS: [&str; 3] = [ENTERPRISE_V1, SLACK_GUEST_V1, SLACK_PROFILE_V1];
 
 /// `path` as the attribute path PATCH bodies are written from:
 /// `name.givenName` is `name` and its sub-attribute, an extension's
@@ -156,6 +167,20 @@ pub(crate) fn set(body: &mut Map<String, Value>, path: &str, value: Value) {
                 .or_insert_with(|| Value::Object(Map::new()));
             if let Value::Object(object) = entry {
                 set(object, child, value);
+            }
+        }
+    }
+}
+
+/// Removes `path` from `body` (a sub-attribute from its parent object).
+pub(crate) fn remove(body: &mut Map<String, Value>, path: &str) {
+    match split_root(path) {
+        None => {
+            body.remove(path);
+        }
+        Some((parent, child)) => {
+            if let Some(Value::Object(object)) = body.get_mut(parent) {
+                remove(object, child);
             }
         }
     }

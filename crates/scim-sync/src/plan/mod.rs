@@ -4,11 +4,14 @@
 //!
 //! Users are planned first ([`users`]), then groups and their membership
 //! ([`groups`]), which refer to users the plan creates by their match key
-//! ([`Ref::Key`]); apply resolves those once the users exist.
+//! ([`Ref::Key`]); apply resolves those once the users exist. So are
+//! managers the plan creates ([`managers`], [`NewManager`]).
 
+mod enterprise;
 mod error;
 mod groups;
 mod json;
+mod managers;
 mod rails;
 mod required;
 mod users;
@@ -22,8 +25,9 @@ use serde_json::Value;
 use crate::desired::Desired;
 use crate::options::PlanOptions;
 use crate::scope;
+use enterprise::Enterprise;
 
-pub use error::{Clash, PlanError};
+pub use error::{Clash, ManagerError, ManagerProblem, PlanError};
 pub use json::fingerprint;
 pub(crate) use json::{get, project, split_root};
 pub(crate) use rails::check as check_rails;
@@ -108,12 +112,20 @@ pub enum Step {
     UpdateUser {
         /// The match key.
         key: String,
-        /// The provider's id.
-        id: String,
+        /// The provider's id; for a user this plan creates, its key
+        /// (written `{"key": …}`): an update that only sets a
+        /// [`manager`](NewManager) the plan creates too.
+        #[serde(with = "id_or_key")]
+        id: Ref,
         /// The smallest change: only attributes that differ.
         changes: Vec<Change>,
-        /// The PATCH body, in the profile's form.
+        /// The PATCH body of `changes`, in the profile's form; `null` when
+        /// there are none (the step only sets its `manager`).
         patch: Value,
+        /// A manager this plan creates (RFC 7643 §4.3), written once its
+        /// create has run: the step then runs after every create.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        manager: Option<NewManager>,
     },
     /// An account the source did not own yet becomes managed: its
     /// `externalId` is set (where the provider lets it be PATCHed), with any
@@ -127,6 +139,10 @@ pub enum Step {
         changes: Vec<Change>,
         /// The PATCH body, in the profile's form.
         patch: Value,
+        /// A manager this plan creates (RFC 7643 §4.3), written once its
+        /// create has run: the step then runs after every create.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        manager: Option<NewManager>,
     },
     /// Deactivate an owned account the source no longer lists.
     DeactivateUser {
@@ -182,12 +198,78 @@ impl Step {
             Step::CreateUser { key, .. } => Ref::Key(format!("user:{key}")),
             Step::CreateGroup { key, .. } => Ref::Key(format!("group:{key}")),
             Step::ChangeMembers { group, .. } => group.clone(),
-            Step::UpdateUser { id, .. }
-            | Step::AdoptUser { id, .. }
+            Step::UpdateUser { id, .. } => match id {
+                Ref::Id(id) => Ref::Id(id.clone()),
+                Ref::Key(key) => Ref::Key(format!("user:{key}")),
+            },
+            Step::AdoptUser { id, .. }
             | Step::DeactivateUser { id, .. }
             | Step::DeleteUser { id, .. }
             | Step::UpdateGroup { id, .. } => Ref::Id(id.clone()),
         }
+    }
+}
+
+/// A user's `Ref` as [`Step::UpdateUser`] writes it: the provider's id as
+/// a plain string (as plans always wrote it), a key as `{"key": …}`.
+mod id_or_key {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::Ref;
+
+    pub(super) fn serialize<S: Serializer>(
+        reference: &Ref,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match reference {
+            Ref::Id(id) => serializer.serialize_str(id),
+            Ref::Key(_) => reference.serialize(serializer),
+        }
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Written {
+        Id(String),
+        Ref(Ref),
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Ref, D::Error> {
+        Ok(match Written::deserialize(deserializer)? {
+            Written::Id(id) => Ref::Id(id),
+            Written::Ref(reference) => reference,
+        })
+    }
+}
+
+/// A manager (RFC 7643 §4.3, the enterprise extension's `manager`) that is
+/// a user this plan creates: its id is known only once that create has
+/// run, so apply writes it then, in a PATCH of its own after the step's
+/// other changes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewManager {
+    /// The manager's match key: a [`Step::CreateUser`] of this plan.
+    pub key: String,
+    /// The attribute written (`…:enterprise:2.0:User.manager`).
+    pub path: String,
+    /// For Slack v1's partial resource, which sends the extension whole:
+    /// the user's extension as the plan's earlier writes leave it. Absent
+    /// in the `PatchOp` forms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current: Option<Value>,
+}
+
+impl NewManager {
+    /// The PATCH body making the user `id` the manager, in `profile`'s
+    /// form: `manager.value` (RFC 7643) or `manager.managerId` (Slack).
+    pub(crate) fn patch(&self, profile: &Profile, id: &str) -> Result<Value, scim_client::Error> {
+        let change = Change {
+            path: self.path.clone(),
+            value: Some(Enterprise::of(profile.dialect).manager(id)),
+            from: None,
+        };
+        render(profile.patch, &[change], self.current.as_ref())
     }
 }
 
@@ -220,8 +302,9 @@ pub struct Plan {
     /// apply refuses a provider whose state no longer has it.
     pub fingerprint: String,
     /// The steps, in the order apply runs them: user creates, adoptions and
-    /// updates, group creates and updates, membership changes, then
-    /// deactivations; each kind in key or id order.
+    /// updates; updates that set a manager the plan creates, group creates
+    /// and updates; membership changes; then deactivations; each kind in
+    /// key or id order.
     pub steps: Vec<Step>,
     /// What is left as it is.
     pub left_alone: Vec<LeftAlone>,
@@ -320,11 +403,13 @@ pub(crate) fn plan_with(
         .map(|user| scope::out_of_scope(&scope, &left_out, user, options.match_key))
         .collect();
     let for_groups = !desired.groups.is_empty();
+    // Managed paths under RFC 7643's enterprise URN, under the provider's.
+    let local = Enterprise::of(profile.dialect).localise_options(options);
     let users = users::plan_users(
-        &desired.users,
+        &desired,
         &current.users,
         profile,
-        options,
+        &local,
         (for_groups, guard),
         out_of_scope,
     )?;
@@ -333,12 +418,13 @@ pub(crate) fn plan_with(
         current,
         &users.index,
         profile,
-        options,
+        &local,
         (guard, &scope),
     )?;
     let owned_accounts = users.owned;
     let fingerprint = json::fingerprint_of(users.index.current, groups.current);
     let mut steps = users.writes;
+    steps.extend(users.later);
     steps.extend(groups.steps);
     steps.extend(users.removals);
     let mut left_alone = users.left_alone;

@@ -5,17 +5,23 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use scim_client::model::User;
-use scim_client::provider::Profile;
+use scim_client::provider::{PatchForm, Profile};
 use serde_json::{Map, Value};
 
+use super::enterprise::{self, Enterprise};
 use super::json::{get, project, same, set, split_root};
+use super::managers::{Known, Managers};
 use super::{Change, Clash, LeftAlone, PlanError, Ref, Step, rails, render, required};
+use crate::desired::Desired;
 use crate::options::{MatchKey, Ownership, PlanOptions};
 
 /// The users' part of a plan, and what the groups' part needs to know.
 pub(crate) struct UserPlan {
     /// Creates, adoptions and updates, in key order.
     pub writes: Vec<Step>,
+    /// Updates and adoptions that set a manager the plan creates, in key
+    /// order (they run after every create).
+    pub later: Vec<Step>,
     /// Deactivations or deletions, in id order (they run last).
     pub removals: Vec<Step>,
     pub left_alone: Vec<LeftAlone>,
@@ -44,63 +50,180 @@ pub(crate) struct UserIndex {
 /// not own are refused ([`PlanError::NotOwned`]); verify, which writes
 /// nothing, reads the drift without it.
 pub(crate) fn plan_users(
-    desired: &[User],
+    desired: &Desired,
     current: &[User],
     profile: &Profile,
     options: &PlanOptions,
     (for_groups, guard): (bool, bool),
     out_of_scope: Vec<Option<&'static str>>,
 ) -> Result<UserPlan, PlanError> {
-    let desired_keys = index_desired(desired, options)?;
+    let users = &desired.users;
+    let desired_keys = index_desired(users, options)?;
     let current_keys = index_current(current, options)?;
     let mut holders = Holders::new(current, options, guard);
-    let mut seen = Seen::new(current, roots(options), &options.ownership, for_groups);
+    let index = (&desired_keys, &current_keys);
+    let managers = managers_of(desired, index, current, &mut holders, (profile, options))?;
+    let enterprise = Enterprise::of(profile.dialect);
+    let mut roots = roots(options);
+    roots.extend(enterprise.source_root());
+    let mut seen = Seen::new(current, roots, &options.ownership, for_groups);
     seen.out_of_scope = out_of_scope;
-    let (mut creates, mut updates, mut left_alone) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut by_key, mut clashes) = (HashMap::new(), Vec::new());
-    let rules = Rules::new(profile, options, guard, &desired_keys);
+    let rules = Rules::new(profile, options, guard, &desired_keys, &managers);
+    let mut planned = Planned::new(for_groups);
     for (key, &index) in &desired_keys {
-        let (mut want, _) = project(&desired[index], &seen.roots);
+        let (mut want, _) = project(&users[index], &seen.roots);
         required::derive(&mut want, profile);
+        enterprise.localise(&mut want);
+        let later = managers.fill(key, &mut want);
         let met = match current_keys.get(key) {
             Some(&at) => Some((at, options.match_key)),
             None => holders.of(&want).map(|at| (at, MatchKey::UserName)),
         };
-        let Some((at, by)) = met else {
-            creates.push(create_step(key, &want, options, profile)?);
-            if for_groups {
-                by_key.insert(key.clone(), Ref::Key(key.clone()));
+        match met {
+            None => planned.create(key, &want, later, &rules)?,
+            Some(met) => {
+                let written = meet(key, &want, later, met, &mut seen, &rules)?;
+                planned.met(key, written);
             }
-            continue;
-        };
-        match meet(key, &want, (at, by), &mut seen, &rules)? {
-            Ok((id, (step, unpatchable))) => {
-                if for_groups {
-                    by_key.insert(key.clone(), Ref::Id(id));
-                }
-                updates.extend(step);
-                left_alone.extend(unpatchable);
-            }
-            Err(clash) => clashes.push(clash),
         }
     }
-    if !clashes.is_empty() {
-        return Err(PlanError::NotOwned { clashes });
+    if !planned.clashes.is_empty() {
+        return Err(PlanError::NotOwned {
+            clashes: planned.clashes,
+        });
     }
-    creates.extend(updates);
-    let (removals, unmatched) = removals(&mut seen, profile, options, desired.len())?;
-    left_alone.extend(unmatched);
+    let mut writes = planned.creates;
+    writes.extend(planned.updates);
+    let (removals, unmatched) = removals(&mut seen, profile, options, desired.users.len())?;
+    planned.left_alone.extend(unmatched);
     Ok(UserPlan {
-        writes: creates,
+        writes,
+        later: planned.later,
         removals,
-        left_alone,
+        left_alone: planned.left_alone,
         owned: seen.owned,
         index: UserIndex {
-            by_key,
+            by_key: planned.by_key,
             owned_ids: seen.owned_ids,
             current: seen.hashes,
         },
     })
+}
+
+/// The desired users' managers, resolved (RFC 7643 §4.3), when the plan
+/// manages the manager: a key is an account at the provider (met by key,
+/// or by the login a create would take), a desired user the plan creates,
+/// or unknown ([`PlanError::Managers`]).
+fn managers_of(
+    desired: &Desired,
+    (desired_keys, current_keys): (&BTreeMap<String, usize>, &HashMap<String, usize>),
+    current: &[User],
+    holders: &mut Holders<'_>,
+    (profile, options): (&Profile, &PlanOptions),
+) -> Result<Managers, PlanError> {
+    let enterprise = Enterprise::of(profile.dialect);
+    if desired.managers.is_empty() || !enterprise.manages_manager(&options.managed) {
+        return Ok(Managers::none(enterprise));
+    }
+    // Every account has an id (checked by `index_current`).
+    let id_at = |at: usize| current[at].id.as_deref().unwrap_or_default().to_owned();
+    let known = |key: &str| {
+        if let Some(&at) = current_keys.get(key) {
+            return Known::At(id_at(at));
+        }
+        let Some(&index) = desired_keys.get(key) else {
+            return Known::Unknown;
+        };
+        match holders.of_name(desired.users[index].user_name.as_deref()) {
+            Some(at) => Known::At(id_at(at)),
+            None => Known::Created,
+        }
+    };
+    let partial = profile.patch == PatchForm::PartialResource;
+    Managers::resolve(
+        &desired.managers,
+        desired_keys,
+        options.match_key,
+        known,
+        (enterprise, partial),
+    )
+}
+
+/// What the users' loop gathers.
+struct Planned {
+    /// Whether the groups need [`UserIndex::by_key`].
+    for_groups: bool,
+    creates: Vec<Step>,
+    updates: Vec<Step>,
+    later: Vec<Step>,
+    left_alone: Vec<LeftAlone>,
+    by_key: HashMap<String, Ref>,
+    clashes: Vec<Clash>,
+}
+
+impl Planned {
+    fn new(for_groups: bool) -> Planned {
+        Planned {
+            for_groups,
+            creates: Vec::new(),
+            updates: Vec::new(),
+            later: Vec::new(),
+            left_alone: Vec::new(),
+            by_key: HashMap::new(),
+            clashes: Vec::new(),
+        }
+    }
+
+    /// The create of the desired user `key`; when its manager is a user the
+    /// plan creates too (`later`), the update that sets it once both exist.
+    fn create(
+        &mut self,
+        key: &str,
+        want: &Value,
+        later: Option<&str>,
+        rules: &Rules<'_>,
+    ) -> Result<(), PlanError> {
+        let step = create_step(key, want, rules.options, rules.profile)?;
+        if let (Some(manager), Step::CreateUser { user, .. }) = (later, &step) {
+            self.later.push(Step::UpdateUser {
+                key: key.to_owned(),
+                id: Ref::Key(key.to_owned()),
+                changes: Vec::new(),
+                patch: Value::Null,
+                manager: Some(rules.managers.link(manager, user, &[])),
+            });
+        }
+        self.creates.push(step);
+        if self.for_groups {
+            self.by_key.insert(key.to_owned(), Ref::Key(key.to_owned()));
+        }
+        Ok(())
+    }
+
+    /// What meeting an account gave: its write (one that sets a manager
+    /// the plan creates runs later) and notes, or a clash.
+    fn met(&mut self, key: &str, written: Result<(String, Written), Clash>) {
+        let (id, (step, unpatchable)) = match written {
+            Ok(written) => written,
+            Err(clash) => return self.clashes.push(clash),
+        };
+        if self.for_groups {
+            self.by_key.insert(key.to_owned(), Ref::Id(id));
+        }
+        self.left_alone.extend(unpatchable);
+        match step {
+            Some(
+                step @ (Step::UpdateUser {
+                    manager: Some(_), ..
+                }
+                | Step::AdoptUser {
+                    manager: Some(_), ..
+                }),
+            ) => self.later.push(step),
+            Some(step) => self.updates.push(step),
+            None => {}
+        }
+    }
 }
 
 /// The create of the desired user `key`: its managed attributes, with
@@ -153,10 +276,15 @@ impl<'a> Holders<'a> {
 
     /// The account holding the desired user's `userName`, if any.
     fn of(&mut self, want: &Value) -> Option<usize> {
+        self.of_name(want.get("userName").and_then(Value::as_str))
+    }
+
+    /// The account holding the login `name`, if any.
+    fn of_name(&mut self, name: Option<&str>) -> Option<usize> {
         if !self.wanted {
             return None;
         }
-        let name = want.get("userName").and_then(Value::as_str)?.to_lowercase();
+        let name = name?.to_lowercase();
         let current = self.current;
         let by_name = self.by_name.get_or_insert_with(|| {
             let mut by_name = HashMap::with_capacity(current.len());
@@ -178,6 +306,8 @@ struct Rules<'a> {
     /// Whether writes to accounts the source does not own are refused.
     guard: bool,
     desired_keys: &'a BTreeMap<String, usize>,
+    /// The desired users' managers, resolved.
+    managers: &'a Managers,
 }
 
 impl<'a> Rules<'a> {
@@ -186,21 +316,25 @@ impl<'a> Rules<'a> {
         options: &'a PlanOptions,
         guard: bool,
         desired_keys: &'a BTreeMap<String, usize>,
+        managers: &'a Managers,
     ) -> Rules<'a> {
         Rules {
             profile,
             options,
             guard,
             desired_keys,
+            managers,
         }
     }
 }
 
 /// The write (by the account's id) making account `at`, met `by` a key,
-/// match `want`; a [`Clash`] when it is not the source's to write.
+/// match `want` (and, `later`, have the manager the plan creates); a
+/// [`Clash`] when it is not the source's to write.
 fn meet(
     key: &str,
     want: &Value,
+    later: Option<&str>,
     (at, by): (usize, MatchKey),
     seen: &mut Seen<'_>,
     rules: &Rules<'_>,
@@ -216,7 +350,7 @@ fn meet(
         by,
         out_of_scope: seen.out_of_scope[at],
     };
-    let written = write_step(key, want, &account, rules)?;
+    let written = write_step(key, (want, later), &account, rules)?;
     Ok(written.map(|written| (id.to_owned(), written)))
 }
 
@@ -248,19 +382,37 @@ fn claimed(
 /// A step to take (if any), and a note on what the provider cannot PATCH.
 type Written = (Option<Step>, Option<LeftAlone>);
 
-/// The write making `account` match `want`: an update or adoption of an
-/// owned account; for one the source does not own, an adoption when the
-/// options' rule allows it and it writes the owned marker, else a
-/// [`Clash`] (`Err`). Nothing to write is no step, owned or not.
+/// What adopting the account `have` writes: the managed attributes that
+/// differ from `want`, and the ownership rule's marker when it is one the
+/// account lacks.
+fn adoption_changes(want: &Value, have: &Value, options: &PlanOptions) -> Vec<Change> {
+    let (mut changes, _) = changes_to(want, have, &options.managed);
+    if let Ownership::Marker { path, value } = &options.ownership
+        && get(have, path) != Some(value)
+    {
+        changes.push(Change {
+            path: path.clone(),
+            value: Some(value.clone()),
+            from: get(have, path).cloned(),
+        });
+    }
+    changes
+}
+
+/// The write making `account` match `want` (and, `later`, have the
+/// manager the plan creates): an update or adoption of an owned account;
+/// for one the source does not own, an adoption when the options' rule
+/// allows it and it writes the owned marker, else a [`Clash`] (`Err`).
+/// Nothing to write is no step, owned or not.
 fn write_step(
     key: &str,
-    want: &Value,
+    (want, later): (&Value, Option<&str>),
     account: &Account<'_>,
     rules: &Rules<'_>,
 ) -> Result<Result<Written, Clash>, PlanError> {
     let (profile, options, guard) = (rules.profile, rules.options, rules.guard);
     let (id, have) = (account.id, account.have);
-    let (step, note) = update_step(key, want, (id, have), profile, options)?;
+    let (step, note) = update_step(key, want, (id, have), later, rules)?;
     if account.owned || !guard || step.is_none() {
         return Ok(Ok((step, note)));
     }
@@ -286,17 +438,7 @@ fn write_step(
             account.by
         ))));
     }
-    let (mut changes, _) = changes_to(want, have, &options.managed);
-    if let Ownership::Marker { path, value } = &options.ownership
-        && get(have, path) != Some(value)
-    {
-        changes.push(Change {
-            path: path.clone(),
-            value: Some(value.clone()),
-            from: get(have, path).cloned(),
-        });
-    }
-    let (changes, note) = writable(changes, id, profile);
+    let (changes, note) = writable(adoption_changes(want, have, options), id, profile);
     if !options.ownership.marked_by(&changes) {
         return Ok(Err(clash(format!(
             "adopting it would not write the owned marker ({}) on {}",
@@ -305,11 +447,13 @@ fn write_step(
         ))));
     }
     let patch = render(profile.patch, &changes, Some(have)).map_err(unwritable(id))?;
+    let manager = later.map(|manager| rules.managers.link(manager, have, &changes));
     let step = Step::AdoptUser {
         key: key.to_owned(),
         id: id.to_owned(),
         changes,
         patch,
+        manager,
     };
     Ok(Ok((Some(step), note)))
 }
@@ -478,36 +622,43 @@ fn managed_body(user: &Value, options: &PlanOptions) -> Value {
     Value::Object(body)
 }
 
-/// An update or adoption when anything managed differs, and a note for a
-/// change the provider cannot PATCH. The body is rendered against the
-/// account as it is (`have`), so a sub-attribute's siblings are kept.
+/// An update or adoption when anything managed differs (or, `later`, the
+/// manager is a user the plan creates), and a note for a change the
+/// provider cannot PATCH. The body is rendered against the account as it
+/// is (`have`), so a sub-attribute's siblings are kept.
 fn update_step(
     key: &str,
     want: &Value,
     (id, have): (&str, &Value),
-    profile: &Profile,
-    options: &PlanOptions,
+    later: Option<&str>,
+    rules: &Rules<'_>,
 ) -> Result<(Option<Step>, Option<LeftAlone>), PlanError> {
-    let (changes, adopting) = changes_to(want, have, &options.managed);
-    let (changes, note) = writable(changes, id, profile);
-    if changes.is_empty() {
+    let (changes, adopting) = changes_to(want, have, &rules.options.managed);
+    let (changes, note) = writable(changes, id, rules.profile);
+    let manager = later.map(|manager| rules.managers.link(manager, have, &changes));
+    if changes.is_empty() && manager.is_none() {
         return Ok((None, note));
     }
-    let patch = render(profile.patch, &changes, Some(have)).map_err(unwritable(id))?;
+    let patch = match changes.is_empty() {
+        true => Value::Null,
+        false => render(rules.profile.patch, &changes, Some(have)).map_err(unwritable(id))?,
+    };
     let (key, id) = (key.to_owned(), id.to_owned());
-    let step = if adopting && changes[0].path == "externalId" {
+    let step = if adopting && changes.first().is_some_and(|c| c.path == "externalId") {
         Step::AdoptUser {
             key,
             id,
             changes,
             patch,
+            manager,
         }
     } else {
         Step::UpdateUser {
             key,
-            id,
+            id: Ref::Id(id),
             changes,
             patch,
+            manager,
         }
     };
     Ok((Some(step), note))
@@ -587,11 +738,14 @@ pub(crate) fn diff(want: &Value, have: &Value, managed: &[String]) -> Vec<Change
     changes
 }
 
-/// Equal as the provider means it: exactly (the common case, no copy), or
-/// once [`canonical`].
+/// Equal as the provider means it: exactly (the common case, no copy),
+/// once [`canonical`], or as RFC 7643 compares an extension's attributes
+/// ([`enterprise::equivalent`]: text without regard to case, a manager by
+/// its id).
 fn equivalent(path: &str, a: &Value, b: &Value) -> bool {
     same(a, b)
         || (matches!(path, "userName" | "emails") && same(&canonical(path, a), &canonical(path, b)))
+        || enterprise::equivalent(path, a, b)
 }
 
 /// A value as compared: `userName` and email addresses are not

@@ -9,7 +9,7 @@ use super::error::{SourceError, SourceErrorKind, SourceErrors};
 use super::mapping::{Mapping, Target};
 use super::table::{Cell, Row, Table};
 use super::values::{self, quote};
-use crate::desired::{Desired, DesiredGroup};
+use crate::desired::{Desired, DesiredGroup, DesiredManager};
 use crate::options::MatchKey;
 
 /// A mapped column: where it is in the table, its name there, what it feeds.
@@ -44,13 +44,12 @@ pub(crate) fn desired(
         return Err(errors);
     };
     let required = required(table, mapping, key_column.index);
-    let mut users = Vec::with_capacity(table.rows.len());
+    let mut gathered = Gathered::default();
     let mut lines: HashMap<String, usize> = HashMap::new();
-    let mut groups = Groups::default();
     let mut unique = Unique::new(&bindings);
     for row in &table.rows {
         check_required(row, &required, &mut errors);
-        let (user, group_names, failed) = user_of(row, &bindings, mapping, &mut errors);
+        let (user, extras, failed) = user_of(row, &bindings, mapping, &mut errors);
         if failed.contains(&key_target) {
             continue; // its value is already reported
         }
@@ -64,19 +63,42 @@ pub(crate) fn desired(
             errors.push(key_error(SourceErrorKind::MissingKey, message));
             continue;
         };
-        if let Some(message) = duplicate_key(&mut lines, &key, row.line, key_target) {
+        if let Some(message) = duplicate_key(&mut lines, &key, row.line, &key_target) {
             errors.push(key_error(SourceErrorKind::DuplicateKey, message));
             continue;
         }
         unique.check(&user, row.line, &mut errors);
-        groups.add(&group_names, &key);
-        users.push(user);
+        gathered.add(user, extras, key, row.line);
     }
     errors.or_ok(Desired {
         match_key: Some(mapping.match_key),
-        users,
-        groups: groups.groups,
+        users: gathered.users,
+        groups: gathered.groups.groups,
+        managers: gathered.managers,
     })
+}
+
+/// The users read so far, with their groups and managers.
+#[derive(Default)]
+struct Gathered {
+    users: Vec<User>,
+    groups: Groups,
+    managers: Vec<DesiredManager>,
+}
+
+impl Gathered {
+    /// The user of the row on `line`, whose match key is `key`.
+    fn add(&mut self, user: User, extras: Extras<'_>, key: String, line: usize) {
+        self.groups.add(&values::list(extras.groups), &key);
+        if let Some(manager) = extras.manager {
+            self.managers.push(DesiredManager {
+                user: key,
+                manager,
+                line: Some(line),
+            });
+        }
+        self.users.push(user);
+    }
 }
 
 /// Records `key` as first seen on `line`, or (when an earlier line has it)
@@ -85,7 +107,7 @@ fn duplicate_key(
     lines: &mut HashMap<String, usize>,
     key: &str,
     line: usize,
-    target: Target,
+    target: &Target,
 ) -> Option<String> {
     if let Some(first) = lines.get(key) {
         let (key, path) = (quote(key), target.path());
@@ -129,7 +151,7 @@ fn bind<'t>(
             [index] => bindings.push(Binding {
                 index,
                 name: &table.columns[index],
-                target: column.target,
+                target: column.target.clone(),
             }),
             [first, second, ..] => {
                 ok = false;
@@ -207,26 +229,36 @@ fn check_required(row: &Row, required: &[(usize, &str)], errors: &mut SourceErro
     }
 }
 
-/// The row's user, the names of its groups, and the attributes whose
-/// values were bad (each reported in `errors`, and left out of the user).
+/// What a row gives besides its user.
+#[derive(Default)]
+struct Extras<'r> {
+    /// The names of its groups, as written (not yet trimmed or merged).
+    groups: Vec<&'r str>,
+    /// Its manager's match key (`Some(None)`: clear the manager), when a
+    /// column maps `manager` and the row says.
+    manager: Option<Option<String>>,
+}
+
+/// The row's user, what else it gives, and the attributes whose values
+/// were bad (each reported in `errors`, and left out of the user).
 fn user_of<'r>(
     row: &'r Row,
     bindings: &[Binding<'_>],
     mapping: &Mapping,
     errors: &mut SourceErrors,
-) -> (User, Vec<&'r str>, Vec<Target>) {
+) -> (User, Extras<'r>, Vec<Target>) {
     let mut user = User::default();
     let mut name = Name::default();
-    let mut groups = Vec::new();
+    let mut extras = Extras::default();
     let mut failed = Vec::new();
     for binding in bindings {
         let cell = row.cell(binding.index);
         let applied = apply(
             cell,
-            binding.target,
+            &binding.target,
             mapping,
             (&mut user, &mut name),
-            &mut groups,
+            &mut extras,
         );
         if let Err((kind, message)) = applied {
             errors.push(
@@ -234,23 +266,23 @@ fn user_of<'r>(
                     .at(row.line)
                     .in_column(binding.name),
             );
-            failed.push(binding.target);
+            failed.push(binding.target.clone());
         }
     }
     if name != Name::default() {
         user.name = Field::Value(name);
     }
-    (user, values::list(groups), failed)
+    (user, extras, failed)
 }
 
 /// Sets `target` from `cell`: an empty cell is absent, or `null` with
 /// [`Mapping::clear_empty`]; a JSON `null` is `null`.
 fn apply<'r>(
     cell: &'r Cell,
-    target: Target,
+    target: &Target,
     mapping: &Mapping,
     (user, name): (&mut User, &mut Name),
-    groups: &mut Vec<&'r str>,
+    extras: &mut Extras<'r>,
 ) -> Result<(), (SourceErrorKind, String)> {
     let value: Option<&str> = match cell {
         Cell::Missing => return Ok(()),
@@ -260,8 +292,8 @@ fn apply<'r>(
             "" => return Ok(()),
             text => Some(text),
         },
-        Cell::List(items) if target == Target::Groups => {
-            groups.extend(items.iter().map(String::as_str));
+        Cell::List(items) if *target == Target::Groups => {
+            extras.groups.extend(items.iter().map(String::as_str));
             return Ok(());
         }
         Cell::List(_) => {
@@ -270,11 +302,15 @@ fn apply<'r>(
         }
     };
     match target {
-        Target::Groups => groups.extend(
+        Target::Groups => extras.groups.extend(
             value
                 .into_iter()
                 .flat_map(|v| v.split(&*mapping.list_separator)),
         ),
+        Target::Manager => {
+            extras.manager = Some(value.map(|key| mapping.match_key.normalise(key)));
+        }
+        Target::Extension(attribute) => attribute.set(user, value),
         Target::Emails => {
             let email = value
                 .map(|v| values::work_email(v).map(|e| vec![e]))
@@ -331,7 +367,7 @@ struct Unique<'t> {
 
 impl<'t> Unique<'t> {
     fn new(bindings: &[Binding<'t>]) -> Self {
-        let column = |target| bindings.iter().find(|b| b.target == target).map(|b| b.name);
+        let column = |target: Target| bindings.iter().find(|b| b.target == target).map(|b| b.name);
         Unique {
             logins: (column(Target::UserName), HashMap::new()),
             emails: (column(Target::Emails), HashMap::new()),

@@ -46,6 +46,15 @@
 //!   [`Desired::groups`] with the row's match key as a member.
 //! - An empty cell is absent (not the source's to say), or `null` (clear the
 //!   attribute) with `"clearEmpty": true`. Values are trimmed.
+//! - The enterprise extension's `employeeNumber`, `costCenter`,
+//!   `organization`, `division` and `department` (RFC 7643 §4.3) fill the
+//!   user's extension; `manager` takes the **manager's match key**, which
+//!   the planner resolves to the provider's id ([`Desired::managers`]);
+//!   any other extension's attribute is written verbatim as text
+//!   (`urn:…:User:badge`, [`ExtensionAttribute`]).
+//!
+//! Every target, what it writes on the wire per profile, and how managers
+//! are resolved: `docs/mapping.md` in the repository.
 //!
 //! [`Mapping::default`] maps every column named by its SCIM path to itself.
 //!
@@ -92,7 +101,7 @@ pub(crate) mod values;
 use std::path::Path;
 
 pub use error::{MAX_ERRORS, SourceError, SourceErrorKind, SourceErrors};
-pub use mapping::{Column, Mapping, Target};
+pub use mapping::{Column, ExtensionAttribute, Mapping, Target};
 pub use provider::{MAX_NESTING, from_provider};
 pub use values::{boolean, work_email};
 

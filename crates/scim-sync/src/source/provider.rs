@@ -15,6 +15,12 @@
 //!   group is flattened into its users (a cycle is an error naming the
 //!   groups); a member that is neither a user nor a group of the source
 //!   is an error naming the group and the id;
+//! - a user's manager (the enterprise extension's `manager`, RFC 7643
+//!   §4.3: `value`, or Slack's `managerId`) is the source's id of another
+//!   user: it becomes a [`DesiredManager`] by that user's key (resolved at
+//!   the target by the planner) and leaves the user's extension, where the
+//!   source's id would mean nothing; a manager who is not a user of the
+//!   source is an error naming both;
 //! - errors name the resource (`user <id>`, `group <id>`) and every one is
 //!   reported, nothing planned from a partial read.
 
@@ -23,7 +29,7 @@ use std::collections::{BTreeSet, HashMap};
 use scim_client::model::{Group, User};
 
 use super::error::{SourceError, SourceErrorKind, SourceErrors};
-use crate::desired::{Desired, DesiredGroup};
+use crate::desired::{Desired, DesiredGroup, DesiredManager};
 use crate::options::MatchKey;
 use crate::plan::Current;
 
@@ -37,20 +43,37 @@ pub fn from_provider(current: &Current, match_key: MatchKey) -> Result<Desired, 
     let mut errors = SourceErrors::default();
     let mut keys = HashMap::with_capacity(current.users.len());
     let mut users = Vec::with_capacity(current.users.len());
+    let mut manager_ids = Vec::new();
     for user in &current.users {
         let Some(id) = user.id.as_deref() else {
             errors.push(problem(SourceErrorKind::MissingKey, "a user without an id"));
             continue;
         };
-        let desired = desired_user(user, id);
+        let mut desired = desired_user(user, id);
+        let manager = take_manager(&mut desired);
         match match_key.of(&desired) {
             Some(key) => {
-                keys.insert(id.to_owned(), key);
+                keys.insert(id.to_owned(), key.clone());
+                manager_ids.extend(manager.map(|manager| (id, key, manager)));
                 users.push(desired);
             }
             _ => errors.push(problem(
                 SourceErrorKind::MissingKey,
                 format!("user {id}: no {match_key:?} (the match key)"),
+            )),
+        }
+    }
+    let mut managers = Vec::with_capacity(manager_ids.len());
+    for (id, user, manager) in manager_ids {
+        match keys.get(&manager) {
+            Some(key) => managers.push(DesiredManager {
+                user,
+                manager: Some(key.clone()),
+                line: None,
+            }),
+            None => errors.push(problem(
+                SourceErrorKind::Value,
+                format!("user {id}: manager {manager} is not a user of the source"),
             )),
         }
     }
@@ -66,6 +89,7 @@ pub fn from_provider(current: &Current, match_key: MatchKey) -> Result<Desired, 
         match_key: Some(match_key),
         users,
         groups: desired_groups,
+        managers,
     })
 }
 
@@ -83,6 +107,23 @@ fn desired_user(user: &User, id: &str) -> User {
         desired.external_id = id.to_owned().into();
     }
     desired
+}
+
+/// Takes the manager's id (the source's) out of `user`'s enterprise
+/// extension, either version: `value` (RFC 7643) or Slack's `managerId`.
+fn take_manager(user: &mut User) -> Option<String> {
+    let mut found = None;
+    for enterprise in [user.enterprise_v2.value_mut(), user.enterprise.value_mut()]
+        .into_iter()
+        .flatten()
+    {
+        if let Some(manager) = enterprise.manager.value() {
+            let id = manager.value.as_deref().or(manager.manager_id.as_deref());
+            found = found.or(id.filter(|id| !id.is_empty()).map(str::to_owned));
+        }
+        enterprise.manager = Default::default();
+    }
+    found
 }
 
 /// The source's groups by id, for flattening nested groups.

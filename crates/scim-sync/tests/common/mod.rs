@@ -91,6 +91,7 @@ pub fn desired() -> Desired {
             group("eng", &["hr:1", "hr:4"]),
             group("ops", &["hr:2", "hr:5"]),
         ],
+        ..Desired::default()
     }
 }
 
