@@ -34,7 +34,9 @@
 //! restored at start with their ids, seeded from the sample data when
 //! absent, written back after a command that changed them (even one that
 //! then failed). So `plan`, `apply` and `verify` run as separate commands
-//! see one service. `scim reset` deletes the file.
+//! see one service. `scim reset` deletes the file. The seeded accounts'
+//! externalIds are `sample-…`, the demo's namespace: a source of the user's
+//! own (`--owned-prefix E`) owns none of them, so never deactivates them.
 //!
 //! # Output
 //!

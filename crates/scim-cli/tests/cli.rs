@@ -245,7 +245,7 @@ fn export_json_has_flat_users_and_groups_with_member_ids() {
     for (key, value) in [
         ("id", "W0000000001"),
         ("userName", "ada.lovelace"),
-        ("externalId", "E1001"),
+        ("externalId", "sample-1001"),
         ("displayName", "Ada Lovelace"),
         ("givenName", "Ada"),
         ("familyName", "Lovelace"),

@@ -18,7 +18,7 @@ fn from_sample() -> Vec<String> {
         "--mapping",
         &sample("mapping.json"),
         "--owned-prefix",
-        "E",
+        "sample-",
     ]
     .map(str::to_owned)
     .to_vec()
@@ -170,7 +170,7 @@ fn the_rails_refuse_a_source_that_would_deactivate_most_accounts() {
     let dir = Scratch::new("rails");
     std::fs::write(
         dir.path("one.csv"),
-        "Employee ID,Login,Email\nE1001,ada.lovelace,ada@example.com\n",
+        "Employee ID,Login,Email\nsample-1001,ada.lovelace,ada@example.com\n",
     )
     .unwrap();
     let mapping = sample("mapping.json");
@@ -180,7 +180,7 @@ fn the_rails_refuse_a_source_that_would_deactivate_most_accounts() {
         "--mapping",
         &mapping,
         "--owned-prefix",
-        "E",
+        "sample-",
     ];
     let refused = dir.scim(&with(&["plan"], &source.map(str::to_owned)));
     assert_eq!(refused.status, 1, "{refused:?}");
@@ -378,7 +378,7 @@ fn users_in(dir: &Scratch, profile: &str) -> Vec<Value> {
     users
 }
 
-/// Issue 20's takeover: the source's new hire (E1007, barbara.liskov)
+/// Issue 20's takeover: the source's new hire (sample-1007, barbara.liskov)
 /// meets an account with that login that the source does not own
 /// (externalId OTHER-1). Planning refuses it naming both; nothing is
 /// written; `--adopt-unowned-by userName` takes it over explicitly, with
@@ -408,7 +408,12 @@ fn a_login_held_by_an_unowned_account_is_refused_at_plan_unless_adoption_is_aske
     source.extend(["--profile".to_owned(), "slack-v2".to_owned()]);
     let refused = dir.scim(&with(&["plan", "--out", "plan.json"], &source));
     assert_eq!(refused.status, 1, "{refused:?}");
-    for part in ["exists, not owned", "E1007", "barbara.liskov", "OTHER-1"] {
+    for part in [
+        "exists, not owned",
+        "sample-1007",
+        "barbara.liskov",
+        "OTHER-1",
+    ] {
         assert!(refused.stderr.contains(part), "{part}: {refused:?}");
     }
     assert!(!dir.path("plan.json").exists(), "nothing planned");
@@ -436,7 +441,7 @@ fn a_login_held_by_an_unowned_account_is_refused_at_plan_unless_adoption_is_aske
         barbara,
         [serde_json::json!([
             "barbara.liskov",
-            "E1007",
+            "sample-1007",
             "Engineer",
             true
         ])]
@@ -635,4 +640,58 @@ fn a_refused_apply_leaves_no_journal_and_the_plan_made_again_applies() {
     let run = dir.scim(&["--json", "apply", "plan.json"]).ok();
     assert_eq!(run.json()["done"].as_array().unwrap().len(), 6, "{run:?}");
     dir.scim(&with(&["verify"], &source)).ok();
+}
+
+/// The README's sync example, run as a newcomer runs it first: against the
+/// embedded service (seeded with the sample accounts) with a source of
+/// their own under `--owned-prefix E`. The seeded accounts are not in that
+/// namespace, so the plan owns none of them: it creates the newcomer's
+/// people, deactivates nothing, and is not refused; apply and verify
+/// follow as the README says.
+#[test]
+fn the_readmes_first_plan_runs_on_a_fresh_embedded_service() {
+    const README: &str = include_str!("../../../README.md");
+    let line = |start: &str| -> Vec<String> {
+        let line = README
+            .lines()
+            .find(|l| l.starts_with(start))
+            .unwrap_or_else(|| panic!("the README has no `{start}` line"));
+        let command = line.split('#').next().unwrap();
+        command
+            .split_whitespace()
+            .skip(1)
+            .map(str::to_owned)
+            .collect()
+    };
+    let plan = line("scim plan --from");
+    assert!(plan.contains(&"--owned-prefix".to_owned()), "{plan:?}");
+    let dir = Scratch::new("readme");
+    std::fs::write(
+        dir.path("people.csv"),
+        "Employee ID,First Name,Last Name,Login,Email,Job Title,Active,Teams\n\
+         E2001,Hedy,Lamarr,hedy.lamarr,hedy@example.com,Inventor,yes,Research\n\
+         E2002,Frances,Allen,frances.allen,frances@example.com,Fellow,yes,Research\n",
+    )
+    .unwrap();
+    std::fs::copy(sample("mapping.json"), dir.path("mapping.json")).unwrap();
+    let words: Vec<&str> = plan.iter().map(String::as_str).collect();
+    let planned = dir.scim(&[&["--json"], &words[..]].concat()).ok().json();
+    let kinds = step_kinds(&planned);
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "createUser").count(),
+        2,
+        "{kinds:?}"
+    );
+    assert!(
+        !kinds
+            .iter()
+            .any(|k| k.starts_with("deactivate") || k.starts_with("delete")),
+        "the sample accounts are not the newcomer's: {kinds:?}"
+    );
+    let apply = line("scim apply");
+    dir.scim(&apply.iter().map(String::as_str).collect::<Vec<_>>())
+        .ok();
+    let verify = line("scim verify");
+    dir.scim(&verify.iter().map(String::as_str).collect::<Vec<_>>())
+        .ok();
 }

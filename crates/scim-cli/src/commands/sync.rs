@@ -50,6 +50,11 @@ use crate::table::Table;
 const SAMPLE_CSV: &str = include_str!("../../sample/people.csv");
 /// Its mapping.
 const SAMPLE_MAPPING: &str = include_str!("../../sample/mapping.json");
+/// The externalId namespace of the sample source and of the embedded
+/// service's seeded accounts: the demo owns it. It is not the README's
+/// example prefix (`E`), so a newcomer's own source never owns, and so
+/// never deactivates, the sample accounts.
+pub(crate) const SAMPLE_PREFIX: &str = "sample-";
 
 /// Runs `scim plan`.
 pub(crate) fn run_plan(session: &Session, args: &mut Args) -> Result<Outcome, CliError> {
@@ -133,10 +138,10 @@ pub(crate) fn run_demo(session: &Session, args: &mut Args) -> Result<Outcome, Cl
         .map_err(|e| CliError::input(format!("the sample mapping: {e}")))?;
     let desired = read_csv(SAMPLE_CSV.as_bytes(), &mapping)
         .map_err(|e| CliError::input(e.in_file("sample/people.csv").to_string()))?;
-    let options = plan_options(&mapping, Some("E".into()));
+    let options = plan_options(&mapping, Some(SAMPLE_PREFIX.into()));
     let plan = make_plan(session, &desired, &options)?;
     let mut human = format!(
-        "1. plan (sample/people.csv, accounts E… owned)\n{}",
+        "1. plan (sample/people.csv, accounts {SAMPLE_PREFIX}… owned)\n{}",
         describe_plan(&plan)
     );
     if !session.is_embedded() {
