@@ -70,7 +70,8 @@
 //!   (`commands::dispatch`), closes the session and prints the
 //!   `output::Outcome`.
 //! - `args` is the hand-written parser; `commands` has one file per
-//!   command family; `assignment` turns `--set` into PATCH changes;
+//!   command family; `rails` words the sync rails' refusals with the
+//!   flags that override them; `assignment` turns `--set` into PATCH changes;
 //!   `listing` walks every page with `progress`; `record` flattens
 //!   users and groups for `table` and `csv`; `fs` creates every file
 //!   holding personal data or state readable by its owner only. The modules are the
@@ -90,6 +91,7 @@ mod global;
 mod listing;
 mod output;
 mod progress;
+mod rails;
 mod record;
 mod session;
 mod table;

@@ -165,6 +165,8 @@ fn a_plan_refuses_a_provider_that_changed_and_failed_steps_exit_3() {
     assert_eq!(report["done"].as_array().unwrap().len(), 6);
 }
 
+/// Each rail's refusal names the rule that fired and the flag that
+/// overrides it, with a value that does: re-run as it says, the plan passes.
 #[test]
 fn the_rails_refuse_a_source_that_would_deactivate_most_accounts() {
     let dir = Scratch::new("rails");
@@ -181,27 +183,97 @@ fn the_rails_refuse_a_source_that_would_deactivate_most_accounts() {
         &mapping,
         "--owned-prefix",
         "sample-",
-    ];
-    let refused = dir.scim(&with(&["plan"], &source.map(str::to_owned)));
+    ]
+    .map(str::to_owned);
+    let plan = |flags: &[&str]| dir.scim(&with(&[&["--json", "plan"], flags].concat(), &source));
+    let refused = dir.scim(&with(&["plan"], &source));
     assert_eq!(refused.status, 1, "{refused:?}");
-    assert!(refused.stderr.contains("over the limit"), "{refused:?}");
-    let allowed = dir
-        .scim(&with(
-            &["--json", "plan", "--allow-mass-deactivation"],
-            &source.map(str::to_owned),
-        ))
-        .ok();
+    assert!(
+        refused.stderr.contains(
+            "would deactivate 4 of 6 owned accounts (66.7 %), over the 10 % limit of \
+             --max-deactivation-percent; re-run with --max-deactivation-percent 67 \
+             (or --allow-mass-deactivation) if that is meant"
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(plan(&["--max-deactivation-percent", "66"]).status, 1);
+    let allowed = plan(&["--max-deactivation-percent", "67"]).ok();
     let kinds = step_kinds(&allowed.json());
     assert_eq!(
         kinds.iter().filter(|k| *k == "deactivateUser").count(),
         4,
         "{kinds:?}"
     );
+    plan(&["--allow-mass-deactivation"]).ok();
+
+    let by_count = plan(&[
+        "--max-deactivation-percent",
+        "100",
+        "--max-deactivations",
+        "3",
+    ]);
+    assert_eq!(by_count.status, 1, "{by_count:?}");
+    let message = by_count.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        message.contains(
+            "over the limit of 3 of --max-deactivations; re-run with --max-deactivations 4"
+        ),
+        "{message}"
+    );
+    plan(&[
+        "--max-deactivation-percent",
+        "100",
+        "--max-deactivations",
+        "4",
+    ])
+    .ok();
+
+    let shrank = plan(&["--last-source-size", "10"]);
+    assert_eq!(shrank.status, 1, "{shrank:?}");
+    let message = shrank.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        message.contains("under 50 % of the 10 of --last-source-size")
+            && message.contains("re-run with --last-source-size 1 "),
+        "{message}"
+    );
+    plan(&[
+        "--last-source-size",
+        "1",
+        "--max-deactivation-percent",
+        "67",
+    ])
+    .ok();
+
     // Without an ownership rule nothing is deactivated at all.
     let unowned = dir
         .scim(&["--json", "plan", "--from", "one.csv", "--mapping", &mapping])
         .ok();
     assert!(!step_kinds(&unowned.json()).contains(&"deactivateUser".to_owned()));
+}
+
+/// A clash with an account the source does not own names the flags that
+/// take it over, or that make it the source's.
+#[test]
+fn a_takeover_refusal_names_adopt_unowned_by_and_owned_prefix() {
+    let dir = Scratch::new("clash-flags");
+    let mut source = from_sample();
+    let prefix = source.iter().position(|s| s == "sample-").unwrap();
+    source[prefix] = "E".to_owned();
+    let run = dir.scim(&with(&["plan"], &source));
+    assert_eq!(run.status, 1, "{run:?}");
+    for part in [
+        "exists, not owned",
+        "--adopt-unowned-by KEY",
+        "--owned-prefix",
+    ] {
+        assert!(run.stderr.contains(part), "{part}: {run:?}");
+    }
 }
 
 #[test]

@@ -43,6 +43,7 @@ use crate::args::Args;
 use crate::error::CliError;
 use crate::exit;
 use crate::output::Outcome;
+use crate::rails;
 use crate::session::Session;
 use crate::table::Table;
 
@@ -256,7 +257,8 @@ fn make_plan(
 ) -> Result<Plan, CliError> {
     let current = read_current_for(session.client(), session.profile())
         .map_err(|e| CliError::caused_by("read", &e))?;
-    plan(desired, &current, session.profile(), options).map_err(|e| CliError::caused_by("plan", &e))
+    plan(desired, &current, session.profile(), options)
+        .map_err(|e| rails::plan_refused(&e, options))
 }
 
 fn apply(session: &Session, plan: &Plan, options: &ApplyOptions) -> Result<Report, CliError> {
@@ -289,7 +291,7 @@ fn run_engine(
     progress.finish();
     report.map_err(|e| {
         let refused = !matches!(e, ApplyError::Journal(_));
-        (CliError::caused_by("apply", &e), refused)
+        (rails::apply_refused(&e, &plan.options), refused)
     })
 }
 
