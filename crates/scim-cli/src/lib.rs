@@ -51,7 +51,9 @@
 //! cell starting with `=`, `+`, `-`, `@`, a tab or CR gets a `'` in front
 //! (OWASP CSV injection: users set their own titles). Files written (plan,
 //! export, journal, state) are readable by their owner only (0600), and a
-//! token file group or others may read is refused.
+//! token file group or others may read is refused. A closed stdout (`scim
+//! … | head -1`) ends the command quietly with [`exit::CLOSED`], never a
+//! panic.
 //!
 //! # Exit status
 //!
@@ -61,6 +63,7 @@
 //! | 1 ([`exit::FAILURE`]) | a runtime failure: network, API error, bad input file, state not saved, a resource that could not be read |
 //! | 2 ([`exit::USAGE`]) | a usage error: unknown command or flag, missing argument, unknown profile, base URL without a token |
 //! | 3 ([`exit::DRIFT`]) | drift found (`verify`) or some steps failed (`apply`) |
+//! | 141 ([`exit::CLOSED`]) | stdout was closed before all was written |
 //!
 //! # Map of the crate
 //!
@@ -123,6 +126,7 @@ pub fn run(words: Vec<String>) -> u8 {
     match result {
         Ok(outcome) => match output.print(&outcome) {
             Ok(()) => outcome.status,
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::CLOSED,
             Err(e) => {
                 output.error(&CliError::failure(
                     "output",

@@ -95,4 +95,5 @@ EXIT STATUS
     1  a runtime failure (network, API error, bad input file)
     2  a usage error (nothing was sent)
     3  drift found (verify) or some steps failed (apply)
+    141  stdout was closed before everything was written (`scim ... | head`)
 ";
