@@ -23,9 +23,11 @@
 //! (not in errors, not in `--json` output). With no token and no
 //! `--base-url`, commands run against the embedded in-memory service
 //! playing the profile (`embedded`); a token alone goes to the profile's
-//! own URL (a usage error where that URL has `{placeholders}`); a base URL
-//! without a token is a usage error (`target`). Over the network the
-//! client paces itself to the profile's published rate limits.
+//! own URL (a usage error, saying what to pass, where the profile has no
+//! URL of its own or one with parts only the user knows); a base URL
+//! without a token sends no `Authorization` header, and a 401 then says how
+//! to give a token (`target`, `session`). Over the network the client
+//! paces itself to the profile's published rate limits.
 //!
 //! # Embedded state
 //!
@@ -61,7 +63,7 @@
 //! |---|---|
 //! | 0 ([`exit::SUCCESS`]) | success |
 //! | 1 ([`exit::FAILURE`]) | a runtime failure: network, API error, bad input file, state not saved, a resource that could not be read |
-//! | 2 ([`exit::USAGE`]) | a usage error: unknown command or flag, missing argument, unknown profile, base URL without a token |
+//! | 2 ([`exit::USAGE`]) | a usage error: unknown command or flag, missing argument, unknown profile |
 //! | 3 ([`exit::DRIFT`]) | drift found (`verify`) or some steps failed (`apply`) |
 //! | 141 ([`exit::CLOSED`]) | stdout was closed before all was written |
 //!
@@ -191,7 +193,7 @@ fn execute(
         return commands::reset::run(&target, &mut args);
     }
     let session = Session::open(&options, target)?;
-    let result = commands::dispatch(command, &session, &mut args);
+    let result = commands::dispatch(command, &session, &mut args).map_err(|e| session.explain(e));
     let closed = session.close();
     if let Some(state) = &scratch {
         let _ = std::fs::remove_file(state);

@@ -65,7 +65,8 @@ COMMANDS
 GLOBAL FLAGS
     --profile NAME     provider profile (default slack-v1): slack-v1, slack-v2, aws,
                        github-emu, atlassian, zoom, scim2
-    --base-url URL     the service's base URL (default: the profile's own)
+    --base-url URL     the service's base URL (default: the profile's own); without
+                       a token, no Authorization header is sent
     --token-file PATH  read the token from PATH (trimmed); refused when group or
                        others may read it (chmod 600 PATH)
     --json             machine JSON on stdout, one document per command
@@ -81,7 +82,8 @@ TOKEN AND TARGET
     SCIM_TOKEN. It is never printed. With no token and no --base-url, scim runs
     against an embedded in-memory service playing the profile, seeded with sample
     data and kept in the state file between commands. A token alone goes to the
-    profile's URL (Slack's for slack-v1/v2); --base-url needs a token.
+    profile's URL (Slack's for slack-v1/v2). --base-url without a token sends no
+    Authorization header, for a service that needs none; if it answers 401, give a token.
 
 OUTPUT
     Tables for people by default; --json prints one JSON document on stdout.
