@@ -4,7 +4,7 @@
 //! |---|---|
 //! | [`SUCCESS`] (0) | the command did what it was asked |
 //! | [`FAILURE`] (1) | a runtime failure: network, an API error, a file that cannot be read or parsed, a state file that cannot be saved |
-//! | [`USAGE`] (2) | a usage error: an unknown command or flag, a missing argument, a profile without a URL of its own and no --base-url; nothing was sent |
+//! | [`USAGE`] (2) | a usage error: an unknown command or flag, a missing argument, a value out of range; nothing was sent |
 //! | [`DRIFT`] (3) | the command ran, and found drift (`verify`) or some steps failed (`apply`) |
 //! | [`CLOSED`] (141) | stdout was closed before all the output was written (`scim … \| head -1`); nothing more is said |
 

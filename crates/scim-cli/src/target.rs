@@ -94,11 +94,9 @@ fn own_url(profile: &Profile) -> Result<String, CliError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::args::Args;
 
     fn options(line: &str) -> GlobalOptions {
-        let mut args = Args::new(line.split_whitespace().map(str::to_owned));
-        GlobalOptions::take(&mut args).unwrap()
+        crate::global::take(line).unwrap()
     }
 
     fn token() -> Option<Token> {

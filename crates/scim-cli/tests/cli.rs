@@ -623,8 +623,8 @@ fn help_and_version() {
         "users list",
         "export",
         "--token-file",
-        "EXIT STATUS",
-        "3  drift",
+        "Exit status:",
+        "3    drift",
     ] {
         assert!(help.contains(text), "{text}");
     }

@@ -677,7 +677,7 @@ fn concurrency_is_bounded_with_a_clear_error() {
         assert_eq!(run.status, 2, "{n}: {run:?}");
         assert!(
             run.stderr.contains(&format!(
-                "--concurrency takes 1 to 64 (requests in flight at once), not {n}"
+                "'--concurrency <N>': takes 1 to 64 (requests in flight at once), not {n}"
             )),
             "{n}: {run:?}"
         );
