@@ -57,7 +57,7 @@ docs() {
   local scim="${CARGO_TARGET_DIR:-$root/target}/debug/scim"
   (cd "$dir" && env -u SLACK_ORG_ADMIN_USER_TOKEN -u SCIM_TOKEN "$scim" -q plan \
     --from "$root/tests/chromium/review.csv" --mapping "$root/crates/scim-cli/sample/mapping.json" \
-    --owned-prefix E --max-deactivation-percent 20 --html plan.html >/dev/null)
+    --owned-prefix sample- --max-deactivation-percent 20 --html plan.html >/dev/null)
   screenshot "$dir/plan.html" "$root/docs/plan-review.png"
   rm -rf "$dir"
   echo "wrote docs/plan-review.png" >&2

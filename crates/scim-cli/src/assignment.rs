@@ -31,9 +31,10 @@ pub(crate) struct Assignment {
 impl Assignment {
     /// `path=value` from `--set`: `true`, `false` and `null` are JSON
     /// literals, anything else a string (use [`parse_json`](Self::parse_json)
-    /// for numbers, lists, or the string `"true"`).
+    /// for numbers, lists, or the string `"true"`). clap calls it on each
+    /// `--set`, and names the flag and value before its error.
     pub(crate) fn parse(text: &str) -> Result<Assignment, CliError> {
-        let (path, value) = split(text, "--set")?;
+        let (path, value) = split(text, "title=Director")?;
         let value = match value {
             "true" => Value::Bool(true),
             "false" => Value::Bool(false),
@@ -45,10 +46,9 @@ impl Assignment {
 
     /// `path=JSON` from `--set-json`.
     pub(crate) fn parse_json(text: &str) -> Result<Assignment, CliError> {
-        let (path, value) = split(text, "--set-json")?;
-        let value = serde_json::from_str(value).map_err(|e| {
-            CliError::usage(format!("--set-json {path}: the value is not JSON: {e}"))
-        })?;
+        let (path, value) = split(text, "title=\"Director\"")?;
+        let value = serde_json::from_str(value)
+            .map_err(|e| CliError::usage(format!("the value for {path} is not JSON: {e}")))?;
         Ok(Assignment { path, value })
     }
 
@@ -65,13 +65,16 @@ impl Assignment {
     }
 }
 
-/// `path=value` split at the first `=`, the path checked.
-fn split<'a>(text: &'a str, flag: &str) -> Result<(String, &'a str), CliError> {
-    let (path, value) = text
-        .split_once('=')
-        .ok_or_else(|| CliError::usage(format!("{flag} takes path=value, not {text:?}")))?;
+/// `path=value` split at the first `=`, the path checked; `example` shows
+/// the form in the error.
+fn split<'a>(text: &'a str, example: &str) -> Result<(String, &'a str), CliError> {
+    let (path, value) = text.split_once('=').ok_or_else(|| {
+        CliError::usage(format!(
+            "give an attribute path, =, and the value (e.g. {example})"
+        ))
+    })?;
     AttrPath::parse(path)
-        .map_err(|e| CliError::usage(format!("{flag}: {path:?} is not an attribute path: {e}")))?;
+        .map_err(|e| CliError::usage(format!("{path:?} is not an attribute path: {e}")))?;
     Ok((path.to_owned(), value))
 }
 

@@ -4,8 +4,9 @@
 //! |---|---|
 //! | [`SUCCESS`] (0) | the command did what it was asked |
 //! | [`FAILURE`] (1) | a runtime failure: network, an API error, a file that cannot be read or parsed, a state file that cannot be saved |
-//! | [`USAGE`] (2) | a usage error: an unknown command or flag, a missing argument, a base URL without a token; nothing was sent |
+//! | [`USAGE`] (2) | a usage error: an unknown command or flag, a missing argument, a value out of range; nothing was sent |
 //! | [`DRIFT`] (3) | the command ran, and found drift (`verify`) or some steps failed (`apply`) |
+//! | [`CLOSED`] (141) | stdout was closed before all the output was written (`scim … \| head -1`); nothing more is said |
 
 /// The command did what it was asked.
 pub const SUCCESS: u8 = 0;
@@ -18,3 +19,8 @@ pub const USAGE: u8 = 2;
 
 /// Drift found (`verify`) or some steps failed (`apply`).
 pub const DRIFT: u8 = 3;
+
+/// Stdout was closed before all the output was written (the reader of a
+/// pipe stopped, as `head -1` does): the command ended quietly, with the
+/// status a shell shows for a process a broken pipe stopped (128 + SIGPIPE).
+pub const CLOSED: u8 = 141;

@@ -1,125 +1,97 @@
-//! [`GlobalOptions`]: the flags every command takes, read off the command line first.
+//! [`GlobalOptions`]: the flags every command takes, before or after the
+//! command's words (clap's `global` arguments).
 
 use std::path::PathBuf;
 
 use scim_client::pacing::DEFAULT_SHARE;
 use scim_client::provider::Profile;
 
-use crate::args::Args;
-use crate::error::CliError;
+use crate::target::DEFAULT_STATE_FILE;
+use crate::values;
 
 /// The profile used when `--profile` is not given.
 pub(crate) const DEFAULT_PROFILE: &str = "slack-v1";
 
 /// The flags every command takes.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Global flags")]
 pub(crate) struct GlobalOptions {
-    /// `--profile NAME`: the provider's facts (default `slack-v1`).
+    /// The provider profile: its URL, PATCH form, rate limits and quirks
+    #[arg(long, global = true, value_name = "NAME", default_value = DEFAULT_PROFILE,
+        value_parser = values::profile())]
     pub profile: Profile,
-    /// `--base-url URL`: the service's base URL.
+    /// The service's base URL (default: the profile's own); without a token, no
+    /// Authorization header is sent
+    #[arg(long, global = true, value_name = "URL", value_parser = values::non_empty)]
     pub base_url: Option<String>,
-    /// `--token-file PATH`: where the token is (else the environment).
+    /// Read the token from PATH (trimmed); refused when group or others may read it
+    /// (chmod 600 PATH)
+    #[arg(long, global = true, value_name = "PATH")]
     pub token_file: Option<PathBuf>,
-    /// `--json`: machine JSON on stdout.
+    /// Machine JSON on stdout, one document per command
+    #[arg(long, global = true)]
     pub json: bool,
-    /// `--quiet`/`-q`: no notes and no progress on stderr.
+    /// No notes or progress on stderr (warnings stay)
+    #[arg(long, short, global = true)]
     pub quiet: bool,
     /// `--state FILE`: the embedded service's state file.
+    #[arg(long, global = true, value_name = "FILE",
+        help = format!("The embedded service's state file [default: {DEFAULT_STATE_FILE}]"))]
     pub state: Option<PathBuf>,
-    /// `--rate-share X`: the share of the profile's rate table to pace to,
-    /// 0 < X ≤ 1 (default [`DEFAULT_SHARE`]).
+    /// Pace to this share of the profile's rate limits, 0 < X <= 1 (below 1 leaves room
+    /// for the org's other apps: limits are per org)
+    #[arg(long, global = true, value_name = "X", default_value_t = DEFAULT_SHARE,
+        value_parser = values::rate_share)]
     pub rate_share: f64,
-    /// `--help`/`-h`.
-    pub help: bool,
-    /// `--version`/`-V`.
-    pub version: bool,
 }
 
-impl GlobalOptions {
-    /// Takes the global flags out of `args`, wherever they are.
-    pub(crate) fn take(args: &mut Args) -> Result<GlobalOptions, CliError> {
-        let name = args
-            .value("--profile")?
-            .unwrap_or_else(|| DEFAULT_PROFILE.to_owned());
-        let profile = Profile::named(&name).ok_or_else(|| {
-            CliError::usage(format!(
-                "unknown profile {name:?}; known profiles: {}",
-                Profile::NAMES.join(", ")
-            ))
-        })?;
-        let base_url = args.value("--base-url")?;
-        if base_url.as_deref().is_some_and(str::is_empty) {
-            return Err(CliError::usage("--base-url is empty"));
-        }
-        Ok(GlobalOptions {
-            profile,
-            base_url,
-            token_file: args.value("--token-file")?.map(PathBuf::from),
-            json: args.switch("--json", &[]),
-            quiet: args.switch("--quiet", &["-q"]),
-            state: args.value("--state")?.map(PathBuf::from),
-            rate_share: rate_share(args.value("--rate-share")?)?,
-            help: args.switch("--help", &["-h"]),
-            version: args.switch("--version", &["-V"]),
-        })
-    }
+/// Just the global flags, as the `scim` command reads them (for tests).
+#[cfg(test)]
+#[derive(Debug, clap::Parser)]
+struct Globals {
+    #[command(flatten)]
+    options: GlobalOptions,
 }
 
-/// `--rate-share`: a number in (0, 1], or the default. A share above 1
-/// would pace past the provider's published limits, and 0 would never send.
-fn rate_share(given: Option<String>) -> Result<f64, CliError> {
-    let Some(text) = given else {
-        return Ok(DEFAULT_SHARE);
-    };
-    match text.trim().parse::<f64>() {
-        Ok(share) if share > 0.0 && share <= 1.0 => Ok(share),
-        _ => Err(CliError::usage(format!(
-            "--rate-share {text:?}: give a number above 0 and at most 1 (e.g. 0.5)"
-        ))),
-    }
+/// The global flags in `line` (for tests).
+#[cfg(test)]
+pub(crate) fn take(line: &str) -> Result<GlobalOptions, clap::Error> {
+    use clap::Parser;
+    let words = std::iter::once("scim").chain(line.split_whitespace());
+    Globals::try_parse_from(words).map(|g| g.options)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn take(line: &str) -> Result<(GlobalOptions, Args), CliError> {
-        let mut args = Args::new(line.split_whitespace().map(str::to_owned));
-        GlobalOptions::take(&mut args).map(|options| (options, args))
-    }
-
     #[test]
-    fn defaults_to_slack_v1_and_reads_flags_anywhere() {
-        let (options, mut rest) = take("users list --json --profile aws -q").unwrap();
+    fn defaults_to_slack_v1_and_reads_the_flags() {
+        let options = take("--json --profile aws -q").unwrap();
         assert_eq!(options.profile.name, "aws");
-        assert!(options.json && options.quiet && !options.help);
-        assert_eq!(rest.rest(), ["users", "list"]);
-        assert_eq!(take("users").unwrap().0.profile.name, DEFAULT_PROFILE);
+        assert!(options.json && options.quiet);
+        assert_eq!(take("").unwrap().profile.name, DEFAULT_PROFILE);
     }
 
     #[test]
-    fn an_unknown_profile_is_a_usage_error_listing_the_known_ones() {
-        let error = take("--profile okta users list").unwrap_err();
-        assert_eq!(error.kind(), "usage");
+    fn an_unknown_profile_is_refused_listing_the_known_ones() {
+        let error = take("--profile okta").unwrap_err().to_string();
         for name in Profile::NAMES {
-            assert!(error.message().contains(name), "{error}");
+            assert!(error.contains(name), "{error}");
         }
     }
 
     #[test]
     fn rate_share_defaults_below_one_and_is_bounded() {
-        assert_eq!(take("plan").unwrap().0.rate_share, DEFAULT_SHARE);
+        assert_eq!(take("").unwrap().rate_share, DEFAULT_SHARE);
         const { assert!(DEFAULT_SHARE < 1.0) };
-        let help = format!("(default {DEFAULT_SHARE}:");
-        assert!(
-            crate::usage::USAGE.contains(&help),
-            "--help states the default"
-        );
-        assert_eq!(take("plan --rate-share 0.5").unwrap().0.rate_share, 0.5);
-        assert_eq!(take("plan --rate-share=1").unwrap().0.rate_share, 1.0);
+        assert_eq!(take("--rate-share 0.5").unwrap().rate_share, 0.5);
+        assert_eq!(take("--rate-share=1").unwrap().rate_share, 1.0);
         for bad in ["0", "-0.1", "1.01", "NaN", "inf", "half"] {
-            let error = take(&format!("plan --rate-share={bad}")).unwrap_err();
+            let error = take(&format!("--rate-share={bad}")).unwrap_err();
             assert!(error.to_string().contains("--rate-share"), "{bad}: {error}");
         }
+        let empty = take("--base-url=").unwrap_err();
+        assert!(empty.to_string().contains("--base-url"), "{empty}");
     }
 }

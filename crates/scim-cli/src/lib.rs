@@ -12,9 +12,14 @@
 //! scim groups add-members S0000000007 W0000000001 W0000000002
 //! scim export --format csv --out users.csv
 //! SCIM_TOKEN=… scim --profile aws --base-url https://scim.us-east-1.amazonaws.com/d-…/scim/v2/ users list
+//! scim help plan                       # a command's flags and examples
+//! scim completions bash                # or zsh, fish, powershell
+//! scim man | man -l -
 //! ```
 //!
-//! `scim --help` prints every command and flag (`usage::USAGE`).
+//! Every command and flag is defined once, with clap (`cli::Cli`): the
+//! parser, `scim --help` and `scim help COMMAND`, the typo suggestions,
+//! the completions and the man pages all come from that definition.
 //!
 //! # Target and token
 //!
@@ -23,9 +28,11 @@
 //! (not in errors, not in `--json` output). With no token and no
 //! `--base-url`, commands run against the embedded in-memory service
 //! playing the profile (`embedded`); a token alone goes to the profile's
-//! own URL (a usage error where that URL has `{placeholders}`); a base URL
-//! without a token is a usage error (`target`). Over the network the
-//! client paces itself to the profile's published rate limits.
+//! own URL (a usage error, saying what to pass, where the profile has no
+//! URL of its own or one with parts only the user knows); a base URL
+//! without a token sends no `Authorization` header, and a 401 then says how
+//! to give a token (`target`, `session`). Over the network the client
+//! paces itself to the profile's published rate limits.
 //!
 //! # Embedded state
 //!
@@ -34,7 +41,9 @@
 //! restored at start with their ids, seeded from the sample data when
 //! absent, written back after a command that changed them (even one that
 //! then failed). So `plan`, `apply` and `verify` run as separate commands
-//! see one service. `scim reset` deletes the file.
+//! see one service. `scim reset` deletes the file. The seeded accounts'
+//! externalIds are `sample-…`, the demo's namespace: a source of the user's
+//! own (`--owned-prefix E`) owns none of them, so never deactivates them.
 //!
 //! # Output
 //!
@@ -49,7 +58,9 @@
 //! cell starting with `=`, `+`, `-`, `@`, a tab or CR gets a `'` in front
 //! (OWASP CSV injection: users set their own titles). Files written (plan,
 //! export, journal, state) are readable by their owner only (0600), and a
-//! token file group or others may read is refused.
+//! token file group or others may read is refused. A closed stdout (`scim
+//! … | head -1`) ends the command quietly with [`exit::CLOSED`], never a
+//! panic.
 //!
 //! # Exit status
 //!
@@ -57,18 +68,20 @@
 //! |---|---|
 //! | 0 ([`exit::SUCCESS`]) | success |
 //! | 1 ([`exit::FAILURE`]) | a runtime failure: network, API error, bad input file, state not saved, a resource that could not be read |
-//! | 2 ([`exit::USAGE`]) | a usage error: unknown command or flag, missing argument, unknown profile, base URL without a token |
+//! | 2 ([`exit::USAGE`]) | a usage error: unknown command or flag, missing argument, a value out of range, unknown profile |
 //! | 3 ([`exit::DRIFT`]) | drift found (`verify`) or some steps failed (`apply`) |
+//! | 141 ([`exit::CLOSED`]) | stdout was closed before all was written |
 //!
 //! # Map of the crate
 //!
-//! - [`run`] reads the global flags (`global`), the command word
-//!   (`commands::Command`), the token (`token`) and the target
-//!   (`target`), opens a `session::Session`, dispatches
-//!   (`commands::dispatch`), closes the session and prints the
-//!   `output::Outcome`.
-//! - `args` is the hand-written parser; `commands` has one file per
-//!   command family; `assignment` turns `--set` into PATCH changes;
+//! - [`run`] reads the command line (`cli`: the global flags of `global`,
+//!   the command of `commands::Command`, values checked by `values`), the
+//!   token (`token`) and the target (`target`), opens a
+//!   `session::Session`, dispatches (`commands::dispatch`), closes the
+//!   session and prints the `output::Outcome`.
+//! - `commands` has one file per command family, each with its flags;
+//!   `rails` words the sync rails' refusals with the flags that override
+//!   them; `assignment` turns `--set` into PATCH changes;
 //!   `listing` walks every page with `progress`; `record` flattens
 //!   users and groups for `table` and `csv`; `fs` creates every file
 //!   holding personal data or state readable by its owner only. The modules are the
@@ -76,8 +89,8 @@
 #![warn(missing_docs)]
 #![warn(unreachable_pub)]
 
-mod args;
 mod assignment;
+mod cli;
 mod commands;
 mod csv;
 mod embedded;
@@ -88,17 +101,18 @@ mod global;
 mod listing;
 mod output;
 mod progress;
+mod rails;
 mod record;
 mod review;
 mod session;
 mod table;
 mod target;
 mod token;
-mod usage;
+mod values;
 
 pub use error::CliError;
 
-use args::Args;
+use cli::{Cli, Invocation};
 use commands::Command;
 use global::GlobalOptions;
 use output::{Outcome, Output};
@@ -109,17 +123,22 @@ use token::Token;
 /// Runs the command line `words` (without the program's name): prints the
 /// outcome or the error, and returns the exit status.
 pub fn run(words: Vec<String>) -> u8 {
+    // Read before clap, so even a usage error is a JSON document with --json.
     let json = words
         .iter()
         .take_while(|w| *w != "--")
         .any(|w| w == "--json");
     let mut output = Output { json, quiet: false };
     let mut token = None;
-    let result = execute(Args::new(words), &mut output, &mut token);
+    let result = Cli::read(words).and_then(|invocation| match invocation {
+        Invocation::Show(text) => Ok(Outcome::raw(text)),
+        Invocation::Run(cli) => execute(*cli, &mut output, &mut token),
+    });
     let secret = token.as_ref().map(Token::secret).unwrap_or_default();
     match result {
         Ok(outcome) => match output.print(&outcome) {
             Ok(()) => outcome.status,
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => exit::CLOSED,
             Err(e) => {
                 output.error(&CliError::failure(
                     "output",
@@ -138,38 +157,24 @@ pub fn run(words: Vec<String>) -> u8 {
 
 /// Everything [`run`] does but printing; sets `output` from the flags and
 /// `token` once read (so errors can be scrubbed of it).
-fn execute(
-    mut args: Args,
-    output: &mut Output,
-    token: &mut Option<Token>,
-) -> Result<Outcome, CliError> {
-    let options = GlobalOptions::take(&mut args)?;
+fn execute(cli: Cli, output: &mut Output, token: &mut Option<Token>) -> Result<Outcome, CliError> {
+    let Cli {
+        global: mut options,
+        command,
+    } = cli;
     *output = Output {
         json: options.json,
         quiet: options.quiet,
     };
-    if options.help {
-        return Ok(Outcome::raw(usage::USAGE.to_owned()));
-    }
-    if options.version {
-        return Ok(Outcome::raw(format!(
-            "scim {}\n",
-            env!("CARGO_PKG_VERSION")
-        )));
-    }
-    let word = args
-        .positional()
-        .ok_or_else(|| CliError::usage("no command given; see `scim --help`"))?;
-    let command = Command::parse(&word)?;
-    if command == Command::Help {
-        args.finish()?;
-        return Ok(Outcome::raw(usage::USAGE.to_owned()));
+    match &command {
+        Command::Completions(flags) => return commands::manual::completions(flags),
+        Command::Man(flags) => return commands::manual::man(flags),
+        _ => {}
     }
     *token = Token::find(options.token_file.as_deref(), |name| {
         std::env::var(name).ok()
     })?;
-    let mut options = options;
-    let scratch = (command == Command::Demo
+    let scratch = (matches!(command, Command::Demo)
         && options.state.is_none()
         && token.is_none()
         && options.base_url.is_none())
@@ -180,16 +185,27 @@ fn execute(
         options.state = Some(state.clone());
     }
     let target = Target::decide(&options, token.clone())?;
-    if command == Command::Reset {
-        return commands::reset::run(&target, &mut args);
+    if matches!(command, Command::Reset) {
+        return commands::reset::run(&target);
     }
-    let session = Session::open(&options, target)?;
-    let result = commands::dispatch(command, &session, &mut args);
-    let closed = session.close();
+    let result = in_session(&options, target, &command, output);
     if let Some(state) = &scratch {
         let _ = std::fs::remove_file(state);
     }
-    match (result, closed) {
+    result
+}
+
+/// Opens a session on `target`, runs `command` in it and closes it (the
+/// embedded state saved even when the command failed).
+fn in_session(
+    options: &GlobalOptions,
+    target: Target,
+    command: &Command,
+    output: &Output,
+) -> Result<Outcome, CliError> {
+    let session = Session::open(options, target)?;
+    let result = commands::dispatch(command, &session).map_err(|e| session.explain(e));
+    match (result, session.close()) {
         (Ok(outcome), Ok(())) => Ok(outcome),
         (Err(error), Ok(())) | (Ok(_), Err(error)) => Err(error),
         (Err(error), Err(unsaved)) => {

@@ -1,10 +1,37 @@
-//! [`Listing`]: every resource a query matches, read page by page with progress.
+//! [`Listing`]: every resource a query matches, read page by page with
+//! progress; [`Query`]: the flags that make the query.
 
 use scim_client::Resource;
 use scim_client::model::SearchRequest;
 
 use crate::error::CliError;
 use crate::session::Session;
+use crate::values;
+
+/// `--filter F` and `--count N` of `users list` and `groups list`.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct Query {
+    /// Only what matches this SCIM filter (RFC 7644 §3.4.2.2), e.g. 'active eq true'
+    #[arg(long, value_name = "F", allow_hyphen_values = true)]
+    pub filter: Option<String>,
+    /// The page size: how many to read per request (every page is read)
+    #[arg(long, value_name = "N", value_parser = values::positive::<u32>)]
+    pub count: Option<u32>,
+}
+
+impl Query {
+    /// The search request the flags make.
+    pub(crate) fn request(&self) -> SearchRequest {
+        let mut query = SearchRequest::new();
+        if let Some(filter) = &self.filter {
+            query = query.filter(filter.clone());
+        }
+        if let Some(count) = self.count {
+            query = query.count(count);
+        }
+        query
+    }
+}
 
 /// What a walk read: the resources, and the ones that could not be
 /// decoded (each as its error message; the walk went on past them).

@@ -1,5 +1,6 @@
 //! The `scim` binary: [`scim_cli::run`] on the command line's words.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -10,7 +11,11 @@ fn main() -> ExitCode {
     match words {
         Ok(words) => ExitCode::from(scim_cli::run(words)),
         Err(_) => {
-            eprintln!("scim: error: an argument is not valid UTF-8");
+            // A closed stderr has no reader to tell; never a panic.
+            let _ = writeln!(
+                std::io::stderr(),
+                "scim: error: an argument is not valid UTF-8"
+            );
             ExitCode::from(scim_cli::exit::USAGE)
         }
     }

@@ -8,6 +8,12 @@
 //! "scimType"?}}` on stdout, so a script always gets one document; the
 //! status and `scimType` are the service's, however deep in the error
 //! (a sync command's read, say) its answer was.
+//!
+//! Nothing here panics on a closed stream (`println!` would): [`Output::print`]
+//! returns the write's error, and a `BrokenPipe` there (the reader of a pipe
+//! stopped, as `head -1` does) ends the command quietly with
+//! [`exit::CLOSED`]; the other writes (errors, notes, warnings) are
+//! dropped when their stream is closed, as there is no one left to tell.
 
 use std::io::Write;
 
@@ -71,7 +77,8 @@ pub(crate) struct Output {
 }
 
 impl Output {
-    /// Prints `outcome` on stdout as the mode says.
+    /// Prints `outcome` on stdout as the mode says; the write's error, if
+    /// any (`BrokenPipe` when the reader is gone).
     pub(crate) fn print(&self, outcome: &Outcome) -> std::io::Result<()> {
         let mut stdout = std::io::stdout().lock();
         match (&outcome.raw, self.json) {
@@ -84,23 +91,29 @@ impl Output {
 
     /// Shows `error`: `scim: error: …` on stderr, and its JSON on stdout with `--json`.
     pub(crate) fn error(&self, error: &CliError) {
-        eprintln!("scim: error: {error}");
+        to_stderr(&format!("scim: error: {error}\n"));
         if self.json {
-            println!("{}", pretty(&error.to_json()));
+            let mut stdout = std::io::stdout().lock();
+            let _ = writeln!(stdout, "{}", pretty(&error.to_json())).and_then(|()| stdout.flush());
         }
     }
 
     /// A note on stderr (`scim: …`), unless `--quiet`.
     pub(crate) fn note(&self, message: &str) {
         if !self.quiet {
-            eprintln!("scim: {message}");
+            to_stderr(&format!("scim: {message}\n"));
         }
     }
 
     /// A warning on stderr (`scim: warning: …`), even with `--quiet`.
     pub(crate) fn warn(&self, message: &str) {
-        eprintln!("scim: warning: {message}");
+        to_stderr(&format!("scim: warning: {message}\n"));
     }
+}
+
+/// Writes `text` on stderr; a closed stderr has no reader to tell.
+pub(crate) fn to_stderr(text: &str) {
+    let _ = std::io::stderr().lock().write_all(text.as_bytes());
 }
 
 /// Pretty JSON; a `Value` always serialises.

@@ -4,6 +4,8 @@
 use scim_client::pacing::SharedBudget;
 use scim_client::provider::Profile;
 use scim_client::retry::RateLimitErrorRetryHandler;
+use scim_client::transport::{HttpRequest, HttpResponse, Transport, TransportError};
+use scim_client::transports::ureq::UreqTransport;
 use scim_client::{ClientOptions, ScimClient};
 
 use crate::embedded::{EMBEDDED_NOTICE, Embedded};
@@ -27,6 +29,8 @@ pub(crate) struct Session {
     profile: Profile,
     output: Output,
     embedded: Option<Embedded>,
+    /// The base URL, when no token is sent to it.
+    anonymous: Option<String>,
 }
 
 impl Session {
@@ -38,12 +42,15 @@ impl Session {
             json: options.json,
             quiet: options.quiet,
         };
-        let (client, embedded) = match target {
+        let (client, embedded, anonymous) = match target {
             Target::Remote { base_url, token } => {
                 let settings = client_options(&profile, &base_url, options.rate_share);
-                let client = ScimClient::with_options(token.secret(), settings)
-                    .map_err(|e| CliError::from(e).redact(token.secret()))?;
-                (client, None)
+                let client = match &token {
+                    Some(token) => ScimClient::with_options(token.secret(), settings)
+                        .map_err(|e| CliError::from(e).redact(token.secret()))?,
+                    None => anonymous_client(settings)?,
+                };
+                (client, None, token.is_none().then_some(base_url))
             }
             Target::Embedded { state } => {
                 output.note(EMBEDDED_NOTICE);
@@ -55,7 +62,7 @@ impl Session {
                 if !loaded {
                     embedded.seed(&client)?;
                 }
-                (client, Some(embedded))
+                (client, Some(embedded), None)
             }
         };
         Ok(Session {
@@ -63,7 +70,33 @@ impl Session {
             profile,
             output,
             embedded,
+            anonymous,
         })
+    }
+
+    /// `error` as the user should read it: a 401 from a service no token
+    /// was sent to says a token is needed and how to give one.
+    pub(crate) fn explain(&self, error: CliError) -> CliError {
+        match (&self.anonymous, error) {
+            (
+                Some(base_url),
+                CliError::Failure {
+                    kind,
+                    message,
+                    status: Some(401),
+                    scim_type,
+                },
+            ) => CliError::Failure {
+                kind,
+                message: format!(
+                    "{message}; {base_url} needs a token and none was sent: pass --token-file \
+                     FILE (readable by you only), or set SCIM_TOKEN (or SLACK_ORG_ADMIN_USER_TOKEN)"
+                ),
+                status: Some(401),
+                scim_type,
+            },
+            (_, error) => error,
+        }
     }
 
     /// The connected client.
@@ -120,4 +153,35 @@ fn client_options(profile: &Profile, base_url: &str, share: f64) -> ClientOption
         .retry_handlers
         .push(RateLimitErrorRetryHandler::bounded_by_time());
     options
+}
+
+/// A client that sends no credentials, for a service that needs none
+/// (`--base-url` without a token). The client always holds a token, so it
+/// gets a placeholder, and [`Anonymous`] takes the header off every request
+/// before it leaves: nothing is sent in its place.
+fn anonymous_client(settings: ClientOptions) -> Result<ScimClient, CliError> {
+    let transport = Anonymous(UreqTransport::new(&settings)?);
+    Ok(ScimClient::with_transport("none", settings, transport)?)
+}
+
+/// The ureq transport, less the `Authorization` header.
+struct Anonymous(UreqTransport);
+
+impl Transport for Anonymous {
+    fn send(&self, mut request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        request.headers_mut().remove("authorization");
+        self.0.send(request)
+    }
+
+    fn sleep(&self, duration: std::time::Duration) {
+        self.0.sleep(duration);
+    }
+
+    fn now(&self) -> std::time::SystemTime {
+        self.0.now()
+    }
+
+    fn jitter_seed(&self) -> u64 {
+        self.0.jitter_seed()
+    }
 }

@@ -3,11 +3,13 @@
 //! | base URL | token | target |
 //! |---|---|---|
 //! | none | none | the embedded in-memory service, seeded with sample data |
-//! | none | set | the profile's own base URL (a usage error when it has `{placeholders}`) |
+//! | none | set | the profile's own base URL (a usage error where the profile has none of its own, or one with parts only the user knows) |
 //! | given | set | that URL |
-//! | given | none | a usage error |
+//! | given | none | that URL, with no `Authorization` header (a service that needs no token; a 401 then says how to give one) |
 
 use std::path::PathBuf;
+
+use scim_client::provider::Profile;
 
 use crate::error::CliError;
 use crate::global::GlobalOptions;
@@ -29,8 +31,8 @@ pub(crate) enum Target {
     Remote {
         /// Its base URL.
         base_url: String,
-        /// The bearer token.
-        token: Token,
+        /// The bearer token; `None` sends no `Authorization` header.
+        token: Option<Token>,
     },
 }
 
@@ -40,7 +42,6 @@ impl Target {
         options: &GlobalOptions,
         token: Option<Token>,
     ) -> Result<Target, CliError> {
-        let profile = &options.profile;
         let target = match (&options.base_url, token) {
             (None, None) => {
                 return Ok(Target::Embedded {
@@ -50,23 +51,11 @@ impl Target {
                         .unwrap_or_else(|| PathBuf::from(DEFAULT_STATE_FILE)),
                 });
             }
-            (Some(_), None) => {
-                return Err(CliError::usage(
-                    "--base-url needs a token: set SLACK_ORG_ADMIN_USER_TOKEN or SCIM_TOKEN, \
-                     or pass --token-file",
-                ));
-            }
-            (None, Some(_)) if profile.base_url.contains('{') => {
-                return Err(CliError::usage(format!(
-                    "the {} profile's URL is {}: pass --base-url with yours",
-                    profile.name, profile.base_url
-                )));
-            }
             (None, Some(token)) => Target::Remote {
-                base_url: profile.base_url.clone(),
-                token,
+                base_url: own_url(&options.profile)?,
+                token: Some(token),
             },
-            (Some(base_url), Some(token)) => Target::Remote {
+            (Some(base_url), token) => Target::Remote {
                 base_url: base_url.clone(),
                 token,
             },
@@ -80,14 +69,34 @@ impl Target {
     }
 }
 
+/// The profile's own URL, or a usage error saying what to pass where it
+/// has `{placeholders}` (the parts only the user knows), shown as words, not
+/// braces: `scim2` has no URL at all, `aws` one per region and tenant.
+fn own_url(profile: &Profile) -> Result<String, CliError> {
+    let url = &profile.base_url;
+    if !url.contains('{') {
+        return Ok(url.clone());
+    }
+    let name = &profile.name;
+    if url.starts_with('{') {
+        return Err(CliError::usage(format!(
+            "the {name} profile has no URL of its own: pass --base-url with your service's \
+             SCIM base URL (e.g. https://scim.example.com/scim/v2/)"
+        )));
+    }
+    let template = url.replace('{', "<").replace('}', ">");
+    Err(CliError::usage(format!(
+        "the {name} profile's URL holds parts only you know ({template}): pass --base-url \
+         with yours"
+    )))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::args::Args;
 
     fn options(line: &str) -> GlobalOptions {
-        let mut args = Args::new(line.split_whitespace().map(str::to_owned));
-        GlobalOptions::take(&mut args).unwrap()
+        crate::global::take(line).unwrap()
     }
 
     fn token() -> Option<Token> {
@@ -117,14 +126,34 @@ mod tests {
         assert!(
             matches!(slack, Target::Remote { ref base_url, .. } if base_url == "https://api.slack.com/scim/v2/")
         );
+        for name in scim_client::provider::Profile::NAMES {
+            let options = options(&format!("--profile {name}"));
+            let Err(error) = Target::decide(&options, token()) else {
+                continue;
+            };
+            assert_eq!(error.kind(), "usage", "{name}");
+            assert!(error.message().contains("--base-url"), "{name}: {error}");
+            assert!(
+                !error.message().contains('{') && !error.message().contains('}'),
+                "{name}: a placeholder shown as it is written: {error}"
+            );
+        }
         let aws = Target::decide(&options("--profile aws"), token()).unwrap_err();
-        assert!(aws.message().contains("--base-url"), "{aws}");
+        assert!(aws.message().contains("<region>"), "{aws}");
+        let scim2 = Target::decide(&options("--profile scim2"), token()).unwrap_err();
+        assert!(scim2.message().contains("no URL of its own"), "{scim2}");
     }
 
     #[test]
-    fn a_url_without_a_token_and_state_with_a_remote_are_usage_errors() {
-        let no_token = Target::decide(&options("--base-url https://x.test/"), None);
-        assert_eq!(no_token.unwrap_err().kind(), "usage");
+    fn a_url_without_a_token_sends_none_and_state_with_a_remote_is_a_usage_error() {
+        let anonymous = Target::decide(&options("--base-url https://x.test/"), None);
+        assert_eq!(
+            anonymous,
+            Ok(Target::Remote {
+                base_url: "https://x.test/".into(),
+                token: None
+            })
+        );
         let state = Target::decide(&options("--state s.json"), token());
         assert_eq!(state.unwrap_err().kind(), "usage");
     }

@@ -245,7 +245,7 @@ fn export_json_has_flat_users_and_groups_with_member_ids() {
     for (key, value) in [
         ("id", "W0000000001"),
         ("userName", "ada.lovelace"),
-        ("externalId", "E1001"),
+        ("externalId", "sample-1001"),
         ("displayName", "Ada Lovelace"),
         ("givenName", "Ada"),
         ("familyName", "Lovelace"),
@@ -377,16 +377,64 @@ fn an_unknown_profile_is_a_usage_error_naming_the_known_ones() {
     }
 }
 
+/// `--base-url` without a token: no `Authorization` header is sent, and a
+/// service that answers anyway is used as any other.
 #[test]
-fn a_base_url_without_a_token_is_a_usage_error() {
-    let run = Scratch::new("no-token").scim(&[
+fn a_base_url_without_a_token_sends_no_authorization() {
+    let dir = Scratch::new("no-token");
+    let page = r#"{"schemas":["urn:ietf:params:scim:api:messages:2.0:ListResponse"],"totalResults":0,"startIndex":1,"itemsPerPage":0,"Resources":[]}"#;
+    let (url, server) = answering_server(page, 1);
+    let run = dir.scim(&[
+        "--json",
+        "--profile",
+        "scim2",
         "--base-url",
-        "https://scim.example.test/v2/",
+        &url,
         "users",
         "list",
     ]);
-    assert_eq!(run.status, 2, "{run:?}");
-    assert!(run.stderr.contains("token"), "{run:?}");
+    let heads = server.join().unwrap();
+    assert_eq!(run.status, 0, "{run:?}");
+    assert_eq!(run.json()["count"], 0, "{run:?}");
+    assert!(heads[0].starts_with("GET /scim/v2/Users"), "{heads:?}");
+    assert!(
+        !heads[0].to_ascii_lowercase().contains("authorization"),
+        "{heads:?}"
+    );
+    assert!(!run.stderr.contains("embedded"), "{run:?}");
+}
+
+/// A service that needs a token answers 401: the error says a token is
+/// needed and how to give one, with the service's status kept.
+#[test]
+fn a_401_without_a_token_says_how_to_give_one() {
+    let dir = Scratch::new("no-token-401");
+    let (url, server) = echoing_server("no-token-was-sent");
+    let run = dir.scim(&[
+        "--json",
+        "--profile",
+        "scim2",
+        "--base-url",
+        &url,
+        "users",
+        "list",
+    ]);
+    let head = server.join().unwrap();
+    assert!(
+        !head.to_ascii_lowercase().contains("authorization"),
+        "{head}"
+    );
+    assert_eq!(run.status, 1, "{run:?}");
+    let error = &run.json()["error"];
+    assert_eq!(error["status"], 401, "{run:?}");
+    let message = error["message"].as_str().unwrap();
+    for part in [
+        "needs a token and none was sent",
+        "--token-file",
+        "SCIM_TOKEN",
+    ] {
+        assert!(message.contains(part), "{part}: {message}");
+    }
 }
 
 #[test]
@@ -398,6 +446,15 @@ fn a_token_alone_needs_a_base_url_where_the_profile_has_placeholders() {
     );
     assert_eq!(run.status, 2, "{run:?}");
     assert!(run.stderr.contains("--base-url"), "{run:?}");
+    assert!(run.stderr.contains("<region>"), "{run:?}");
+    // No profile's URL template is shown with its braces, as if it were a URL.
+    let scim2 = dir.scim_with(
+        &["--profile", "scim2", "users", "list"],
+        &[("SCIM_TOKEN", "t-123456")],
+    );
+    assert_eq!(scim2.status, 2, "{scim2:?}");
+    assert!(scim2.stderr.contains("no URL of its own"), "{scim2:?}");
+    assert!(!scim2.stderr.contains('{'), "{scim2:?}");
 }
 
 /// A server that answers one request 401, echoing the token in its body
@@ -566,8 +623,8 @@ fn help_and_version() {
         "users list",
         "export",
         "--token-file",
-        "EXIT STATUS",
-        "3  drift",
+        "Exit status:",
+        "3    drift",
     ] {
         assert!(help.contains(text), "{text}");
     }
@@ -584,7 +641,7 @@ fn quiet_silences_the_notice() {
 
 /// A server on 127.0.0.1 answering every request 200 with `body`, as a
 /// broken proxy or a health endpoint does; the handle gives back the
-/// request lines it was sent once `expected` requests are in.
+/// request heads it was sent once `expected` requests are in.
 fn answering_server(body: &'static str, expected: usize) -> (String, JoinHandle<Vec<String>>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/scim/v2/", listener.local_addr().unwrap());
@@ -597,8 +654,7 @@ fn answering_server(body: &'static str, expected: usize) -> (String, JoinHandle<
             while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap() == 1 {
                 head.push(byte[0]);
             }
-            let head = String::from_utf8(head).unwrap();
-            lines.push(head.lines().next().unwrap_or("").to_owned());
+            lines.push(String::from_utf8(head).unwrap());
             let answer = format!(
                 "HTTP/1.1 200 OK\r\nContent-Type: application/scim+json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
                 body.len()

@@ -22,17 +22,17 @@ use common::Scratch;
 const WATCHDOG: Duration = Duration::from_secs(60);
 
 /// A source against the embedded sample service: a title changed to a
-/// hostile one (E1001), a title changed (E1003), a user deactivated in the
-/// source (E1004), a user created with hostile names (E1007) in a new
-/// group with a hostile name; E1006 is dropped (a deactivation) and E1005
+/// hostile one (sample-1001), a title changed (sample-1003), a user deactivated in the
+/// source (sample-1004), a user created with hostile names (sample-1007) in a new
+/// group with a hostile name; sample-1006 is dropped (a deactivation) and sample-1005
 /// is already inactive (left alone).
 const SOURCE: &str = "\
 Employee ID,First Name,Last Name,Login,Email,Job Title,Active,Teams
-E1001,Ada,Lovelace,ada.lovelace,ada@example.com,\"<script>alert(1)</script> \"\"&'\",yes,Engineering
-E1002,Grace,Hopper,grace.hopper,grace@example.com,Rear Admiral,yes,Research
-E1003,Alan,Turing,alan.turing,alan@example.com,Principal Mathematician,yes,Engineering
-E1004,Katherine,Johnson,katherine.johnson,katherine@example.com,\"Research Mathematician, \"\"Hidden Figures\"\"\",no,Research
-E1007,<script>alert(1)</script>,\"\"\"&'\",barbara.liskov,barbara@example.com,Engineer,yes,Engineering;<b>R&D</b> 'Labs'
+sample-1001,Ada,Lovelace,ada.lovelace,ada@example.com,\"<script>alert(1)</script> \"\"&'\",yes,Engineering
+sample-1002,Grace,Hopper,grace.hopper,grace@example.com,Rear Admiral,yes,Research
+sample-1003,Alan,Turing,alan.turing,alan@example.com,Principal Mathematician,yes,Engineering
+sample-1004,Katherine,Johnson,katherine.johnson,katherine@example.com,\"Research Mathematician, \"\"Hidden Figures\"\"\",no,Research
+sample-1007,<script>alert(1)</script>,\"\"\"&'\",barbara.liskov,barbara@example.com,Engineer,yes,Engineering;<b>R&D</b> 'Labs'
 ";
 
 const HOSTILE: &str = "<script>alert(1)</script> \"&'";
@@ -71,7 +71,7 @@ fn review_page(dir: &Scratch) -> PathBuf {
             "--mapping",
             &mapping,
             "--owned-prefix",
-            "E",
+            "sample-",
             "--max-deactivation-percent",
             "20",
             "--html",

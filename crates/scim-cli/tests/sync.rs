@@ -18,7 +18,7 @@ fn from_sample() -> Vec<String> {
         "--mapping",
         &sample("mapping.json"),
         "--owned-prefix",
-        "E",
+        "sample-",
     ]
     .map(str::to_owned)
     .to_vec()
@@ -165,12 +165,14 @@ fn a_plan_refuses_a_provider_that_changed_and_failed_steps_exit_3() {
     assert_eq!(report["done"].as_array().unwrap().len(), 6);
 }
 
+/// Each rail's refusal names the rule that fired and the flag that
+/// overrides it, with a value that does: re-run as it says, the plan passes.
 #[test]
 fn the_rails_refuse_a_source_that_would_deactivate_most_accounts() {
     let dir = Scratch::new("rails");
     std::fs::write(
         dir.path("one.csv"),
-        "Employee ID,Login,Email\nE1001,ada.lovelace,ada@example.com\n",
+        "Employee ID,Login,Email\nsample-1001,ada.lovelace,ada@example.com\n",
     )
     .unwrap();
     let mapping = sample("mapping.json");
@@ -180,28 +182,98 @@ fn the_rails_refuse_a_source_that_would_deactivate_most_accounts() {
         "--mapping",
         &mapping,
         "--owned-prefix",
-        "E",
-    ];
-    let refused = dir.scim(&with(&["plan"], &source.map(str::to_owned)));
+        "sample-",
+    ]
+    .map(str::to_owned);
+    let plan = |flags: &[&str]| dir.scim(&with(&[&["--json", "plan"], flags].concat(), &source));
+    let refused = dir.scim(&with(&["plan"], &source));
     assert_eq!(refused.status, 1, "{refused:?}");
-    assert!(refused.stderr.contains("over the limit"), "{refused:?}");
-    let allowed = dir
-        .scim(&with(
-            &["--json", "plan", "--allow-mass-deactivation"],
-            &source.map(str::to_owned),
-        ))
-        .ok();
+    assert!(
+        refused.stderr.contains(
+            "would deactivate 4 of 6 owned accounts (66.7 %), over the 10 % limit of \
+             --max-deactivation-percent; re-run with --max-deactivation-percent 67 \
+             (or --allow-mass-deactivation) if that is meant"
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(plan(&["--max-deactivation-percent", "66"]).status, 1);
+    let allowed = plan(&["--max-deactivation-percent", "67"]).ok();
     let kinds = step_kinds(&allowed.json());
     assert_eq!(
         kinds.iter().filter(|k| *k == "deactivateUser").count(),
         4,
         "{kinds:?}"
     );
+    plan(&["--allow-mass-deactivation"]).ok();
+
+    let by_count = plan(&[
+        "--max-deactivation-percent",
+        "100",
+        "--max-deactivations",
+        "3",
+    ]);
+    assert_eq!(by_count.status, 1, "{by_count:?}");
+    let message = by_count.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        message.contains(
+            "over the limit of 3 of --max-deactivations; re-run with --max-deactivations 4"
+        ),
+        "{message}"
+    );
+    plan(&[
+        "--max-deactivation-percent",
+        "100",
+        "--max-deactivations",
+        "4",
+    ])
+    .ok();
+
+    let shrank = plan(&["--last-source-size", "10"]);
+    assert_eq!(shrank.status, 1, "{shrank:?}");
+    let message = shrank.json()["error"]["message"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        message.contains("under 50 % of the 10 of --last-source-size")
+            && message.contains("re-run with --last-source-size 1 "),
+        "{message}"
+    );
+    plan(&[
+        "--last-source-size",
+        "1",
+        "--max-deactivation-percent",
+        "67",
+    ])
+    .ok();
+
     // Without an ownership rule nothing is deactivated at all.
     let unowned = dir
         .scim(&["--json", "plan", "--from", "one.csv", "--mapping", &mapping])
         .ok();
     assert!(!step_kinds(&unowned.json()).contains(&"deactivateUser".to_owned()));
+}
+
+/// A clash with an account the source does not own names the flags that
+/// take it over, or that make it the source's.
+#[test]
+fn a_takeover_refusal_names_adopt_unowned_by_and_owned_prefix() {
+    let dir = Scratch::new("clash-flags");
+    let mut source = from_sample();
+    let prefix = source.iter().position(|s| s == "sample-").unwrap();
+    source[prefix] = "E".to_owned();
+    let run = dir.scim(&with(&["plan"], &source));
+    assert_eq!(run.status, 1, "{run:?}");
+    for part in [
+        "exists, not owned",
+        "--adopt-unowned-by KEY",
+        "--owned-prefix",
+    ] {
+        assert!(run.stderr.contains(part), "{part}: {run:?}");
+    }
 }
 
 #[test]
@@ -378,7 +450,7 @@ fn users_in(dir: &Scratch, profile: &str) -> Vec<Value> {
     users
 }
 
-/// Issue 20's takeover: the source's new hire (E1007, barbara.liskov)
+/// Issue 20's takeover: the source's new hire (sample-1007, barbara.liskov)
 /// meets an account with that login that the source does not own
 /// (externalId OTHER-1). Planning refuses it naming both; nothing is
 /// written; `--adopt-unowned-by userName` takes it over explicitly, with
@@ -408,7 +480,12 @@ fn a_login_held_by_an_unowned_account_is_refused_at_plan_unless_adoption_is_aske
     source.extend(["--profile".to_owned(), "slack-v2".to_owned()]);
     let refused = dir.scim(&with(&["plan", "--out", "plan.json"], &source));
     assert_eq!(refused.status, 1, "{refused:?}");
-    for part in ["exists, not owned", "E1007", "barbara.liskov", "OTHER-1"] {
+    for part in [
+        "exists, not owned",
+        "sample-1007",
+        "barbara.liskov",
+        "OTHER-1",
+    ] {
         assert!(refused.stderr.contains(part), "{part}: {refused:?}");
     }
     assert!(!dir.path("plan.json").exists(), "nothing planned");
@@ -436,7 +513,7 @@ fn a_login_held_by_an_unowned_account_is_refused_at_plan_unless_adoption_is_aske
         barbara,
         [serde_json::json!([
             "barbara.liskov",
-            "E1007",
+            "sample-1007",
             "Engineer",
             true
         ])]
@@ -600,7 +677,7 @@ fn concurrency_is_bounded_with_a_clear_error() {
         assert_eq!(run.status, 2, "{n}: {run:?}");
         assert!(
             run.stderr.contains(&format!(
-                "--concurrency takes 1 to 64 (requests in flight at once), not {n}"
+                "'--concurrency <N>': takes 1 to 64 (requests in flight at once), not {n}"
             )),
             "{n}: {run:?}"
         );
@@ -635,4 +712,58 @@ fn a_refused_apply_leaves_no_journal_and_the_plan_made_again_applies() {
     let run = dir.scim(&["--json", "apply", "plan.json"]).ok();
     assert_eq!(run.json()["done"].as_array().unwrap().len(), 6, "{run:?}");
     dir.scim(&with(&["verify"], &source)).ok();
+}
+
+/// The README's sync example, run as a newcomer runs it first: against the
+/// embedded service (seeded with the sample accounts) with a source of
+/// their own under `--owned-prefix E`. The seeded accounts are not in that
+/// namespace, so the plan owns none of them: it creates the newcomer's
+/// people, deactivates nothing, and is not refused; apply and verify
+/// follow as the README says.
+#[test]
+fn the_readmes_first_plan_runs_on_a_fresh_embedded_service() {
+    const README: &str = include_str!("../../../README.md");
+    let line = |start: &str| -> Vec<String> {
+        let line = README
+            .lines()
+            .find(|l| l.starts_with(start))
+            .unwrap_or_else(|| panic!("the README has no `{start}` line"));
+        let command = line.split('#').next().unwrap();
+        command
+            .split_whitespace()
+            .skip(1)
+            .map(str::to_owned)
+            .collect()
+    };
+    let plan = line("scim plan --from");
+    assert!(plan.contains(&"--owned-prefix".to_owned()), "{plan:?}");
+    let dir = Scratch::new("readme");
+    std::fs::write(
+        dir.path("people.csv"),
+        "Employee ID,First Name,Last Name,Login,Email,Job Title,Active,Teams\n\
+         E2001,Hedy,Lamarr,hedy.lamarr,hedy@example.com,Inventor,yes,Research\n\
+         E2002,Frances,Allen,frances.allen,frances@example.com,Fellow,yes,Research\n",
+    )
+    .unwrap();
+    std::fs::copy(sample("mapping.json"), dir.path("mapping.json")).unwrap();
+    let words: Vec<&str> = plan.iter().map(String::as_str).collect();
+    let planned = dir.scim(&[&["--json"], &words[..]].concat()).ok().json();
+    let kinds = step_kinds(&planned);
+    assert_eq!(
+        kinds.iter().filter(|k| *k == "createUser").count(),
+        2,
+        "{kinds:?}"
+    );
+    assert!(
+        !kinds
+            .iter()
+            .any(|k| k.starts_with("deactivate") || k.starts_with("delete")),
+        "the sample accounts are not the newcomer's: {kinds:?}"
+    );
+    let apply = line("scim apply");
+    dir.scim(&apply.iter().map(String::as_str).collect::<Vec<_>>())
+        .ok();
+    let verify = line("scim verify");
+    dir.scim(&verify.iter().map(String::as_str).collect::<Vec<_>>())
+        .ok();
 }

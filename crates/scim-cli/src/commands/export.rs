@@ -17,7 +17,6 @@ use serde_json::json;
 use scim_client::model::{Group, SearchRequest, User};
 
 use super::plural;
-use crate::args::Args;
 use crate::csv;
 use crate::error::CliError;
 use crate::listing::Listing;
@@ -25,28 +24,30 @@ use crate::output::Outcome;
 use crate::record::{GroupRecord, UserRecord};
 use crate::session::Session;
 
+/// `export`'s flags.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct ExportArgs {
+    /// json: users and groups; csv: users only (RFC 4180, CRLF line ends)
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    format: Format,
+    /// Write the export to FILE (readable by its owner only) instead of stdout
+    #[arg(long, value_name = "FILE")]
+    out: Option<String>,
+}
+
 /// The export formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum Format {
-    /// Users and groups as one JSON document.
+    // Users and groups as one JSON document. (Plain comments: a doc comment
+    // here would become the value's help, and turn `export --help` long.)
     Json,
-    /// Users as RFC 4180 CSV.
+    // Users as RFC 4180 CSV.
     Csv,
 }
 
 /// Runs `scim export`.
-pub(crate) fn run(session: &Session, args: &mut Args) -> Result<Outcome, CliError> {
-    let format = match args.value("--format")?.as_deref() {
-        None | Some("json") => Format::Json,
-        Some("csv") => Format::Csv,
-        Some(other) => {
-            return Err(CliError::usage(format!(
-                "--format takes json or csv, not {other:?}"
-            )));
-        }
-    };
-    let out = args.value("--out")?;
-    args.finish()?;
+pub(crate) fn run(session: &Session, flags: &ExportArgs) -> Result<Outcome, CliError> {
+    let (format, out) = (flags.format, flags.out.clone());
     let users = read_users(session)?;
     let (text, groups) = match format {
         Format::Csv => (users_csv(&users), None),

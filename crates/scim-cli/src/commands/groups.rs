@@ -6,37 +6,81 @@ use scim_client::model::{Field, Group, Member};
 use scim_client::provider::MemberChanges;
 
 use super::{plural, to_value};
-use crate::args::Args;
-use crate::commands::users::search_request;
 use crate::error::CliError;
 use crate::exit;
-use crate::listing::Listing;
+use crate::listing::{Listing, Query};
 use crate::output::Outcome;
 use crate::record::GroupRecord;
 use crate::session::Session;
 use crate::table::Table;
 
+/// The `groups` commands and their flags.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub(crate) enum GroupsCommand {
+    /// Every group, all pages, with its member count
+    #[command(after_help = "Examples:
+  scim groups list
+  scim --json groups list --filter 'displayName eq \"Research\"'")]
+    List(Query),
+    /// One group by id, with its members
+    #[command(after_help = "Examples:
+  scim groups get S0000000007")]
+    Get {
+        /// The group's id
+        id: String,
+    },
+    /// Create a group, with members by user id
+    #[command(after_help = "Examples:
+  scim groups create --name Pioneers --external-id G-PIO --member W0000000001 --member W0000000002")]
+    Create(NewGroup),
+    /// Add users to a group, in as many PATCHes as the profile takes
+    #[command(after_help = "Examples:
+  scim groups add-members S0000000007 W0000000001 W0000000002")]
+    AddMembers(Members),
+    /// Remove users from a group, in as many PATCHes as the profile takes
+    #[command(after_help = "Examples:
+  scim groups remove-members S0000000007 W0000000001")]
+    RemoveMembers(Members),
+}
+
+/// `groups create`'s flags.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct NewGroup {
+    /// The group's displayName
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    name: String,
+    /// The externalId: the source's key for this group
+    #[arg(long, value_name = "X", allow_hyphen_values = true)]
+    external_id: Option<String>,
+    /// A member's user id (repeat for more)
+    #[arg(long, value_name = "ID")]
+    member: Vec<String>,
+}
+
+/// `groups add-members` and `remove-members`: the group, then the users.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct Members {
+    /// The group's id
+    group: String,
+    /// The users' ids
+    #[arg(required = true, value_name = "ID")]
+    ids: Vec<String>,
+}
+
 /// Runs `scim groups …`.
-pub(crate) fn run(session: &Session, args: &mut Args) -> Result<Outcome, CliError> {
-    let action =
-        args.required("a groups command: list, get, create, add-members or remove-members")?;
-    match action.as_str() {
-        "list" => list(session, args),
-        "get" => get(session, args),
-        "create" => create(session, args),
-        "add-members" => change(session, args, true),
-        "remove-members" => change(session, args, false),
-        other => Err(CliError::usage(format!(
-            "unknown groups command {other:?}: list, get, create, add-members or remove-members"
-        ))),
+pub(crate) fn run(session: &Session, command: &GroupsCommand) -> Result<Outcome, CliError> {
+    match command {
+        GroupsCommand::List(query) => list(session, query),
+        GroupsCommand::Get { id } => get(session, id),
+        GroupsCommand::Create(group) => create(session, group),
+        GroupsCommand::AddMembers(members) => change(session, members, true),
+        GroupsCommand::RemoveMembers(members) => change(session, members, false),
     }
 }
 
 /// `groups list [--filter F] [--count N]`.
-fn list(session: &Session, args: &mut Args) -> Result<Outcome, CliError> {
-    let query = search_request(args)?;
-    args.finish()?;
-    let listing = Listing::<Group>::read(session, query, "reading groups")?;
+fn list(session: &Session, query: &Query) -> Result<Outcome, CliError> {
+    let listing = Listing::<Group>::read(session, query.request(), "reading groups")?;
     let mut table = Table::new(["ID", "NAME", "EXTERNAL ID", "MEMBERS"]);
     for group in &listing.items {
         let record = GroupRecord::of(group);
@@ -61,26 +105,22 @@ fn list(session: &Session, args: &mut Args) -> Result<Outcome, CliError> {
 }
 
 /// `groups get ID`.
-fn get(session: &Session, args: &mut Args) -> Result<Outcome, CliError> {
-    let id = args.required("the group's id")?;
-    args.finish()?;
-    let group = session.client().read_group(&id)?;
+fn get(session: &Session, id: &str) -> Result<Outcome, CliError> {
+    let group = session.client().read_group(id)?;
     Ok(group_outcome(&group, ""))
 }
 
 /// `groups create --name N [--external-id X] [--member ID ...]`.
-fn create(session: &Session, args: &mut Args) -> Result<Outcome, CliError> {
-    let name = args.value("--name")?;
-    let external_id = args.value("--external-id")?;
-    let members = args.values("--member")?;
-    args.finish()?;
-    let name = name.ok_or_else(|| CliError::usage("groups create needs --name"))?;
+fn create(session: &Session, flags: &NewGroup) -> Result<Outcome, CliError> {
     let group = Group {
-        display_name: name.into(),
-        external_id: external_id.map_or(Field::Absent, Field::Value),
-        members: match members.is_empty() {
+        display_name: flags.name.clone().into(),
+        external_id: flags
+            .external_id
+            .clone()
+            .map_or(Field::Absent, Field::Value),
+        members: match flags.member.is_empty() {
             true => Field::Absent,
-            false => Field::Value(members.iter().map(Member::addition).collect()),
+            false => Field::Value(flags.member.iter().map(Member::addition).collect()),
         },
         ..Group::default()
     };
@@ -90,22 +130,15 @@ fn create(session: &Session, args: &mut Args) -> Result<Outcome, CliError> {
 
 /// `groups add-members GROUP ID...` and `groups remove-members GROUP ID...`,
 /// in as many PATCHes as the profile takes.
-fn change(session: &Session, args: &mut Args, add: bool) -> Result<Outcome, CliError> {
-    let group = args.required("the group's id")?;
-    let ids = args.rest();
-    args.finish()?;
-    if ids.is_empty() {
-        return Err(CliError::usage(
-            "name at least one member id after the group's id",
-        ));
-    }
+fn change(session: &Session, members: &Members, add: bool) -> Result<Outcome, CliError> {
+    let (group, ids) = (&members.group, &members.ids);
     let changes = match add {
         true => MemberChanges::new(ids.iter(), std::iter::empty::<String>()),
         false => MemberChanges::new(std::iter::empty::<String>(), ids.iter()),
     };
     let requests = session
         .client()
-        .change_members(session.profile(), &group, &changes)?;
+        .change_members(session.profile(), group, &changes)?;
     let (verb, preposition) = if add {
         ("added", "to")
     } else {

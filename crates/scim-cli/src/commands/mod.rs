@@ -1,86 +1,99 @@
-//! The commands, one file per family, and [`dispatch`] from a command word to its code.
+//! The commands, one file per family, their words and flags ([`Command`],
+//! clap's subcommands), and [`dispatch`] from a command to its code.
 //!
-//! A command takes the [`Session`] and the words left ([`Args`]), reads its
-//! own flags and positionals, calls [`Args::finish`] before it sends
-//! anything, and returns one [`Outcome`]. `reset` needs no session (it only
-//! deletes the embedded state file).
+//! clap has read and checked every flag before a command runs; a command
+//! takes the [`Session`] and its own flags, and returns one [`Outcome`].
+//! `reset` needs no session (it only deletes the embedded state file), and
+//! neither do `completions` and `man` (they print what clap generates).
 
 pub(crate) mod export;
 pub(crate) mod groups;
+pub(crate) mod manual;
 pub(crate) mod reset;
 pub(crate) mod sync;
 pub(crate) mod users;
 
 use serde_json::Value;
 
-use crate::args::Args;
 use crate::error::CliError;
 use crate::output::Outcome;
 use crate::session::Session;
 
-/// The commands the `scim` word knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The commands the `scim` word knows (`help` is clap's own).
+#[derive(Debug, Clone, clap::Subcommand)]
 pub(crate) enum Command {
-    /// `users list|get|create|patch|deactivate`.
-    Users,
-    /// `groups list|get|create|add-members|remove-members`.
-    Groups,
-    /// `export --format json|csv [--out FILE]`.
-    Export,
-    /// `reset`: delete the embedded service's state file.
-    Reset,
-    /// `plan --from people.csv [--mapping …] [--out plan.json]`.
-    Plan,
-    /// `apply plan.json`.
-    Apply,
-    /// `verify --from …`.
-    Verify,
-    /// `demo`: plan, apply and verify the sample data.
-    Demo,
-    /// `help`: the usage text.
-    Help,
-}
+    /// Users: list, get, create, patch, deactivate
+    #[command(subcommand, arg_required_else_help = false)]
+    Users(users::UsersCommand),
+    /// Groups: list, get, create, add-members, remove-members
+    #[command(subcommand, arg_required_else_help = false)]
+    Groups(groups::GroupsCommand),
+    /// Every user (and, in JSON, every group), flattened, to stdout or a file
+    #[command(after_help = "\
+CSV is RFC 4180 with CRLF line ends, one row per user: id, userName, externalId, displayName,
+name.givenName, name.familyName, title, email (the primary one), active. A cell starting with
+= + - @, a tab or CR gets a ' in front, so a spreadsheet shows it instead of running it (OWASP CSV
+injection). JSON holds users and groups, each group with its members' ids.
 
-impl Command {
-    /// The command a word names.
-    pub(crate) fn parse(word: &str) -> Result<Command, CliError> {
-        Ok(match word {
-            "users" => Command::Users,
-            "groups" => Command::Groups,
-            "export" => Command::Export,
-            "reset" => Command::Reset,
-            "plan" => Command::Plan,
-            "apply" => Command::Apply,
-            "verify" => Command::Verify,
-            "demo" => Command::Demo,
-            "help" => Command::Help,
-            other => {
-                return Err(CliError::usage(format!(
-                    "unknown command {other:?}; see `scim --help`"
-                )));
-            }
-        })
-    }
+Examples:
+  scim export --format csv --out users.csv
+  scim export > directory.json")]
+    Export(export::ExportArgs),
+    /// What would change to make the provider match the source; writes nothing
+    #[command(after_help = "Examples:
+  scim plan --from people.csv --mapping mapping.json --owned-prefix E --out plan.json
+  scim plan --from people.csv --owned-prefix E --max-deactivations 50 --last-source-size 1200")]
+    Plan(sync::PlanArgs),
+    /// Run a plan, journaled so that running it again resumes
+    #[command(after_help = "\
+The plan is trusted for nothing: a plan edited by hand (its digest), or with a step on an account
+the source does not own or over the plan's rails, is refused before any write, and a refused apply
+leaves no journal.
+
+Examples:
+  scim apply plan.json                 # journaled in plan.json.journal
+  scim apply plan.json --concurrency 8")]
+    Apply(sync::ApplyArgs),
+    /// Read the provider back and list every difference from the source (exit 3 on drift)
+    #[command(after_help = "Examples:
+  scim verify --from people.csv --mapping mapping.json --owned-prefix E")]
+    Verify(sync::SourceArgs),
+    /// Plan, apply and verify the sample data (embedded service; with a token: no writes)
+    #[command(after_help = "Examples:
+  scim demo
+  scim --json demo")]
+    Demo,
+    /// Delete the embedded service's state file: the sample data comes back
+    #[command(after_help = "Examples:
+  scim reset
+  scim --state other.json reset")]
+    Reset,
+    /// Print a completion script for a shell
+    #[command(after_help = "Examples:
+  scim completions bash > ~/.local/share/bash-completion/completions/scim
+  scim completions zsh > ~/.zfunc/_scim
+  scim completions fish > ~/.config/fish/completions/scim.fish")]
+    Completions(manual::CompletionsArgs),
+    /// Print the man page, of scim or of one of its commands
+    #[command(after_help = "Examples:
+  scim man | man -l -
+  scim man plan > scim-plan.1")]
+    Man(manual::ManArgs),
 }
 
 /// Runs a command that talks to a service.
-pub(crate) fn dispatch(
-    command: Command,
-    session: &Session,
-    args: &mut Args,
-) -> Result<Outcome, CliError> {
+pub(crate) fn dispatch(command: &Command, session: &Session) -> Result<Outcome, CliError> {
     match command {
-        Command::Users => users::run(session, args),
-        Command::Groups => groups::run(session, args),
-        Command::Export => export::run(session, args),
-        Command::Plan => sync::run_plan(session, args),
-        Command::Apply => sync::run_apply(session, args),
-        Command::Verify => sync::run_verify(session, args),
-        Command::Demo => sync::run_demo(session, args),
-        Command::Reset | Command::Help => Err(CliError::usage(format!(
-            "`scim {}` takes no session",
-            format!("{command:?}").to_lowercase()
-        ))),
+        Command::Users(users) => users::run(session, users),
+        Command::Groups(groups) => groups::run(session, groups),
+        Command::Export(flags) => export::run(session, flags),
+        Command::Plan(flags) => sync::run_plan(session, flags),
+        Command::Apply(flags) => sync::run_apply(session, flags),
+        Command::Verify(source) => sync::run_verify(session, source),
+        Command::Demo => sync::run_demo(session),
+        Command::Reset | Command::Completions(_) | Command::Man(_) => Err(CliError::usage(
+            "this command takes no session (run by `scim_cli::run` before one opens)",
+        )),
     }
 }
 

@@ -3,15 +3,13 @@
 
 use serde_json::json;
 
-use crate::args::Args;
 use crate::embedded::Embedded;
 use crate::error::CliError;
 use crate::output::Outcome;
 use crate::target::Target;
 
 /// Runs `scim reset` (embedded only: a usage error with a token or base URL).
-pub(crate) fn run(target: &Target, args: &mut Args) -> Result<Outcome, CliError> {
-    args.finish()?;
+pub(crate) fn run(target: &Target) -> Result<Outcome, CliError> {
     let Target::Embedded { state } = target else {
         return Err(CliError::usage(
             "`scim reset` is for the embedded service only (no token and no --base-url)",

@@ -14,16 +14,10 @@
 //!   the embedded service; against a real provider (a token set) it only
 //!   plans and verifies, and never writes.
 //!
-//! Source flags (plan, verify): `--owned-prefix P` (accounts whose
-//! externalId starts with P are the source's: only those are ever written
-//! to, creates aside; without it nothing is), `--managed a,b,…` (the attributes
-//! the source manages), `--delete` (delete instead of deactivating),
-//! `--allow-mass-deactivation`, `--max-deactivations N`,
-//! `--max-deactivation-percent P`, `--last-source-size N` (refuse
-//! deactivations from a source under half that size), `--adopt-unowned-by
-//! KEY` (take over an account the source does not own when a desired user
-//! meets it by KEY, writing the owned externalId; without it such a clash
-//! is an error naming both).
+//! The source flags of plan and verify are [`SourceArgs`] (`--owned-prefix P`:
+//! accounts whose externalId starts with P are the source's, the only ones
+//! ever written to, creates aside; the deactivation rails; adoption). A
+//! rail's refusal names the rule and the flag that overrides it (`rails`).
 //!
 //! `apply` trusts nothing in the plan file: a plan whose digest does not
 //! match its content is refused, and every step's target and the rails
@@ -34,41 +28,115 @@ use std::path::{Path, PathBuf};
 use scim_sync::apply::{ApplyError, ApplyOptions, EventResult, Report, apply_blocking};
 use scim_sync::source::{Mapping, read_csv, read_path};
 use scim_sync::{
-    Adoption, Desired, Drift, MatchKey, Ownership, Plan, PlanOptions, Step, plan, read_current_for,
-    verify,
+    Adoption, DeactivationLimit, Desired, Drift, MatchKey, Ownership, Plan, PlanOptions, Step,
+    plan, read_current_for, verify,
 };
 use serde_json::json;
 
 use super::plural;
-use crate::args::Args;
 use crate::error::CliError;
 use crate::exit;
 use crate::output::Outcome;
+use crate::rails;
 use crate::session::Session;
 use crate::table::Table;
+use crate::values::{self, Attributes};
 
 /// The sample source the demo plans from.
 const SAMPLE_CSV: &str = include_str!("../../sample/people.csv");
 /// Its mapping.
 const SAMPLE_MAPPING: &str = include_str!("../../sample/mapping.json");
+/// The externalId namespace of the sample source and of the embedded
+/// service's seeded accounts: the demo owns it. It is not the README's
+/// example prefix (`E`), so a newcomer's own source never owns, and so
+/// never deactivates, the sample accounts.
+pub(crate) const SAMPLE_PREFIX: &str = "sample-";
+
+/// `plan`'s flags.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct PlanArgs {
+    /// Write the plan to FILE, for `scim apply FILE` (readable by its owner only)
+    #[arg(long, value_name = "FILE")]
+    out: Option<String>,
+    /// Also write a review page to FILE: one self-contained HTML file (no external assets;
+    /// readable by its owner only) with the counts, each step's values before and after, what
+    /// is left alone and why, and the rails' margins
+    #[arg(long, value_name = "FILE")]
+    html: Option<String>,
+    #[command(flatten)]
+    source: SourceArgs,
+}
+
+/// `apply`'s flags.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct ApplyArgs {
+    /// The plan file `scim plan --out` wrote
+    #[arg(value_name = "PLAN")]
+    plan: String,
+    /// The journal file [default: PLAN.journal]
+    #[arg(long, value_name = "FILE")]
+    journal: Option<String>,
+    /// Requests in flight at once, 1 to 64 (the rate budget, not this, bounds the pace)
+    #[arg(long, value_name = "N", value_parser = values::concurrency,
+        default_value_t = ApplyOptions::new("").concurrency)]
+    concurrency: usize,
+}
+
+/// The source and its rules, for `plan` and `verify`.
+#[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Source flags")]
+pub(crate) struct SourceArgs {
+    /// The source of truth: a CSV or JSON file
+    #[arg(long, value_name = "FILE")]
+    from: String,
+    /// The mapping from the source's columns to SCIM attributes [default: the built-in one]
+    #[arg(long, value_name = "FILE")]
+    mapping: Option<String>,
+    /// Accounts whose externalId starts with P are the source's: only those are ever written
+    /// to, creates aside (without it none are, so no existing account is updated or
+    /// deactivated)
+    #[arg(long, value_name = "P", value_parser = values::owned_prefix)]
+    owned_prefix: Option<String>,
+    /// The attributes the source manages, comma-separated [default: userName, displayName, name,
+    /// title, emails, active, and every attribute the mapping feeds (department, manager, …)]
+    #[arg(long, value_name = "A,B,...")]
+    managed: Option<Attributes>,
+    /// Delete accounts the source dropped instead of deactivating them
+    #[arg(long)]
+    delete: bool,
+    /// A plan may deactivate more than the two limits below
+    #[arg(long)]
+    allow_mass_deactivation: bool,
+    /// The most accounts a plan may deactivate
+    #[arg(long, value_name = "N", default_value_t = DeactivationLimit::default().max_count)]
+    max_deactivations: usize,
+    /// The largest share of the owned accounts a plan may deactivate, in percent (0 to 100)
+    #[arg(long, value_name = "P", value_parser = values::percent,
+        default_value_t = DeactivationLimit::default().max_percent)]
+    max_deactivation_percent: f64,
+    /// The size of the last source: deactivations from a source under half of it are refused
+    #[arg(long, value_name = "N", value_parser = values::positive::<usize>)]
+    last_source_size: Option<usize>,
+    /// Take over an account the source does not own when a source user meets it by KEY,
+    /// writing the owned externalId (without it that is an error naming both)
+    #[arg(long, value_name = "KEY", value_parser = adoption_key())]
+    adopt_unowned_by: Option<MatchKey>,
+}
 
 /// Runs `scim plan`.
-pub(crate) fn run_plan(session: &Session, args: &mut Args) -> Result<Outcome, CliError> {
-    let out = args.value("--out")?;
-    let html = args.value("--html")?;
-    let (desired, options) = source(args)?;
-    args.finish()?;
+pub(crate) fn run_plan(session: &Session, flags: &PlanArgs) -> Result<Outcome, CliError> {
+    let (desired, options) = flags.source.read()?;
     let (plan, current) = read_and_plan(session, &desired, &options)?;
     let text = crate::output::pretty(&json!(plan)) + "\n";
     let mut human = describe_plan(&plan);
-    if let Some(out) = &out {
+    if let Some(out) = &flags.out {
         crate::fs::write_private(Path::new(out), text.as_bytes())
             .map_err(|e| CliError::failure("output", format!("cannot write {out}: {e}")))?;
         human.push_str(&format!(
             "\nplan written to {out}; apply it with `scim apply {out}`\n"
         ));
     }
-    if let Some(html) = &html {
+    if let Some(html) = &flags.html {
         let review = crate::review::Review::new(session, &plan, &current);
         review.write(Path::new(html))?;
         human.push_str(&format!("review page written to {html}\n"));
@@ -77,20 +145,18 @@ pub(crate) fn run_plan(session: &Session, args: &mut Args) -> Result<Outcome, Cl
 }
 
 /// Runs `scim apply`.
-pub(crate) fn run_apply(session: &Session, args: &mut Args) -> Result<Outcome, CliError> {
-    let journal = args.value("--journal")?;
-    let concurrency = number(args, "--concurrency")?
-        .map(bounded_concurrency)
-        .transpose()?;
-    let file = args.required("the plan file")?;
-    args.finish()?;
-    let text = std::fs::read_to_string(&file)
+pub(crate) fn run_apply(session: &Session, flags: &ApplyArgs) -> Result<Outcome, CliError> {
+    let file = &flags.plan;
+    let text = std::fs::read_to_string(file)
         .map_err(|e| CliError::input(format!("cannot read {file}: {e}")))?;
     let plan: Plan = serde_json::from_str(&text)
         .map_err(|e| CliError::input(format!("{file} is not a plan: {e}")))?;
-    let journal = journal.map_or_else(|| journal_for(Path::new(&file)), PathBuf::from);
+    let journal = flags
+        .journal
+        .as_ref()
+        .map_or_else(|| journal_for(Path::new(file)), PathBuf::from);
     let mut options = ApplyOptions::new(journal);
-    options.concurrency = concurrency.unwrap_or(options.concurrency);
+    options.concurrency = flags.concurrency;
     let existed = options.journal.symlink_metadata().is_ok();
     let report = run_engine(session, &plan, &options).map_err(|(error, refused)| {
         if refused && !existed {
@@ -99,22 +165,6 @@ pub(crate) fn run_apply(session: &Session, args: &mut Args) -> Result<Outcome, C
         error
     })?;
     Ok(report_outcome(&report, &options.journal))
-}
-
-/// The most requests `apply` keeps in flight: each is a worker thread, and
-/// the rate budget, not the threads, bounds the pace (Slack's tier 2 is 20
-/// writes a minute), so more only costs memory; `--concurrency 5000` once
-/// panicked spawning threads.
-const MAX_CONCURRENCY: usize = 64;
-
-/// `--concurrency` within 1..=[`MAX_CONCURRENCY`], or a usage error.
-fn bounded_concurrency(n: usize) -> Result<usize, CliError> {
-    if (1..=MAX_CONCURRENCY).contains(&n) {
-        return Ok(n);
-    }
-    Err(CliError::usage(format!(
-        "--concurrency takes 1 to {MAX_CONCURRENCY} (requests in flight at once), not {n}"
-    )))
 }
 
 /// Deletes the journal a refused apply created, so it does not block the
@@ -126,24 +176,22 @@ fn forget_journal(journal: &Path) {
 }
 
 /// Runs `scim verify`.
-pub(crate) fn run_verify(session: &Session, args: &mut Args) -> Result<Outcome, CliError> {
-    let (desired, options) = source(args)?;
-    args.finish()?;
+pub(crate) fn run_verify(session: &Session, source: &SourceArgs) -> Result<Outcome, CliError> {
+    let (desired, options) = source.read()?;
     let drift = check(session, &desired, &options)?;
     Ok(drift_outcome(&drift))
 }
 
 /// Runs `scim demo`: plan, apply, verify on the sample data.
-pub(crate) fn run_demo(session: &Session, args: &mut Args) -> Result<Outcome, CliError> {
-    args.finish()?;
+pub(crate) fn run_demo(session: &Session) -> Result<Outcome, CliError> {
     let mapping = Mapping::from_json(SAMPLE_MAPPING)
         .map_err(|e| CliError::input(format!("the sample mapping: {e}")))?;
     let desired = read_csv(SAMPLE_CSV.as_bytes(), &mapping)
         .map_err(|e| CliError::input(e.in_file("sample/people.csv").to_string()))?;
-    let options = plan_options(&mapping, Some("E".into()));
+    let options = plan_options(&mapping, Some(SAMPLE_PREFIX.into()));
     let plan = make_plan(session, &desired, &options)?;
     let mut human = format!(
-        "1. plan (sample/people.csv, accounts E… owned)\n{}",
+        "1. plan (sample/people.csv, accounts {SAMPLE_PREFIX}… owned)\n{}",
         describe_plan(&plan)
     );
     if !session.is_embedded() {
@@ -191,47 +239,61 @@ fn journal_for(plan: &Path) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// The source and plan options from the flags.
-fn source(args: &mut Args) -> Result<(Desired, PlanOptions), CliError> {
-    let from = args
-        .value("--from")?
-        .ok_or_else(|| CliError::usage("--from FILE (a CSV or JSON source) is required"))?;
-    let mapping = match args.value("--mapping")? {
-        Some(path) => {
-            let text = std::fs::read_to_string(&path)
-                .map_err(|e| CliError::input(format!("cannot read {path}: {e}")))?;
-            Mapping::from_json(&text).map_err(|e| CliError::input(format!("{path}: {e}")))?
+impl SourceArgs {
+    /// The source's users and the plan options the flags give.
+    fn read(&self) -> Result<(Desired, PlanOptions), CliError> {
+        let mapping = match &self.mapping {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| CliError::input(format!("cannot read {path}: {e}")))?;
+                Mapping::from_json(&text).map_err(|e| CliError::input(format!("{path}: {e}")))?
+            }
+            None => Mapping::default(),
+        };
+        let mut options = plan_options(&mapping, self.owned_prefix.clone());
+        options.managed = match &self.managed {
+            Some(managed) => managed.0.clone(),
+            None => default_managed(&mapping),
+        };
+        options.delete_instead = self.delete;
+        options.allow_mass_deactivation = self.allow_mass_deactivation;
+        options.limit = DeactivationLimit {
+            max_count: self.max_deactivations,
+            max_percent: self.max_deactivation_percent,
+        };
+        options.last_source_size = self.last_source_size;
+        if let Some(key) = self.adopt_unowned_by {
+            options.adopt = Adoption::UnownedBy(key);
         }
-        None => Mapping::default(),
-    };
-    let mut options = plan_options(&mapping, args.value("--owned-prefix")?);
-    if let Some(managed) = args.value("--managed")? {
-        options.managed = managed.split(',').map(|s| s.trim().to_owned()).collect();
+        let desired =
+            read_path(&self.from, &mapping).map_err(|e| CliError::input(e.to_string()))?;
+        Ok((desired, options))
     }
-    options.delete_instead = args.switch("--delete", &[]);
-    options.allow_mass_deactivation = args.switch("--allow-mass-deactivation", &[]);
-    if let Some(count) = number(args, "--max-deactivations")? {
-        options.limit.max_count = count;
-    }
-    if let Some(percent) = number(args, "--max-deactivation-percent")? {
-        options.limit.max_percent = percent as f64;
-    }
-    options.last_source_size = number(args, "--last-source-size")?;
-    if let Some(key) = args.value("--adopt-unowned-by")? {
-        options.adopt = Adoption::UnownedBy(adoption_key(&key)?);
-    }
-    let desired = read_path(&from, &mapping).map_err(|e| CliError::input(e.to_string()))?;
-    Ok((desired, options))
 }
 
-/// The key `--adopt-unowned-by` names: `userName`, `externalId` or
-/// `primaryEmail` (as a mapping's `matchKey` spells them).
-fn adoption_key(text: &str) -> Result<MatchKey, CliError> {
-    serde_json::from_value(json!(text)).map_err(|_| {
-        CliError::usage(format!(
-            "--adopt-unowned-by takes userName, externalId or primaryEmail, not {text:?}"
-        ))
-    })
+/// `--adopt-unowned-by`: `userName`, `externalId` or `primaryEmail` (as a
+/// mapping's `matchKey` spells them).
+fn adoption_key() -> impl clap::builder::TypedValueParser<Value = MatchKey> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(["userName", "externalId", "primaryEmail"])
+        .try_map(|text| serde_json::from_value::<MatchKey>(json!(text)).map_err(|e| e.to_string()))
+}
+
+/// What a plan manages when `--managed` is not given: the planner's
+/// defaults, and every attribute `mapping` feeds (an enterprise attribute,
+/// a manager) — a mapped column the plan would not manage would be read
+/// and then silently not written.
+fn default_managed(mapping: &Mapping) -> Vec<String> {
+    let mut managed = PlanOptions::default().managed;
+    for path in mapping.managed() {
+        let covered = managed
+            .iter()
+            .any(|m| *m == path || path.starts_with(&format!("{m}.")));
+        if !covered {
+            managed.push(path);
+        }
+    }
+    managed
 }
 
 fn plan_options(mapping: &Mapping, owned_prefix: Option<String>) -> PlanOptions {
@@ -240,15 +302,6 @@ fn plan_options(mapping: &Mapping, owned_prefix: Option<String>) -> PlanOptions 
         ownership: owned_prefix.map_or(Ownership::Nothing, Ownership::ExternalIdPrefix),
         ..PlanOptions::default()
     }
-}
-
-fn number(args: &mut Args, flag: &str) -> Result<Option<usize>, CliError> {
-    args.value(flag)?
-        .map(|text| {
-            text.parse()
-                .map_err(|_| CliError::usage(format!("{flag} takes a number, not {text:?}")))
-        })
-        .transpose()
 }
 
 fn make_plan(
@@ -268,7 +321,7 @@ fn read_and_plan(
     let current = read_current_for(session.client(), session.profile())
         .map_err(|e| CliError::caused_by("read", &e))?;
     let plan = plan(desired, &current, session.profile(), options)
-        .map_err(|e| CliError::caused_by("plan", &e))?;
+        .map_err(|e| rails::plan_refused(&e, options))?;
     Ok((plan, current))
 }
 
@@ -302,7 +355,7 @@ fn run_engine(
     progress.finish();
     report.map_err(|e| {
         let refused = !matches!(e, ApplyError::Journal(_));
-        (CliError::caused_by("apply", &e), refused)
+        (rails::apply_refused(&e, &plan.options), refused)
     })
 }
 
