@@ -92,6 +92,7 @@
 mod assignment;
 mod cli;
 mod commands;
+mod config;
 mod csv;
 mod embedded;
 mod error;
@@ -171,9 +172,12 @@ fn execute(cli: Cli, output: &mut Output, token: &mut Option<Token>) -> Result<O
         Command::Man(flags) => return commands::manual::man(flags),
         _ => {}
     }
-    *token = Token::find(options.token_file.as_deref(), |name| {
-        std::env::var(name).ok()
-    })?;
+    *token = match &command {
+        Command::Sync(flags) => commands::config_sync::prepare(flags, &mut options)?,
+        _ => Token::find(options.token_file.as_deref(), |name| {
+            std::env::var(name).ok()
+        })?,
+    };
     let scratch = (matches!(command, Command::Demo)
         && options.state.is_none()
         && token.is_none()

@@ -59,6 +59,11 @@ impl Token {
         Ok(Token(token.to_owned()))
     }
 
+    /// A token read elsewhere (a config file's `token_env`), trimmed.
+    pub(crate) fn new(token: String) -> Token {
+        Token(token.trim().to_owned())
+    }
+
     /// The token itself, for the client and for scrubbing.
     pub(crate) fn secret(&self) -> &str {
         &self.0

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use common::Scratch;
 
 /// Every command with flags of its own, as `scim help` takes it.
-const COMMANDS: [&[&str]; 16] = [
+const COMMANDS: [&[&str]; 17] = [
     &["users"],
     &["users", "list"],
     &["users", "get"],
@@ -24,13 +24,14 @@ const COMMANDS: [&[&str]; 16] = [
     &["plan"],
     &["apply"],
     &["verify"],
+    &["sync"],
     &["demo"],
     &["completions"],
     &["man"],
 ];
 
 /// Flags each command's help must list (its own, not only the global ones).
-const OWN_FLAGS: [(&[&str], &[&str]); 7] = [
+const OWN_FLAGS: [(&[&str], &[&str]); 8] = [
     (&["users", "list"], &["--filter", "--count"]),
     (
         &["users", "create"],
@@ -54,6 +55,7 @@ const OWN_FLAGS: [(&[&str], &[&str]); 7] = [
         ],
     ),
     (&["apply"], &["<PLAN>", "--journal", "--concurrency"]),
+    (&["sync"], &["--config", "--dry-run", "--yes"]),
 ];
 
 fn help(dir: &Scratch, command: &[&str]) -> String {

@@ -6,6 +6,7 @@
 //! `reset` needs no session (it only deletes the embedded state file), and
 //! neither do `completions` and `man` (they print what clap generates).
 
+pub(crate) mod config_sync;
 pub(crate) mod export;
 pub(crate) mod groups;
 pub(crate) mod manual;
@@ -58,6 +59,17 @@ Examples:
     #[command(after_help = "Examples:
   scim verify --from people.csv --mapping mapping.json --owned-prefix E")]
     Verify(sync::SourceArgs),
+    /// Plan, check the rails, apply and verify, as a config file says (--dry-run: plan only)
+    #[command(after_help = "\
+One reproducible command: the file names the target, the source and its mapping, the rules and
+how to apply; unknown keys are errors at their line; tokens and passwords are only ever read from
+a file or an environment variable. Each run plans from the provider as it is, so a run that
+stopped is finished by running it again. See the README's `scim sync` section for a full file.
+
+Examples:
+  scim sync --config scim.toml --dry-run
+  scim sync --config scim.toml --yes")]
+    Sync(config_sync::SyncArgs),
     /// Plan, apply and verify the sample data (embedded service; with a token: no writes)
     #[command(after_help = "Examples:
   scim demo
@@ -90,6 +102,7 @@ pub(crate) fn dispatch(command: &Command, session: &Session) -> Result<Outcome, 
         Command::Plan(flags) => sync::run_plan(session, flags),
         Command::Apply(flags) => sync::run_apply(session, flags),
         Command::Verify(source) => sync::run_verify(session, source),
+        Command::Sync(flags) => config_sync::run(session, flags),
         Command::Demo => sync::run_demo(session),
         Command::Reset | Command::Completions(_) | Command::Man(_) => Err(CliError::usage(
             "this command takes no session (run by `scim_cli::run` before one opens)",

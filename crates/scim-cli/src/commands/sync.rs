@@ -283,7 +283,7 @@ fn adoption_key() -> impl clap::builder::TypedValueParser<Value = MatchKey> {
 /// defaults, and every attribute `mapping` feeds (an enterprise attribute,
 /// a manager) — a mapped column the plan would not manage would be read
 /// and then silently not written.
-fn default_managed(mapping: &Mapping) -> Vec<String> {
+pub(crate) fn default_managed(mapping: &Mapping) -> Vec<String> {
     let mut managed = PlanOptions::default().managed;
     for path in mapping.managed() {
         let covered = managed
@@ -304,7 +304,7 @@ fn plan_options(mapping: &Mapping, owned_prefix: Option<String>) -> PlanOptions 
     }
 }
 
-fn make_plan(
+pub(crate) fn make_plan(
     session: &Session,
     desired: &Desired,
     options: &PlanOptions,
@@ -325,7 +325,11 @@ fn read_and_plan(
     Ok((plan, current))
 }
 
-fn apply(session: &Session, plan: &Plan, options: &ApplyOptions) -> Result<Report, CliError> {
+pub(crate) fn apply(
+    session: &Session,
+    plan: &Plan,
+    options: &ApplyOptions,
+) -> Result<Report, CliError> {
     run_engine(session, plan, options).map_err(|(error, _)| error)
 }
 
@@ -359,7 +363,11 @@ fn run_engine(
     })
 }
 
-fn check(session: &Session, desired: &Desired, options: &PlanOptions) -> Result<Drift, CliError> {
+pub(crate) fn check(
+    session: &Session,
+    desired: &Desired,
+    options: &PlanOptions,
+) -> Result<Drift, CliError> {
     let current = read_current_for(session.client(), session.profile())
         .map_err(|e| CliError::caused_by("read", &e))?;
     verify(desired, &current, session.profile(), options)
@@ -367,7 +375,7 @@ fn check(session: &Session, desired: &Desired, options: &PlanOptions) -> Result<
 }
 
 /// A table of the steps, then what is left alone.
-fn describe_plan(plan: &Plan) -> String {
+pub(crate) fn describe_plan(plan: &Plan) -> String {
     if plan.steps.is_empty() {
         return format!("nothing to do ({} left alone)\n", plan.left_alone.len());
     }
@@ -422,7 +430,7 @@ fn reference(reference: &scim_sync::Ref) -> String {
     }
 }
 
-fn report_outcome(report: &Report, journal: &Path) -> Outcome {
+pub(crate) fn report_outcome(report: &Report, journal: &Path) -> Outcome {
     let earlier = report.skipped.iter().filter(|s| s.earlier).count();
     let mut human = format!(
         "{} done, {} failed, {} skipped ({earlier} done in an earlier run); journal {}\n",
@@ -442,7 +450,7 @@ fn report_outcome(report: &Report, journal: &Path) -> Outcome {
     Outcome::new(json!(report), human).with_status(status)
 }
 
-fn drift_outcome(drift: &Drift) -> Outcome {
+pub(crate) fn drift_outcome(drift: &Drift) -> Outcome {
     if drift.is_clean() {
         return Outcome::new(json!(drift), "no drift: the provider matches the source\n");
     }
