@@ -22,7 +22,7 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[(
 )];
 
 /// The advisory lock key the migrations take ("scim-pg" in ASCII).
-const MIGRATION_LOCK: i64 = 0x7363_696d_2d70_67;
+const MIGRATION_LOCK: i64 = 0x0073_6369_6d2d_7067;
 
 /// A plan's id in the store.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
