@@ -49,6 +49,14 @@ impl PgConfig {
     pub fn from_url(url: &str) -> Result<PgConfig, StoreError> {
         let mut config = tokio_postgres::Config::from_str(url).map_err(|_| StoreError::Url)?;
         config.application_name("scim-pg");
+        // Every wait bounded: connecting, and each statement (unless the
+        // URL sets its own options).
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(std::time::Duration::from_secs(10));
+        }
+        if config.get_options().is_none() {
+            config.options("-c statement_timeout=30000");
+        }
         Ok(PgConfig { config })
     }
 
