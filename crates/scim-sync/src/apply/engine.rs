@@ -60,7 +60,8 @@ pub enum Output {
 
 /// A plan being applied.
 pub struct Apply {
-    steps: Vec<Step>,
+    /// The plan's steps, shared with the applies [`Apply::subset`] makes.
+    steps: std::sync::Arc<[Step]>,
     /// The plan's options: its ownership and adoption rules guard creates
     /// that meet an existing account.
     options: PlanOptions,
@@ -112,7 +113,7 @@ impl Apply {
         }
         let scope = super::trust::check_plan(plan, current)?;
         let mut apply = Apply {
-            steps: plan.steps.clone(),
+            steps: plan.steps.clone().into(),
             options: plan.options.clone(),
             scope: std::sync::Arc::new(scope),
             profile: profile.clone(),
@@ -142,6 +143,55 @@ impl Apply {
         // Their events are history, not progress.
         apply.outputs.clear();
         Ok(apply)
+    }
+
+    /// An apply of only `steps` (indexes into the plan; others are
+    /// ignored), for a driver that shares one plan's steps among several
+    /// appliers — a job store whose workers each claim a few: the plan's
+    /// digest, every step's target and the rails were checked once, by
+    /// [`Apply::new`], for this apply. No other step runs or is reported,
+    /// and [`Event::ended`] counts these steps only.
+    ///
+    /// `recovered` says what the other appliers did: `done` lends the ids
+    /// their creates gave to the membership changes among `steps`;
+    /// `begun` names the steps whose write may have happened (a create
+    /// among them looks its resource up before creating). Phase order and
+    /// one write at a time per resource hold among `steps`; across
+    /// appliers they are the driver's to keep ([`phase`]).
+    pub fn subset(&self, steps: &[usize], recovered: &Recovered) -> Apply {
+        let total = self.steps.len();
+        let mut finished = vec![true; total];
+        for &index in steps.iter().filter(|&&index| index < total) {
+            finished[index] = false;
+        }
+        let mut ids = HashMap::new();
+        for (&step, id) in recovered.done.iter().filter(|(step, _)| **step < total) {
+            if let (Some(key), Some(id)) = (self.created_key(step), id) {
+                ids.insert(key, id.clone());
+            }
+        }
+        let resumed = recovered.begun.iter().copied();
+        Apply {
+            steps: self.steps.clone(),
+            options: self.options.clone(),
+            scope: self.scope.clone(),
+            profile: self.profile.clone(),
+            endpoint: self.endpoint.clone(),
+            resumed: resumed
+                .filter(|&step| step < total && !finished[step])
+                .collect(),
+            finished,
+            next_phase: 0,
+            lanes: Vec::new(),
+            running: HashMap::new(),
+            busy: HashSet::new(),
+            ids,
+            outputs: VecDeque::new(),
+            report: Report::default(),
+            ended: 0,
+            stopped: None,
+            next_ticket: 0,
+        }
     }
 
     /// The next thing to do, starting steps in plan order within each
@@ -481,6 +531,16 @@ fn lane_of(step: &Step) -> usize {
         Step::DeactivateUser { .. } => 6,
         Step::DeleteUser { .. } => 7,
     }
+}
+
+/// The phase `step` runs in, from 0: user creates, updates and
+/// adoptions (0); group creates and updates (1); membership changes (2);
+/// deactivations and deletions (3). Each phase starts when every step of
+/// the phases before it has ended: a driver that shares a plan's steps
+/// among appliers ([`Apply::subset`]) hands out a step of phase N only
+/// then.
+pub fn phase(step: &Step) -> u8 {
+    phase_of(step)
 }
 
 fn phase_of(step: &Step) -> u8 {

@@ -37,7 +37,7 @@ mod trust;
 use serde::{Serialize, Serializer};
 
 pub use drive::{ApplyError, ApplyOptions, apply_async, apply_blocking};
-pub use engine::{Apply, Output, Ticket};
+pub use engine::{Apply, Output, Ticket, phase};
 pub use journal::{Entry, Journal, JournalError, Lost, Recovered, plan_digest};
 pub use lock::{ApplyLock, Holder, LockError};
 
