@@ -235,6 +235,13 @@ macro_rules! client_setup {
         pub fn budget_wait(&self, request: &$crate::transport::HttpRequest) -> std::time::Duration {
             self.engine.budget_wait(request, self.transport.now())
         }
+
+        /// The rate budget this client paces by, if any: its totals
+        /// ([`RateBudget::throttled`](crate::pacing::RateBudget::throttled),
+        /// [`waited`](crate::pacing::RateBudget::waited)) for metrics.
+        pub fn budget(&self) -> Option<&$crate::pacing::SharedBudget> {
+            self.engine.budget()
+        }
     };
 }
 

@@ -60,6 +60,12 @@ impl Engine {
         self.pacer.wait_for(request, now)
     }
 
+    /// The rate budget requests are paced by, if any (shared: a clone is
+    /// the same ledger), for its totals.
+    pub fn budget(&self) -> Option<&SharedBudget> {
+        self.pacer.budget()
+    }
+
     /// `error` with the credentials' secrets replaced (a renewing token is
     /// not among the endpoint's own), for errors that reach the caller
     /// outside an exchange: a walk's.

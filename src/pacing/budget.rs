@@ -343,6 +343,8 @@ pub struct RateBudget {
     buckets: Vec<Bucket>,
     writing: HashSet<String>,
     throttled: u64,
+    /// The waits [`admit`](Self::admit) asked for, summed.
+    waited: Duration,
 }
 
 impl RateBudget {
@@ -359,6 +361,7 @@ impl RateBudget {
                 .collect(),
             writing: HashSet::new(),
             throttled: 0,
+            waited: Duration::ZERO,
         }
     }
 
@@ -376,6 +379,7 @@ impl RateBudget {
     ) -> Admission {
         let (wait, rules, writing) = self.room(request, base_path, now);
         if !wait.is_zero() {
+            self.waited = self.waited.saturating_add(wait);
             return Admission::Wait(wait);
         }
         for &i in &rules {
@@ -453,6 +457,13 @@ impl RateBudget {
     /// How many attempts were answered 429 (settled with a `retry_after`).
     pub fn throttled(&self) -> u64 {
         self.throttled
+    }
+
+    /// The waits [`admit`](Self::admit) has asked for, summed: the time
+    /// its callers spent pacing (a caller that asks again sooner, or gives
+    /// up, spent less). For a service's metrics.
+    pub fn waited(&self) -> Duration {
+        self.waited
     }
 
     /// The rules, in table order.

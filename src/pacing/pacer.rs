@@ -63,6 +63,11 @@ impl Pacer {
         Pacer { budget, base_path }
     }
 
+    /// The budget, if any.
+    pub(crate) fn budget(&self) -> Option<&SharedBudget> {
+        self.budget.as_ref()
+    }
+
     /// How long `request` would wait for the budget at `now`, taking no
     /// room (zero without a budget).
     pub(crate) fn wait_for(&self, request: &HttpRequest, now: SystemTime) -> Duration {

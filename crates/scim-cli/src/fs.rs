@@ -15,8 +15,19 @@ use std::path::Path;
 /// what it holds now are never readable by others. (Elsewhere than unix,
 /// the platform's default.)
 pub(crate) fn create_private(path: &Path) -> io::Result<File> {
-    let mut options = OpenOptions::new();
-    options.write(true).create(true).truncate(false);
+    let file = open_private(path, OpenOptions::new().write(true))?;
+    file.set_len(0)?;
+    Ok(file)
+}
+
+/// Opens `path` to append to it, as [`create_private`] does (0600, an
+/// existing wider mode narrowed first), keeping what it holds: a log.
+pub(crate) fn append_private(path: &Path) -> io::Result<File> {
+    open_private(path, OpenOptions::new().append(true))
+}
+
+fn open_private(path: &Path, options: &mut OpenOptions) -> io::Result<File> {
+    options.create(true).truncate(false);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
@@ -28,7 +39,6 @@ pub(crate) fn create_private(path: &Path) -> io::Result<File> {
         use std::os::unix::fs::PermissionsExt;
         file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
     }
-    file.set_len(0)?;
     Ok(file)
 }
 

@@ -392,3 +392,138 @@ fn an_ldap_directory_as_the_source_over_starttls() {
         "{again:?}"
     );
 }
+
+/// The service's stderr, line by line, as it comes.
+fn lines_of(stderr: std::process::ChildStderr) -> std::sync::mpsc::Receiver<String> {
+    let (send, receive) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if send.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    receive
+}
+
+/// The first line `wanted` accepts; every line seen so far on failure.
+fn wait_for(lines: &std::sync::mpsc::Receiver<String>, wanted: impl Fn(&str) -> bool) -> String {
+    let mut seen = Vec::new();
+    // A liveness watchdog, not a timing assertion.
+    while let Ok(line) = lines.recv_timeout(std::time::Duration::from_secs(120)) {
+        if wanted(&line) {
+            return line;
+        }
+        seen.push(line);
+    }
+    panic!("the line never came; stderr so far:\n{}", seen.join("\n"));
+}
+
+fn get(addr: &str, path: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).expect("the metrics endpoint");
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+/// The value of the sample `name` in a Prometheus text exposition.
+fn sample(text: &str, name: &str) -> Option<f64> {
+    text.lines()
+        .find(|line| line.starts_with(name) && line[name.len()..].starts_with(' '))
+        .and_then(|line| line[name.len()..].trim().parse().ok())
+}
+
+/// Issue 24: the sync as a service. Two runs a second apart (the second
+/// has nothing to do), each a line in runs.jsonl; the metrics endpoint
+/// scraped and parsed; SIGTERM ends the service at a safe point (exit 0),
+/// and the next run finds the provider clean.
+#[test]
+fn watch_mode_runs_again_serves_metrics_and_stops_on_sigterm() {
+    let dir = Scratch::new("config-watch");
+    write(&dir, "people.csv", PEOPLE);
+    let config = format!("[target]\nprofile = \"slack-v2\"\nstate = \"state.json\"\n{CSV_SOURCE}");
+    write(&dir, "scim.toml", &config);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_scim"))
+        .args(["sync", "--config", "scim.toml", "--yes", "--every", "1s"])
+        .args(["--metrics", "127.0.0.1:0"])
+        .current_dir(dir.path(""))
+        .env_remove("SCIM_TOKEN")
+        .env_remove("SLACK_ORG_ADMIN_USER_TOKEN")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("scim runs");
+    let lines = lines_of(child.stderr.take().unwrap());
+    let served = wait_for(&lines, |line| line.contains("metrics on http://"));
+    let addr = served
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap()
+        .to_owned();
+    let first = wait_for(&lines, |line| line.contains("run 1:"));
+    assert!(
+        first.contains("clean") && !first.contains(" 0 steps"),
+        "{first}"
+    );
+    let second = wait_for(&lines, |line| line.contains("run 2:"));
+    assert!(second.contains("clean, 0 steps"), "{second}");
+    let health = get(&addr, "/healthz");
+    assert!(
+        health.starts_with("HTTP/1.1 200") && health.ends_with("ok\n"),
+        "{health}"
+    );
+    let metrics = get(&addr, "/metrics");
+    let body = &metrics[metrics.find("\r\n\r\n").unwrap() + 4..];
+    assert!(
+        sample(body, "scim_sync_runs_total{result=\"clean\"}").unwrap() >= 2.0,
+        "{body}"
+    );
+    assert!(
+        sample(
+            body,
+            "scim_sync_steps_total{kind=\"createUser\",outcome=\"created\"}"
+        ) == Some(3.0),
+        "{body}"
+    );
+    assert_eq!(sample(body, "scim_sync_drift_items"), Some(0.0), "{body}");
+    assert_eq!(
+        sample(body, "scim_sync_throttled_total"),
+        Some(0.0),
+        "{body}"
+    );
+    assert!(
+        sample(body, "scim_sync_last_success_timestamp_seconds").unwrap() > 1.7e9,
+        "{body}"
+    );
+    let pid = child.id().to_string();
+    let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "a stop at a safe point");
+    let log = std::fs::read_to_string(dir.path(".scim-sync/runs.jsonl")).unwrap();
+    let runs: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(runs.len() >= 2, "{log}");
+    assert!(runs.iter().all(|run| run["result"] == "clean"), "{log}");
+    let after = dir.scim(&["sync", "--config", "scim.toml", "--yes"]).ok();
+    assert!(
+        after.stdout.contains("nothing to do") && after.stdout.contains("no drift"),
+        "{after:?}"
+    );
+}

@@ -10,7 +10,9 @@
 //! and is deleted once the run completes.
 
 use std::io::{BufRead, IsTerminal, Write};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use scim_client::provider::Profile;
 use scim_client::{ClientOptions, ScimClient, TlsOptions, TlsRoots};
@@ -39,13 +41,23 @@ use crate::token::Token;
 pub(crate) struct SyncArgs {
     /// The sync's configuration: target, source, mapping, rules, apply (TOML)
     #[arg(long, value_name = "FILE")]
-    config: PathBuf,
+    pub config: PathBuf,
     /// Plan only: show what would change and write nothing
     #[arg(long)]
-    dry_run: bool,
+    pub dry_run: bool,
     /// Apply without asking (a run on a terminal asks first; elsewhere this is needed to write)
     #[arg(long)]
-    yes: bool,
+    pub yes: bool,
+    /// Run as a service: a sync every DURATION (40m, 1h30m; up to a tenth of jitter), until
+    /// Ctrl-C or SIGTERM; each run is logged to runs.jsonl in the journal directory
+    #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+    pub every: Option<Duration>,
+    /// With --every: serve /metrics (Prometheus text format) and /healthz at ADDR
+    #[arg(long, value_name = "ADDR", requires = "every")]
+    pub metrics: Option<SocketAddr>,
+    /// With --every: stop after N runs
+    #[arg(long, value_name = "N", requires = "every", value_parser = clap::value_parser!(u64).range(1..))]
+    pub runs: Option<u64>,
 }
 
 /// Applies the config's `[target]` to the global flags (the file wins: it
@@ -88,8 +100,20 @@ fn profile_named(name: &str) -> Result<Profile, CliError> {
     })
 }
 
-/// Runs `scim sync`.
+/// Runs `scim sync`: once, or as a service with `--every`.
 pub(crate) fn run(session: &Session, flags: &SyncArgs) -> Result<Outcome, CliError> {
+    match flags.every {
+        None => run_once(session, flags),
+        Some(every) => {
+            let stop = crate::interrupt::flag();
+            let stop = move || stop.load(std::sync::atomic::Ordering::SeqCst);
+            super::watch::run(session, flags, every, &stop)
+        }
+    }
+}
+
+/// One sync: plan, the rails, apply, verify.
+pub(crate) fn run_once(session: &Session, flags: &SyncArgs) -> Result<Outcome, CliError> {
     let config = SyncConfig::read(&flags.config)?;
     let (desired, options) = read_source(&config)?;
     let plan = make_plan(session, &desired, &options)?;

@@ -13,6 +13,7 @@ pub(crate) mod manual;
 pub(crate) mod reset;
 pub(crate) mod sync;
 pub(crate) mod users;
+pub(crate) mod watch;
 
 use serde_json::Value;
 
@@ -68,7 +69,8 @@ stopped is finished by running it again. See the README's `scim sync` section fo
 
 Examples:
   scim sync --config scim.toml --dry-run
-  scim sync --config scim.toml --yes")]
+  scim sync --config scim.toml --yes
+  scim sync --config scim.toml --yes --every 40m --metrics 127.0.0.1:9464")]
     Sync(config_sync::SyncArgs),
     /// Plan, apply and verify the sample data (embedded service; with a token: no writes)
     #[command(after_help = "Examples:
