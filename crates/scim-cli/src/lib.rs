@@ -172,6 +172,15 @@ fn execute(cli: Cli, output: &mut Output, token: &mut Option<Token>) -> Result<O
     match &command {
         Command::Completions(flags) => return commands::manual::completions(flags),
         Command::Man(flags) => return commands::manual::man(flags),
+        Command::Worker(flags) => {
+            let summary = flags
+                .run_blocking()
+                .map_err(|message| CliError::failure("worker", message))?;
+            return Ok(Outcome::new(
+                serde_json::json!({"worker": summary}),
+                summary + "\n",
+            ));
+        }
         _ => {}
     }
     *token = match &command {

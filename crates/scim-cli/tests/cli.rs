@@ -768,3 +768,28 @@ fn a_token_file_others_may_read_is_refused_before_anything_is_sent() {
     assert!(run.stderr.contains("chmod 600 token"), "{run:?}");
     assert!(!run.stderr.contains("tok-SHARED"), "{run:?}");
 }
+
+/// `scim worker` against a store that is not there: a failure naming the
+/// store (never a password), within the connection's bounded wait.
+#[test]
+fn a_worker_whose_store_is_unreachable_fails_clearly() {
+    let dir = Scratch::new("worker-unreachable");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let store = format!("postgres://scim@127.0.0.1:{port}/scim");
+    let run = dir.scim_with(
+        &[
+            "worker",
+            "--store",
+            &store,
+            "--target",
+            "slack-v2=http://127.0.0.1:1/scim/v2/",
+        ],
+        &[("SCIM_TOKEN", "xoxp-worker-secret")],
+    );
+    assert_eq!(run.status, 1, "{run:?}");
+    assert!(run.stderr.contains("scim: error:"), "{run:?}");
+    assert!(!run.stderr.contains("xoxp-worker-secret"), "{run:?}");
+}

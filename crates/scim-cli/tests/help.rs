@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use common::Scratch;
 
 /// Every command with flags of its own, as `scim help` takes it.
-const COMMANDS: [&[&str]; 17] = [
+const COMMANDS: [&[&str]; 18] = [
     &["users"],
     &["users", "list"],
     &["users", "get"],
@@ -25,13 +25,14 @@ const COMMANDS: [&[&str]; 17] = [
     &["apply"],
     &["verify"],
     &["sync"],
+    &["worker"],
     &["demo"],
     &["completions"],
     &["man"],
 ];
 
 /// Flags each command's help must list (its own, not only the global ones).
-const OWN_FLAGS: [(&[&str], &[&str]); 8] = [
+const OWN_FLAGS: [(&[&str], &[&str]); 9] = [
     (&["users", "list"], &["--filter", "--count"]),
     (
         &["users", "create"],
@@ -55,7 +56,14 @@ const OWN_FLAGS: [(&[&str], &[&str]); 8] = [
         ],
     ),
     (&["apply"], &["<PLAN>", "--journal", "--concurrency"]),
-    (&["sync"], &["--config", "--dry-run", "--yes"]),
+    (
+        &["sync"],
+        &["--config", "--dry-run", "--yes", "--every", "--metrics"],
+    ),
+    (
+        &["worker"],
+        &["--store", "--target", "--lease", "--until-idle"],
+    ),
 ];
 
 fn help(dir: &Scratch, command: &[&str]) -> String {

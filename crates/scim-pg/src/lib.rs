@@ -39,6 +39,8 @@
 
 #![warn(missing_docs)]
 
+pub mod command;
+
 mod budget;
 mod config;
 mod error;

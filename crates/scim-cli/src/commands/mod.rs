@@ -72,6 +72,18 @@ Examples:
   scim sync --config scim.toml --yes
   scim sync --config scim.toml --yes --every 40m --metrics 127.0.0.1:9464")]
     Sync(config_sync::SyncArgs),
+    /// Serve a PostgreSQL job store's plans: claim steps, apply them within the shared budget
+    #[command(after_help = "\
+Run one worker per machine, all on one PostgreSQL: each claims ready steps (FOR UPDATE SKIP
+LOCKED, with a lease), keeps the phase order and one step at a time per resource, and spends the
+org's one rate budget kept in the database. A worker killed mid-step loses nothing: its steps
+are claimed again when their lease expires. The store's password and the tokens come from files
+or the environment, never the command line.
+
+Examples:
+  scim worker --store postgres://scim@db.internal/scim --store-password-file /run/secrets/pg \\
+      --target slack-v2=https://api.slack.com/scim/v2/ --token-env SLACK_TOKEN")]
+    Worker(scim_pg::command::WorkerCommand),
     /// Plan, apply and verify the sample data (embedded service; with a token: no writes)
     #[command(after_help = "Examples:
   scim demo
@@ -106,9 +118,11 @@ pub(crate) fn dispatch(command: &Command, session: &Session) -> Result<Outcome, 
         Command::Verify(source) => sync::run_verify(session, source),
         Command::Sync(flags) => config_sync::run(session, flags),
         Command::Demo => sync::run_demo(session),
-        Command::Reset | Command::Completions(_) | Command::Man(_) => Err(CliError::usage(
-            "this command takes no session (run by `scim_cli::run` before one opens)",
-        )),
+        Command::Reset | Command::Completions(_) | Command::Man(_) | Command::Worker(_) => {
+            Err(CliError::usage(
+                "this command takes no session (run by `scim_cli::run` before one opens)",
+            ))
+        }
     }
 }
 
