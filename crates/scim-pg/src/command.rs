@@ -27,10 +27,15 @@ pub struct WorkerCommand {
     #[arg(long, value_name = "FILE", env = "SCIM_PG_PASSWORD_FILE")]
     pub store_password_file: Option<PathBuf>,
     /// A provider to serve, PROFILE=BASE_URL (repeat for several orgs); its token is in the
-    /// variable --token-env names
-    #[arg(long = "target", value_name = "PROFILE=BASE_URL", required = true)]
+    /// variable --token-env names, or in VAR with PROFILE=BASE_URL,VAR
+    #[arg(
+        long = "target",
+        value_name = "PROFILE=BASE_URL[,VAR]",
+        required = true
+    )]
     pub targets: Vec<String>,
-    /// The environment variable holding the targets' bearer token
+    /// The environment variable holding the targets' bearer token (unless a target names its
+    /// own)
     #[arg(long, value_name = "VAR", default_value = "SCIM_TOKEN")]
     pub token_env: String,
     /// The worker's name, unique among the store's workers [default: host:pid]
@@ -81,17 +86,21 @@ impl WorkerCommand {
     }
 
     async fn targets(&self, store: &Store) -> Result<Vec<Target>, String> {
-        let token = std::env::var(&self.token_env)
-            .map_err(|_| format!("{} is not set (the targets' token)", self.token_env))?;
         let options = TargetOptions {
             share: self.share,
             ..TargetOptions::default()
         };
         let mut targets = Vec::new();
         for text in &self.targets {
-            let (name, base_url) = text
+            let (name, rest) = text
                 .split_once('=')
-                .ok_or(format!("--target {text:?}: give PROFILE=BASE_URL"))?;
+                .ok_or(format!("--target {text:?}: give PROFILE=BASE_URL[,VAR]"))?;
+            let (base_url, variable) = match rest.rsplit_once(',') {
+                Some((url, var)) if is_variable(var) => (url, var),
+                _ => (rest, self.token_env.as_str()),
+            };
+            let token = std::env::var(variable)
+                .map_err(|_| format!("{variable} is not set (the token of {base_url})"))?;
             let profile = Profile::named(name).ok_or(format!("unknown profile {name:?}"))?;
             let profile = scaled(profile, self.rate_scale);
             let target = Target::new(store, profile, base_url, token.trim(), options)
@@ -123,6 +132,14 @@ impl WorkerCommand {
             .map_err(|e| format!("no runtime: {e}"))?;
         runtime.block_on(self.run())
     }
+}
+
+/// An environment variable's name as people write them: `ORG2_TOKEN`.
+fn is_variable(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }
 
 /// A lease: a positive number of seconds, at most an hour.
