@@ -195,6 +195,12 @@ pub(crate) struct ApplyConfig {
     pub journal_dir: Option<PathBuf>,
     /// Requests in flight at once, 1 to 64.
     pub concurrency: Option<usize>,
+    /// A PostgreSQL job store (`postgres://user@host:port/db`, no password
+    /// in it): the plan is submitted there and applied by its workers, this
+    /// process one of them, instead of a local journal.
+    pub store: Option<String>,
+    /// A file holding the store's password.
+    pub store_password_file: Option<PathBuf>,
 }
 
 impl SyncConfig {

@@ -527,3 +527,90 @@ fn watch_mode_runs_again_serves_metrics_and_stops_on_sigterm() {
         "{after:?}"
     );
 }
+
+/// PostgreSQL (tests/postgres/pg.sh), stopped on drop.
+struct Postgres {
+    url: String,
+    state: PathBuf,
+}
+
+fn pg_script() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/postgres/pg.sh")
+}
+
+impl Postgres {
+    fn start(name: &str) -> Option<Postgres> {
+        let state = std::env::temp_dir().join(format!("scim-cli-pg-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&state).unwrap();
+        let out = Command::new("bash")
+            .arg(pg_script())
+            .arg("start")
+            .arg(&state)
+            .output()
+            .expect("bash runs");
+        if !out.status.success() {
+            let why = String::from_utf8_lossy(&out.stderr);
+            if std::env::var_os("CI").is_none() && why.contains("not installed") {
+                eprintln!(
+                    "SKIPPED: PostgreSQL is not installed (bash tests/postgres/pg.sh install)"
+                );
+                return None;
+            }
+            panic!("PostgreSQL did not start:\n{why}");
+        }
+        let url = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+        Some(Postgres { url, state })
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let _ = Command::new("bash")
+            .arg(pg_script())
+            .arg("stop")
+            .arg(&self.state)
+            .status();
+    }
+}
+
+/// Issue 24: `--store` / `[apply] store`: the plan goes to PostgreSQL and
+/// its workers apply it — here this process — against scim2-server;
+/// verified clean, and a second run has nothing to do.
+#[test]
+fn a_sync_through_the_postgresql_store_applies_and_verifies_clean() {
+    let Some(pg) = Postgres::start("store") else {
+        return;
+    };
+    let Some(server) = Scim2Server::start("config-store") else {
+        return;
+    };
+    let dir = Scratch::new("config-store");
+    write(&dir, "people.csv", PEOPLE);
+    dir.token_file("token", "interop-token");
+    let config = format!(
+        "[target]\nprofile = \"scim2\"\nbase_url = \"{}\"\ntoken_file = \"token\"\n{CSV_SOURCE}\n\
+         [apply]\nstore = \"{}\"\nstore_password_file = \"{}\"\n",
+        server.base_url,
+        pg.url,
+        pg.state.join("password").display()
+    );
+    write(&dir, "scim.toml", &config);
+    let run = dir
+        .scim(&["--json", "sync", "--config", "scim.toml", "--yes"])
+        .ok();
+    let document = run.json();
+    assert_eq!(document["report"]["store"]["failed"], 0, "{run:?}");
+    assert!(
+        document["report"]["store"]["done"].as_i64().unwrap() >= 4,
+        "{run:?}"
+    );
+    assert_eq!(document["drift"]["items"], serde_json::json!([]), "{run:?}");
+    let again = dir
+        .scim(&["--json", "sync", "--config", "scim.toml", "--yes"])
+        .ok();
+    assert_eq!(
+        again.json()["plan"]["steps"],
+        serde_json::json!([]),
+        "{again:?}"
+    );
+}

@@ -55,6 +55,11 @@ pub(crate) struct SyncArgs {
     /// With --every: serve /metrics (Prometheus text format) and /healthz at ADDR
     #[arg(long, value_name = "ADDR", requires = "every")]
     pub metrics: Option<SocketAddr>,
+    /// Apply through this PostgreSQL job store (postgres://USER@HOST:PORT/DB; overrides the
+    /// config's apply.store): the plan is submitted there and applied by its workers, this
+    /// process one of them, sharing the org's one rate budget
+    #[arg(long, value_name = "URL")]
+    pub store: Option<String>,
     /// With --every: stop after N runs
     #[arg(long, value_name = "N", requires = "every", value_parser = clap::value_parser!(u64).range(1..))]
     pub runs: Option<u64>,
@@ -126,22 +131,14 @@ pub(crate) fn run_once(session: &Session, flags: &SyncArgs) -> Result<Outcome, C
     let mut complete = true;
     if !plan.steps.is_empty() {
         confirm(flags, plan.steps.len())?;
-        let journal = journal_path(&config, &plan.digest)?;
-        let mut apply_options = ApplyOptions::new(&journal);
-        if let Some(concurrency) = config.apply.concurrency {
-            apply_options.concurrency = crate::values::concurrency(&concurrency.to_string())
-                .map_err(|e| CliError::usage(format!("apply.concurrency: {e}")))?;
-        }
-        let report = super::sync::apply(session, &plan, &apply_options)?;
-        complete = report.is_complete();
-        if complete {
-            forget(&journal);
-        }
-        human.push_str(&format!(
-            "\n2. apply\n{}",
-            report_outcome(&report, &journal).human
-        ));
-        document["report"] = json!(report);
+        let store = flags.store.as_ref().or(config.apply.store.as_ref());
+        let (report, text, done) = match store {
+            Some(url) => super::store::apply(session, &config, url, &plan)?,
+            None => apply_here(session, &config, &plan)?,
+        };
+        complete = done;
+        human.push_str(&format!("\n2. apply\n{text}"));
+        document["report"] = report;
     }
     let drift = check(session, &desired, &options)?;
     let verified = drift_outcome(&drift);
@@ -153,6 +150,28 @@ pub(crate) fn run_once(session: &Session, flags: &SyncArgs) -> Result<Outcome, C
         exit::DRIFT
     };
     Ok(Outcome::new(document, human).with_status(status))
+}
+
+/// Applies `plan` in this process with a journal of the run's own
+/// (deleted once complete): the report as JSON, for people, and whether
+/// every step is done.
+fn apply_here(
+    session: &Session,
+    config: &SyncConfig,
+    plan: &scim_sync::Plan,
+) -> Result<(serde_json::Value, String, bool), CliError> {
+    let journal = journal_path(config, &plan.digest)?;
+    let mut apply_options = ApplyOptions::new(&journal);
+    if let Some(concurrency) = config.apply.concurrency {
+        apply_options.concurrency = crate::values::concurrency(&concurrency.to_string())
+            .map_err(|e| CliError::usage(format!("apply.concurrency: {e}")))?;
+    }
+    let report = super::sync::apply(session, plan, &apply_options)?;
+    if report.is_complete() {
+        forget(&journal);
+    }
+    let text = report_outcome(&report, &journal).human;
+    Ok((json!(report), text, report.is_complete()))
 }
 
 /// Asks before writing, on a terminal; elsewhere `--yes` says so.

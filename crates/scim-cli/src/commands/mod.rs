@@ -11,6 +11,7 @@ pub(crate) mod export;
 pub(crate) mod groups;
 pub(crate) mod manual;
 pub(crate) mod reset;
+pub(crate) mod store;
 pub(crate) mod sync;
 pub(crate) mod users;
 pub(crate) mod watch;
