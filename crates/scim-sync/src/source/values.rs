@@ -3,13 +3,18 @@
 use scim_client::model::TypedValue;
 
 /// `true`/`false`, `yes`/`no`, `1`/`0`, in any case: what every source
-/// (CSV, JSON, LDAP) reads as a boolean.
+/// (CSV, JSON, LDAP) reads as a boolean. An HR export's status column
+/// mapped to `active` reads too: `active`/`enabled` are true,
+/// `inactive`/`disabled`/`suspended` false — a suspended person becomes
+/// `active: false`, an update the rails do not count as a removal (their
+/// account stays, as the source still lists them).
 pub fn boolean(text: &str) -> Result<bool, String> {
-    match text.to_ascii_lowercase().as_str() {
-        "true" | "yes" | "1" => Ok(true),
-        "false" | "no" | "0" => Ok(false),
+    match text.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "1" | "active" | "enabled" => Ok(true),
+        "false" | "no" | "0" | "inactive" | "disabled" | "suspended" => Ok(false),
         _ => Err(format!(
-            "{} is not a boolean (true/false, yes/no or 1/0)",
+            "{} is not a boolean (true/false, yes/no, 1/0, or a status: active/enabled, \
+             inactive/disabled/suspended)",
             quote(text)
         )),
     }
@@ -67,5 +72,27 @@ pub(crate) fn quote(text: &str) -> String {
     match text.char_indices().nth(MAX) {
         Some((at, _)) => format!("{:?}…", &text[..at]),
         None => format!("{text:?}"),
+    }
+}
+
+#[cfg(test)]
+mod status_tests {
+    use super::boolean;
+
+    #[test]
+    fn a_status_column_reads_as_active_or_suspended() {
+        for (text, want) in [
+            ("Active", true),
+            ("ENABLED", true),
+            ("suspended", false),
+            (" Disabled ", false),
+            ("inactive", false),
+        ] {
+            assert_eq!(boolean(text), Ok(want), "{text}");
+        }
+        assert!(
+            boolean("terminated").is_err(),
+            "gone is not a status of a listed person"
+        );
     }
 }
