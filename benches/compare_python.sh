@@ -2,7 +2,9 @@
 # Runs this crate and the Python Slack SDK (slack-sdk==3.47.0) on the same
 # work in one run, against the same local server, and prints the ratios:
 #   parsing the same 1000-user page, client CPU per sequential read_user,
-#   and async throughput at concurrency 64.
+#   and async throughput at concurrency 64: this crate's async client on
+#   tokio (reqwest) and on surf, side by side, against the SDK's aiohttp
+#   client, on the same server in the same run.
 # Installs slack-sdk and aiohttp into .venv-bench (git-ignored) when missing.
 #
 #   bash benches/compare_python.sh
@@ -34,18 +36,20 @@ run write-page "$work/page.json"
 
 rust_parse="$(run parse "$work/page.json")"
 rust_cpu="$(run blocking "$url" 1000)"
+rust_tokio="$(run tokio "$url" 10000 64)"
 rust_async="$(run async "$url" 10000 64)"
 python="$("$venv/bin/python" benches/compare_python.py "$url" "$work/page.json")"
 
-"$venv/bin/python" - "$rust_parse" "$rust_cpu" "$rust_async" "$python" "$(wc -c <"$work/page.json")" <<'PY'
+"$venv/bin/python" - "$rust_parse" "$rust_cpu" "$rust_tokio" "$rust_async" "$python" "$(wc -c <"$work/page.json")" <<'PY'
 import json, sys
-rust_parse, rust_cpu, rust_async = map(float, sys.argv[1:4])
-py = json.loads(sys.argv[4])
-size = int(sys.argv[5])
+rust_parse, rust_cpu, rust_tokio, rust_async = map(float, sys.argv[1:5])
+py = json.loads(sys.argv[5])
+size = int(sys.argv[6])
 rows = [
     ("parse the 1000-user page (%.2f MB), median" % (size / 1e6), "%.2f ms" % (rust_parse * 1e3), "%.1f ms" % (py["parse_s"] * 1e3), py["parse_s"] / rust_parse, "faster"),
     ("client CPU per sequential read_user", "%.1f µs" % (rust_cpu * 1e6), "%.1f µs" % (py["cpu_per_call_s"] * 1e6), py["cpu_per_call_s"] / rust_cpu, "less CPU"),
-    ("async read_user at concurrency 64", "%.0f calls/s" % rust_async, "%.0f calls/s" % py["async_calls_per_s"], rust_async / py["async_calls_per_s"], "more throughput"),
+    ("async read_user at concurrency 64, tokio (reqwest) vs aiohttp", "%.0f calls/s" % rust_tokio, "%.0f calls/s" % py["async_calls_per_s"], rust_tokio / py["async_calls_per_s"], "more throughput"),
+    ("async read_user at concurrency 64, surf vs aiohttp", "%.0f calls/s" % rust_async, "%.0f calls/s" % py["async_calls_per_s"], rust_async / py["async_calls_per_s"], "more throughput"),
 ]
 print("| work | scim-client | slack-sdk 3.47.0 | ratio |")
 print("|---|---|---|---|")
