@@ -42,7 +42,7 @@
 mod paced_server;
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -221,8 +221,7 @@ fn run_tokio(profile: &Profile, server: &PacedServer, creates: usize) {
 
 /// `scim plan` of a CSV of `creates` new users, then `scim apply` of the
 /// plan, against the server.
-fn run_cli(profile: &Profile, server: &PacedServer, creates: usize) {
-    let scim = cli_binary();
+fn run_cli(profile: &Profile, server: &PacedServer, creates: usize, scim: &Path) {
     let work = std::env::temp_dir().join(format!("scim-paced-{}", std::process::id()));
     std::fs::create_dir_all(&work).expect("a work directory");
     let mut csv = String::from("externalId,userName,name.givenName,name.familyName,emails\n");
@@ -234,7 +233,7 @@ fn run_cli(profile: &Profile, server: &PacedServer, creates: usize) {
     std::fs::write(work.join("people.csv"), csv).expect("write the CSV");
     let _ = std::fs::remove_file(work.join("plan.json.journal"));
     let scim_in = |args: &[&str]| {
-        let status = Command::new(&scim)
+        let status = Command::new(scim)
             .current_dir(&work)
             .args(["--profile", &profile.name, "--base-url", &server.url, "-q"])
             .args(args)
@@ -256,7 +255,25 @@ fn cli_binary() -> PathBuf {
         return PathBuf::from(path);
     }
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let output = Command::new(cargo)
+    let mut build = Command::new(cargo);
+    // What cargo set for this bench's run is not the build's: ring's build
+    // script reruns when CARGO_MANIFEST_DIR changes, which would rebuild
+    // the CLI and everything under it every time.
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("CARGO_PKG_")
+            || name.starts_with("CARGO_MANIFEST_")
+            || [
+                "CARGO_CRATE_NAME",
+                "CARGO_BIN_NAME",
+                "CARGO_PRIMARY_PACKAGE",
+            ]
+            .contains(&&*name)
+        {
+            build.env_remove(&*name);
+        }
+    }
+    let output = build
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(["build", "--release", "--quiet", "-p", "scim-cli"])
         .args(["--message-format", "json-render-diagnostics"])
@@ -275,13 +292,15 @@ fn cli_binary() -> PathBuf {
 /// Runs `client` for about `seconds` after its burst, on a fresh server.
 fn measure(client: Client, seconds: f64) -> Row {
     let profile = Profile::slack_v2();
+    // Built (or found) before the server starts its clock.
+    let scim = matches!(client, Client::Cli).then(cli_binary);
     let server = PacedServer::start(&profile, client.k());
     let creates = creates_for(&server.table, seconds);
     match client {
         Client::Blocking => run_blocking(&profile, &server, creates, true),
         Client::Unpaced => run_blocking(&profile, &server, creates, false),
         Client::Tokio => run_tokio(&profile, &server, creates),
-        Client::Cli => run_cli(&profile, &server, creates),
+        Client::Cli => run_cli(&profile, &server, creates, scim.as_deref().expect("scim")),
     }
     let rule = binding_rule(&server.table);
     let rules = server.tally();
