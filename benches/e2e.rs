@@ -6,7 +6,8 @@
 //! `cargo bench --bench e2e` runs everything and prints a table. The
 //! comparison script (benches/compare_python.sh) drives single parts:
 //! `-- serve`, `-- write-page FILE`, `-- parse FILE`, `-- blocking URL N`,
-//! `-- async URL N CONCURRENCY` (surf), `-- tokio URL N CONCURRENCY`.
+//! `-- async URL N CONCURRENCY` (surf), `-- tokio URL N CONCURRENCY
+//! [multi|current]` (the runtime's flavour; multi-thread by default).
 
 #[path = "common/mod.rs"]
 mod common;
@@ -179,20 +180,28 @@ fn asynchronous(url: &str, calls: usize, concurrency: usize) -> f64 {
 }
 
 /// `calls` `read_user` at `concurrency` tasks through the tokio transport
-/// (reqwest, keep-alive), on a multi-threaded runtime (a worker per core);
-/// returns calls per second.
+/// (reqwest, keep-alive), on a multi-threaded runtime (a worker per core,
+/// `#[tokio::main]`'s default) or a current-thread one (one thread, as an
+/// asyncio event loop); returns calls per second.
 #[cfg(feature = "tokio")]
-fn tokio_async(url: &str, calls: usize, concurrency: usize) -> f64 {
+fn tokio_async(url: &str, calls: usize, concurrency: usize, current_thread: bool) -> f64 {
     use scim_client::AsyncScimClient;
 
     let options = ClientOptions {
         base_url: url.to_owned(),
         ..ClientOptions::default()
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime");
+    let runtime = if current_thread {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime")
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime")
+    };
     runtime.block_on(async {
         let client =
             Arc::new(AsyncScimClient::with_options("xoxp-bench", options).expect("a client"));
@@ -314,10 +323,13 @@ fn main() {
         Some("tokio") => {
             let calls = arg(2).and_then(|n| n.parse().ok()).unwrap_or(10_000);
             let concurrency = arg(3).and_then(|n| n.parse().ok()).unwrap_or(64);
-            println!(
-                "{}",
-                tokio_async(arg(1).expect("tokio URL [N] [C]"), calls, concurrency)
-            );
+            let current_thread = match arg(4) {
+                None | Some("multi") => false,
+                Some("current") => true,
+                Some(other) => panic!("tokio URL N C [multi|current], not {other}"),
+            };
+            let url = arg(1).expect("tokio URL [N] [C] [multi|current]");
+            println!("{}", tokio_async(url, calls, concurrency, current_thread));
         }
         _ => run_all(),
     }
@@ -400,10 +412,10 @@ fn run_all() {
     #[cfg(not(feature = "surf-rustls"))]
     println!("async     (skipped: run `cargo bench --all-features --bench e2e` for surf)");
     #[cfg(feature = "tokio")]
-    {
-        let rate = tokio_async(&url, 10_000, 64);
+    for (current_thread, flavour) in [(false, "multi-thread"), (true, "current-thread")] {
+        let rate = tokio_async(&url, 10_000, 64, current_thread);
         println!(
-            "async     10,000 read_user at concurrency 64 via tokio (reqwest, keep-alive): {rate:.0} calls/s"
+            "async     10,000 read_user at concurrency 64 via tokio (reqwest, keep-alive, {flavour} runtime): {rate:.0} calls/s"
         );
     }
 
