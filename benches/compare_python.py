@@ -3,11 +3,15 @@
 Usage: python compare_python.py URL PAGE_FILE
 Prints one JSON object: the median parse time of PAGE_FILE into
 SearchUsersResponse(...).users, the client CPU per sequential read_user,
-and the async throughput at concurrency 64.
+and the async throughput at concurrency 64: as the SDK does it by default
+(a new aiohttp session, so a new connection, per call), and with one
+aiohttp session passed in (keep-alive), for reference.
 """
 
 import asyncio
 import json
+
+import aiohttp
 import statistics
 import sys
 import time
@@ -41,8 +45,9 @@ for i in range(calls):
 cpu_per_call = (time.process_time() - cpu_start) / calls
 
 
-async def read_many():
-    async_client = AsyncSCIMClient(token="xoxp-bench", base_url=url)
+async def read_many(shared_session):
+    session = aiohttp.ClientSession() if shared_session else None
+    async_client = AsyncSCIMClient(token="xoxp-bench", base_url=url, session=session)
     per_task = async_calls // concurrency
 
     async def worker(task):
@@ -52,8 +57,17 @@ async def read_many():
 
     start = time.perf_counter()
     await asyncio.gather(*(worker(t) for t in range(concurrency)))
-    return async_calls / (time.perf_counter() - start)
+    elapsed = time.perf_counter() - start
+    if session is not None:
+        await session.close()
+    return async_calls / elapsed
 
 
-throughput = asyncio.run(read_many())
-print(json.dumps({"parse_s": parse, "cpu_per_call_s": cpu_per_call, "async_calls_per_s": throughput}))
+throughput = asyncio.run(read_many(shared_session=False))
+throughput_session = asyncio.run(read_many(shared_session=True))
+print(json.dumps({
+    "parse_s": parse,
+    "cpu_per_call_s": cpu_per_call,
+    "async_calls_per_s": throughput,
+    "async_session_calls_per_s": throughput_session,
+}))

@@ -2,7 +2,12 @@
 # Runs this crate and the Python Slack SDK (slack-sdk==3.47.0) on the same
 # work in one run, against the same local server, and prints the ratios:
 #   parsing the same 1000-user page, client CPU per sequential read_user,
-#   and async throughput at concurrency 64.
+#   and async throughput at concurrency 64: this crate's async client on
+#   tokio (reqwest; the multi-thread runtime, and the current-thread one,
+#   a single thread like asyncio's loop) and on surf, side by side, against
+#   the SDK's aiohttp client, on the same server in the same run (and,
+#   for reference, against aiohttp with one session passed in, which the
+#   SDK does not do by default).
 # Installs slack-sdk and aiohttp into .venv-bench (git-ignored) when missing.
 #
 #   bash benches/compare_python.sh
@@ -25,7 +30,9 @@ for line in sys.stdin:
 run() { "$bench" "$@"; }
 
 work="$(mktemp -d)"
-run serve >"$work/url" &
+# The binary itself in the background (not through `run`), so $! is its pid
+# and the trap stops it.
+"$bench" serve >"$work/url" &
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 1 100); do [ -s "$work/url" ] && break; sleep 0.1; done
@@ -34,18 +41,23 @@ run write-page "$work/page.json"
 
 rust_parse="$(run parse "$work/page.json")"
 rust_cpu="$(run blocking "$url" 1000)"
+rust_tokio="$(run tokio "$url" 10000 64 multi)"
+rust_tokio_one="$(run tokio "$url" 10000 64 current)"
 rust_async="$(run async "$url" 10000 64)"
 python="$("$venv/bin/python" benches/compare_python.py "$url" "$work/page.json")"
 
-"$venv/bin/python" - "$rust_parse" "$rust_cpu" "$rust_async" "$python" "$(wc -c <"$work/page.json")" <<'PY'
+"$venv/bin/python" - "$rust_parse" "$rust_cpu" "$rust_tokio" "$rust_tokio_one" "$rust_async" "$python" "$(wc -c <"$work/page.json")" <<'PY'
 import json, sys
-rust_parse, rust_cpu, rust_async = map(float, sys.argv[1:4])
-py = json.loads(sys.argv[4])
-size = int(sys.argv[5])
+rust_parse, rust_cpu, rust_tokio, rust_tokio_one, rust_async = map(float, sys.argv[1:6])
+py = json.loads(sys.argv[6])
+size = int(sys.argv[7])
 rows = [
     ("parse the 1000-user page (%.2f MB), median" % (size / 1e6), "%.2f ms" % (rust_parse * 1e3), "%.1f ms" % (py["parse_s"] * 1e3), py["parse_s"] / rust_parse, "faster"),
     ("client CPU per sequential read_user", "%.1f µs" % (rust_cpu * 1e6), "%.1f µs" % (py["cpu_per_call_s"] * 1e6), py["cpu_per_call_s"] / rust_cpu, "less CPU"),
-    ("async read_user at concurrency 64", "%.0f calls/s" % rust_async, "%.0f calls/s" % py["async_calls_per_s"], rust_async / py["async_calls_per_s"], "more throughput"),
+    ("async read_user at concurrency 64, tokio multi-thread (reqwest) vs aiohttp", "%.0f calls/s" % rust_tokio, "%.0f calls/s" % py["async_calls_per_s"], rust_tokio / py["async_calls_per_s"], "more throughput"),
+    ("async read_user at concurrency 64, tokio current-thread (reqwest) vs aiohttp", "%.0f calls/s" % rust_tokio_one, "%.0f calls/s" % py["async_calls_per_s"], rust_tokio_one / py["async_calls_per_s"], "more throughput"),
+    ("async read_user at concurrency 64, surf vs aiohttp", "%.0f calls/s" % rust_async, "%.0f calls/s" % py["async_calls_per_s"], rust_async / py["async_calls_per_s"], "more throughput"),
+    ("for reference: tokio multi-thread vs aiohttp with one session passed in (keep-alive; not the SDK's default)", "%.0f calls/s" % rust_tokio, "%.0f calls/s" % py["async_session_calls_per_s"], rust_tokio / py["async_session_calls_per_s"], "more throughput"),
 ]
 print("| work | scim-client | slack-sdk 3.47.0 | ratio |")
 print("|---|---|---|---|")

@@ -1,12 +1,13 @@
 //! End to end, against a keep-alive HTTP server on 127.0.0.1 that this bench
 //! starts: client CPU per blocking `read_user` and connections opened, async
-//! throughput at concurrency 64 (with `--all-features`), and the peak memory
+//! throughput at concurrency 64 on tokio and on surf (with `--all-features`), and the peak memory
 //! of a paginated walk over 10,000 and 100,000 users on the in-memory service.
 //!
 //! `cargo bench --bench e2e` runs everything and prints a table. The
 //! comparison script (benches/compare_python.sh) drives single parts:
 //! `-- serve`, `-- write-page FILE`, `-- parse FILE`, `-- blocking URL N`,
-//! `-- async URL N CONCURRENCY`.
+//! `-- async URL N CONCURRENCY` (surf), `-- tokio URL N CONCURRENCY
+//! [multi|current]` (the runtime's flavour; multi-thread by default).
 
 #[path = "common/mod.rs"]
 mod common;
@@ -178,6 +179,55 @@ fn asynchronous(url: &str, calls: usize, concurrency: usize) -> f64 {
     calls as f64 / start.elapsed().as_secs_f64()
 }
 
+/// `calls` `read_user` at `concurrency` tasks through the tokio transport
+/// (reqwest, keep-alive), on a multi-threaded runtime (a worker per core,
+/// `#[tokio::main]`'s default) or a current-thread one (one thread, as an
+/// asyncio event loop); returns calls per second.
+#[cfg(feature = "tokio")]
+fn tokio_async(url: &str, calls: usize, concurrency: usize, current_thread: bool) -> f64 {
+    use scim_client::AsyncScimClient;
+
+    let options = ClientOptions {
+        base_url: url.to_owned(),
+        ..ClientOptions::default()
+    };
+    let runtime = if current_thread {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime")
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime")
+    };
+    runtime.block_on(async {
+        let client =
+            Arc::new(AsyncScimClient::with_options("xoxp-bench", options).expect("a client"));
+        let start = Instant::now();
+        let tasks: Vec<_> = (0..concurrency)
+            .map(|task| {
+                let client = client.clone();
+                let share = calls / concurrency + usize::from(task < calls % concurrency);
+                tokio::spawn(async move {
+                    for i in 0..share {
+                        let user = client
+                            .read_user(&format!("W{task:03}{i:06}"))
+                            .await
+                            .expect("read_user");
+                        std::hint::black_box(user);
+                    }
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.expect("a task");
+        }
+        calls as f64 / start.elapsed().as_secs_f64()
+    })
+}
+
 struct Walk {
     users: usize,
     peak_bytes: usize,
@@ -269,6 +319,18 @@ fn main() {
                 asynchronous(arg(1).expect("async URL [N] [C]"), calls, concurrency)
             );
         }
+        #[cfg(feature = "tokio")]
+        Some("tokio") => {
+            let calls = arg(2).and_then(|n| n.parse().ok()).unwrap_or(10_000);
+            let concurrency = arg(3).and_then(|n| n.parse().ok()).unwrap_or(64);
+            let current_thread = match arg(4) {
+                None | Some("multi") => false,
+                Some("current") => true,
+                Some(other) => panic!("tokio URL N C [multi|current], not {other}"),
+            };
+            let url = arg(1).expect("tokio URL [N] [C] [multi|current]");
+            println!("{}", tokio_async(url, calls, concurrency, current_thread));
+        }
         _ => run_all(),
     }
 }
@@ -349,6 +411,13 @@ fn run_all() {
     }
     #[cfg(not(feature = "surf-rustls"))]
     println!("async     (skipped: run `cargo bench --all-features --bench e2e` for surf)");
+    #[cfg(feature = "tokio")]
+    for (current_thread, flavour) in [(false, "multi-thread"), (true, "current-thread")] {
+        let rate = tokio_async(&url, 10_000, 64, current_thread);
+        println!(
+            "async     10,000 read_user at concurrency 64 via tokio (reqwest, keep-alive, {flavour} runtime): {rate:.0} calls/s"
+        );
+    }
 
     for users in [10_000, 100_000] {
         let walk = paginate(users);

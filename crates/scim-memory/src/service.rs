@@ -240,9 +240,27 @@ impl InMemoryService {
     /// Answers one request. Injected faults come first; then the rate
     /// table, at the virtual clock's time.
     pub fn handle(&self, request: &HttpRequest) -> HttpResponse {
+        self.answer(&mut self.state(), request)
+    }
+
+    /// Answers one request at `now`: sets the clock to `now` and answers,
+    /// under one lock, so no other request runs between the two.
+    ///
+    /// This is the service in wall time: a server in front of it that reads
+    /// the system clock for each request (`handle_at(&request,
+    /// SystemTime::now())`) has the profile's rate table enforced in real
+    /// seconds, as the provider would. Concurrent callers' readings may
+    /// arrive slightly out of order; a `now` behind the clock is taken as
+    /// [`set_now`](Self::set_now) takes it (a bucket refills nothing).
+    pub fn handle_at(&self, request: &HttpRequest, now: SystemTime) -> HttpResponse {
+        let mut state = self.state();
+        state.now = now;
+        self.answer(&mut state, request)
+    }
+
+    /// [`handle`](Self::handle) with the lock held.
+    fn answer(&self, state: &mut State, request: &HttpRequest) -> HttpResponse {
         let dialect = self.behaviour.dialect;
-        let mut guard = self.state();
-        let state = &mut *guard;
         state.requests = state.requests.saturating_add(1);
         if let Some(fault) = state.faults.due(state.requests) {
             return response::fault(dialect, fault);

@@ -372,6 +372,26 @@ mod rates {
         service.set_now(start + SECOND);
         assert_eq!(status(&call(&client, Method::GET, "Users", &[], None)), 200);
     }
+
+    #[test]
+    fn handle_at_counts_the_rate_table_at_the_time_given() {
+        // Zoom: one request a second per endpoint, so the time decides.
+        let service = InMemoryService::for_profile(&Profile::zoom());
+        let get = || {
+            http::Request::get("https://api.zoom.us/scim2/Users")
+                .body(Vec::new())
+                .unwrap()
+        };
+        let wall = SystemTime::UNIX_EPOCH + Duration::from_secs(1_900_000_000);
+        assert_eq!(service.handle_at(&get(), wall).status(), 200);
+        assert_eq!(service.now(), wall, "the clock is set to the time given");
+        let refused = service.handle_at(&get(), wall + Duration::from_millis(500));
+        assert_eq!(refused.status(), 429);
+        assert_eq!(refused.headers()["retry-after"], "1");
+        assert_eq!(service.handle_at(&get(), wall + SECOND).status(), 200);
+        assert_eq!(service.throttled(), 1);
+        assert_eq!(service.requests_received(), 3);
+    }
 }
 
 mod cursors {
