@@ -16,9 +16,10 @@ use std::fmt::Error;
 
 use super::Current;
 
-/// A fingerprint of the provider's state: FNV-1a 64 over every user's and
-/// group's id and [`hash_of`] (`meta` left out: some providers change it
-/// on every read), in id order, so list order does not matter.
+/// A fingerprint of the provider's state: FNV-1a 64 over the digests of
+/// every user's and group's id and [`hash_of`] (`meta` left out: some
+/// providers change it on every read), sorted, so list order does not
+/// matter.
 pub fn fingerprint(current: &Current) -> String {
     let users = hashes(&current.users, |user: &User| user.id.as_deref());
     let groups = hashes(&current.groups, |group: &Group| group.id.as_deref());
@@ -32,18 +33,25 @@ fn hashes<R: Serialize>(resources: &[R], id: impl Fn(&R) -> Option<&str>) -> Vec
         .collect()
 }
 
-/// [`fingerprint`] over each resource's id and [`hash_of`].
-pub(crate) fn fingerprint_of<'a>(
-    mut users: Vec<(&'a str, u64)>,
-    mut groups: Vec<(&'a str, u64)>,
-) -> String {
+/// [`fingerprint`] over each resource's id and [`hash_of`]: each pair is
+/// digested, and the digests sorted (integers sort in a fraction of the
+/// time 100,000 ids took).
+pub(crate) fn fingerprint_of(users: Vec<(&str, u64)>, groups: Vec<(&str, u64)>) -> String {
     let mut hash = Fnv::new();
-    for resources in [&mut users, &mut groups] {
-        resources.sort_unstable();
-        for (id, resource) in resources.iter() {
-            hash.bytes(id.as_bytes());
-            hash.bytes(&[0]);
-            hash.bytes(&resource.to_le_bytes());
+    for resources in [users, groups] {
+        let mut digests: Vec<u64> = resources
+            .into_iter()
+            .map(|(id, resource)| {
+                let mut digest = Fnv::new();
+                digest.bytes(id.as_bytes());
+                digest.bytes(&[0]);
+                digest.step(resource);
+                digest.0
+            })
+            .collect();
+        digests.sort_unstable();
+        for digest in digests {
+            hash.step(digest);
         }
         hash.bytes(&[1]);
     }

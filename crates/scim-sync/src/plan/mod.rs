@@ -11,6 +11,7 @@ mod enterprise;
 mod error;
 mod fingerprint;
 mod groups;
+mod hashed;
 mod json;
 mod managers;
 mod rails;

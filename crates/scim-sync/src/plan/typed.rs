@@ -10,7 +10,6 @@
 //! write equal JSON, so "equal" here is never wrong; values that differ are
 //! handed to the JSON comparison, which decides as it always did.
 
-use std::any::Any;
 use std::borrow::Cow;
 
 use scim_client::model::{Field, User};
@@ -24,82 +23,111 @@ use crate::options::{MatchKey, Ownership};
 pub(crate) trait Attribute {
     /// Whether it is written at all (absent attributes are not).
     fn present(&self) -> bool;
-    /// Equal to `other` (an attribute of the same key of another user).
-    fn same(&self, other: &dyn Attribute) -> bool;
     /// Its JSON, as the client writes it.
     fn json(&self) -> Value;
-    fn as_any(&self) -> &dyn Any;
 }
 
-impl<T: PartialEq + Serialize + 'static> Attribute for Field<T> {
+impl<T: Serialize> Attribute for Field<T> {
     fn present(&self) -> bool {
         !self.is_absent()
-    }
-
-    fn same(&self, other: &dyn Attribute) -> bool {
-        other.as_any().downcast_ref::<Self>() == Some(self)
     }
 
     fn json(&self) -> Value {
         // A model field always converts (its map keys are strings).
         serde_json::to_value(self).unwrap_or(Value::Null)
     }
+}
 
-    fn as_any(&self) -> &dyn Any {
-        self
-    }
+/// One modelled attribute: its key (exactly as the client spells it), its
+/// field, and whether two users' values are equal (no `dyn` on the way).
+type Modelled = (
+    &'static str,
+    fn(&User) -> &dyn Attribute,
+    fn(&User, &User) -> bool,
+);
+
+macro_rules! modelled {
+    ($($key:literal => $field:ident,)*) => {
+        /// Every attribute [`User`] models.
+        const MODELLED: &[Modelled] = &[
+            $(($key, |user| &user.$field, |a, b| a.$field == b.$field),)*
+        ];
+    };
+}
+
+modelled! {
+    "schemas" => schemas,
+    "id" => id,
+    "externalId" => external_id,
+    "meta" => meta,
+    "userName" => user_name,
+    "nickName" => nick_name,
+    "name" => name,
+    "displayName" => display_name,
+    "profileUrl" => profile_url,
+    "title" => title,
+    "userType" => user_type,
+    "preferredLanguage" => preferred_language,
+    "locale" => locale,
+    "timezone" => timezone,
+    "active" => active,
+    "password" => password,
+    "emails" => emails,
+    "phoneNumbers" => phone_numbers,
+    "photos" => photos,
+    "roles" => roles,
+    "addresses" => addresses,
+    "groups" => groups,
+    "urn:scim:schemas:extension:enterprise:1.0" => enterprise,
+    "urn:scim:schemas:extension:slack:guest:1.0" => slack_guest,
+    "urn:scim:schemas:extension:slack:profile:1.0" => slack_profile,
+    "ims" => ims,
+    "entitlements" => entitlements,
+    "x509Certificates" => x509_certificates,
+    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User" => enterprise_v2,
+    "urn:ietf:params:scim:schemas:extension:slack:guest:2.0:User" => slack_guest_v2,
+    "urn:ietf:params:scim:schemas:extension:slack:profile:2.0:User" => slack_profile_v2,
+}
+
+fn modelled(key: &str) -> Option<&'static Modelled> {
+    MODELLED.iter().find(|(name, ..)| *name == key)
 }
 
 /// The field `user` writes under `key` (exactly as the client spells it),
 /// `None` for a key the type does not model (it is in `extra`, if anywhere).
 pub(crate) fn attribute<'a>(user: &'a User, key: &str) -> Option<&'a dyn Attribute> {
-    Some(match key {
-        "schemas" => &user.schemas,
-        "id" => &user.id,
-        "externalId" => &user.external_id,
-        "meta" => &user.meta,
-        "userName" => &user.user_name,
-        "nickName" => &user.nick_name,
-        "name" => &user.name,
-        "displayName" => &user.display_name,
-        "profileUrl" => &user.profile_url,
-        "title" => &user.title,
-        "userType" => &user.user_type,
-        "preferredLanguage" => &user.preferred_language,
-        "locale" => &user.locale,
-        "timezone" => &user.timezone,
-        "active" => &user.active,
-        "password" => &user.password,
-        "emails" => &user.emails,
-        "phoneNumbers" => &user.phone_numbers,
-        "photos" => &user.photos,
-        "roles" => &user.roles,
-        "addresses" => &user.addresses,
-        "groups" => &user.groups,
-        "urn:scim:schemas:extension:enterprise:1.0" => &user.enterprise,
-        "urn:scim:schemas:extension:slack:guest:1.0" => &user.slack_guest,
-        "urn:scim:schemas:extension:slack:profile:1.0" => &user.slack_profile,
-        "ims" => &user.ims,
-        "entitlements" => &user.entitlements,
-        "x509Certificates" => &user.x509_certificates,
-        "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User" => &user.enterprise_v2,
-        "urn:ietf:params:scim:schemas:extension:slack:guest:2.0:User" => &user.slack_guest_v2,
-        "urn:ietf:params:scim:schemas:extension:slack:profile:2.0:User" => &user.slack_profile_v2,
-        _ => return None,
-    })
+    modelled(key).map(|(_, field, _)| field(user))
 }
 
-/// Whether `a` and `b` write the same JSON under every key of `roots`
-/// (both without it counts): compared typed, and in `extra`, whose value
-/// is the one written last under a key both have.
-pub(crate) fn same_roots(a: &User, b: &User, roots: &[&str]) -> bool {
-    roots.iter().all(|&key| {
-        a.extra.get(key) == b.extra.get(key)
-            && match (attribute(a, key), attribute(b, key)) {
-                (Some(a), Some(b)) => a.same(b),
-                _ => true,
-            }
-    })
+/// The attributes under some top-level keys, compared typed: whether two
+/// users write the same JSON under every one of them (both without it
+/// counts). An `extra` member is compared too: under a modelled key, it is
+/// the value written last.
+pub(crate) struct Compared<'a> {
+    keys: Vec<&'a str>,
+    modelled: Vec<fn(&User, &User) -> bool>,
+}
+
+impl<'a> Compared<'a> {
+    pub(crate) fn new(roots: &[&'a str]) -> Compared<'a> {
+        let mut keys = roots.to_vec();
+        keys.sort_unstable();
+        keys.dedup();
+        let modelled = keys
+            .iter()
+            .filter_map(|key| modelled(key).map(|(.., same)| *same))
+            .collect();
+        Compared { keys, modelled }
+    }
+
+    pub(crate) fn same(&self, a: &User, b: &User) -> bool {
+        let extra = (a.extra.is_empty() && b.extra.is_empty())
+            || self
+                .keys
+                .iter()
+                .all(|&key| a.extra.get(key) == b.extra.get(key));
+        extra && self.modelled.iter().all(|same| same(a, b))
+    }
 }
 
 /// Whether `user` writes anything under `key`.
@@ -242,15 +270,15 @@ mod tests {
     fn equal_means_the_same_json_and_a_difference_shows() {
         let [ada, odd, empty] = <[User; 3]>::try_from(users()).expect("three users");
         let roots = ["userName", "title", "nickName", "emails"];
-        assert!(same_roots(&ada, &ada.clone(), &roots));
-        assert!(!same_roots(&ada, &empty, &roots));
-        assert!(!same_roots(&odd, &empty, &["nickName"]));
+        assert!(Compared::new(&roots).same(&ada, &ada.clone()));
+        assert!(!Compared::new(&roots).same(&ada, &empty));
+        assert!(!Compared::new(&["nickName"]).same(&odd, &empty));
         let retitled = User {
             title: "Countess".into(),
             ..ada.clone()
         };
-        assert!(!same_roots(&ada, &retitled, &roots));
-        assert!(same_roots(&ada, &retitled, &["userName"]));
+        assert!(!Compared::new(&roots).same(&ada, &retitled));
+        assert!(Compared::new(&["userName"]).same(&ada, &retitled));
     }
 
     #[test]

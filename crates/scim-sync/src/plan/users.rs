@@ -2,6 +2,7 @@
 //! owned accounts within the rails.
 
 use std::borrow::Cow;
+use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
 use scim_client::model::User;
@@ -10,6 +11,7 @@ use serde_json::{Map, Value};
 
 use super::enterprise::{self, Enterprise};
 use super::fingerprint::hash_of;
+use super::hashed::HashedIndex;
 use super::json::{get, same, set, split_root};
 use super::managers::{Known, Managers};
 use super::typed::{self, key_of, project_user};
@@ -143,7 +145,7 @@ fn plan_user(
 /// dialect's URN, no derived attribute that is compared). Otherwise
 /// [`plan_user`] compares JSON, as always.
 struct Unchanged<'a> {
-    roots: Vec<&'a str>,
+    compared: typed::Compared<'a>,
     /// The profile derives no attribute the comparison reads.
     derives_nothing_compared: bool,
     /// RFC 7643's enterprise URN, when the dialect writes another.
@@ -170,7 +172,7 @@ impl<'a> Unchanged<'a> {
             .filter(|required| required.derive.is_some())
             .all(|required| !compared.iter().any(|path| reaches(path, &required.path)));
         Unchanged {
-            roots: roots.to_vec(),
+            compared: typed::Compared::new(roots),
             derives_nothing_compared,
             source_root: Enterprise::of(profile.dialect).source_root(),
             managers,
@@ -183,7 +185,7 @@ impl<'a> Unchanged<'a> {
         self.derives_nothing_compared
             && !self.managers.names(key)
             && self.source_root.is_none_or(|urn| !typed::has(want, urn))
-            && typed::same_roots(want, have, &self.roots)
+            && self.compared.same(want, have)
     }
 }
 
@@ -355,7 +357,7 @@ struct Account<'a> {
 struct Holders<'a> {
     current: &'a [User],
     wanted: bool,
-    by_name: Option<HashMap<Cow<'a, str>, usize>>,
+    by_name: Option<HashedIndex>,
 }
 
 impl<'a> Holders<'a> {
@@ -379,16 +381,14 @@ impl<'a> Holders<'a> {
         }
         let name = name?.to_lowercase();
         let current = self.current;
+        let login = |user| key_of(MatchKey::UserName, user);
         let by_name = self.by_name.get_or_insert_with(|| {
-            let mut by_name = HashMap::with_capacity(current.len());
-            for (at, user) in current.iter().enumerate() {
-                if let Some(name) = key_of(MatchKey::UserName, user) {
-                    by_name.entry(name).or_insert(at);
-                }
-            }
-            by_name
+            let logins = current.iter().zip(0..);
+            HashedIndex::new(logins.filter_map(|(user, at)| Some((login(user)?, at))))
         });
-        by_name.get(name.as_str()).copied()
+        by_name
+            .candidates(&name)
+            .find(|&at| login(&current[at]).as_deref() == Some(name.as_str()))
     }
 }
 
@@ -598,36 +598,45 @@ fn index_desired<'a>(
         .collect();
     let mut order: Vec<usize> = (0..keys.len()).filter(|&i| keys[i].is_some()).collect();
     order.sort_unstable_by(|&a, &b| keys[a].cmp(&keys[b]));
-    let distinct =
-        order.len() == keys.len() && order.windows(2).all(|pair| keys[pair[0]] != keys[pair[1]]);
-    check_desired(desired, &keys, options.match_key, distinct)?;
+    let distinct = order.len() == keys.len()
+        && order.windows(2).all(|pair| keys[pair[0]] != keys[pair[1]])
+        && [MatchKey::UserName, MatchKey::PrimaryEmail]
+            .into_iter()
+            .filter(|&attribute| attribute != options.match_key)
+            .all(|attribute| distinct_values(desired, attribute));
+    if !distinct {
+        check_desired(desired, &keys, options.match_key)?;
+    }
     Ok(DesiredKeys { keys, order })
+}
+
+/// Whether no two `users` have one value of `attribute` (lower-cased), by
+/// hash: false also when two distinct values collide, which
+/// [`check_desired`] then clears.
+fn distinct_values(users: &[User], attribute: MatchKey) -> bool {
+    let values = users.iter().zip(0..);
+    HashedIndex::new(values.filter_map(|(user, i)| Some((key_of(attribute, user)?, i)))).distinct()
 }
 
 /// The first desired user, in source order, without a key or with the key,
 /// the login or the primary address of a user before it, refused.
-/// `distinct`: every user is known to have a key of its own.
 fn check_desired<'a>(
     desired: &'a [User],
     keys: &[Option<Cow<'a, str>>],
     match_key: MatchKey,
-    distinct: bool,
 ) -> Result<(), PlanError> {
     let mut seen = HashSet::new();
     let (mut logins, mut emails) = (HashMap::new(), HashMap::new());
     for (index, user) in desired.iter().enumerate() {
-        let key = keys[index].as_deref();
-        if !distinct {
-            let key = key.ok_or(PlanError::MissingKey {
-                index,
-                key: match_key,
-            })?;
-            if !seen.insert(key) {
-                return Err(PlanError::DuplicateKey {
-                    key: key.to_owned(),
-                    side: "source",
-                });
-            }
+        let key = keys[index].as_deref().ok_or(PlanError::MissingKey {
+            index,
+            key: match_key,
+        })?;
+        if !seen.insert(key) {
+            return Err(PlanError::DuplicateKey {
+                key: key.to_owned(),
+                side: "source",
+            });
         }
         // The attribute that is the key is unique once the keys are.
         for (values, attribute) in [
@@ -656,16 +665,18 @@ fn unique<'a>(
         return Ok(());
     };
     let key = |index: usize| keys[index].as_deref().unwrap_or_default().to_owned();
-    if let Some(&first) = seen.get(&value) {
-        return Err(PlanError::DuplicateValue {
+    match seen.entry(value) {
+        Entry::Occupied(first) => Err(PlanError::DuplicateValue {
             attribute,
-            value: value.into_owned(),
-            first: key(first),
+            value: first.key().clone().into_owned(),
+            first: key(*first.get()),
             second: key(index),
-        });
+        }),
+        Entry::Vacant(entry) => {
+            entry.insert(index);
+            Ok(())
+        }
     }
-    seen.insert(value, index);
-    Ok(())
 }
 
 /// The provider's accounts by match key (borrowed where normalising
