@@ -356,8 +356,7 @@ impl Plan {
             source_size: self.source_size,
             owned_accounts: self.owned_accounts,
         };
-        // Plain data always serialises.
-        fingerprint::digest(&serde_json::to_vec(&content).unwrap_or_default())
+        fingerprint::digest_json(&content)
     }
 
     /// How many writes applying it takes (one per step).
