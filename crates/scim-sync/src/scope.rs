@@ -16,6 +16,7 @@
 //! all ask this one module, so an account out of scope at planning is out
 //! of scope at every write.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 use scim_client::filter::Filter;
@@ -139,10 +140,16 @@ impl Compiled {
 
     /// `desired` within the source's scope, and the match keys of the
     /// users left out (whose provider accounts are out of scope too).
-    /// Members left out leave the groups' member lists with them.
-    pub(crate) fn source(&self, desired: &Desired, key: MatchKey) -> (Desired, HashSet<String>) {
+    /// Members left out leave the groups' member lists with them. Without
+    /// a source-side scope, `desired` itself (a copy of 100,000 users was
+    /// a tenth of a plan's time and half its memory).
+    pub(crate) fn source<'a>(
+        &self,
+        desired: &'a Desired,
+        key: MatchKey,
+    ) -> (Cow<'a, Desired>, HashSet<String>) {
         if self.source_users.is_none() && self.source_groups.is_empty() {
-            return (desired.clone(), HashSet::new());
+            return (Cow::Borrowed(desired), HashSet::new());
         }
         let in_groups: HashSet<String> = desired
             .groups
@@ -185,7 +192,7 @@ impl Compiled {
                 .members
                 .retain(|m| !left_out.contains(&key.normalise(m)));
         }
-        (kept, left_out)
+        (Cow::Owned(kept), left_out)
     }
 }
 
@@ -200,6 +207,9 @@ pub(crate) fn out_of_scope(
 ) -> Option<&'static str> {
     if !scope.user(user) {
         return Some(OUT_OF_PROVIDER_SCOPE);
+    }
+    if left_out.is_empty() {
+        return None;
     }
     key.of(user)
         .filter(|key| left_out.contains(key))

@@ -7,7 +7,7 @@ use scim_client::model::Group;
 use scim_client::provider::Profile;
 use serde_json::{Map, Value};
 
-use super::json::project;
+use super::fingerprint::hash_of;
 use super::users::UserIndex;
 use super::users::unwritable;
 use super::{Change, Clash, Current, LeftAlone, PlanError, Ref, Step, render};
@@ -16,12 +16,12 @@ use crate::options::PlanOptions;
 use crate::scope::{Compiled, OUT_OF_PROVIDER_SCOPE};
 
 /// The groups' part of a plan.
-pub(crate) struct GroupPlan {
+pub(crate) struct GroupPlan<'a> {
     /// Creates, then updates, then membership changes.
     pub steps: Vec<Step>,
     pub left_alone: Vec<LeftAlone>,
     /// Every provider group's id and hash: for the fingerprint.
-    pub current: Vec<(String, u64)>,
+    pub current: Vec<(&'a str, u64)>,
 }
 
 /// Plans the groups the source manages; groups it does not list are left
@@ -29,14 +29,14 @@ pub(crate) struct GroupPlan {
 /// system's `externalId` has its members managed but is never renamed nor
 /// re-claimed; one out of the sync's scope is a clash when `guard` is set
 /// (verify, which writes nothing, reads the drift without it).
-pub(crate) fn plan_groups(
+pub(crate) fn plan_groups<'a>(
     desired: &[DesiredGroup],
-    current: &Current,
-    users: &UserIndex,
+    current: &'a Current,
+    users: &UserIndex<'_>,
     profile: &Profile,
     options: &PlanOptions,
     (guard, scope): (bool, &Compiled),
-) -> Result<GroupPlan, PlanError> {
+) -> Result<GroupPlan<'a>, PlanError> {
     let desired = index_desired(desired)?;
     let (by_key, current_json) = index_current(&current.groups)?;
     let (mut creates, mut updates, mut members) = (Vec::new(), Vec::new(), Vec::new());
@@ -157,9 +157,9 @@ fn index_desired(desired: &[DesiredGroup]) -> Result<BTreeMap<String, &DesiredGr
     Ok(by_key)
 }
 
-type CurrentGroups = (HashMap<String, usize>, Vec<(String, u64)>);
+type CurrentGroups<'a> = (HashMap<String, usize>, Vec<(&'a str, u64)>);
 
-fn index_current(current: &[Group]) -> Result<CurrentGroups, PlanError> {
+fn index_current(current: &[Group]) -> Result<CurrentGroups<'_>, PlanError> {
     let mut by_key = HashMap::with_capacity(current.len());
     let mut json = Vec::with_capacity(current.len());
     for (index, group) in current.iter().enumerate() {
@@ -173,7 +173,7 @@ fn index_current(current: &[Group]) -> Result<CurrentGroups, PlanError> {
                 });
             }
         }
-        json.push((id.to_owned(), project(group, &[]).1));
+        json.push((id, hash_of(group)));
     }
     Ok((by_key, json))
 }
@@ -182,7 +182,7 @@ fn index_current(current: &[Group]) -> Result<CurrentGroups, PlanError> {
 /// the plan creates.
 fn member_refs(
     group: &DesiredGroup,
-    users: &UserIndex,
+    users: &UserIndex<'_>,
     options: &PlanOptions,
 ) -> Result<BTreeSet<Ref>, PlanError> {
     group
@@ -283,7 +283,12 @@ impl MemberDiff {
         }
     }
 
-    fn of(wanted: BTreeSet<Ref>, have: &Group, users: &UserIndex, profile: &Profile) -> MemberDiff {
+    fn of(
+        wanted: BTreeSet<Ref>,
+        have: &Group,
+        users: &UserIndex<'_>,
+        profile: &Profile,
+    ) -> MemberDiff {
         // Where group reads omit members, a group read without them (a plain
         // `read_current`) leaves nothing known to remove; `read_current_for`
         // reads membership through the provider's filter and sets it.

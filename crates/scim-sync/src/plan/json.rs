@@ -2,7 +2,7 @@
 //! keys, and the state's fingerprint.
 
 use scim_client::filter::AttrPath;
-use scim_client::model::{ENTERPRISE_V1, Group, SLACK_GUEST_V1, SLACK_PROFILE_V1, User};
+use scim_client::model::{ENTERPRISE_V1, SLACK_GUEST_V1, SLACK_PROFILE_V1};
 use std::borrow::Cow;
 
 use serde::de::{Deserializer, MapAccess, Visitor};
@@ -10,39 +10,31 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
-use super::Current;
+use super::fingerprint::hash_of;
 
 /// A resource as the planner reads it: the attributes under `roots`
 /// (top-level names) as canonical JSON (what the client writes, so provider
-/// oddities like `"True"` or key casing are already normalised), and a hash
-/// of all of it but `meta` (for the [`fingerprint`]).
+/// oddities like `"True"` or key casing are already normalised), and its
+/// [`hash_of`] (for the fingerprint).
 ///
-/// Why not `serde_json::to_value` of the whole resource: the planner reads
-/// a handful of attributes of 100,000 users; serialising once to text and
-/// parsing only those is what keeps a plan of that size under a second
-/// (`cargo bench -p scim-sync --bench plan`).
+/// Why not `serde_json::to_value` of the whole resource: a reader wants a
+/// handful of attributes; serialising once to text and parsing only those
+/// is cheaper. The planner's users are read typed instead
+/// ([`typed::project_user`](super::typed::project_user)).
 pub(crate) fn project(resource: &impl Serialize, roots: &[&str]) -> (Value, u64) {
     // A model type always serialises, and what it wrote always parses back.
     let text = serde_json::to_string(resource).unwrap_or_default();
     let Ok(Fields(fields)) = serde_json::from_str::<Fields<'_>>(&text) else {
         return (Value::Null, 0);
     };
-    let mut hash = Fnv::new();
     let mut picked = Map::new();
     for (key, raw) in fields {
-        if key == "meta" {
-            continue;
-        }
-        hash.bytes(key.as_bytes());
-        hash.bytes(b":");
-        hash.bytes(raw.get().as_bytes());
-        hash.bytes(b",");
         if roots.contains(&key.as_ref()) {
             let value = serde_json::from_str(raw.get()).unwrap_or(Value::Null);
             picked.insert(key.into_owned(), value);
         }
     }
-    (Value::Object(picked), hash.0)
+    (Value::Object(picked), hash_of(resource))
 }
 
 /// A JSON object's members, unparsed, keys borrowed where they hold no escape.
@@ -187,9 +179,10 @@ pub(crate) fn remove(body: &mut Map<String, Value>, path: &str) {
 }
 
 /// Equal, with multi-valued attributes compared as sets (providers reorder
-/// them).
+/// them): in order first, which needs no copy.
 pub(crate) fn same(a: &Value, b: &Value) -> bool {
     match (a, b) {
+        _ if a == b => true,
         (Value::Array(a), Value::Array(b)) if a.len() == b.len() => {
             let mut a: Vec<String> = a.iter().map(Value::to_string).collect();
             let mut b: Vec<String> = b.iter().map(Value::to_string).collect();
@@ -198,76 +191,5 @@ pub(crate) fn same(a: &Value, b: &Value) -> bool {
             a == b
         }
         _ => a == b,
-    }
-}
-
-/// A fingerprint of the provider's state: FNV-1a 64 over every user's and
-/// group's id and canonical JSON (`meta` left out: some providers change it
-/// on every read), in id order, so list order does not matter.
-pub fn fingerprint(current: &Current) -> String {
-    let users = hashes(&current.users, |user: &User| user.id.as_deref());
-    let groups = hashes(&current.groups, |group: &Group| group.id.as_deref());
-    fingerprint_of(users, groups)
-}
-
-fn hashes<R: Serialize>(resources: &[R], id: impl Fn(&R) -> Option<&str>) -> Vec<(String, u64)> {
-    resources
-        .iter()
-        .map(|r| (id(r).unwrap_or_default().to_owned(), project(r, &[]).1))
-        .collect()
-}
-
-/// [`fingerprint`] over each resource's id and [`project`] hash.
-pub(crate) fn fingerprint_of(
-    mut users: Vec<(String, u64)>,
-    mut groups: Vec<(String, u64)>,
-) -> String {
-    let mut hash = Fnv::new();
-    for resources in [&mut users, &mut groups] {
-        resources.sort_unstable();
-        for (id, resource) in resources.iter() {
-            hash.bytes(id.as_bytes());
-            hash.bytes(&[0]);
-            hash.bytes(&resource.to_le_bytes());
-        }
-        hash.bytes(&[1]);
-    }
-    format!("{:016x}", hash.0)
-}
-
-/// FNV-1a 64 of `bytes`, as 16 hex digits: the plan's digest.
-pub(crate) fn digest(bytes: &[u8]) -> String {
-    let mut hash = Fnv::new();
-    hash.bytes(bytes);
-    format!("{:016x}", hash.0)
-}
-
-/// FNV-1a 64 (word-wise): small, stable across Rust versions and platforms
-/// (a plan written today must match tomorrow's read of the same state).
-struct Fnv(u64);
-
-impl Fnv {
-    fn new() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-
-    /// FNV-1a's step over 64-bit little-endian words, then the bytes left:
-    /// a resource's whole JSON is hashed, and a multiply per byte was a
-    /// tenth of a 100,000-user plan.
-    fn bytes(&mut self, bytes: &[u8]) {
-        let mut words = bytes.chunks_exact(8);
-        for word in &mut words {
-            let mut le = [0_u8; 8];
-            le.copy_from_slice(word);
-            self.step(u64::from_le_bytes(le));
-        }
-        for byte in words.remainder() {
-            self.step(u64::from(*byte));
-        }
-    }
-
-    fn step(&mut self, value: u64) {
-        self.0 ^= value;
-        self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
     }
 }

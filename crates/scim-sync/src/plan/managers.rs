@@ -15,12 +15,13 @@
 //! is not refused, as an HR export commonly lists its CEO as their own
 //! manager.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
 use super::enterprise::Enterprise;
 use super::json::{remove, set};
+use super::users::DesiredKeys;
 use super::{Change, ManagerError, ManagerProblem, NewManager, PlanError};
 use crate::desired::DesiredManager;
 use crate::options::MatchKey;
@@ -69,7 +70,7 @@ impl Managers {
     /// Every problem is reported, in line order.
     pub(crate) fn resolve(
         managers: &[DesiredManager],
-        desired_keys: &BTreeMap<String, usize>,
+        desired_keys: &DesiredKeys<'_>,
         match_key: MatchKey,
         mut known: impl FnMut(&str) -> Known,
         (enterprise, partial): (Enterprise, bool),
@@ -111,6 +112,11 @@ impl Managers {
             enterprise,
             partial,
         })
+    }
+
+    /// Whether the desired user `key` has a manager to write (or clear).
+    pub(crate) fn names(&self, key: &str) -> bool {
+        self.by_user.contains_key(key)
     }
 
     /// Writes the manager of the desired user `key` into `want` (its JSON,

@@ -9,11 +9,14 @@
 
 mod enterprise;
 mod error;
+mod fingerprint;
 mod groups;
+mod hashed;
 mod json;
 mod managers;
 mod rails;
 mod required;
+mod typed;
 mod users;
 
 use scim_client::model::{Group, User};
@@ -28,7 +31,7 @@ use crate::scope;
 use enterprise::Enterprise;
 
 pub use error::{Clash, ManagerError, ManagerProblem, PlanError};
-pub use json::fingerprint;
+pub use fingerprint::fingerprint;
 pub(crate) use json::{get, project, split_root};
 pub(crate) use rails::check as check_rails;
 pub use rails::{Rail, RailRefusal};
@@ -353,8 +356,7 @@ impl Plan {
             source_size: self.source_size,
             owned_accounts: self.owned_accounts,
         };
-        // Plain data always serialises.
-        json::digest(&serde_json::to_vec(&content).unwrap_or_default())
+        fingerprint::digest_json(&content)
     }
 
     /// How many writes applying it takes (one per step).
@@ -422,7 +424,7 @@ pub(crate) fn plan_with(
         (guard, &scope),
     )?;
     let owned_accounts = users.owned;
-    let fingerprint = json::fingerprint_of(users.index.current, groups.current);
+    let fingerprint = fingerprint::fingerprint_of(users.index.current, groups.current);
     let mut steps = users.writes;
     steps.extend(users.later);
     steps.extend(groups.steps);

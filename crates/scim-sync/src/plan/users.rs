@@ -2,21 +2,25 @@
 //! owned accounts within the rails.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
 
 use scim_client::model::User;
 use scim_client::provider::{PatchForm, Profile};
 use serde_json::{Map, Value};
 
 use super::enterprise::{self, Enterprise};
-use super::json::{get, project, same, set, split_root};
+use super::fingerprint::hash_of;
+use super::hashed::HashedIndex;
+use super::json::{get, same, set, split_root};
 use super::managers::{Known, Managers};
+use super::typed::{self, key_of, project_user};
 use super::{Change, Clash, LeftAlone, PlanError, Ref, Step, rails, render, required};
 use crate::desired::Desired;
 use crate::options::{MatchKey, Ownership, PlanOptions};
 
 /// The users' part of a plan, and what the groups' part needs to know.
-pub(crate) struct UserPlan {
+pub(crate) struct UserPlan<'a> {
     /// Creates, adoptions and updates, in key order.
     pub writes: Vec<Step>,
     /// Updates and adoptions that set a manager the plan creates, in key
@@ -25,7 +29,7 @@ pub(crate) struct UserPlan {
     /// Deactivations or deletions, in id order (they run last).
     pub removals: Vec<Step>,
     pub left_alone: Vec<LeftAlone>,
-    pub index: UserIndex,
+    pub index: UserIndex<'a>,
     /// The provider accounts the source owns (in scope): the rails'
     /// denominator.
     pub owned: usize,
@@ -33,14 +37,16 @@ pub(crate) struct UserPlan {
 
 /// Where each user is: desired keys to the provider's id (or the key a
 /// create will give one), and which provider accounts the source owns.
-pub(crate) struct UserIndex {
+pub(crate) struct UserIndex<'a> {
     pub by_key: HashMap<String, Ref>,
     pub owned_ids: HashSet<String>,
     /// Every provider user's id and hash: for the fingerprint.
-    pub current: Vec<(String, u64)>,
+    pub current: Vec<(&'a str, u64)>,
 }
 
-/// Plans the users. Each user is turned into JSON once, when it is
+/// Plans the users. A desired user who meets an account by key and
+/// differs in nothing the planner reads is told from the typed values
+/// ([`Unchanged`]); any other is turned into JSON once, when it is
 /// compared, and dropped after: a plan of 100,000 users never holds them
 /// all as JSON (`cargo bench -p scim-sync --bench plan`).
 ///
@@ -49,43 +55,38 @@ pub(crate) struct UserIndex {
 /// of a large plan). `guard`: whether writes to accounts the source does
 /// not own are refused ([`PlanError::NotOwned`]); verify, which writes
 /// nothing, reads the drift without it.
-pub(crate) fn plan_users(
+pub(crate) fn plan_users<'a>(
     desired: &Desired,
-    current: &[User],
+    current: &'a [User],
     profile: &Profile,
     options: &PlanOptions,
     (for_groups, guard): (bool, bool),
     out_of_scope: Vec<Option<&'static str>>,
-) -> Result<UserPlan, PlanError> {
+) -> Result<UserPlan<'a>, PlanError> {
     let users = &desired.users;
     let desired_keys = index_desired(users, options)?;
     let current_keys = index_current(current, options)?;
     let mut holders = Holders::new(current, options, guard);
     let index = (&desired_keys, &current_keys);
     let managers = managers_of(desired, index, current, &mut holders, (profile, options))?;
-    let enterprise = Enterprise::of(profile.dialect);
     let mut roots = roots(options);
-    roots.extend(enterprise.source_root());
-    let mut seen = Seen::new(current, roots, &options.ownership, for_groups);
+    roots.extend(Enterprise::of(profile.dialect).source_root());
+    let unchanged = Unchanged::new(&roots, profile, options, &managers);
+    let mut seen = Seen::new(current, roots.clone(), &options.ownership, for_groups);
     seen.out_of_scope = out_of_scope;
     let rules = Rules::new(profile, options, guard, &desired_keys, &managers);
     let mut planned = Planned::new(for_groups);
-    for (key, &index) in &desired_keys {
-        let (mut want, _) = project(&users[index], &seen.roots);
-        required::derive(&mut want, profile);
-        enterprise.localise(&mut want);
-        let later = managers.fill(key, &mut want);
-        let met = match current_keys.get(key) {
-            Some(&at) => Some((at, options.match_key)),
-            None => holders.of(&want).map(|at| (at, MatchKey::UserName)),
-        };
-        match met {
-            None => planned.create(key, &want, later, &rules)?,
-            Some(met) => {
-                let written = meet(key, &want, later, met, &mut seen, &rules)?;
-                planned.met(key, written);
-            }
+    for (key, index) in desired_keys.iter() {
+        let user = &users[index];
+        if let Some(&at) = current_keys.get(key)
+            && unchanged.between(key, user, &current[at])
+        {
+            let id = seen.pass(at);
+            planned.unchanged(key, id);
+            continue;
         }
+        let met_by = (&current_keys, &mut holders);
+        plan_user((key, user), met_by, &mut seen, &mut planned, &rules)?;
     }
     if !planned.clashes.is_empty() {
         return Err(PlanError::NotOwned {
@@ -110,13 +111,100 @@ pub(crate) fn plan_users(
     })
 }
 
+/// The create, update or adoption (or nothing) of the desired user `key`,
+/// as JSON: met by key, or by the `userName` a create would take.
+fn plan_user(
+    (key, user): (&str, &User),
+    (current_keys, holders): (&CurrentKeys<'_>, &mut Holders<'_>),
+    seen: &mut Seen<'_, '_>,
+    planned: &mut Planned,
+    rules: &Rules<'_>,
+) -> Result<(), PlanError> {
+    let mut want = project_user(user, &seen.roots);
+    required::derive(&mut want, rules.profile);
+    Enterprise::of(rules.profile.dialect).localise(&mut want);
+    let later = rules.managers.fill(key, &mut want);
+    let met = match current_keys.get(key) {
+        Some(&at) => Some((at, rules.options.match_key)),
+        None => holders.of(&want).map(|at| (at, MatchKey::UserName)),
+    };
+    match met {
+        None => planned.create(key, &want, later, rules)?,
+        Some(met) => {
+            let written = meet(key, &want, later, met, seen, rules)?;
+            planned.met(key, written);
+        }
+    }
+    Ok(())
+}
+
+/// When a desired user who meets an account by key needs no write, told
+/// from the typed values: every attribute the planner reads (`roots`) is
+/// equal, and nothing is added to the desired user's JSON before it is
+/// compared (no manager, no RFC 7643 extension to move under the
+/// dialect's URN, no derived attribute that is compared). Otherwise
+/// [`plan_user`] compares JSON, as always.
+struct Unchanged<'a> {
+    compared: typed::Compared<'a>,
+    /// The profile derives no attribute the comparison reads.
+    derives_nothing_compared: bool,
+    /// RFC 7643's enterprise URN, when the dialect writes another.
+    source_root: Option<&'static str>,
+    managers: &'a Managers,
+}
+
+impl<'a> Unchanged<'a> {
+    fn new(
+        roots: &[&'a str],
+        profile: &Profile,
+        options: &PlanOptions,
+        managers: &'a Managers,
+    ) -> Unchanged<'a> {
+        let compared: Vec<&str> = options
+            .managed
+            .iter()
+            .map(String::as_str)
+            .chain(["externalId"])
+            .collect();
+        let derives_nothing_compared = profile
+            .required_on_create
+            .iter()
+            .filter(|required| required.derive.is_some())
+            .all(|required| !compared.iter().any(|path| reaches(path, &required.path)));
+        Unchanged {
+            compared: typed::Compared::new(roots),
+            derives_nothing_compared,
+            source_root: Enterprise::of(profile.dialect).source_root(),
+            managers,
+        }
+    }
+
+    /// Whether the desired user `key` (`want`) and the account it meets
+    /// by key (`have`) need no write.
+    fn between(&self, key: &str, want: &User, have: &User) -> bool {
+        self.derives_nothing_compared
+            && !self.managers.names(key)
+            && self.source_root.is_none_or(|urn| !typed::has(want, urn))
+            && self.compared.same(want, have)
+    }
+}
+
+/// Whether reading `path` can meet what setting `derived` writes: the
+/// top-level attribute `derived` is under, or something under it.
+fn reaches(path: &str, derived: &str) -> bool {
+    let written = root(derived);
+    path.strip_prefix(written)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+        || root(path) == written
+}
+
 /// The desired users' managers, resolved (RFC 7643 §4.3), when the plan
 /// manages the manager: a key is an account at the provider (met by key,
 /// or by the login a create would take), a desired user the plan creates,
 /// or unknown ([`PlanError::Managers`]).
 fn managers_of(
     desired: &Desired,
-    (desired_keys, current_keys): (&BTreeMap<String, usize>, &HashMap<String, usize>),
+    (desired_keys, current_keys): (&DesiredKeys<'_>, &CurrentKeys<'_>),
     current: &[User],
     holders: &mut Holders<'_>,
     (profile, options): (&Profile, &PlanOptions),
@@ -131,7 +219,7 @@ fn managers_of(
         if let Some(&at) = current_keys.get(key) {
             return Known::At(id_at(at));
         }
-        let Some(&index) = desired_keys.get(key) else {
+        let Some(index) = desired_keys.get(key) else {
             return Known::Unknown;
         };
         match holders.of_name(desired.users[index].user_name.as_deref()) {
@@ -200,6 +288,13 @@ impl Planned {
         Ok(())
     }
 
+    /// An account met that needs no write.
+    fn unchanged(&mut self, key: &str, id: &str) {
+        if self.for_groups {
+            self.by_key.insert(key.to_owned(), Ref::Id(id.to_owned()));
+        }
+    }
+
     /// What meeting an account gave: its write (one that sets a manager
     /// the plan creates runs later) and notes, or a clash.
     fn met(&mut self, key: &str, written: Result<(String, Written), Clash>) {
@@ -262,7 +357,7 @@ struct Account<'a> {
 struct Holders<'a> {
     current: &'a [User],
     wanted: bool,
-    by_name: Option<HashMap<String, usize>>,
+    by_name: Option<HashedIndex>,
 }
 
 impl<'a> Holders<'a> {
@@ -286,16 +381,14 @@ impl<'a> Holders<'a> {
         }
         let name = name?.to_lowercase();
         let current = self.current;
+        let login = |user| key_of(MatchKey::UserName, user);
         let by_name = self.by_name.get_or_insert_with(|| {
-            let mut by_name = HashMap::with_capacity(current.len());
-            for (at, user) in current.iter().enumerate() {
-                if let Some(name) = MatchKey::UserName.of(user) {
-                    by_name.entry(name).or_insert(at);
-                }
-            }
-            by_name
+            let logins = current.iter().zip(0..);
+            HashedIndex::new(logins.filter_map(|(user, at)| Some((login(user)?, at))))
         });
-        by_name.get(&name).copied()
+        by_name
+            .candidates(&name)
+            .find(|&at| login(&current[at]).as_deref() == Some(name.as_str()))
     }
 }
 
@@ -305,7 +398,7 @@ struct Rules<'a> {
     options: &'a PlanOptions,
     /// Whether writes to accounts the source does not own are refused.
     guard: bool,
-    desired_keys: &'a BTreeMap<String, usize>,
+    desired_keys: &'a DesiredKeys<'a>,
     /// The desired users' managers, resolved.
     managers: &'a Managers,
 }
@@ -315,7 +408,7 @@ impl<'a> Rules<'a> {
         profile: &'a Profile,
         options: &'a PlanOptions,
         guard: bool,
-        desired_keys: &'a BTreeMap<String, usize>,
+        desired_keys: &'a DesiredKeys<'a>,
         managers: &'a Managers,
     ) -> Rules<'a> {
         Rules {
@@ -336,7 +429,7 @@ fn meet(
     want: &Value,
     later: Option<&str>,
     (at, by): (usize, MatchKey),
-    seen: &mut Seen<'_>,
+    seen: &mut Seen<'_, '_>,
     rules: &Rules<'_>,
 ) -> Result<Result<(String, Written), Clash>, PlanError> {
     if let Some(clash) = claimed(key, at, by, seen, rules.desired_keys, rules.options) {
@@ -360,8 +453,8 @@ fn claimed(
     key: &str,
     at: usize,
     by: MatchKey,
-    seen: &Seen<'_>,
-    desired_keys: &BTreeMap<String, usize>,
+    seen: &Seen<'_, '_>,
+    desired_keys: &DesiredKeys<'_>,
     options: &PlanOptions,
 ) -> Option<Clash> {
     if by == options.match_key {
@@ -465,71 +558,147 @@ fn text(value: &Value, path: &str) -> String {
         .to_owned()
 }
 
-/// The desired users' keys, in key order, to their index.
-fn index_desired(
-    desired: &[User],
+/// The desired users' match keys (borrowed where normalising changes
+/// nothing), and their indices in key order.
+pub(crate) struct DesiredKeys<'a> {
+    keys: Vec<Option<Cow<'a, str>>>,
+    order: Vec<usize>,
+}
+
+impl DesiredKeys<'_> {
+    /// Each key and its user's index, in key order.
+    fn iter(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.order.iter().map(|&index| (self.key(index), index))
+    }
+
+    fn key(&self, index: usize) -> &str {
+        self.keys[index].as_deref().unwrap_or_default()
+    }
+
+    /// The index of the user with `key`.
+    pub(crate) fn get(&self, key: &str) -> Option<usize> {
+        let at = self.order.binary_search_by(|&i| self.key(i).cmp(key));
+        at.ok().map(|at| self.order[at])
+    }
+
+    pub(crate) fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+}
+
+/// The desired users' keys, in key order, to their index; refused when a
+/// user has no key, or a key, login or primary address of a user before it.
+fn index_desired<'a>(
+    desired: &'a [User],
     options: &PlanOptions,
-) -> Result<BTreeMap<String, usize>, PlanError> {
-    let mut by_key = BTreeMap::new();
-    let mut logins = HashMap::new();
-    let mut emails = HashMap::new();
+) -> Result<DesiredKeys<'a>, PlanError> {
+    let keys: Vec<_> = desired
+        .iter()
+        .map(|user| key_of(options.match_key, user))
+        .collect();
+    let mut order: Vec<usize> = (0..keys.len()).filter(|&i| keys[i].is_some()).collect();
+    order.sort_unstable_by(|&a, &b| keys[a].cmp(&keys[b]));
+    let distinct = order.len() == keys.len()
+        && order.windows(2).all(|pair| keys[pair[0]] != keys[pair[1]])
+        && [MatchKey::UserName, MatchKey::PrimaryEmail]
+            .into_iter()
+            .filter(|&attribute| attribute != options.match_key)
+            .all(|attribute| distinct_values(desired, attribute));
+    if !distinct {
+        check_desired(desired, &keys, options.match_key)?;
+    }
+    Ok(DesiredKeys { keys, order })
+}
+
+/// Whether no two `users` have one value of `attribute` (lower-cased), by
+/// hash: false also when two distinct values collide, which
+/// [`check_desired`] then clears.
+fn distinct_values(users: &[User], attribute: MatchKey) -> bool {
+    let values = users.iter().zip(0..);
+    HashedIndex::new(values.filter_map(|(user, i)| Some((key_of(attribute, user)?, i)))).distinct()
+}
+
+/// The first desired user, in source order, without a key or with the key,
+/// the login or the primary address of a user before it, refused.
+fn check_desired<'a>(
+    desired: &'a [User],
+    keys: &[Option<Cow<'a, str>>],
+    match_key: MatchKey,
+) -> Result<(), PlanError> {
+    let mut seen = HashSet::new();
+    let (mut logins, mut emails) = (HashMap::new(), HashMap::new());
     for (index, user) in desired.iter().enumerate() {
-        let key = options.match_key.of(user).ok_or(PlanError::MissingKey {
+        let key = keys[index].as_deref().ok_or(PlanError::MissingKey {
             index,
-            key: options.match_key,
+            key: match_key,
         })?;
-        if by_key.insert(key.clone(), index).is_some() {
+        if !seen.insert(key) {
             return Err(PlanError::DuplicateKey {
-                key,
+                key: key.to_owned(),
                 side: "source",
             });
         }
-        unique(&mut logins, MatchKey::UserName, user, &key)?;
-        unique(&mut emails, MatchKey::PrimaryEmail, user, &key)?;
+        // The attribute that is the key is unique once the keys are.
+        for (values, attribute) in [
+            (&mut logins, MatchKey::UserName),
+            (&mut emails, MatchKey::PrimaryEmail),
+        ] {
+            if attribute != match_key {
+                unique(values, attribute, (user, index), keys)?;
+            }
+        }
     }
-    Ok(by_key)
+    Ok(())
 }
 
 /// Records `user`'s login (or primary email), refusing one a user before
 /// it has: two desired users with one `userName` or mailbox would become
 /// one account both overwrite. Compared lower-cased, as `userName` and
 /// `emails.value` are `caseExact: false` (RFC 7643 §4.1.1, §4.1.2).
-fn unique(
-    seen: &mut HashMap<String, String>,
+fn unique<'a>(
+    seen: &mut HashMap<Cow<'a, str>, usize>,
     attribute: MatchKey,
-    user: &User,
-    key: &str,
+    (user, index): (&'a User, usize),
+    keys: &[Option<Cow<'a, str>>],
 ) -> Result<(), PlanError> {
-    let Some(value) = attribute.of(user) else {
+    let Some(value) = key_of(attribute, user) else {
         return Ok(());
     };
-    if let Some(first) = seen.get(&value) {
-        return Err(PlanError::DuplicateValue {
+    let key = |index: usize| keys[index].as_deref().unwrap_or_default().to_owned();
+    match seen.entry(value) {
+        Entry::Occupied(first) => Err(PlanError::DuplicateValue {
             attribute,
-            value,
-            first: first.clone(),
-            second: key.to_owned(),
-        });
+            value: first.key().clone().into_owned(),
+            first: key(*first.get()),
+            second: key(index),
+        }),
+        Entry::Vacant(entry) => {
+            entry.insert(index);
+            Ok(())
+        }
     }
-    seen.insert(value, key.to_owned());
-    Ok(())
 }
 
+/// The provider's accounts by match key (borrowed where normalising
+/// changes nothing).
+type CurrentKeys<'a> = HashMap<Cow<'a, str>, usize>;
+
 /// The provider's accounts' keys to their index; every account has an id.
-fn index_current(
-    current: &[User],
+fn index_current<'a>(
+    current: &'a [User],
     options: &PlanOptions,
-) -> Result<HashMap<String, usize>, PlanError> {
+) -> Result<CurrentKeys<'a>, PlanError> {
     let mut by_key = HashMap::with_capacity(current.len());
     for (index, user) in current.iter().enumerate() {
         if user.id.as_deref().is_none() {
             return Err(PlanError::MissingId { index });
         }
-        if let Some(key) = options.match_key.of(user)
-            && by_key.insert(key.clone(), index).is_some()
+        if let Some(key) = key_of(options.match_key, user)
+            && let Some(_) = by_key.insert(key, index)
         {
+            let key = key_of(options.match_key, user).unwrap_or_default();
             return Err(PlanError::DuplicateKey {
-                key,
+                key: key.into_owned(),
                 side: "provider",
             });
         }
@@ -537,28 +706,29 @@ fn index_current(
     Ok(by_key)
 }
 
-/// The provider's accounts as they are read: each turned into JSON once,
-/// its hash and ownership noted.
-struct Seen<'a> {
+/// The provider's accounts as they are read: their hashes and ownership
+/// noted, each turned into JSON only when a desired user's write to it
+/// (or its removal) is decided from JSON.
+struct Seen<'a, 'o> {
     current: &'a [User],
-    roots: Vec<&'a str>,
-    ownership: &'a Ownership,
+    roots: Vec<&'o str>,
+    ownership: &'o Ownership,
     read: Vec<bool>,
     owned: usize,
     keep_owned_ids: bool,
     owned_ids: HashSet<String>,
-    hashes: Vec<(String, u64)>,
+    hashes: Vec<(&'a str, u64)>,
     /// Per account, why it is out of scope (never owned), when it is.
     out_of_scope: Vec<Option<&'static str>>,
 }
 
-impl<'a> Seen<'a> {
+impl<'a, 'o> Seen<'a, 'o> {
     fn new(
         current: &'a [User],
-        roots: Vec<&'a str>,
-        ownership: &'a Ownership,
+        roots: Vec<&'o str>,
+        ownership: &'o Ownership,
         keep_owned_ids: bool,
-    ) -> Seen<'a> {
+    ) -> Seen<'a, 'o> {
         Seen {
             keep_owned_ids,
             current,
@@ -575,19 +745,31 @@ impl<'a> Seen<'a> {
     /// Account `at`'s id, JSON, and whether the source owns it (its ids
     /// were checked by `index_current`).
     fn read(&mut self, at: usize) -> (&'a str, Value, bool) {
+        let json = project_user(&self.current[at], &self.roots);
+        let owned = self.out_of_scope[at].is_none() && self.ownership.owns(&json);
+        (self.note(at, owned), json, owned)
+    }
+
+    /// Account `at`'s id, read without JSON (it needs no write).
+    fn pass(&mut self, at: usize) -> &'a str {
+        let user = &self.current[at];
+        let owned = self.out_of_scope[at].is_none() && typed::owns(self.ownership, user);
+        self.note(at, owned)
+    }
+
+    /// Notes account `at` as read: its hash, and whether it is `owned`.
+    fn note(&mut self, at: usize, owned: bool) -> &'a str {
         let user = &self.current[at];
         let id = user.id.as_deref().unwrap_or_default();
-        let (json, hash) = project(user, &self.roots);
         self.read[at] = true;
-        self.hashes.push((id.to_owned(), hash));
-        let owned = self.out_of_scope[at].is_none() && self.ownership.owns(&json);
+        self.hashes.push((id, hash_of(user)));
         if owned {
             self.owned += 1;
             if self.keep_owned_ids {
                 self.owned_ids.insert(id.to_owned());
             }
         }
-        (id, json, owned)
+        id
     }
 }
 
@@ -773,7 +955,7 @@ fn canonical<'a>(path: &str, value: &'a Value) -> Cow<'a, Value> {
 /// Deactivations (or deletions) of owned accounts the source dropped,
 /// within the rails; every other unmatched account is left alone, with why.
 fn removals(
-    seen: &mut Seen<'_>,
+    seen: &mut Seen<'_, '_>,
     profile: &Profile,
     options: &PlanOptions,
     source_size: usize,
