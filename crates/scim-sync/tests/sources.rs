@@ -501,7 +501,7 @@ fn errors_are_collected_from_every_line() {
     assert_eq!(
         errors.to_string(),
         "people.csv:2: column \"Email\": \"ada@\" is not an email address (nothing after the @)\n\
-         people.csv:4: column \"Active\": \"perhaps\" is not a boolean (true/false, yes/no or 1/0)"
+         people.csv:4: column \"Active\": \"perhaps\" is not a boolean (true/false, yes/no, 1/0, or a status: active/enabled, inactive/disabled/suspended)"
     );
     assert_eq!(errors.total(), 2);
 }
