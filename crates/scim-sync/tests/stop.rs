@@ -34,6 +34,7 @@ fn reference(profile: &Profile, test: &str) -> serde_json::Value {
 /// (none failed, none counted as earlier), at least `least` done.
 fn assert_interrupted(report: &Report, plan: &Plan, least: usize, case: &str) {
     assert!(!report.is_complete(), "{case}: {report:?}");
+    assert!(report.interrupted, "{case}: {report:?}");
     assert!(report.failed.is_empty(), "{case}: {:?}", report.failed);
     assert!(report.done.len() >= least, "{case}: {report:?}");
     assert!(!report.skipped.is_empty(), "{case}: something was left");
@@ -61,7 +62,10 @@ fn resume_and_check(
     let client = client(profile, service.clone());
     let second = apply_blocking(&client, plan, profile, &ApplyOptions::new(journal), |_| {})
         .expect("the resume");
-    assert!(second.is_complete(), "{case}: {second:?}");
+    assert!(
+        second.is_complete() && !second.interrupted,
+        "{case}: {second:?}"
+    );
     let earlier = second.skipped.iter().filter(|s| s.earlier).count();
     assert_eq!(earlier, first.done.len(), "{case}: the journal held them");
     assert_eq!(second.done.len(), first.skipped.len(), "{case}");
@@ -155,4 +159,26 @@ fn stop_signals_are_equal_when_cloned_and_default_to_none() {
     stop.clone().raise();
     assert!(stop.is_raised());
     assert_eq!(ApplyOptions::new("j").stop, None);
+}
+
+#[test]
+fn a_stop_raised_once_every_step_has_ended_changes_nothing() {
+    let profile = Profile::generic_scim2(BASE_URL);
+    let service = seeded(&profile);
+    let plan = plan_for(&service, &profile);
+    let stop = StopSignal::new();
+    let options = ApplyOptions {
+        stop: Some(stop.clone()),
+        ..ApplyOptions::new(journal_path("stop-at-the-end"))
+    };
+    let client = client(&profile, service.clone());
+    let report = apply_blocking(&client, &plan, &profile, &options, |event| {
+        if event.ended == event.total {
+            stop.raise();
+        }
+    })
+    .expect("an apply");
+    assert!(stop.is_raised());
+    assert!(report.is_complete() && !report.interrupted, "{report:?}");
+    assert_eq!(report.done.len(), plan.steps.len());
 }

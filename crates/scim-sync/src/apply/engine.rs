@@ -216,6 +216,7 @@ impl Apply {
             let Some(index) = self.lanes.iter_mut().find_map(VecDeque::pop_front) else {
                 return false;
             };
+            self.report.interrupted |= reason == INTERRUPTED;
             self.skip(index, format!("not started: {reason}"), false);
             return true;
         }

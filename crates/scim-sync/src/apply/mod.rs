@@ -235,6 +235,10 @@ pub struct Report {
     pub failed: Vec<Failed>,
     /// Steps not run: done in an earlier run, or not startable.
     pub skipped: Vec<Skipped>,
+    /// True when a stop ([`StopSignal`], [`Apply::interrupt`]) left steps
+    /// not started: the same apply run again with the same journal
+    /// resumes them.
+    pub interrupted: bool,
 }
 
 impl Report {
