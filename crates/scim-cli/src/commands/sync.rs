@@ -329,10 +329,10 @@ fn apply(session: &Session, plan: &Plan, options: &ApplyOptions) -> Result<Repor
     run_engine(session, plan, options).map_err(|(error, _)| error)
 }
 
-/// Runs the apply engine; an error comes with whether the apply was
-/// refused before any step was sent: every [`ApplyError`] but a journal
-/// one is returned before the workers start (a journal error may come
-/// after writes, or from another apply's journal, so it never counts).
+/// Runs the apply engine, with progress; an error comes with whether the
+/// apply was refused before any step was sent: every [`ApplyError`] but a
+/// journal one is returned before the workers start (a journal error may
+/// come after writes, or from another apply's journal, so it never counts).
 fn run_engine(
     session: &Session,
     plan: &Plan,
@@ -340,13 +340,26 @@ fn run_engine(
 ) -> Result<Report, (CliError, bool)> {
     let mut progress = session.progress(plan.steps.len() as u64, "applying");
     let output = session.output();
+    // Steps ended in this run or an earlier one, skipped ones left out
+    // (a stop skips the rest: that is not progress).
+    let mut position: Option<u64> = None;
     let report = apply_blocking(
         session.client(),
         plan,
         session.profile(),
         options,
         |event| {
-            progress.set(event.ended as u64);
+            // The first event follows the earlier run's steps (already
+            // ended): the position starts there, the rate from now.
+            let at = position.get_or_insert_with(|| {
+                let earlier = event.ended.saturating_sub(1) as u64;
+                progress.skip_to(earlier);
+                earlier
+            });
+            if !matches!(event.result, EventResult::Skipped { .. }) {
+                *at += 1;
+                progress.set(*at);
+            }
             if let EventResult::Failed { error } = &event.result {
                 output.warn(&format!("step {} failed: {error}", event.step));
             }
