@@ -130,6 +130,16 @@ impl Progress {
         }
     }
 
+    /// Where a note can be printed while this report is shown: above the
+    /// bar, on stderr beside the lines, nowhere when hidden.
+    pub(crate) fn notes(&self) -> Notes {
+        match &self.view {
+            View::Hidden => Notes::Quiet,
+            View::Bar { bar: Some(bar), .. } => Notes::Bar(bar.clone()),
+            View::Bar { bar: None, .. } | View::Lines(_) => Notes::Stderr,
+        }
+    }
+
     /// Ends the report: the bar stays as it stands (done/total, not
     /// filled up when the job stopped short), what follows on a line of
     /// its own. Safe to call twice; dropping a report finishes it.
@@ -272,6 +282,29 @@ fn clock(duration: Duration) -> String {
         0..60 => format!("{seconds}s"),
         60..3600 => format!("{}m{:02}s", seconds / 60, seconds % 60),
         _ => format!("{}h{:02}m", seconds / 3600, seconds % 3600 / 60),
+    }
+}
+
+/// Where a note goes while a [`Progress`] is shown ([`Progress::notes`]):
+/// cheap to clone, usable from any thread.
+#[derive(Clone, Debug)]
+pub(crate) enum Notes {
+    /// `--quiet`: nowhere.
+    Quiet,
+    /// Above the bar, which is drawn again below it.
+    Bar(ProgressBar),
+    /// On stderr.
+    Stderr,
+}
+
+impl Notes {
+    /// Prints `scim: {message}` on its own line.
+    pub(crate) fn print(&self, message: &str) {
+        match self {
+            Notes::Quiet => {}
+            Notes::Bar(bar) => bar.println(format!("scim: {message}")),
+            Notes::Stderr => crate::output::to_stderr(&format!("scim: {message}\n")),
+        }
     }
 }
 
@@ -477,5 +510,13 @@ mod tests {
         for template in [BAR_TEMPLATE, COUNT_TEMPLATE, FINISHED_TEMPLATE] {
             assert!(ProgressStyle::with_template(template).is_ok(), "{template}");
         }
+    }
+
+    #[test]
+    fn quiet_shows_nothing_and_has_nowhere_for_notes() {
+        let mut progress = Progress::stderr(true);
+        progress.start(500, "applying");
+        progress.set(500);
+        assert!(matches!(progress.notes(), Notes::Quiet));
     }
 }
