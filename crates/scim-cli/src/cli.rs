@@ -89,6 +89,7 @@ Exit status:
   1    a runtime failure (network, API error, bad input file)
   2    a usage error (nothing was sent)
   3    drift found (verify) or some steps failed (apply)
+  130  Ctrl-C stopped it (apply: safely; the same command resumes)
   141  stdout was closed before everything was written (`scim ... | head`)
 
 Examples:

@@ -70,6 +70,7 @@
 //! | 1 ([`exit::FAILURE`]) | a runtime failure: network, API error, bad input file, state not saved, a resource that could not be read |
 //! | 2 ([`exit::USAGE`]) | a usage error: unknown command or flag, missing argument, a value out of range, unknown profile |
 //! | 3 ([`exit::DRIFT`]) | drift found (`verify`) or some steps failed (`apply`) |
+//! | 130 ([`exit::INTERRUPTED`]) | Ctrl-C stopped it; an apply stops safely and the same command resumes it |
 //! | 141 ([`exit::CLOSED`]) | stdout was closed before all was written |
 //!
 //! # Map of the crate
@@ -133,9 +134,10 @@ pub fn run(words: Vec<String>) -> u8 {
         .any(|w| w == "--json");
     let mut output = Output { json, quiet: false };
     let mut token = None;
+    let line = session::command_line(&words);
     let result = Cli::read(words).and_then(|invocation| match invocation {
         Invocation::Show(text) => Ok(Outcome::raw(text)),
-        Invocation::Run(cli) => execute(*cli, &mut output, &mut token),
+        Invocation::Run(cli) => execute(*cli, &line, &mut output, &mut token),
     });
     let secret = token.as_ref().map(Token::secret).unwrap_or_default();
     match result {
@@ -159,8 +161,14 @@ pub fn run(words: Vec<String>) -> u8 {
 }
 
 /// Everything [`run`] does but printing; sets `output` from the flags and
-/// `token` once read (so errors can be scrubbed of it).
-fn execute(cli: Cli, output: &mut Output, token: &mut Option<Token>) -> Result<Outcome, CliError> {
+/// `token` once read (so errors can be scrubbed of it). `line` is the
+/// command line, as a shell would take it again.
+fn execute(
+    cli: Cli,
+    line: &str,
+    output: &mut Output,
+    token: &mut Option<Token>,
+) -> Result<Outcome, CliError> {
     let Cli {
         global: mut options,
         command,
@@ -203,22 +211,23 @@ fn execute(cli: Cli, output: &mut Output, token: &mut Option<Token>) -> Result<O
     if matches!(command, Command::Reset) {
         return commands::reset::run(&target);
     }
-    let result = in_session(&options, target, &command, output);
+    let result = in_session(&options, target, &command, line, output);
     if let Some(state) = &scratch {
         let _ = std::fs::remove_file(state);
     }
     result
 }
 
-/// Opens a session on `target`, runs `command` in it and closes it (the
-/// embedded state saved even when the command failed).
+/// Opens a session on `target`, runs `command` (typed as `line`) in it and
+/// closes it (the embedded state saved even when the command failed).
 fn in_session(
     options: &GlobalOptions,
     target: Target,
     command: &Command,
+    line: &str,
     output: &Output,
 ) -> Result<Outcome, CliError> {
-    let session = Session::open(options, target)?;
+    let session = Session::open(options, target)?.typed_as(line);
     let result = commands::dispatch(command, &session).map_err(|e| session.explain(e));
     match (result, session.close()) {
         (Ok(outcome), Ok(())) => Ok(outcome),

@@ -31,6 +31,8 @@ pub(crate) struct Session {
     embedded: Option<Embedded>,
     /// The base URL, when no token is sent to it.
     anonymous: Option<String>,
+    /// The command line that opened it, to repeat (`scim apply plan.json`).
+    line: String,
 }
 
 impl Session {
@@ -71,7 +73,22 @@ impl Session {
             output,
             embedded,
             anonymous,
+            line: "scim".to_owned(),
         })
+    }
+
+    /// The same session, opened by the command line `line` (see
+    /// [`command_line`]).
+    pub(crate) fn typed_as(mut self, line: &str) -> Session {
+        self.line = line.to_owned();
+        self
+    }
+
+    /// The command line that opened the session, as a shell takes it
+    /// (`scim --profile scim2 apply 'my plan.json'`): to tell the user what
+    /// to run again.
+    pub(crate) fn command_line(&self) -> &str {
+        &self.line
     }
 
     /// `error` as the user should read it: a 401 from a service no token
@@ -138,6 +155,22 @@ impl Session {
     }
 }
 
+/// `scim` and `words` as a POSIX shell takes them: a word of other than
+/// letters, digits and `-_./:=@%+,` in single quotes.
+pub(crate) fn command_line(words: &[String]) -> String {
+    let safe = |c: char| c.is_ascii_alphanumeric() || "-_./:=@%+,".contains(c);
+    let mut line = String::from("scim");
+    for word in words {
+        line.push(' ');
+        if !word.is_empty() && word.chars().all(safe) {
+            line.push_str(word);
+        } else {
+            line.push_str(&format!("'{}'", word.replace('\'', r"'\''")));
+        }
+    }
+    line
+}
+
 /// The profile's settings at `base_url`, paced at `share` of its rate table
 /// (`--rate-share`), retrying 429s for as long as the call's total wait
 /// limit allows rather than a fixed count.
@@ -183,5 +216,29 @@ impl Transport for Anonymous {
 
     fn jitter_seed(&self) -> u64 {
         self.0.jitter_seed()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_quoted_for_a_shell_where_it_must_be() {
+        let words = |line: &[&str]| line.iter().map(|w| (*w).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            command_line(&words(&[
+                "--profile",
+                "scim2",
+                "apply",
+                "plan.json",
+                "--journal=j/1"
+            ])),
+            "scim --profile scim2 apply plan.json --journal=j/1"
+        );
+        assert_eq!(
+            command_line(&words(&["apply", "my plan.json", "", "it's", "$HOME"])),
+            r"scim apply 'my plan.json' '' 'it'\''s' '$HOME'"
+        );
     }
 }

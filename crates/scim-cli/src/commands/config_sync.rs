@@ -110,9 +110,8 @@ pub(crate) fn run(session: &Session, flags: &SyncArgs) -> Result<Outcome, CliErr
     match flags.every {
         None => run_once(session, flags),
         Some(every) => {
-            let stop = crate::interrupt::flag();
-            let stop = move || stop.load(std::sync::atomic::Ordering::SeqCst);
-            super::watch::run(session, flags, every, &stop)
+            let _service = crate::interrupt::Service::start(session.output());
+            super::watch::run(session, flags, every, &crate::interrupt::requested)
         }
     }
 }

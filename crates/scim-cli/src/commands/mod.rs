@@ -47,11 +47,16 @@ Examples:
   scim plan --from people.csv --mapping mapping.json --owned-prefix E --out plan.json
   scim plan --from people.csv --owned-prefix E --max-deactivations 50 --last-source-size 1200")]
     Plan(sync::PlanArgs),
-    /// Run a plan, journaled so that running it again resumes
+    /// Run a plan, journaled so that running it again resumes; Ctrl-C stops it safely
     #[command(after_help = "\
 The plan is trusted for nothing: a plan edited by hand (its digest), or with a step on an account
 the source does not own or over the plan's rails, is refused before any write, and a refused apply
 leaves no journal.
+
+Ctrl-C (or SIGTERM) stops it safely: no new step starts, the steps in flight finish and are
+journaled, and it exits 130 saying how many steps are done and the command to run again, which
+resumes. A second Ctrl-C quits at once, also safe: every journal entry is on disk before the next
+request.
 
 Examples:
   scim apply plan.json                 # journaled in plan.json.journal

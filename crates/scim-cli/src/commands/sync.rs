@@ -7,7 +7,9 @@
 //!   nothing is written to the provider.
 //! - `apply plan.json [--journal FILE] [--concurrency N]` runs a plan,
 //!   journaling each step in `plan.json.journal`: run it again after an
-//!   interruption and it resumes. Exit 3 when a step failed.
+//!   interruption and it resumes. Exit 3 when a step failed. Ctrl-C stops
+//!   it safely (`crate::interrupt`): the steps in flight finish, the rest
+//!   wait for the same command run again, exit 130.
 //! - `verify --from people.csv [--mapping m.json]` reads the provider back
 //!   and lists every difference; exit 3 on drift.
 //! - `demo` runs the three on the sample data (`sample/people.csv`), against
@@ -36,6 +38,7 @@ use serde_json::json;
 use super::plural;
 use crate::error::CliError;
 use crate::exit;
+use crate::interrupt::Interrupt;
 use crate::output::Outcome;
 use crate::rails;
 use crate::session::Session;
@@ -210,10 +213,12 @@ pub(crate) fn run_demo(session: &Session) -> Result<Outcome, CliError> {
     // The demo's journal is its own: a failed run starts over next time.
     let _ = std::fs::remove_dir_all(&dir);
     let report = report?;
-    human.push_str(&format!(
-        "\n2. apply\n{}",
-        report_outcome(&report, &journal).human
-    ));
+    let applied = report_outcome(&report, &journal);
+    human.push_str(&format!("\n2. apply\n{}", applied.human));
+    if report.interrupted {
+        let document = json!({"plan": plan, "report": report});
+        return Ok(Outcome::new(document, human).with_status(applied.status));
+    }
     let drift = check(session, &desired, &options)?;
     let verified = drift_outcome(&drift);
     human.push_str(&format!("\n3. verify\n{}", verified.human));
@@ -333,10 +338,14 @@ pub(crate) fn apply(
     run_engine(session, plan, options).map_err(|(error, _)| error)
 }
 
-/// Runs the apply engine; an error comes with whether the apply was
-/// refused before any step was sent: every [`ApplyError`] but a journal
-/// one is returned before the workers start (a journal error may come
-/// after writes, or from another apply's journal, so it never counts).
+/// Runs the apply engine, with progress; an error comes with whether the
+/// apply was refused before any step was sent: every [`ApplyError`] but a
+/// journal one is returned before the workers start (a journal error may
+/// come after writes, or from another apply's journal, so it never counts).
+///
+/// Ctrl-C stops it safely (`crate::interrupt`): the report then says
+/// [`interrupted`](Report::interrupted), and stderr says how far it got
+/// and the command that resumes it (the session's command line).
 fn run_engine(
     session: &Session,
     plan: &Plan,
@@ -344,23 +353,59 @@ fn run_engine(
 ) -> Result<Report, (CliError, bool)> {
     let mut progress = session.progress(plan.steps.len() as u64, "applying");
     let output = session.output();
+    let interrupt = Interrupt::watch(progress.notes(), output);
+    let options = ApplyOptions {
+        stop: Some(interrupt.stop()),
+        ..options.clone()
+    };
+    // Steps ended in this run or an earlier one, skipped ones left out
+    // (a stop skips the rest: that is not progress).
+    let mut position: Option<u64> = None;
     let report = apply_blocking(
         session.client(),
         plan,
         session.profile(),
-        options,
+        &options,
         |event| {
-            progress.set(event.ended as u64);
+            // The first event follows the earlier run's steps (already
+            // ended): the position starts there, the rate from now.
+            let at = position.get_or_insert_with(|| {
+                let earlier = event.ended.saturating_sub(1) as u64;
+                progress.skip_to(earlier);
+                earlier
+            });
+            if !matches!(event.result, EventResult::Skipped { .. }) {
+                *at += 1;
+                progress.set(*at);
+            }
             if let EventResult::Failed { error } = &event.result {
                 output.warn(&format!("step {} failed: {error}", event.step));
             }
         },
     );
     progress.finish();
-    report.map_err(|e| {
+    drop(interrupt);
+    let report = report.map_err(|e| {
         let refused = !matches!(e, ApplyError::Journal(_));
         (rails::apply_refused(&e, &plan.options), refused)
-    })
+    })?;
+    if report.interrupted {
+        crate::output::to_stderr(&format!(
+            "scim: {}\n",
+            resume_hint(&report, plan.steps.len(), session.command_line())
+        ));
+    }
+    Ok(report)
+}
+
+/// `interrupted: N of M steps done; run the same command to resume: LINE`
+/// (done in this run or an earlier one).
+fn resume_hint(report: &Report, steps: usize, line: &str) -> String {
+    let earlier = report.skipped.iter().filter(|s| s.earlier).count();
+    format!(
+        "interrupted: {} of {steps} steps done; run the same command to resume: {line}",
+        report.done.len() + earlier
+    )
 }
 
 pub(crate) fn check(
@@ -442,12 +487,19 @@ pub(crate) fn report_outcome(report: &Report, journal: &Path) -> Outcome {
     for failed in &report.failed {
         human.push_str(&format!("  step {}: {}\n", failed.step, failed.error));
     }
-    let status = if report.is_complete() {
+    Outcome::new(json!(report), human).with_status(apply_status(report))
+}
+
+/// An apply's exit status: [`exit::INTERRUPTED`] when Ctrl-C left steps
+/// to resume, [`exit::DRIFT`] when steps failed or were not run.
+fn apply_status(report: &Report) -> u8 {
+    if report.interrupted {
+        exit::INTERRUPTED
+    } else if report.is_complete() {
         exit::SUCCESS
     } else {
         exit::DRIFT
-    };
-    Outcome::new(json!(report), human).with_status(status)
+    }
 }
 
 pub(crate) fn drift_outcome(drift: &Drift) -> Outcome {

@@ -46,6 +46,19 @@ impl Scratch {
     }
 
     pub fn scim_with(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        let mut command = self.command(args);
+        command.envs(env.iter().copied());
+        let output = command.output().expect("the scim binary runs");
+        Run {
+            status: output.status.code().expect("an exit status"),
+            stdout: String::from_utf8(output.stdout).expect("UTF-8 stdout"),
+            stderr: String::from_utf8(output.stderr).expect("UTF-8 stderr"),
+        }
+    }
+
+    /// `scim args` here with no token and no proxy in the environment, to
+    /// spawn.
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_scim"));
         command.args(args).current_dir(&self.0);
         for name in [
@@ -60,13 +73,7 @@ impl Scratch {
         ] {
             command.env_remove(name);
         }
-        command.envs(env.iter().copied());
-        let output = command.output().expect("the scim binary runs");
-        Run {
-            status: output.status.code().expect("an exit status"),
-            stdout: String::from_utf8(output.stdout).expect("UTF-8 stdout"),
-            stderr: String::from_utf8(output.stderr).expect("UTF-8 stderr"),
-        }
+        command
     }
 }
 

@@ -5,7 +5,8 @@
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
-use std::sync::{Condvar, Mutex, PoisonError};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::task::Poll;
 
 use scim_client::provider::Profile;
@@ -27,6 +28,9 @@ pub struct ApplyOptions {
     /// Requests in flight at once (default 4). Each still passes the
     /// client's rate budget, and steps on one resource never overlap.
     pub concurrency: usize,
+    /// Stops the apply early once raised (default none: it runs to the
+    /// end); see [`StopSignal`].
+    pub stop: Option<StopSignal>,
 }
 
 impl ApplyOptions {
@@ -35,8 +39,52 @@ impl ApplyOptions {
         ApplyOptions {
             journal: journal.into(),
             concurrency: 4,
+            stop: None,
         }
     }
+}
+
+/// A request to stop an apply early, shared with whoever may make it (a
+/// Ctrl-C handler, a service shutting down): clones are one signal.
+///
+/// Both drivers look at it before each [`Apply::poll_paced`]; once it is
+/// raised they call [`Apply::interrupt`]: no further step starts, the
+/// steps in flight finish and are journaled as usual, and the others are
+/// skipped (`not started: interrupted`) without a journal entry, so the
+/// same apply run again with the same journal runs them. Raising it
+/// after the apply ended changes nothing.
+#[derive(Clone, Debug, Default)]
+pub struct StopSignal(Arc<AtomicBool>);
+
+impl StopSignal {
+    /// A signal not raised.
+    pub fn new() -> StopSignal {
+        StopSignal::default()
+    }
+
+    /// Asks the applies holding this signal to stop; safe from any thread.
+    pub fn raise(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    /// True once [`raise`](Self::raise) was called on it or on a clone.
+    pub fn is_raised(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// Two signals are equal when they are clones of one.
+impl PartialEq for StopSignal {
+    fn eq(&self, other: &StopSignal) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for StopSignal {}
+
+/// True when `options` carry a stop signal that was raised.
+fn stop_raised(options: &ApplyOptions) -> bool {
+    options.stop.as_ref().is_some_and(StopSignal::is_raised)
 }
 
 /// Why an apply did not run (a step that fails is in the [`Report`]).
@@ -194,7 +242,7 @@ pub fn apply_blocking(
     };
     std::thread::scope(|scope| {
         for _ in 0..options.concurrency.max(1) {
-            scope.spawn(|| shared.work(client));
+            scope.spawn(|| shared.work(client, options));
         }
     });
     let state = shared
@@ -224,9 +272,12 @@ struct State<F> {
 impl<F: FnMut(&Event) + Send> Shared<F> {
     /// One worker: takes what the engine gives out, sends requests without
     /// holding the lock, and waits when nothing can start.
-    fn work(&self, client: &ScimClient) {
+    fn work(&self, client: &ScimClient, options: &ApplyOptions) {
         let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         while !state.done && state.failure.is_none() {
+            if stop_raised(options) {
+                state.apply.interrupt();
+            }
             match state
                 .apply
                 .poll_paced(&mut |request| client.budget_wait(request))
@@ -283,6 +334,9 @@ pub async fn apply_async(
     )?;
     let mut in_flight: Vec<InFlight<'_>> = Vec::new();
     loop {
+        if stop_raised(options) {
+            apply.interrupt();
+        }
         match apply.poll_paced(&mut |request| client.budget_wait(request)) {
             Output::Journal(entry) => journal.append(&entry)?,
             Output::Event(event) => on_event(&event),

@@ -38,6 +38,9 @@ use crate::scope::Compiled;
 /// The last phase (deactivations and deletions).
 const LAST_PHASE: u8 = 3;
 
+/// Why steps did not start after [`Apply::interrupt`].
+const INTERRUPTED: &str = "interrupted";
+
 /// Names one request in flight; give it back to [`Apply::handle`] with the
 /// answer.
 #[derive(Debug, PartialEq, Eq, Hash)]
@@ -84,7 +87,8 @@ pub struct Apply {
     outputs: VecDeque<Output>,
     report: Report,
     ended: usize,
-    /// Why no further step starts (credentials refused, network down).
+    /// Why no further step starts (credentials refused, network down,
+    /// interrupted).
     stopped: Option<String>,
     next_ticket: u64,
 }
@@ -235,6 +239,20 @@ impl Apply {
         true
     }
 
+    /// Starts no further step (the driver was asked to stop: Ctrl-C, a
+    /// shutdown). From the next [`poll`](Self::poll) on, the steps not
+    /// started end as skipped, `not started: interrupted`, with no journal
+    /// entry, so the same apply run again with the same journal runs them;
+    /// the steps in flight still send what they have left and are
+    /// journaled when they end, and [`Output::Done`] follows their last
+    /// answer. After a failure that already stopped the apply (or a second
+    /// call) it changes nothing.
+    pub fn interrupt(&mut self) {
+        if self.stopped.is_none() {
+            self.stopped = Some(INTERRUPTED.to_owned());
+        }
+    }
+
     /// The report, once [`poll`](Self::poll) said [`Output::Done`].
     pub fn into_report(self) -> Report {
         self.report
@@ -248,6 +266,7 @@ impl Apply {
             let Some(index) = self.lanes.iter_mut().find_map(VecDeque::pop_front) else {
                 return false;
             };
+            self.report.interrupted |= reason == INTERRUPTED;
             self.skip(index, format!("not started: {reason}"), false);
             return true;
         }

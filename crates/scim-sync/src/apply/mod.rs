@@ -10,10 +10,11 @@
 //! open the [`Journal`] (each line checked against its checksum), and on a
 //! resume confirm with [`Recovered::lost`] that the provider still has what
 //! the journal says was created. Any other driver does the same, then
-//! follows the same loop:
+//! follows the same loop (`stop`: the [`StopSignal`] of its options):
 //!
 //! ```text
 //! loop {
+//!     if stop.is_raised() { apply.interrupt(); }            // Ctrl-C: finish what is in flight
 //!     match apply.poll() {
 //!         Output::Journal(entry) => journal.append(&entry)?,    // synced before going on
 //!         Output::Event(event) => show(&event),
@@ -36,7 +37,7 @@ mod trust;
 
 use serde::{Serialize, Serializer};
 
-pub use drive::{ApplyError, ApplyOptions, apply_async, apply_blocking};
+pub use drive::{ApplyError, ApplyOptions, StopSignal, apply_async, apply_blocking};
 pub use engine::{Apply, Output, Ticket, phase};
 pub use journal::{Entry, Journal, JournalError, Lost, Recovered, plan_digest};
 pub use lock::{ApplyLock, Holder, LockError};
@@ -234,6 +235,10 @@ pub struct Report {
     pub failed: Vec<Failed>,
     /// Steps not run: done in an earlier run, or not startable.
     pub skipped: Vec<Skipped>,
+    /// True when a stop ([`StopSignal`], [`Apply::interrupt`]) left steps
+    /// not started: the same apply run again with the same journal
+    /// resumes them.
+    pub interrupted: bool,
 }
 
 impl Report {
