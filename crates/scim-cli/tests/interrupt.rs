@@ -397,3 +397,49 @@ fn a_second_ctrl_c_ends_at_once_and_the_same_command_still_resumes() {
     assert!(resumed.stdout.contains(" 0 failed, "), "{resumed:?}");
     assert_eq!(user_names(&dir, &provider), every_planned_user());
 }
+
+/// Issue 24: SIGTERM while a service (`scim sync --every`) is in a run's
+/// apply stops the apply as Ctrl-C does (steps in flight finish, nothing
+/// new starts) and ends the service at that safe point (exit 0); the
+/// next run plans from the provider as it is and completes: every user
+/// exactly once, no drift.
+#[test]
+fn sigterm_in_a_services_apply_stops_it_safely_and_the_next_run_completes() {
+    let dir = Scratch::new("interrupt-service");
+    let provider = Provider::start();
+    planned(&dir, &provider);
+    let mapping = concat!(env!("CARGO_MANIFEST_DIR"), "/sample/mapping.json");
+    let config = format!(
+        "[target]\nprofile = \"scim2\"\nbase_url = \"{}\"\n\n[source]\nkind = \"csv\"\n\
+         path = \"people.csv\"\nmapping = \"{mapping}\"\n\n[rules]\nowned_prefix = \"E\"\n",
+        provider.url
+    );
+    std::fs::write(dir.path("scim.toml"), config).unwrap();
+    let service = ["sync", "--config", "scim.toml", "--yes", "--every", "1h"];
+    let mut run = Running::spawn(&dir, &service);
+    run.wait_for("applying: 10% (");
+    provider
+        .gate
+        .wait_until("a write in flight", |w| w.arrived > PASS);
+    let pid = libc::pid_t::try_from(run.child.id()).unwrap();
+    // SAFETY: kill(2) only sends a signal, to a child of this process.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGTERM) }, 0);
+    run.wait_for("scim: stopping after the steps in flight");
+    provider.gate.open();
+    let (status, stderr, stdout) = run.finish();
+    assert_eq!(
+        status, 0,
+        "a service stopped at a safe point: {stderr}\n{stdout}"
+    );
+    assert!(stderr.contains("run 1:"), "{stderr}");
+    assert!(stdout.contains("stopped after 1 run"), "{stdout}");
+    let next = dir
+        .scim(&["--json", "sync", "--config", "scim.toml", "--yes"])
+        .ok();
+    assert_eq!(
+        next.json()["drift"]["items"],
+        serde_json::json!([]),
+        "{next:?}"
+    );
+    assert_eq!(user_names(&dir, &provider), every_planned_user());
+}
