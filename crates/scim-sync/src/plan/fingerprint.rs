@@ -17,7 +17,7 @@ use std::fmt::Error;
 use super::Current;
 
 /// A fingerprint of the provider's state: FNV-1a 64 over the digests of
-/// every user's and group's id and [`hash_of`] (`meta` left out: some
+/// every user's and group's id and typed values (`meta` left out: some
 /// providers change it on every read), sorted, so list order does not
 /// matter.
 pub fn fingerprint(current: &Current) -> String {
