@@ -217,6 +217,26 @@ impl SyncConfig {
         Ok(config)
     }
 
+    /// The journal directory (`apply.journal_dir`, default `.scim-sync`
+    /// beside the config), created readable by its owner only: each run's
+    /// journal and the service's run log live there.
+    pub(crate) fn journal_dir(&self) -> Result<PathBuf, CliError> {
+        let dir = self.resolve(
+            self.apply
+                .journal_dir
+                .as_deref()
+                .unwrap_or(Path::new(".scim-sync")),
+        );
+        let mut builder = std::fs::DirBuilder::new();
+        builder.recursive(true);
+        #[cfg(unix)]
+        std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+        builder
+            .create(&dir)
+            .map_err(|e| CliError::input(format!("cannot create {}: {e}", dir.display())))?;
+        Ok(dir)
+    }
+
     /// `path` relative to the config file's directory.
     pub(crate) fn resolve(&self, path: &Path) -> PathBuf {
         if path.is_absolute() {

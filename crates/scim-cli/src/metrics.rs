@@ -65,8 +65,8 @@ impl Metrics {
     /// Every metric, registered, at zero.
     pub(crate) fn new() -> Metrics {
         let mut registry = Registry::with_prefix("scim_sync");
-        let metrics = Metrics {
-            registry: Arc::new(Registry::default()),
+        let mut metrics = Metrics {
+            registry: Arc::default(),
             steps: Family::default(),
             runs: Family::default(),
             throttled: Counter::default(),
@@ -113,15 +113,14 @@ impl Metrics {
             "When the last clean run ended (Unix time)",
             m.last_success.clone(),
         );
-        Metrics {
-            registry: Arc::new(registry),
-            ..metrics
-        }
+        metrics.registry = Arc::new(registry);
+        metrics
     }
 
     /// Records a run that ended with `document` (`{plan, report, drift}`)
-    /// after `took`.
-    pub(crate) fn record(&self, document: &Value, took: Duration, now: SystemTime) {
+    /// after `took`, `clean` as the run's exit status says (one rule for
+    /// the metrics and the run log).
+    pub(crate) fn record(&self, document: &Value, took: Duration, now: SystemTime, clean: bool) {
         let steps = document["plan"]["steps"]
             .as_array()
             .map_or(&[][..], Vec::as_slice);
@@ -153,7 +152,6 @@ impl Metrics {
         let source = document["plan"]["sourceSize"].as_i64().unwrap_or(0);
         self.source_users.set(source);
         self.duration.set(took.as_secs_f64());
-        let clean = drift == 0 && report["failed"].as_array().is_none_or(Vec::is_empty);
         if clean {
             let unix = now
                 .duration_since(SystemTime::UNIX_EPOCH)
@@ -256,6 +254,7 @@ mod tests {
             &document,
             Duration::from_millis(1500),
             SystemTime::UNIX_EPOCH,
+            false,
         );
         metrics.budget(2, Duration::from_secs(3));
         let text = metrics.render();

@@ -95,18 +95,23 @@ impl Ownership {
         }
     }
 
-    /// Whether the provider's group `group` (its JSON) is the source's to
-    /// write, for a source group with `source_external_id`: a group no one
+    /// Whether a provider group carrying `group_external_id` is the
+    /// source's to write, for a source group with `source_external_id`
+    /// (groups carry no user marker: the claim is the externalId): a group no one
     /// has claimed (no `externalId`), one carrying the source's own
     /// `externalId`, or one this rule owns. A group that carries another
     /// system's `externalId` (another IdP's, another sync's) is not: the
     /// planner reports it as a clash and apply refuses to write to it,
     /// after a create's 409 as much as at planning.
-    pub(crate) fn owns_group(&self, group: &Value, source_external_id: Option<&str>) -> bool {
-        match group.get("externalId").and_then(Value::as_str) {
+    pub(crate) fn owns_group(
+        &self,
+        group_external_id: Option<&str>,
+        source_external_id: Option<&str>,
+    ) -> bool {
+        match group_external_id {
             None | Some("") => true,
             Some(id) if Some(id) == source_external_id => true,
-            Some(_) => self.owns(group),
+            Some(id) => self.owns(&serde_json::json!({ "externalId": id })),
         }
     }
 
@@ -289,9 +294,9 @@ mod tests {
     #[test]
     fn a_group_is_owned_unclaimed_by_its_own_external_id_or_by_the_rule() {
         let prefix = Ownership::ExternalIdPrefix("hr:".into());
-        assert!(prefix.owns_group(&json!({}), None));
-        assert!(prefix.owns_group(&json!({"externalId": "g-1"}), Some("g-1")));
-        assert!(prefix.owns_group(&json!({"externalId": "hr:g"}), None));
-        assert!(!prefix.owns_group(&json!({"externalId": "okta:g"}), Some("g-1")));
+        assert!(prefix.owns_group(None, None));
+        assert!(prefix.owns_group(Some("g-1"), Some("g-1")));
+        assert!(prefix.owns_group(Some("hr:g"), None));
+        assert!(!prefix.owns_group(Some("okta:g"), Some("g-1")));
     }
 }

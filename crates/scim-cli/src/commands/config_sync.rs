@@ -200,16 +200,7 @@ fn confirm(flags: &SyncArgs, writes: usize) -> Result<(), CliError> {
 /// The run's journal: named by the plan's digest, in the config's
 /// `journal_dir` (default `.scim-sync` beside the config), created 0700.
 fn journal_path(config: &SyncConfig, digest: &str) -> Result<PathBuf, CliError> {
-    let dir = config.resolve(
-        config
-            .apply
-            .journal_dir
-            .as_deref()
-            .unwrap_or(Path::new(".scim-sync")),
-    );
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| CliError::input(format!("cannot create {}: {e}", dir.display())))?;
-    Ok(dir.join(format!("{digest}.journal")))
+    Ok(config.journal_dir()?.join(format!("{digest}.journal")))
 }
 
 /// Deletes a completed run's journal and its lock file: nothing in them is
@@ -280,8 +271,18 @@ fn ldap_config(config: &SyncConfig, ldap: &LdapSource) -> Result<scim_ldap::Ldap
         ldap.password_file.as_deref(),
         ldap.password_env.as_deref(),
         "the bind password",
-    )?
-    .unwrap_or_default();
+    )?;
+    // A DN with an empty password is an "unauthenticated bind" that many
+    // servers accept as anonymous (RFC 4513 §5.1.2): never by omission.
+    let password = match password {
+        Some(password) => password,
+        None if ldap.bind_dn.is_empty() => String::new(),
+        None => {
+            return Err(CliError::usage(
+                "source: bind_dn is given without password_file or password_env",
+            ));
+        }
+    };
     let users = scim_ldap::SearchSpec {
         base: ldap.users_base.clone(),
         filter: ldap.users_filter.clone(),

@@ -35,7 +35,9 @@ pub(crate) fn apply(
         target.token_env.as_deref(),
         "the target's token",
     )?
-    .unwrap_or_default();
+    .ok_or_else(|| {
+        CliError::usage("--store: the target needs token_file or token_env (workers send it)")
+    })?;
     let password = config::secret(
         config,
         config.apply.store_password_file.as_deref(),

@@ -91,13 +91,10 @@ fn one_run(session: &Session, flags: &SyncArgs, metrics: &Metrics, count: u64) -
         json!({"run": count, "started": unix(at), "durationSeconds": took.as_secs_f64()});
     match result {
         Ok(outcome) => {
-            metrics.record(&outcome.document, took, SystemTime::now());
+            let clean = outcome.status == 0;
+            metrics.record(&outcome.document, took, SystemTime::now(), clean);
             let document = &outcome.document;
-            line["result"] = json!(if outcome.status == 0 {
-                "clean"
-            } else {
-                "drift"
-            });
+            line["result"] = json!(if clean { "clean" } else { "drift" });
             line["steps"] = json!(document["plan"]["steps"].as_array().map_or(0, Vec::len));
             line["failed"] = json!(document["report"]["failed"].as_array().map_or(0, Vec::len));
             line["drift"] = json!(document["drift"]["items"].as_array().map_or(0, Vec::len));
@@ -132,16 +129,7 @@ fn summary(line: &Value) -> String {
 
 /// `runs.jsonl` in the config's journal directory.
 fn run_log(config: &SyncConfig) -> Result<PathBuf, CliError> {
-    let dir = config.resolve(
-        config
-            .apply
-            .journal_dir
-            .as_deref()
-            .unwrap_or(std::path::Path::new(".scim-sync")),
-    );
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| CliError::input(format!("cannot create {}: {e}", dir.display())))?;
-    Ok(dir.join("runs.jsonl"))
+    Ok(config.journal_dir()?.join("runs.jsonl"))
 }
 
 /// Appends `line` to the run log, created readable by its owner only.
@@ -155,12 +143,12 @@ fn append(log: &std::path::Path, line: &Value) -> Result<(), CliError> {
 
 /// Sleeps `wait` in short slices; true when a stop was asked for.
 fn wait(wait: Duration, stop: &dyn Fn() -> bool) -> bool {
-    let until = Instant::now() + wait;
-    while Instant::now() < until {
+    let started = Instant::now();
+    while started.elapsed() < wait {
         if stop() {
             return true;
         }
-        std::thread::sleep(STOP_CHECK.min(until.saturating_duration_since(Instant::now())));
+        std::thread::sleep(STOP_CHECK.min(wait.saturating_sub(started.elapsed())));
     }
     stop()
 }
@@ -169,7 +157,10 @@ fn wait(wait: Duration, stop: &dyn Fn() -> bool) -> bool {
 fn jittered(every: Duration, seed: u64) -> Duration {
     let tenth = every.as_secs_f64() / 10.0;
     let unit = (seed >> 11) as f64 / (1u64 << 53) as f64; // in [0, 1)
-    Duration::from_secs_f64((every.as_secs_f64() + tenth * (2.0 * unit - 1.0)).max(0.0))
+    // `every` comes from the command line: a sum past Duration's range
+    // keeps `every` itself rather than panicking.
+    Duration::try_from_secs_f64((every.as_secs_f64() + tenth * (2.0 * unit - 1.0)).max(0.0))
+        .unwrap_or(every)
 }
 
 /// A seed from the process's hash randomness: the jitter needs no more.

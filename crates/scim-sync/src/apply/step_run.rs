@@ -232,8 +232,9 @@ impl Create {
             && match self.kind {
                 Kind::User => guard.ownership.owns(current),
                 Kind::Group => {
-                    let source_external_id = self.body.get("externalId").and_then(Value::as_str);
-                    guard.ownership.owns_group(current, source_external_id)
+                    let theirs = current.get("externalId").and_then(Value::as_str);
+                    let ours = self.body.get("externalId").and_then(Value::as_str);
+                    guard.ownership.owns_group(theirs, ours)
                 }
             };
         if owned {

@@ -180,13 +180,12 @@ fn check_group_step(
         return Ok(());
     };
     let claim_holds = changes.is_none_or(|changes| {
-        let claimed = serde_json::json!({ "externalId": group.external_id.as_deref() });
         let source_external_id = changes
             .iter()
             .find(|change| change.path == "externalId")
             .and_then(|change| change.value.as_ref())
             .and_then(Value::as_str);
-        ownership.owns_group(&claimed, source_external_id)
+        ownership.owns_group(group.external_id.as_deref(), source_external_id)
     });
     if scope.group(group) && claim_holds {
         return Ok(());

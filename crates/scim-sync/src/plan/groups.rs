@@ -96,10 +96,9 @@ const CLAIMED: &str = "the group carries another system's externalId: its name a
 ///
 /// [`Ownership::owns_group`]: crate::Ownership
 fn claimed_by_another(want: &DesiredGroup, have: &Group, options: &PlanOptions) -> bool {
-    let claimed = serde_json::json!({ "externalId": have.external_id.as_deref() });
     !options
         .ownership
-        .owns_group(&claimed, want.external_id.as_deref())
+        .owns_group(have.external_id.as_deref(), want.external_id.as_deref())
 }
 
 /// The clash when the source names a provider group out of the sync's

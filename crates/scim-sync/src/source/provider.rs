@@ -181,8 +181,15 @@ impl<'a> Groups<'a> {
         path: &mut Vec<&'a str>,
         members: &mut BTreeSet<String>,
     ) -> Result<(), SourceError> {
-        let values = group.members.value().into_iter().flatten();
-        for member in values.filter_map(|m| m.value.as_deref()) {
+        for member in group.members.value().into_iter().flatten() {
+            // A member without the id it names cannot be followed: an
+            // error, never a member silently left out.
+            let Some(member) = member.value.as_deref() else {
+                return Err(problem(
+                    SourceErrorKind::Value,
+                    format!("group {}: a member without a value (its id)", path[0]),
+                ));
+            };
             if let Some(key) = keys.get(member) {
                 members.insert(key.clone());
                 continue;
