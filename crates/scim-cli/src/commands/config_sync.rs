@@ -266,23 +266,7 @@ fn read_ldap(config: &SyncConfig, ldap: &LdapSource) -> Result<Desired, CliError
 
 /// scim-ldap's configuration from `[source]`.
 fn ldap_config(config: &SyncConfig, ldap: &LdapSource) -> Result<scim_ldap::LdapConfig, CliError> {
-    let password = config::secret(
-        config,
-        ldap.password_file.as_deref(),
-        ldap.password_env.as_deref(),
-        "the bind password",
-    )?;
-    // A DN with an empty password is an "unauthenticated bind" that many
-    // servers accept as anonymous (RFC 4513 §5.1.2): never by omission.
-    let password = match password {
-        Some(password) => password,
-        None if ldap.bind_dn.is_empty() => String::new(),
-        None => {
-            return Err(CliError::usage(
-                "source: bind_dn is given without password_file or password_env",
-            ));
-        }
-    };
+    let password = bind_password(config, ldap)?;
     let users = scim_ldap::SearchSpec {
         base: ldap.users_base.clone(),
         filter: ldap.users_filter.clone(),
@@ -329,6 +313,25 @@ fn ldap_config(config: &SyncConfig, ldap: &LdapSource) -> Result<scim_ldap::Ldap
         .validate()
         .map_err(|e| CliError::usage(format!("source: {e}")))?;
     Ok(settings)
+}
+
+/// The bind password from its file or variable. A DN with an empty
+/// password is an "unauthenticated bind" that many servers accept as
+/// anonymous (RFC 4513 §5.1.2): never by omission.
+fn bind_password(config: &SyncConfig, ldap: &LdapSource) -> Result<String, CliError> {
+    let file = ldap.password_file.as_deref();
+    match config::secret(
+        config,
+        file,
+        ldap.password_env.as_deref(),
+        "the bind password",
+    )? {
+        Some(password) => Ok(password),
+        None if ldap.bind_dn.is_empty() => Ok(String::new()),
+        None => Err(CliError::usage(
+            "source: bind_dn is given without password_file or password_env",
+        )),
+    }
 }
 
 /// `[source.attributes]`: LDAP attribute → SCIM target.
