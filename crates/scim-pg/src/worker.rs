@@ -28,8 +28,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use scim_client::Error;
-use scim_sync::apply::{Apply, ApplyError, Output, Recovered, Report, StepError};
-use scim_sync::{Plan, Ref, Step, fingerprint, read_current_for_async};
+use scim_sync::apply::{Apply, ApplyError, Output, Recovered, Report, StepError, check_unchanged};
+use scim_sync::{Plan, Ref, Step, read_current_for_async};
 use tokio::task::JoinSet;
 
 use crate::steps::{Claimed, End, StoredPlan};
@@ -297,11 +297,7 @@ async fn prepare(worker: &Worker, stored: &StoredPlan, target: usize) -> Result<
     let progress = worker.store.progress(stored.id, started).await?;
     let refused = |error: ApplyError| Prepare::Refused(error.to_string());
     if progress.fresh {
-        let now = fingerprint(&current);
-        if now != plan.fingerprint {
-            let planned = plan.fingerprint.clone();
-            return Err(refused(ApplyError::StateChanged { planned, now }));
-        }
+        check_unchanged(&plan, &target_ref.profile, &current).map_err(refused)?;
     } else {
         let lost = progress.recovered.lost(&plan, &current);
         if !lost.is_empty() {

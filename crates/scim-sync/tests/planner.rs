@@ -448,14 +448,100 @@ fn plans_are_deterministic_serialisable_and_tied_to_the_state() {
         serde_json::from_str::<scim_sync::Plan>(&text).unwrap(),
         plan
     );
-    // Any change to the provider's state changes the fingerprint.
+    // Any change to what the plan reads changes the fingerprint.
     let changed = vec![account("W2", "bo", "hr:2"), account("W1", "ada", "hr:1")];
     let state = |users: &[User]| Current {
         users: users.to_vec(),
         ..Current::default()
     };
-    assert_ne!(fingerprint(&state(&current)), fingerprint(&state(&changed)));
-    assert_eq!(plan.fingerprint, fingerprint(&state(&current)));
+    let of = |users: &[User]| fingerprint(&state(users), &scim2(), &owned());
+    assert_ne!(of(&current), of(&changed));
+    assert_eq!(plan.fingerprint, of(&current));
+}
+
+fn scim2() -> Profile {
+    Profile::generic_scim2("https://scim.test/v2")
+}
+
+/// The fingerprint covers what the plan reads: the managed attributes and
+/// those it matches and tells ownership by. A change to another (a phone
+/// number the person edited) leaves the plan right and the fingerprint as
+/// it was; a change to a managed one, to `active` or to the owned marker
+/// does not. With a provider-side scope filter, which may read any
+/// attribute, it covers the whole account.
+#[test]
+fn the_fingerprint_covers_what_the_plan_reads() {
+    let options = PlanOptions {
+        managed: vec!["title".into(), "name.givenName".into()],
+        ..owned()
+    };
+    let have = User {
+        title: "Engineer".into(),
+        ..account("W1", "ada", "hr:1")
+    };
+    let of = |user: &User, options: &PlanOptions| {
+        let current = Current {
+            users: vec![user.clone()],
+            ..Current::default()
+        };
+        fingerprint(&current, &scim2(), options)
+    };
+    let planned = plan_users(
+        std::slice::from_ref(&have),
+        std::slice::from_ref(&have),
+        &options,
+    )
+    .unwrap();
+    assert_eq!(planned.fingerprint, of(&have, &options));
+    let phoned = User {
+        phone_numbers: vec![TypedValue {
+            value: "+1 555 0100".into(),
+            ..TypedValue::default()
+        }]
+        .into(),
+        ..have.clone()
+    };
+    assert_eq!(of(&phoned, &options), of(&have, &options));
+    let read_changes = [
+        User {
+            title: "Manager".into(),
+            ..have.clone()
+        },
+        User {
+            name: Name {
+                family_name: "Lovelace".into(),
+                ..Name::default()
+            }
+            .into(),
+            ..have.clone()
+        },
+        User {
+            active: false.into(),
+            ..have.clone()
+        },
+        User {
+            external_id: "other:1".into(),
+            ..have.clone()
+        },
+        User {
+            user_name: "ada.l".into(),
+            ..have.clone()
+        },
+    ];
+    for changed in &read_changes {
+        assert_ne!(of(changed, &options), of(&have, &options), "{changed:?}");
+    }
+    let mut extra = have.clone();
+    extra.extra.insert("title".into(), json!("Written last"));
+    assert_ne!(of(&extra, &options), of(&have, &options));
+    let scoped = PlanOptions {
+        scope: scim_sync::Scope {
+            users: Some("userType eq \"Employee\"".into()),
+            ..scim_sync::Scope::default()
+        },
+        ..options.clone()
+    };
+    assert_ne!(of(&phoned, &scoped), of(&have, &scoped));
 }
 
 /// The takeover of issue 20: the source's new hire `ada.lovelace` (E3)

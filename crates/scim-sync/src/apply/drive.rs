@@ -187,7 +187,12 @@ pub enum ApplyError {
 /// it or lending its id to a membership change. One listing of the
 /// provider (paged, through the client's budget) answers for all of them,
 /// where a read per id would cost one request per create.
-fn check_state(plan: &Plan, recovered: &Recovered, current: &Current) -> Result<(), ApplyError> {
+fn check_state(
+    plan: &Plan,
+    profile: &Profile,
+    recovered: &Recovered,
+    current: &Current,
+) -> Result<(), ApplyError> {
     if !recovered.is_fresh() {
         let lost = recovered.lost(plan, current);
         return match lost.is_empty() {
@@ -195,7 +200,20 @@ fn check_state(plan: &Plan, recovered: &Recovered, current: &Current) -> Result<
             false => Err(ApplyError::ProviderLost { lost }),
         };
     }
-    let now = fingerprint(current);
+    check_unchanged(plan, profile, current)
+}
+
+/// Whether the provider (`current`, read now) is still in the state `plan`
+/// was computed from: its [`fingerprint`] of what the plan reads, computed
+/// again with the plan's options. Every apply that writes nothing yet
+/// asks this (the blocking and async drivers here, scim-pg's workers); a
+/// resume asks [`Recovered::lost`] instead.
+pub fn check_unchanged(
+    plan: &Plan,
+    profile: &Profile,
+    current: &Current,
+) -> Result<(), ApplyError> {
+    let now = fingerprint(current, profile, &plan.options);
     if now != plan.fingerprint {
         return Err(ApplyError::StateChanged {
             planned: plan.fingerprint.clone(),
@@ -222,7 +240,7 @@ pub fn apply_blocking(
     // that would block the next one.
     check_plan(plan, &current)?;
     let (journal, recovered) = Journal::open(&options.journal, plan)?;
-    check_state(plan, &recovered, &current)?;
+    check_state(plan, profile, &recovered, &current)?;
     let apply = Apply::new(
         plan,
         profile,
@@ -324,7 +342,7 @@ pub async fn apply_async(
     let current = read_current_for_async(client, profile).await?;
     check_plan(plan, &current)?;
     let (mut journal, recovered) = Journal::open(&options.journal, plan)?;
-    check_state(plan, &recovered, &current)?;
+    check_state(plan, profile, &recovered, &current)?;
     let mut apply = Apply::new(
         plan,
         profile,

@@ -37,7 +37,9 @@ mod trust;
 
 use serde::{Serialize, Serializer};
 
-pub use drive::{ApplyError, ApplyOptions, StopSignal, apply_async, apply_blocking};
+pub use drive::{
+    ApplyError, ApplyOptions, StopSignal, apply_async, apply_blocking, check_unchanged,
+};
 pub use engine::{Apply, Output, Ticket, phase};
 pub use journal::{Entry, Journal, JournalError, Lost, Recovered, plan_digest};
 pub use lock::{ApplyLock, Holder, LockError};

@@ -16,6 +16,7 @@ use scim_client::model::{Field, User};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::fingerprint::hash_value;
 use super::json::get;
 use crate::options::{MatchKey, Ownership};
 
@@ -25,6 +26,8 @@ pub(crate) trait Attribute {
     fn present(&self) -> bool;
     /// Its JSON, as the client writes it.
     fn json(&self) -> Value;
+    /// The hash of its typed value ([`hash_value`]): equal for equal JSON.
+    fn hash(&self) -> u64;
 }
 
 impl<T: Serialize> Attribute for Field<T> {
@@ -35,6 +38,10 @@ impl<T: Serialize> Attribute for Field<T> {
     fn json(&self) -> Value {
         // A model field always converts (its map keys are strings).
         serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    fn hash(&self) -> u64 {
+        hash_value(self)
     }
 }
 
@@ -96,7 +103,16 @@ fn modelled(key: &str) -> Option<&'static Modelled> {
 /// The field `user` writes under `key` (exactly as the client spells it),
 /// `None` for a key the type does not model (it is in `extra`, if anywhere).
 pub(crate) fn attribute<'a>(user: &'a User, key: &str) -> Option<&'a dyn Attribute> {
-    modelled(key).map(|(_, field, _)| field(user))
+    reader(key).map(|read| read(user))
+}
+
+/// How a user's field under a top-level key is read.
+pub(crate) type Reader = fn(&User) -> &dyn Attribute;
+
+/// The reader of the field under `key`, looked up once where many users
+/// are read.
+pub(crate) fn reader(key: &str) -> Option<Reader> {
+    modelled(key).map(|(_, field, _)| *field)
 }
 
 /// The attributes under some top-level keys, compared typed: whether two
@@ -105,19 +121,30 @@ pub(crate) fn attribute<'a>(user: &'a User, key: &str) -> Option<&'a dyn Attribu
 /// the value written last.
 pub(crate) struct Compared<'a> {
     keys: Vec<&'a str>,
-    modelled: Vec<fn(&User, &User) -> bool>,
+    /// Each key's comparison, where the type models it.
+    by_key: Vec<Option<Same>>,
+    /// The comparisons of the modelled keys, for [`same`](Self::same).
+    modelled: Vec<Same>,
 }
+
+/// Whether two users' fields under one key are equal.
+type Same = fn(&User, &User) -> bool;
 
 impl<'a> Compared<'a> {
     pub(crate) fn new(roots: &[&'a str]) -> Compared<'a> {
         let mut keys = roots.to_vec();
         keys.sort_unstable();
         keys.dedup();
-        let modelled = keys
+        let by_key: Vec<Option<Same>> = keys
             .iter()
-            .filter_map(|key| modelled(key).map(|(.., same)| *same))
+            .map(|key| modelled(key).map(|(.., same)| *same))
             .collect();
-        Compared { keys, modelled }
+        let modelled = by_key.iter().flatten().copied().collect();
+        Compared {
+            keys,
+            by_key,
+            modelled,
+        }
     }
 
     pub(crate) fn same(&self, a: &User, b: &User) -> bool {
@@ -127,6 +154,18 @@ impl<'a> Compared<'a> {
                 .iter()
                 .all(|&key| a.extra.get(key) == b.extra.get(key));
         extra && self.modelled.iter().all(|same| same(a, b))
+    }
+
+    /// The keys under which `a` and `b` may write different JSON: every
+    /// other key writes the same under both (or nothing under either).
+    pub(crate) fn differing(&self, a: &User, b: &User) -> Vec<&'a str> {
+        let differs = |(&key, same): (&&'a str, &Option<Same>)| {
+            a.extra.get(key) != b.extra.get(key) || same.is_some_and(|same| !same(a, b))
+        };
+        let keys = self.keys.iter().zip(&self.by_key);
+        keys.filter(|&pair| differs(pair))
+            .map(|(&key, _)| key)
+            .collect()
     }
 }
 
@@ -279,6 +318,12 @@ mod tests {
         };
         assert!(!Compared::new(&roots).same(&ada, &retitled));
         assert!(Compared::new(&["userName"]).same(&ada, &retitled));
+        assert_eq!(Compared::new(&roots).differing(&ada, &retitled), ["title"]);
+        assert_eq!(Compared::new(&roots).differing(&ada, &ada), [] as [&str; 0]);
+        assert_eq!(
+            Compared::new(&roots).differing(&odd, &empty),
+            ["nickName", "userName"]
+        );
     }
 
     #[test]

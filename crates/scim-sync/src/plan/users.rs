@@ -10,7 +10,7 @@ use scim_client::provider::{PatchForm, Profile};
 use serde_json::{Map, Value};
 
 use super::enterprise::{self, Enterprise};
-use super::fingerprint::hash_of;
+use super::fingerprint::Coverage;
 use super::hashed::HashedIndex;
 use super::json::{get, same, set, split_root};
 use super::managers::{Known, Managers};
@@ -69,20 +69,23 @@ pub(crate) fn plan_users<'a>(
     let mut holders = Holders::new(current, options, guard);
     let index = (&desired_keys, &current_keys);
     let managers = managers_of(desired, index, current, &mut holders, (profile, options))?;
-    let mut roots = roots(options);
-    roots.extend(Enterprise::of(profile.dialect).source_root());
+    let roots = read_roots(options, profile);
     let unchanged = Unchanged::new(&roots, profile, options, &managers);
-    let mut seen = Seen::new(current, roots.clone(), &options.ownership, for_groups);
+    let mut seen = Seen::new(current, &roots, options, for_groups);
     seen.out_of_scope = out_of_scope;
     let rules = Rules::new(profile, options, guard, &desired_keys, &managers);
     let mut planned = Planned::new(for_groups);
     for (key, index) in desired_keys.iter() {
         let user = &users[index];
         if let Some(&at) = current_keys.get(key)
-            && unchanged.between(key, user, &current[at])
+            && met_typed(
+                (key, user),
+                at,
+                &unchanged,
+                (&mut seen, &mut planned),
+                &rules,
+            )?
         {
-            let id = seen.pass(at);
-            planned.unchanged(key, id);
             continue;
         }
         let met_by = (&current_keys, &mut holders);
@@ -138,12 +141,49 @@ fn plan_user(
     Ok(())
 }
 
-/// When a desired user who meets an account by key needs no write, told
-/// from the typed values: every attribute the planner reads (`roots`) is
-/// equal, and nothing is added to the desired user's JSON before it is
-/// compared (no manager, no RFC 7643 extension to move under the
-/// dialect's URN, no derived attribute that is compared). Otherwise
-/// [`plan_user`] compares JSON, as always.
+/// The desired user `key` who meets account `at` by its key, decided from
+/// the typed values where they decide ([`Unchanged::applies`]): no write
+/// when every attribute read is equal; for an owned account in scope, the
+/// update of the managed attributes that differ, compared as JSON only
+/// under the keys whose typed values differ (equal values write equal
+/// JSON, which [`diff`] would find equal). False: [`plan_user`] decides
+/// from the JSON of every attribute read, as always.
+fn met_typed(
+    (key, user): (&str, &User),
+    at: usize,
+    unchanged: &Unchanged<'_>,
+    (seen, planned): (&mut Seen<'_, '_>, &mut Planned),
+    rules: &Rules<'_>,
+) -> Result<bool, PlanError> {
+    let have = &seen.current[at];
+    if !unchanged.applies(key, user) {
+        return Ok(false);
+    }
+    if unchanged.compared.same(user, have) {
+        let id = seen.pass(at);
+        planned.unchanged(key, id);
+        return Ok(true);
+    }
+    if !seen.owned_in_scope(at) {
+        return Ok(false);
+    }
+    let differing = unchanged.compared.differing(user, have);
+    let (want, had) = (
+        project_user(user, &differing),
+        project_user(have, &differing),
+    );
+    let id = seen.note(at, true);
+    let written = update_step(key, &want, (id, &had), None, rules)?;
+    planned.met(key, Ok((id.to_owned(), written)));
+    Ok(true)
+}
+
+/// When a desired user who meets an account by key can be compared on
+/// typed values: nothing is added to the desired user's JSON before it is
+/// compared (no manager, no RFC 7643 extension to move under the dialect's
+/// URN, no derived attribute that is compared), so every attribute the
+/// planner reads (`roots`) compares as it is. Otherwise [`plan_user`]
+/// compares JSON, as always.
 struct Unchanged<'a> {
     compared: typed::Compared<'a>,
     /// The profile derives no attribute the comparison reads.
@@ -179,13 +219,12 @@ impl<'a> Unchanged<'a> {
         }
     }
 
-    /// Whether the desired user `key` (`want`) and the account it meets
-    /// by key (`have`) need no write.
-    fn between(&self, key: &str, want: &User, have: &User) -> bool {
+    /// Whether the desired user `key` (`want`) can be compared with the
+    /// account it meets on typed values.
+    fn applies(&self, key: &str, want: &User) -> bool {
         self.derives_nothing_compared
             && !self.managers.names(key)
             && self.source_root.is_none_or(|urn| !typed::has(want, urn))
-            && self.compared.same(want, have)
     }
 }
 
@@ -711,7 +750,9 @@ fn index_current<'a>(
 /// (or its removal) is decided from JSON.
 struct Seen<'a, 'o> {
     current: &'a [User],
-    roots: Vec<&'o str>,
+    roots: &'o [&'o str],
+    /// What of each account the fingerprint covers.
+    coverage: Coverage<'o>,
     ownership: &'o Ownership,
     read: Vec<bool>,
     owned: usize,
@@ -725,15 +766,16 @@ struct Seen<'a, 'o> {
 impl<'a, 'o> Seen<'a, 'o> {
     fn new(
         current: &'a [User],
-        roots: Vec<&'o str>,
-        ownership: &'o Ownership,
+        roots: &'o [&'o str],
+        options: &'o PlanOptions,
         keep_owned_ids: bool,
     ) -> Seen<'a, 'o> {
         Seen {
             keep_owned_ids,
             current,
             roots,
-            ownership,
+            coverage: Coverage::new(options, roots),
+            ownership: &options.ownership,
             read: vec![false; current.len()],
             owned: 0,
             owned_ids: HashSet::new(),
@@ -745,16 +787,21 @@ impl<'a, 'o> Seen<'a, 'o> {
     /// Account `at`'s id, JSON, and whether the source owns it (its ids
     /// were checked by `index_current`).
     fn read(&mut self, at: usize) -> (&'a str, Value, bool) {
-        let json = project_user(&self.current[at], &self.roots);
+        let json = project_user(&self.current[at], self.roots);
         let owned = self.out_of_scope[at].is_none() && self.ownership.owns(&json);
         (self.note(at, owned), json, owned)
     }
 
     /// Account `at`'s id, read without JSON (it needs no write).
     fn pass(&mut self, at: usize) -> &'a str {
-        let user = &self.current[at];
-        let owned = self.out_of_scope[at].is_none() && typed::owns(self.ownership, user);
+        let owned = self.owned_in_scope(at);
         self.note(at, owned)
+    }
+
+    /// Whether the source owns account `at` and it is in scope, read
+    /// without JSON.
+    fn owned_in_scope(&self, at: usize) -> bool {
+        self.out_of_scope[at].is_none() && typed::owns(self.ownership, &self.current[at])
     }
 
     /// Notes account `at` as read: its hash, and whether it is `owned`.
@@ -762,7 +809,7 @@ impl<'a, 'o> Seen<'a, 'o> {
         let user = &self.current[at];
         let id = user.id.as_deref().unwrap_or_default();
         self.read[at] = true;
-        self.hashes.push((id, hash_of(user)));
+        self.hashes.push((id, self.coverage.hash(user)));
         if owned {
             self.owned += 1;
             if self.keep_owned_ids {
@@ -773,14 +820,19 @@ impl<'a, 'o> Seen<'a, 'o> {
     }
 }
 
-/// The top-level attributes the planner reads: the managed ones, and those
-/// it matches and tells ownership by.
-fn roots(options: &PlanOptions) -> Vec<&str> {
+/// The top-level attributes the planner reads of a user, sorted: the
+/// managed ones (`options` localised to the profile's dialect), those it
+/// matches and tells ownership by, and RFC 7643's enterprise URN where the
+/// dialect writes another (a source user's extension is moved from it).
+pub(crate) fn read_roots<'a>(options: &'a PlanOptions, profile: &Profile) -> Vec<&'a str> {
     let mut roots: Vec<&str> = options.managed.iter().map(|path| root(path)).collect();
     roots.extend(["externalId", "userName", "emails", "active"]);
     if let Ownership::Marker { path, .. } = &options.ownership {
         roots.push(root(path));
     }
+    roots.extend(Enterprise::of(profile.dialect).source_root());
+    roots.sort_unstable();
+    roots.dedup();
     roots
 }
 
@@ -1020,4 +1072,155 @@ fn removal(
         user_name,
         patch,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scim_client::model::{Field, Name, TypedValue};
+    use serde_json::json;
+
+    /// What planning `want` against `have` gave: the updates, the notes,
+    /// where the key points, and what the fingerprint and rails saw.
+    type Outcome = (
+        Vec<Step>,
+        Vec<LeftAlone>,
+        HashMap<String, Ref>,
+        Vec<(String, u64)>,
+        usize,
+    );
+
+    /// `want` (met by key by `have`) planned from the typed values
+    /// ([`met_typed`], which must decide it) and from JSON ([`plan_user`]).
+    fn both_ways(want: &User, have: &User, profile: &Profile) -> (Outcome, Outcome) {
+        let options = PlanOptions {
+            ownership: Ownership::ExternalIdPrefix("hr:".into()),
+            ..PlanOptions::default()
+        };
+        let (desired, current) = (std::slice::from_ref(want), std::slice::from_ref(have));
+        let desired_keys = index_desired(desired, &options).expect("keys");
+        let current_keys = index_current(current, &options).expect("keys");
+        let managers = Managers::none(Enterprise::of(profile.dialect));
+        let roots = read_roots(&options, profile);
+        let unchanged = Unchanged::new(&roots, profile, &options, &managers);
+        let rules = Rules::new(profile, &options, true, &desired_keys, &managers);
+        let key = desired_keys.key(0);
+        let outcome = |seen: Seen<'_, '_>, planned: Planned| {
+            let hashes = seen.hashes.iter().map(|&(id, h)| (id.to_owned(), h));
+            (
+                planned.updates,
+                planned.left_alone,
+                planned.by_key,
+                hashes.collect(),
+                seen.owned,
+            )
+        };
+        let mut seen = Seen::new(current, &roots, &options, true);
+        let mut planned = Planned::new(true);
+        let typed = met_typed(
+            (key, want),
+            0,
+            &unchanged,
+            (&mut seen, &mut planned),
+            &rules,
+        );
+        assert!(typed.expect("planned"), "decided from the typed values");
+        let typed = outcome(seen, planned);
+        let mut seen = Seen::new(current, &roots, &options, true);
+        let mut planned = Planned::new(true);
+        let mut holders = Holders::new(current, &options, true);
+        let met_by = (&current_keys, &mut holders);
+        plan_user((key, want), met_by, &mut seen, &mut planned, &rules).expect("planned");
+        (typed, outcome(seen, planned))
+    }
+
+    /// Every way a met user can differ gives the same plan from the typed
+    /// values as from JSON, for the partial-resource PATCH (which sends a
+    /// complex attribute whole) and RFC 7644's.
+    #[test]
+    fn a_changed_user_plans_alike_from_typed_values_and_from_json() {
+        let have = User {
+            id: "W1".into(),
+            external_id: "hr:1".into(),
+            user_name: "ada".into(),
+            display_name: "Ada".into(),
+            title: "Engineer".into(),
+            active: true.into(),
+            name: Name {
+                given_name: "Ada".into(),
+                family_name: "Lovelace".into(),
+                ..Name::default()
+            }
+            .into(),
+            emails: vec![TypedValue {
+                value: "ada@x.test".into(),
+                primary: true.into(),
+                ..TypedValue::default()
+            }]
+            .into(),
+            ..User::default()
+        };
+        let desired = User {
+            id: Field::Absent,
+            ..have.clone()
+        };
+        let mut wants = vec![
+            User {
+                title: "Countess".into(),
+                ..desired.clone()
+            },
+            User {
+                title: Field::Null,
+                ..desired.clone()
+            },
+            User {
+                title: Field::Absent,
+                active: false.into(),
+                ..desired.clone()
+            },
+            User {
+                user_name: "ADA".into(),
+                ..desired.clone()
+            },
+            User {
+                name: Name {
+                    given_name: "Augusta".into(),
+                    ..Name::default()
+                }
+                .into(),
+                ..desired.clone()
+            },
+            User {
+                emails: vec![TypedValue {
+                    value: "ADA@x.test".into(),
+                    primary: true.into(),
+                    ..TypedValue::default()
+                }]
+                .into(),
+                ..desired.clone()
+            },
+            User {
+                nick_name: "Countess".into(),
+                display_name: "A. L.".into(),
+                ..desired.clone()
+            },
+        ];
+        let mut extra = desired.clone();
+        extra.extra.insert("title".into(), json!("Analyst"));
+        wants.push(extra);
+        for profile in [
+            Profile::slack_v1(),
+            Profile::generic_scim2("https://scim.test/v2"),
+        ] {
+            for want in &wants {
+                let (typed, json) = both_ways(want, &have, &profile);
+                assert_eq!(typed, json, "{} {want:?}", profile.name);
+            }
+        }
+        // One of them writes nothing: a login differing only in case.
+        let (typed, _) = both_ways(&wants[3], &have, &Profile::slack_v1());
+        assert!(typed.0.is_empty());
+        let (typed, _) = both_ways(&wants[4], &have, &Profile::slack_v1());
+        assert_eq!(typed.0.len(), 1, "a new given name is one update");
+    }
 }
