@@ -1,5 +1,6 @@
 //! [`HashedIndex`]: values (logins, addresses) to the indices of the users
-//! holding them, by a 64-bit hash.
+//! holding them, by a 64-bit hash; [`DistinctHashes`]: whether values
+//! repeat, by the same hash.
 //!
 //! A `HashMap<String, usize>` of 100,000 logins was a tenth of a large
 //! plan (`cargo bench -p scim-sync --bench plan`): rehashed as it grows, a
@@ -30,13 +31,6 @@ impl HashedIndex {
         HashedIndex { hasher, entries }
     }
 
-    /// Whether no two values can be equal: no two hashes are. False also
-    /// on a collision of distinct values (once in 2⁶⁴ pairs): the caller
-    /// then compares the values themselves.
-    pub(crate) fn distinct(&self) -> bool {
-        self.entries.windows(2).all(|pair| pair[0].0 != pair[1].0)
-    }
-
     /// The indices of the users whose value may be `value` (its hash
     /// matches), lowest first: the caller compares the values.
     pub(crate) fn candidates(&self, value: &str) -> impl Iterator<Item = usize> + '_ {
@@ -49,6 +43,36 @@ impl HashedIndex {
     }
 }
 
+/// Whether no two of many values are equal, by hash: a sorted array of
+/// 64-bit hashes, 8 bytes a value (an index sorted with its users'
+/// indices moves twice as many). A collision of distinct values (once in
+/// 2⁶⁴ pairs) reads as a duplicate: the caller then compares the values.
+pub(crate) struct DistinctHashes {
+    hasher: RandomState,
+    hashes: Vec<u64>,
+}
+
+impl DistinctHashes {
+    /// Room for `capacity` values.
+    pub(crate) fn with_capacity(capacity: usize) -> DistinctHashes {
+        DistinctHashes {
+            hasher: RandomState::new(),
+            hashes: Vec::with_capacity(capacity),
+        }
+    }
+
+    /// Adds a value.
+    pub(crate) fn push(&mut self, value: &str) {
+        self.hashes.push(self.hasher.hash_one(value));
+    }
+
+    /// Whether no two values added can be equal: no two hashes are.
+    pub(crate) fn distinct(mut self) -> bool {
+        self.hashes.sort_unstable();
+        self.hashes.windows(2).all(|pair| pair[0] != pair[1])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,7 +81,6 @@ mod tests {
     fn candidates_include_every_holder_lowest_first() {
         let values = ["b", "a", "c", "a"];
         let index = HashedIndex::new(values.iter().copied().zip(0..));
-        assert!(!index.distinct());
         let holders: Vec<usize> = index
             .candidates("a")
             .filter(|&i| values[i] == "a")
@@ -67,7 +90,17 @@ mod tests {
             index.candidates("z").filter(|&i| values[i] == "z").count(),
             0
         );
-        let distinct = HashedIndex::new(["x", "y"].into_iter().zip(0..));
-        assert!(distinct.distinct());
+    }
+
+    #[test]
+    fn distinct_hashes_tell_a_repeated_value() {
+        let of = |values: &[&str]| {
+            let mut hashes = DistinctHashes::with_capacity(values.len());
+            values.iter().for_each(|value| hashes.push(value));
+            hashes.distinct()
+        };
+        assert!(of(&["a", "b", "c"]));
+        assert!(!of(&["a", "b", "a"]));
+        assert!(of(&[]));
     }
 }

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use super::enterprise::{self, Enterprise};
 use super::fingerprint::Coverage;
-use super::hashed::HashedIndex;
+use super::hashed::{DistinctHashes, HashedIndex};
 use super::json::{get, same, set, split_root};
 use super::managers::{Known, Managers};
 use super::typed::{self, key_of, project_user};
@@ -627,34 +627,39 @@ impl DesiredKeys<'_> {
 
 /// The desired users' keys, in key order, to their index; refused when a
 /// user has no key, or a key, login or primary address of a user before it.
+///
+/// One pass reads each user's key and the hashes of its login and address
+/// (the attributes that must be unique besides the key): reading 100,000
+/// scattered users once rather than three times was a tenth of a large
+/// plan. Only when two keys or two hashes are equal does [`check_desired`]
+/// find the first offender exactly.
 fn index_desired<'a>(
     desired: &'a [User],
     options: &PlanOptions,
 ) -> Result<DesiredKeys<'a>, PlanError> {
-    let keys: Vec<_> = desired
-        .iter()
-        .map(|user| key_of(options.match_key, user))
-        .collect();
+    // The attribute that is the key is unique once the keys are.
+    let unique = [MatchKey::UserName, MatchKey::PrimaryEmail];
+    let mut hashes = unique.map(|attribute| {
+        (attribute != options.match_key).then(|| DistinctHashes::with_capacity(desired.len()))
+    });
+    let mut keys = Vec::with_capacity(desired.len());
+    for user in desired {
+        keys.push(key_of(options.match_key, user));
+        for (attribute, hashes) in unique.into_iter().zip(&mut hashes) {
+            if let (Some(hashes), Some(value)) = (hashes, key_of(attribute, user)) {
+                hashes.push(&value);
+            }
+        }
+    }
     let mut order: Vec<usize> = (0..keys.len()).filter(|&i| keys[i].is_some()).collect();
     order.sort_unstable_by(|&a, &b| keys[a].cmp(&keys[b]));
     let distinct = order.len() == keys.len()
         && order.windows(2).all(|pair| keys[pair[0]] != keys[pair[1]])
-        && [MatchKey::UserName, MatchKey::PrimaryEmail]
-            .into_iter()
-            .filter(|&attribute| attribute != options.match_key)
-            .all(|attribute| distinct_values(desired, attribute));
+        && hashes.into_iter().flatten().all(DistinctHashes::distinct);
     if !distinct {
         check_desired(desired, &keys, options.match_key)?;
     }
     Ok(DesiredKeys { keys, order })
-}
-
-/// Whether no two `users` have one value of `attribute` (lower-cased), by
-/// hash: false also when two distinct values collide, which
-/// [`check_desired`] then clears.
-fn distinct_values(users: &[User], attribute: MatchKey) -> bool {
-    let values = users.iter().zip(0..);
-    HashedIndex::new(values.filter_map(|(user, i)| Some((key_of(attribute, user)?, i)))).distinct()
 }
 
 /// The first desired user, in source order, without a key or with the key,
