@@ -25,14 +25,17 @@ pub const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 /// assert_eq!(json["Operations"][0]["path"], r#"emails[type eq "work"].value"#);
 /// assert_eq!(json["schemas"][0], "urn:ietf:params:scim:api:messages:2.0:PatchOp");
 /// ```
+// `Operations` is written before `schemas`: in the order of their keys, as
+// a `serde_json::Value` object writes them, so a PatchOp kept typed (as a
+// sync plan keeps its bodies) writes the same text as one kept as JSON.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PatchOp {
-    /// Always the PatchOp URN when built here.
-    #[serde(default = "patch_schemas")]
-    pub schemas: Vec<String>,
     /// The operations, applied in order.
     #[serde(rename = "Operations", alias = "operations")]
     pub operations: Vec<PatchOperation>,
+    /// Always the PatchOp URN when built here.
+    #[serde(default = "patch_schemas")]
+    pub schemas: Vec<String>,
     /// Members this type does not model, with their exact keys (Entra ID
     /// sends a top-level `id`).
     #[serde(flatten)]
@@ -53,8 +56,8 @@ impl PatchOp {
     /// An empty PATCH.
     pub fn new() -> PatchOp {
         PatchOp {
-            schemas: patch_schemas(),
             operations: Vec::new(),
+            schemas: patch_schemas(),
             extra: Map::new(),
         }
     }

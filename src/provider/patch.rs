@@ -1,7 +1,8 @@
 //! [`PatchChanges`]: the one place a PATCH body is written, in the
 //! provider's [`PatchForm`].
 
-use serde::Serialize;
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
 
 use crate::filter::{AttrPath, CompValue, Filter};
@@ -252,6 +253,22 @@ pub enum PatchBody {
     Ops(PatchOp),
 }
 
+/// A body read back (from a saved sync plan, say) takes the form its JSON
+/// has: a `PatchOp` when it has `Operations` or lists the PatchOp URN, a
+/// partial resource otherwise. Either writes back the JSON it was read
+/// from (a `PatchOp` missing `schemas` gains the URN).
+impl<'de> Deserialize<'de> for PatchBody {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let body = Map::<String, Value>::deserialize(deserializer)?;
+        if !is_patch_op(&body) {
+            return Ok(PatchBody::Partial(body));
+        }
+        serde_json::from_value(Value::Object(body))
+            .map(PatchBody::Ops)
+            .map_err(|error| D::Error::custom(format!("not a PatchOp: {error}")))
+    }
+}
+
 impl PatchBody {
     /// The body as JSON.
     pub fn to_value(&self) -> Value {
@@ -312,14 +329,7 @@ fn object(resource: &impl Serialize) -> Map<String, Value> {
 /// a partial resource, every other dialect an RFC 7644 `PatchOp` (a message
 /// with the PatchOp schema or `Operations`).
 pub(crate) fn check_form(dialect: Dialect, body: &Value) -> Result<(), Error> {
-    let is_patch_op = body.as_object().is_some_and(|body| {
-        body.keys()
-            .any(|key| key.eq_ignore_ascii_case("Operations"))
-            || body
-                .get("schemas")
-                .and_then(Value::as_array)
-                .is_some_and(|schemas| schemas.iter().any(|s| s == PATCH_OP))
-    });
+    let is_patch_op = body.as_object().is_some_and(is_patch_op);
     match (dialect, is_patch_op) {
         (Dialect::SlackV1, true) => Err(Error::invalid(
             "body",
@@ -331,6 +341,18 @@ pub(crate) fn check_form(dialect: Dialect, body: &Value) -> Result<(), Error> {
         )),
         _ => Ok(()),
     }
+}
+
+/// Whether a PATCH body is a `PatchOp` (RFC 7644 §3.5.2): it has
+/// `Operations` (in any case) or lists the PatchOp URN. A partial resource
+/// (Slack v1) has neither: no SCIM resource has an `Operations` attribute.
+fn is_patch_op(body: &Map<String, Value>) -> bool {
+    body.keys()
+        .any(|key| key.eq_ignore_ascii_case("Operations"))
+        || body
+            .get("schemas")
+            .and_then(Value::as_array)
+            .is_some_and(|schemas| schemas.iter().any(|s| s == PATCH_OP))
 }
 
 /// Refuses a path that is not an attribute path, and one the form cannot PATCH.
@@ -669,6 +691,35 @@ mod tests {
 
     fn ops(operations: Value) -> Value {
         json!({"schemas": [PATCH_OP], "Operations": operations})
+    }
+
+    /// A rendered body kept typed writes the text the same body kept as JSON
+    /// writes, and reads back as itself, in both forms.
+    #[test]
+    fn a_body_kept_typed_writes_and_reads_back_as_its_json() {
+        let changes = PatchChanges::new()
+            .set("title", "Analyst")
+            .set("name.givenName", "Ada")
+            .clear("nickName");
+        for form in [SLACK_V1, RFC_7644, GITHUB] {
+            let body = changes.render(form, Some(&current())).unwrap();
+            let text = serde_json::to_string(&body).unwrap();
+            assert_eq!(text, serde_json::to_string(&body.to_value()).unwrap());
+            let read: PatchBody = serde_json::from_str(&text).unwrap();
+            assert_eq!(read, body, "{form:?}");
+        }
+        let lenient: PatchBody = serde_json::from_value(
+            json!({"operations": [{"op": "Replace", "path": "title", "value": "A"}]}),
+        )
+        .unwrap();
+        assert!(matches!(&lenient, PatchBody::Ops(patch) if patch.schemas == [PATCH_OP]));
+        let partial: PatchBody = serde_json::from_value(json!({"title": "A"})).unwrap();
+        assert_eq!(
+            partial,
+            PatchBody::Partial(json!({"title": "A"}).as_object().unwrap().clone())
+        );
+        let broken = serde_json::from_value::<PatchBody>(json!({"Operations": "none"}));
+        assert!(broken.unwrap_err().to_string().contains("not a PatchOp"));
     }
 
     fn rendered(changes: &PatchChanges, form: PatchForm) -> Value {

@@ -646,6 +646,7 @@ fn public_url(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use scim_client::provider::PatchBody;
     use scim_sync::{LeftAlone, Ownership, PlanOptions};
     use serde_json::json;
 
@@ -667,13 +668,13 @@ mod tests {
                 key: "E1".into(),
                 id: Ref::Id(HOSTILE.into()),
                 changes: vec![change],
-                patch: json!({}),
+                patch: Some(PatchBody::Partial(serde_json::Map::new())),
                 manager: None,
             },
             Step::DeactivateUser {
                 id: "U2".into(),
                 user_name: HOSTILE.into(),
-                patch: json!({}),
+                patch: PatchBody::Partial(serde_json::Map::new()),
             },
             Step::ChangeMembers {
                 group: Ref::Key(HOSTILE.into()),

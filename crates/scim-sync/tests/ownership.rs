@@ -7,6 +7,7 @@ mod common;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use common::*;
+use scim_client::model::PatchOp;
 use scim_client::provider::Profile;
 use scim_client::transport::{HttpRequest, HttpResponse, Transport, TransportError};
 use scim_memory::InMemoryService;
@@ -196,7 +197,7 @@ fn a_plan_whose_digest_was_computed_again_is_still_checked_against_ownership_and
                 key: "hr:9".into(),
                 id: scim_sync::Ref::Id(zed.to_owned()),
                 changes: vec![],
-                patch: json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{"op": "replace", "path": "title", "value": "Owned"}]}),
+                patch: Some(PatchOp::new().replace("title", "Owned").into()),
                 manager: None,
             },
         );
@@ -472,8 +473,7 @@ fn a_resealed_plan_renaming_another_systems_group_is_refused() {
     // Left alone by the planner: not in the source.
     let qa = seed_foreign(&service, &profile, "qa");
     let mut plan = plan_with(&service, &profile, &options());
-    let rename = json!({"schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
-        "Operations": [{"op": "replace", "path": "displayName", "value": "QA"}]});
+    let rename = PatchOp::new().replace("displayName", "QA").into();
     plan.steps.insert(
         0,
         Step::UpdateGroup {

@@ -21,8 +21,8 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::time::Duration;
 
 use scim_client::model::{Group, User};
-use scim_client::provider::MemberChanges;
 use scim_client::provider::Profile;
+use scim_client::provider::{MemberChanges, PatchBody};
 use scim_client::transport::HttpRequest;
 use scim_client::{Endpoint, Error, Operation};
 
@@ -370,13 +370,13 @@ impl Apply {
                 patch: body,
                 manager,
                 ..
-            } => self.update(id, body, manager.as_ref()),
+            } => self.update(id, body.as_ref(), manager.as_ref()),
             Step::AdoptUser {
                 id,
                 patch: body,
                 manager,
                 ..
-            } => self.update(&Ref::Id(id.clone()), body, manager.as_ref()),
+            } => self.update(&Ref::Id(id.clone()), Some(body), manager.as_ref()),
             Step::DeactivateUser {
                 id, patch: body, ..
             } => one(patch::<User>(endpoint, id, body), Outcome::Deactivated),
@@ -399,12 +399,12 @@ impl Apply {
     fn update(
         &self,
         user: &Ref,
-        body: &serde_json::Value,
+        body: Option<&PatchBody>,
         manager: Option<&NewManager>,
     ) -> Result<StepRun, StepError> {
         let id = self.resolve(user, "user")?;
         let mut operations = Vec::new();
-        if !body.is_null() {
+        if let Some(body) = body {
             operations.push(patch::<User>(&self.endpoint, &id, body)?);
         }
         if let Some(manager) = manager {

@@ -15,7 +15,7 @@ use std::collections::VecDeque;
 
 use scim_client::filter::Filter;
 use scim_client::model::{Group, ListResponse, SearchRequest, User};
-use scim_client::provider::Profile;
+use scim_client::provider::{PatchBody, Profile};
 use scim_client::{Endpoint, Error, Operation, Resource, ScimType};
 use serde_json::Value;
 
@@ -342,7 +342,7 @@ fn lookup<R: Resource + 'static>(
 pub(crate) fn patch<R: Resource + 'static>(
     endpoint: &Endpoint,
     id: &str,
-    body: &Value,
+    body: &PatchBody,
 ) -> Result<Operation<Answer>, Error> {
     let written = id.to_owned();
     Ok(endpoint

@@ -7,7 +7,7 @@ use scim_client::model::Group;
 use scim_client::provider::Profile;
 use serde_json::{Map, Value};
 
-use super::fingerprint::hash_of;
+use super::fingerprint::{hash_of, resource_digest};
 use super::users::UserIndex;
 use super::users::unwritable;
 use super::{Change, Clash, Current, LeftAlone, PlanError, Ref, Step, render};
@@ -16,12 +16,12 @@ use crate::options::PlanOptions;
 use crate::scope::{Compiled, OUT_OF_PROVIDER_SCOPE};
 
 /// The groups' part of a plan.
-pub(crate) struct GroupPlan<'a> {
+pub(crate) struct GroupPlan {
     /// Creates, then updates, then membership changes.
     pub steps: Vec<Step>,
     pub left_alone: Vec<LeftAlone>,
-    /// Every provider group's id and hash: for the fingerprint.
-    pub current: Vec<(&'a str, u64)>,
+    /// Every provider group's digest: for the fingerprint.
+    pub current: Vec<u64>,
 }
 
 /// Plans the groups the source manages; groups it does not list are left
@@ -29,14 +29,14 @@ pub(crate) struct GroupPlan<'a> {
 /// system's `externalId` has its members managed but is never renamed nor
 /// re-claimed; one out of the sync's scope is a clash when `guard` is set
 /// (verify, which writes nothing, reads the drift without it).
-pub(crate) fn plan_groups<'a>(
+pub(crate) fn plan_groups(
     desired: &[DesiredGroup],
-    current: &'a Current,
-    users: &UserIndex<'_>,
+    current: &Current,
+    users: &UserIndex,
     profile: &Profile,
     options: &PlanOptions,
     (guard, scope): (bool, &Compiled),
-) -> Result<GroupPlan<'a>, PlanError> {
+) -> Result<GroupPlan, PlanError> {
     let desired = index_desired(desired)?;
     let (by_key, current_json) = index_current(&current.groups)?;
     let (mut creates, mut updates, mut members) = (Vec::new(), Vec::new(), Vec::new());
@@ -156,9 +156,9 @@ fn index_desired(desired: &[DesiredGroup]) -> Result<BTreeMap<String, &DesiredGr
     Ok(by_key)
 }
 
-type CurrentGroups<'a> = (HashMap<String, usize>, Vec<(&'a str, u64)>);
+type CurrentGroups = (HashMap<String, usize>, Vec<u64>);
 
-fn index_current(current: &[Group]) -> Result<CurrentGroups<'_>, PlanError> {
+fn index_current(current: &[Group]) -> Result<CurrentGroups, PlanError> {
     let mut by_key = HashMap::with_capacity(current.len());
     let mut json = Vec::with_capacity(current.len());
     for (index, group) in current.iter().enumerate() {
@@ -172,7 +172,7 @@ fn index_current(current: &[Group]) -> Result<CurrentGroups<'_>, PlanError> {
                 });
             }
         }
-        json.push((id, hash_of(group)));
+        json.push(resource_digest(Some(id), hash_of(group)));
     }
     Ok((by_key, json))
 }
@@ -181,7 +181,7 @@ fn index_current(current: &[Group]) -> Result<CurrentGroups<'_>, PlanError> {
 /// the plan creates.
 fn member_refs(
     group: &DesiredGroup,
-    users: &UserIndex<'_>,
+    users: &UserIndex,
     options: &PlanOptions,
 ) -> Result<BTreeSet<Ref>, PlanError> {
     group
@@ -285,7 +285,7 @@ impl MemberDiff {
     fn of(
         wanted: BTreeSet<Ref>,
         have: &Group,
-        users: &UserIndex<'_>,
+        users: &UserIndex,
         profile: &Profile,
     ) -> MemberDiff {
         // Where group reads omit members, a group read without them (a plain

@@ -10,7 +10,7 @@ use scim_client::provider::{PatchForm, Profile};
 use serde_json::{Map, Value};
 
 use super::enterprise::{self, Enterprise};
-use super::fingerprint::Coverage;
+use super::fingerprint::{Coverage, resource_digest};
 use super::hashed::{DistinctHashes, HashedIndex};
 use super::json::{get, same, set, split_root};
 use super::managers::{Known, Managers};
@@ -20,7 +20,7 @@ use crate::desired::Desired;
 use crate::options::{MatchKey, Ownership, PlanOptions};
 
 /// The users' part of a plan, and what the groups' part needs to know.
-pub(crate) struct UserPlan<'a> {
+pub(crate) struct UserPlan {
     /// Creates, adoptions and updates, in key order.
     pub writes: Vec<Step>,
     /// Updates and adoptions that set a manager the plan creates, in key
@@ -29,7 +29,7 @@ pub(crate) struct UserPlan<'a> {
     /// Deactivations or deletions, in id order (they run last).
     pub removals: Vec<Step>,
     pub left_alone: Vec<LeftAlone>,
-    pub index: UserIndex<'a>,
+    pub index: UserIndex,
     /// The provider accounts the source owns (in scope): the rails'
     /// denominator.
     pub owned: usize,
@@ -37,11 +37,11 @@ pub(crate) struct UserPlan<'a> {
 
 /// Where each user is: desired keys to the provider's id (or the key a
 /// create will give one), and which provider accounts the source owns.
-pub(crate) struct UserIndex<'a> {
+pub(crate) struct UserIndex {
     pub by_key: HashMap<String, Ref>,
     pub owned_ids: HashSet<String>,
-    /// Every provider user's id and hash: for the fingerprint.
-    pub current: Vec<(&'a str, u64)>,
+    /// Every provider user's digest: for the fingerprint.
+    pub current: Vec<u64>,
 }
 
 /// Plans the users. A desired user who meets an account by key and
@@ -55,14 +55,14 @@ pub(crate) struct UserIndex<'a> {
 /// of a large plan). `guard`: whether writes to accounts the source does
 /// not own are refused ([`PlanError::NotOwned`]); verify, which writes
 /// nothing, reads the drift without it.
-pub(crate) fn plan_users<'a>(
+pub(crate) fn plan_users(
     desired: &Desired,
-    current: &'a [User],
+    current: &[User],
     profile: &Profile,
     options: &PlanOptions,
     (for_groups, guard): (bool, bool),
     out_of_scope: Vec<Option<&'static str>>,
-) -> Result<UserPlan<'a>, PlanError> {
+) -> Result<UserPlan, PlanError> {
     let users = &desired.users;
     let desired_keys = index_desired(users, options)?;
     let current_keys = index_current(current, options)?;
@@ -123,7 +123,7 @@ fn plan_user(
     planned: &mut Planned,
     rules: &Rules<'_>,
 ) -> Result<(), PlanError> {
-    let mut want = project_user(user, &seen.roots);
+    let mut want = project_user(user, seen.roots);
     required::derive(&mut want, rules.profile);
     Enterprise::of(rules.profile.dialect).localise(&mut want);
     let later = rules.managers.fill(key, &mut want);
@@ -316,7 +316,7 @@ impl Planned {
                 key: key.to_owned(),
                 id: Ref::Key(key.to_owned()),
                 changes: Vec::new(),
-                patch: Value::Null,
+                patch: None,
                 manager: Some(rules.managers.link(manager, user, &[])),
             });
         }
@@ -763,7 +763,7 @@ struct Seen<'a, 'o> {
     owned: usize,
     keep_owned_ids: bool,
     owned_ids: HashSet<String>,
-    hashes: Vec<(&'a str, u64)>,
+    hashes: Vec<u64>,
     /// Per account, why it is out of scope (never owned), when it is.
     out_of_scope: Vec<Option<&'static str>>,
 }
@@ -814,7 +814,8 @@ impl<'a, 'o> Seen<'a, 'o> {
         let user = &self.current[at];
         let id = user.id.as_deref().unwrap_or_default();
         self.read[at] = true;
-        self.hashes.push((id, self.coverage.hash(user)));
+        self.hashes
+            .push(resource_digest(Some(id), self.coverage.hash(user)));
         if owned {
             self.owned += 1;
             if self.keep_owned_ids {
@@ -879,26 +880,26 @@ fn update_step(
         return Ok((None, note));
     }
     let patch = match changes.is_empty() {
-        true => Value::Null,
-        false => render(rules.profile.patch, &changes, Some(have)).map_err(unwritable(id))?,
+        true => None,
+        false => Some(render(rules.profile.patch, &changes, Some(have)).map_err(unwritable(id))?),
     };
     let (key, id) = (key.to_owned(), id.to_owned());
-    let step = if adopting && changes.first().is_some_and(|c| c.path == "externalId") {
-        Step::AdoptUser {
+    let adopted = adopting && changes.first().is_some_and(|c| c.path == "externalId");
+    let step = match patch {
+        Some(patch) if adopted => Step::AdoptUser {
             key,
             id,
             changes,
             patch,
             manager,
-        }
-    } else {
-        Step::UpdateUser {
+        },
+        patch => Step::UpdateUser {
             key,
             id: Ref::Id(id),
             changes,
             patch,
             manager,
-        }
+        },
     };
     Ok((Some(step), note))
 }
@@ -1091,7 +1092,7 @@ mod tests {
         Vec<Step>,
         Vec<LeftAlone>,
         HashMap<String, Ref>,
-        Vec<(String, u64)>,
+        Vec<u64>,
         usize,
     );
 
@@ -1111,12 +1112,11 @@ mod tests {
         let rules = Rules::new(profile, &options, true, &desired_keys, &managers);
         let key = desired_keys.key(0);
         let outcome = |seen: Seen<'_, '_>, planned: Planned| {
-            let hashes = seen.hashes.iter().map(|&(id, h)| (id.to_owned(), h));
             (
                 planned.updates,
                 planned.left_alone,
                 planned.by_key,
-                hashes.collect(),
+                seen.hashes,
                 seen.owned,
             )
         };
