@@ -282,12 +282,7 @@ impl MemberDiff {
         }
     }
 
-    fn of(
-        wanted: BTreeSet<Ref>,
-        have: &Group,
-        users: &UserIndex,
-        profile: &Profile,
-    ) -> MemberDiff {
+    fn of(wanted: BTreeSet<Ref>, have: &Group, users: &UserIndex, profile: &Profile) -> MemberDiff {
         // Where group reads omit members, a group read without them (a plain
         // `read_current`) leaves nothing known to remove; `read_current_for`
         // reads membership through the provider's filter and sets it.

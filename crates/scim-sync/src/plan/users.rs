@@ -927,6 +927,12 @@ fn changes_to(want: &Value, have: &Value, managed: &[String]) -> (Vec<Change>, b
 
 /// The changes the provider lets be PATCHed, and a note naming the others.
 fn writable(changes: Vec<Change>, id: &str, profile: &Profile) -> (Vec<Change>, Option<LeftAlone>) {
+    if changes
+        .iter()
+        .all(|change| profile.patch.can_patch(&change.path))
+    {
+        return (changes, None);
+    }
     let (changes, refused): (Vec<Change>, Vec<Change>) = changes
         .into_iter()
         .partition(|change| profile.patch.can_patch(&change.path));
