@@ -25,6 +25,7 @@ pub fn person(i: usize, title: &str) -> User {
 /// This process's CPU time (user and system) in seconds, from
 /// `/proc/self/stat` (Linux; clock ticks of 1/100 s). The targets are CPU
 /// time: wall time on a shared machine includes other processes.
+#[allow(dead_code)] // Not every bench measures the whole process.
 pub fn cpu_seconds() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").expect("/proc/self/stat (Linux)");
     // The fields after the command name, which is in parentheses.
@@ -34,4 +35,20 @@ pub fn cpu_seconds() -> f64 {
     let ticks = |i: usize| fields[i].parse::<f64>().expect("a number of ticks");
     // utime and stime: fields 14 and 15 of the line, indices 11 and 12 here.
     (ticks(11) + ticks(12)) / 100.0
+}
+
+/// This thread's CPU time (user and system) in seconds, from
+/// `/proc/thread-self/schedstat` (Linux; nanoseconds, where `/proc/self/stat`
+/// counts ticks of 10 ms: a tenth of a second measured in ticks is ±10%).
+/// For work done on the calling thread only, as the planner's is.
+#[allow(dead_code)] // Not every bench measures one thread.
+pub fn thread_cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat")
+        .expect("/proc/thread-self/schedstat (Linux)");
+    let nanos: u64 = stat
+        .split(' ')
+        .next()
+        .and_then(|field| field.parse().ok())
+        .expect("nanoseconds on the CPU");
+    nanos as f64 / 1e9
 }
