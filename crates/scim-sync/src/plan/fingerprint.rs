@@ -22,9 +22,11 @@ use crate::options::PlanOptions;
 
 /// A fingerprint of the provider's state as a plan for `profile` with
 /// `options` reads it: FNV-1a 64 over the digests of every user's id and
-/// the typed values of the attributes the plan reads ([`Coverage`]), and
-/// of every group's id and typed values (`meta` left out: some providers
-/// change it on every read), sorted, so list order does not matter.
+/// the typed values of the attributes the plan reads (those it manages,
+/// matches and tells ownership by; every attribute when a provider-side
+/// scope filter is set, as it may read any), and of every group's id and
+/// typed values (`meta` left out: some providers change it on every
+/// read), sorted, so list order does not matter.
 ///
 /// [`plan`](super::plan) records it; apply computes it again from the
 /// plan's options and refuses a provider whose state no longer gives it.
