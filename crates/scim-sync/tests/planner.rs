@@ -632,3 +632,80 @@ fn a_plan_carries_its_options_and_a_digest_of_its_content() {
     let read: Plan = serde_json::from_str(&serde_json::to_string_pretty(&plan).unwrap()).unwrap();
     assert_eq!(read.computed_digest(), plan.digest, "it survives the file");
 }
+
+/// A plan reads back from its JSON as itself, digest included, when the
+/// account it adopts holds `null` where the owned marker goes (`from` was
+/// written `null`, read back as none: the digest no longer matched).
+#[test]
+fn an_adoption_over_a_null_marker_reads_back_with_its_digest() {
+    let options = PlanOptions {
+        managed: vec!["title".into()],
+        ownership: Ownership::Marker {
+            path: "nickName".into(),
+            value: json!("x"),
+        },
+        adopt: Adoption::UnownedBy(MatchKey::ExternalId),
+        ..PlanOptions::default()
+    };
+    let want = User {
+        title: "Dev".into(),
+        ..user("ada", "hr:1")
+    };
+    let have = User {
+        nick_name: Field::Null,
+        ..account("W1", "ada", "hr:1")
+    };
+    let plan = plan_users(&[want], &[have], &options).unwrap();
+    assert_eq!(lines(&plan.steps), ["adopt W1 title,nickName"]);
+    let read: Plan = serde_json::from_str(&serde_json::to_string(&plan).unwrap()).unwrap();
+    assert_eq!(read, plan);
+    assert_eq!(read.computed_digest(), plan.digest);
+}
+
+/// Apply's state check: a plan for another profile is named as such (not
+/// "the provider changed"); a plan carrying the fingerprint of every
+/// attribute, as plans did before theirs covered only what they read, is
+/// still applied while the provider is exactly as it was.
+#[test]
+fn apply_names_another_profile_and_takes_a_plan_fingerprinted_whole() {
+    use scim_sync::apply::{ApplyError, check_unchanged};
+    let current = Current {
+        users: vec![User {
+            title: "Dev".into(),
+            ..account("W1", "ada", "hr:1")
+        }],
+        ..Current::default()
+    };
+    let want = User {
+        title: "Lead".into(),
+        ..user("ada", "hr:1")
+    };
+    let mut plan = plan_users(&[want], &current.users, &owned()).unwrap();
+    assert!(check_unchanged(&plan, &scim2(), &current).is_ok());
+    let other = check_unchanged(&plan, &Profile::slack_v1(), &current);
+    assert!(
+        matches!(other, Err(ApplyError::OtherProfile { .. })),
+        "{other:?}"
+    );
+    // What a scope filter makes the fingerprint cover: every attribute.
+    let everything = PlanOptions {
+        scope: scim_sync::Scope {
+            users: Some("userName pr".into()),
+            ..scim_sync::Scope::default()
+        },
+        ..owned()
+    };
+    plan.fingerprint = fingerprint(&current, &scim2(), &everything);
+    assert!(check_unchanged(&plan, &scim2(), &current).is_ok());
+    let mut phoned = current.clone();
+    phoned.users[0].phone_numbers = vec![TypedValue {
+        value: "+1 555 0100".into(),
+        ..TypedValue::default()
+    }]
+    .into();
+    let stale = check_unchanged(&plan, &scim2(), &phoned);
+    assert!(
+        matches!(stale, Err(ApplyError::StateChanged { .. })),
+        "{stale:?}"
+    );
+}

@@ -17,7 +17,7 @@ use super::journal::{Journal, JournalError, Lost, Recovered};
 use super::lock::{ApplyLock, LockError};
 use super::trust::check_plan;
 use super::{Answer, Event, Report};
-use crate::plan::{Current, Plan, fingerprint};
+use crate::plan::{Current, Plan, fingerprint, fingerprint_of_everything};
 use crate::read::{ReadError, read_current_for, read_current_for_async};
 
 /// How to apply.
@@ -205,16 +205,22 @@ fn check_state(
 
 /// Whether the provider (`current`, read now) is still in the state `plan`
 /// was computed from: its [`fingerprint`] of what the plan reads, computed
-/// again with the plan's options. Every apply that writes nothing yet
-/// asks this (the blocking and async drivers here, scim-pg's workers); a
-/// resume asks [`Recovered::lost`] instead.
+/// again with the plan's options (after the plan's profile is checked to
+/// be `profile`). Every apply that writes nothing yet asks this (the
+/// blocking and async drivers here, scim-pg's workers); a resume asks
+/// [`Recovered::lost`] instead.
+///
+/// A plan made before the fingerprint covered only what a plan reads
+/// (2026-12-04) carries the fingerprint of every attribute; it is still
+/// applied while the provider is exactly as it was, not refused as stale.
 pub fn check_unchanged(
     plan: &Plan,
     profile: &Profile,
     current: &Current,
 ) -> Result<(), ApplyError> {
+    super::trust::check_profile(plan, profile)?;
     let now = fingerprint(current, profile, &plan.options);
-    if now != plan.fingerprint {
+    if now != plan.fingerprint && fingerprint_of_everything(current) != plan.fingerprint {
         return Err(ApplyError::StateChanged {
             planned: plan.fingerprint.clone(),
             now,

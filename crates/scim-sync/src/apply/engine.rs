@@ -109,12 +109,7 @@ impl Apply {
         recovered: Recovered,
         current: &Current,
     ) -> Result<Apply, ApplyError> {
-        if plan.profile != profile.name {
-            return Err(ApplyError::OtherProfile {
-                plan: plan.profile.clone(),
-                profile: profile.name.clone(),
-            });
-        }
+        super::trust::check_profile(plan, profile)?;
         let scope = super::trust::check_plan(plan, current)?;
         let mut apply = Apply {
             steps: plan.steps.clone().into(),

@@ -19,12 +19,27 @@
 use std::collections::HashMap;
 
 use scim_client::model::{Group, User};
+use scim_client::provider::Profile;
 use serde_json::Value;
 
 use super::ApplyError;
 use crate::options::{Adoption, Ownership};
 use crate::plan::{Current, Plan, Ref, Step, check_rails as rails, project, split_root};
 use crate::scope::Compiled;
+
+/// Refuses `plan` for a provider its profile does not name: its steps,
+/// bodies and fingerprint are in that profile's terms. Asked first by
+/// every check that reads them ([`check_unchanged`](super::check_unchanged),
+/// [`Apply::new`](super::Apply::new)), so a wrong profile is named as such.
+pub(crate) fn check_profile(plan: &Plan, profile: &Profile) -> Result<(), ApplyError> {
+    if plan.profile != profile.name {
+        return Err(ApplyError::OtherProfile {
+            plan: plan.profile.clone(),
+            profile: profile.name.clone(),
+        });
+    }
+    Ok(())
+}
 
 /// Refuses `plan` unless its digest, every step's target and the rails
 /// hold against `current`, the provider's state read by this apply; its

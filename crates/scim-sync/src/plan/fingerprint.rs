@@ -47,6 +47,21 @@ pub fn fingerprint(current: &Current, profile: &Profile, options: &PlanOptions) 
     fingerprint_of(users, groups)
 }
 
+/// The fingerprint of every attribute of every user and group (`meta`
+/// aside), as plans carried before theirs covered only what they read:
+/// apply still takes such a plan while the provider is as it was.
+pub(crate) fn fingerprint_of_everything(current: &Current) -> String {
+    let users = current
+        .users
+        .iter()
+        .map(|user| resource_digest(user.id.as_deref(), hash_of(user)));
+    let groups = current
+        .groups
+        .iter()
+        .map(|group| resource_digest(group.id.as_deref(), hash_of(group)));
+    fingerprint_of(users.collect(), groups.collect())
+}
+
 /// One resource's part of the [`fingerprint`]: its id and hash, digested
 /// where the resource is read (digesting 100,000 ids in a pass of their
 /// own read each from memory again).

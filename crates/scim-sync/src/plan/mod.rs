@@ -32,6 +32,7 @@ use enterprise::Enterprise;
 
 pub use error::{Clash, ManagerError, ManagerProblem, PlanError};
 pub use fingerprint::fingerprint;
+pub(crate) use fingerprint::fingerprint_of_everything;
 pub(crate) use json::{get, project, split_root};
 pub(crate) use rails::check as check_rails;
 pub use rails::{Rail, RailRefusal};

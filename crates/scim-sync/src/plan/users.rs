@@ -522,10 +522,12 @@ fn adoption_changes(want: &Value, have: &Value, options: &PlanOptions) -> Vec<Ch
     if let Ownership::Marker { path, value } = &options.ownership
         && get(have, path) != Some(value)
     {
+        // A `null` the account holds is no value: written as `"from": null`
+        // it would read back as none, and the plan's digest with it.
         changes.push(Change {
             path: path.clone(),
             value: Some(value.clone()),
-            from: get(have, path).cloned(),
+            from: get(have, path).filter(|had| !had.is_null()).cloned(),
         });
     }
     changes
