@@ -26,6 +26,13 @@ impl MatchKey {
     /// one) lower-cased, as they are not case-sensitive (RFC 7643 §4.1.1,
     /// §4.1.2). `None` when the user has none.
     pub fn of(self, user: &User) -> Option<String> {
+        self.written(user).map(|key| self.normalise(key))
+    }
+
+    /// The key's value in `user` as written, before it is normalised; `None`
+    /// when the user has none (or an empty one). The one reading of which
+    /// attribute, and which email, a key is.
+    pub(crate) fn written(self, user: &User) -> Option<&str> {
         let text = match self {
             MatchKey::ExternalId => user.external_id.as_deref(),
             MatchKey::UserName => user.user_name.as_deref(),
@@ -39,7 +46,6 @@ impl MatchKey {
             }
         };
         text.filter(|s| !s.is_empty())
-            .map(|key| self.normalise(key))
     }
 
     /// A key written elsewhere (a group's member list), normalised as

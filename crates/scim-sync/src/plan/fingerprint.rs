@@ -33,28 +33,22 @@ use crate::options::PlanOptions;
 pub fn fingerprint(current: &Current, profile: &Profile, options: &PlanOptions) -> String {
     let local = Enterprise::of(profile.dialect).localise_options(options);
     let roots = users::read_roots(&local, profile);
-    let coverage = Coverage::new(&local, &roots);
-    let users = current
-        .users
-        .iter()
-        .map(|user| resource_digest(user.id.as_deref(), coverage.hash(user)))
-        .collect();
-    let groups = current
-        .groups
-        .iter()
-        .map(|group| resource_digest(group.id.as_deref(), hash_of(group)))
-        .collect();
-    fingerprint_of(users, groups)
+    covering(current, &Coverage::new(&local, &roots))
 }
 
 /// The fingerprint of every attribute of every user and group (`meta`
 /// aside), as plans carried before theirs covered only what they read:
 /// apply still takes such a plan while the provider is as it was.
 pub(crate) fn fingerprint_of_everything(current: &Current) -> String {
+    covering(current, &Coverage(None))
+}
+
+/// [`fingerprint`] with each user's attributes as `coverage` covers them.
+fn covering(current: &Current, coverage: &Coverage<'_>) -> String {
     let users = current
         .users
         .iter()
-        .map(|user| resource_digest(user.id.as_deref(), hash_of(user)));
+        .map(|user| resource_digest(user.id.as_deref(), coverage.hash(user)));
     let groups = current
         .groups
         .iter()

@@ -200,19 +200,7 @@ pub(crate) fn project_user(user: &User, roots: &[&str]) -> Value {
 /// [`MatchKey::of`], borrowed when the key is already as it compares
 /// (`externalId` always; a login or address without upper case).
 pub(crate) fn key_of(match_key: MatchKey, user: &User) -> Option<Cow<'_, str>> {
-    let text = match match_key {
-        MatchKey::ExternalId => user.external_id.as_deref(),
-        MatchKey::UserName => user.user_name.as_deref(),
-        MatchKey::PrimaryEmail => {
-            let emails = user.emails.value()?;
-            let primary = emails
-                .iter()
-                .find(|email| email.primary.value() == Some(&true))
-                .or_else(|| emails.first())?;
-            primary.value.as_deref()
-        }
-    }
-    .filter(|text| !text.is_empty())?;
+    let text = match_key.written(user)?;
     let lowered = match_key != MatchKey::ExternalId
         && (!text.is_ascii() || text.bytes().any(|b| b.is_ascii_uppercase()));
     Some(match lowered {
