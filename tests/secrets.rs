@@ -407,7 +407,7 @@ mod over_loopback {
     /// What `tracing` records during a call (feature `tracing`).
     mod traces {
         #[cfg(feature = "tracing")]
-        pub use on::traced;
+        pub use crate::support::traces::traced;
 
         /// Without the feature there is no trace.
         #[cfg(not(feature = "tracing"))]
@@ -421,60 +421,6 @@ mod over_loopback {
             super::assert_hidden(&format!("{form}: the trace"), trace);
             if cfg!(feature = "tracing") {
                 assert!(trace.contains("status=401"), "{form}: {trace}");
-            }
-        }
-
-        #[cfg(feature = "tracing")]
-        mod on {
-            use std::fmt::Write as _;
-            use std::sync::atomic::{AtomicU64, Ordering};
-            use std::sync::{Arc, Mutex};
-
-            use tracing::field::{Field, Visit};
-            use tracing::span::{Attributes, Id, Record};
-            use tracing::{Event, Metadata, Subscriber};
-
-            #[derive(Clone, Default)]
-            struct Capture {
-                text: Arc<Mutex<String>>,
-                ids: Arc<AtomicU64>,
-            }
-
-            struct Fields<'a>(&'a mut String);
-
-            impl Visit for Fields<'_> {
-                fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-                    let _ = write!(self.0, "{}={:?} ", field.name(), value);
-                }
-            }
-
-            impl Subscriber for Capture {
-                fn enabled(&self, _: &Metadata<'_>) -> bool {
-                    true
-                }
-                fn new_span(&self, span: &Attributes<'_>) -> Id {
-                    let mut text = self.text.lock().unwrap();
-                    let _ = write!(text, "\nspan {} ", span.metadata().name());
-                    span.record(&mut Fields(&mut text));
-                    Id::from_u64(self.ids.fetch_add(1, Ordering::SeqCst) + 1)
-                }
-                fn record(&self, _: &Id, values: &Record<'_>) {
-                    values.record(&mut Fields(&mut self.text.lock().unwrap()));
-                }
-                fn record_follows_from(&self, _: &Id, _: &Id) {}
-                fn event(&self, event: &Event<'_>) {
-                    event.record(&mut Fields(&mut self.text.lock().unwrap()));
-                }
-                fn enter(&self, _: &Id) {}
-                fn exit(&self, _: &Id) {}
-            }
-
-            /// Runs `run` with a subscriber on this thread; returns what it was told.
-            pub fn traced<T>(run: impl FnOnce() -> T) -> (T, String) {
-                let capture = Capture::default();
-                let out = tracing::subscriber::with_default(capture.clone(), run);
-                let text = capture.text.lock().unwrap().clone();
-                (out, text)
             }
         }
     }

@@ -461,3 +461,5 @@ pub fn assert_seed_wire(server: &TestServer) {
 pub mod interop;
 pub mod scenarios;
 pub mod tls;
+#[cfg(feature = "tracing")]
+pub mod traces;
