@@ -16,6 +16,7 @@ mod json;
 mod managers;
 mod rails;
 mod required;
+mod sorted;
 mod typed;
 mod users;
 

@@ -14,6 +14,7 @@ use super::fingerprint::{Coverage, resource_digest};
 use super::hashed::{DistinctHashes, HashedIndex};
 use super::json::{get, same, set, split_root};
 use super::managers::{Known, Managers};
+use super::sorted::SortedKeys;
 use super::typed::{self, key_of, project_user};
 use super::{Change, Clash, LeftAlone, PlanError, Ref, Step, rails, render, required};
 use crate::desired::Desired;
@@ -75,9 +76,9 @@ pub(crate) fn plan_users(
     seen.out_of_scope = out_of_scope;
     let rules = Rules::new(profile, options, guard, &desired_keys, &managers);
     let mut planned = Planned::new(for_groups);
-    for (key, index) in desired_keys.iter() {
+    for (key, index, met) in desired_keys.join(&current_keys) {
         let user = &users[index];
-        if let Some(&at) = current_keys.get(key)
+        if let Some(at) = met
             && met_typed(
                 (key, user),
                 at,
@@ -88,8 +89,13 @@ pub(crate) fn plan_users(
         {
             continue;
         }
-        let met_by = (&current_keys, &mut holders);
-        plan_user((key, user), met_by, &mut seen, &mut planned, &rules)?;
+        plan_user(
+            (key, user),
+            (met, &mut holders),
+            &mut seen,
+            &mut planned,
+            &rules,
+        )?;
     }
     if !planned.clashes.is_empty() {
         return Err(PlanError::NotOwned {
@@ -115,10 +121,11 @@ pub(crate) fn plan_users(
 }
 
 /// The create, update or adoption (or nothing) of the desired user `key`,
-/// as JSON: met by key, or by the `userName` a create would take.
+/// as JSON: met by key (the account `met`), or by the `userName` a create
+/// would take.
 fn plan_user(
     (key, user): (&str, &User),
-    (current_keys, holders): (&CurrentKeys<'_>, &mut Holders<'_>),
+    (met, holders): (Option<usize>, &mut Holders<'_>),
     seen: &mut Seen<'_, '_>,
     planned: &mut Planned,
     rules: &Rules<'_>,
@@ -127,8 +134,8 @@ fn plan_user(
     required::derive(&mut want, rules.profile);
     Enterprise::of(rules.profile.dialect).localise(&mut want);
     let later = rules.managers.fill(key, &mut want);
-    let met = match current_keys.get(key) {
-        Some(&at) => Some((at, rules.options.match_key)),
+    let met = match met {
+        Some(at) => Some((at, rules.options.match_key)),
         None => holders.of(&want).map(|at| (at, MatchKey::UserName)),
     };
     match met {
@@ -255,7 +262,7 @@ fn managers_of(
     // Every account has an id (checked by `index_current`).
     let id_at = |at: usize| current[at].id.as_deref().unwrap_or_default().to_owned();
     let known = |key: &str| {
-        if let Some(&at) = current_keys.get(key) {
+        if let Some(at) = current_keys.get(key) {
             return Known::At(id_at(at));
         }
         let Some(index) = desired_keys.get(key) else {
@@ -599,33 +606,11 @@ fn text(value: &Value, path: &str) -> String {
         .to_owned()
 }
 
-/// The desired users' match keys (borrowed where normalising changes
-/// nothing), and their indices in key order.
-pub(crate) struct DesiredKeys<'a> {
-    keys: Vec<Option<Cow<'a, str>>>,
-    order: Vec<usize>,
-}
+/// The desired users' match keys, in key order.
+pub(crate) type DesiredKeys<'a> = SortedKeys<'a>;
 
-impl DesiredKeys<'_> {
-    /// Each key and its user's index, in key order.
-    fn iter(&self) -> impl Iterator<Item = (&str, usize)> {
-        self.order.iter().map(|&index| (self.key(index), index))
-    }
-
-    fn key(&self, index: usize) -> &str {
-        self.keys[index].as_deref().unwrap_or_default()
-    }
-
-    /// The index of the user with `key`.
-    pub(crate) fn get(&self, key: &str) -> Option<usize> {
-        let at = self.order.binary_search_by(|&i| self.key(i).cmp(key));
-        at.ok().map(|at| self.order[at])
-    }
-
-    pub(crate) fn contains_key(&self, key: &str) -> bool {
-        self.get(key).is_some()
-    }
-}
+/// The provider's accounts' match keys, in key order.
+type CurrentKeys<'a> = SortedKeys<'a>;
 
 /// The desired users' keys, in key order, to their index; refused when a
 /// user has no key, or a key, login or primary address of a user before it.
@@ -653,28 +638,27 @@ fn index_desired<'a>(
             }
         }
     }
-    let mut order: Vec<usize> = (0..keys.len()).filter(|&i| keys[i].is_some()).collect();
-    order.sort_unstable_by(|&a, &b| keys[a].cmp(&keys[b]));
-    let distinct = order.len() == keys.len()
-        && order.windows(2).all(|pair| keys[pair[0]] != keys[pair[1]])
+    let keys = SortedKeys::new(keys);
+    let distinct = keys.all_keyed()
+        && keys.first_repeated().is_none()
         && hashes.into_iter().flatten().all(DistinctHashes::distinct);
     if !distinct {
         check_desired(desired, &keys, options.match_key)?;
     }
-    Ok(DesiredKeys { keys, order })
+    Ok(keys)
 }
 
 /// The first desired user, in source order, without a key or with the key,
 /// the login or the primary address of a user before it, refused.
 fn check_desired<'a>(
     desired: &'a [User],
-    keys: &[Option<Cow<'a, str>>],
+    keys: &SortedKeys<'a>,
     match_key: MatchKey,
 ) -> Result<(), PlanError> {
     let mut seen = HashSet::new();
     let (mut logins, mut emails) = (HashMap::new(), HashMap::new());
     for (index, user) in desired.iter().enumerate() {
-        let key = keys[index].as_deref().ok_or(PlanError::MissingKey {
+        let key = keys.of(index).ok_or(PlanError::MissingKey {
             index,
             key: match_key,
         })?;
@@ -705,12 +689,12 @@ fn unique<'a>(
     seen: &mut HashMap<Cow<'a, str>, usize>,
     attribute: MatchKey,
     (user, index): (&'a User, usize),
-    keys: &[Option<Cow<'a, str>>],
+    keys: &SortedKeys<'_>,
 ) -> Result<(), PlanError> {
     let Some(value) = key_of(attribute, user) else {
         return Ok(());
     };
-    let key = |index: usize| keys[index].as_deref().unwrap_or_default().to_owned();
+    let key = |index: usize| keys.key(index).to_owned();
     match seen.entry(value) {
         Entry::Occupied(first) => Err(PlanError::DuplicateValue {
             attribute,
@@ -725,31 +709,27 @@ fn unique<'a>(
     }
 }
 
-/// The provider's accounts by match key (borrowed where normalising
-/// changes nothing).
-type CurrentKeys<'a> = HashMap<Cow<'a, str>, usize>;
-
-/// The provider's accounts' keys to their index; every account has an id.
+/// The provider's accounts' keys in key order; every account has an id,
+/// and no two one key.
 fn index_current<'a>(
     current: &'a [User],
     options: &PlanOptions,
 ) -> Result<CurrentKeys<'a>, PlanError> {
-    let mut by_key = HashMap::with_capacity(current.len());
+    let mut keys = Vec::with_capacity(current.len());
     for (index, user) in current.iter().enumerate() {
         if user.id.as_deref().is_none() {
             return Err(PlanError::MissingId { index });
         }
-        if let Some(key) = key_of(options.match_key, user)
-            && let Some(_) = by_key.insert(key, index)
-        {
-            let key = key_of(options.match_key, user).unwrap_or_default();
-            return Err(PlanError::DuplicateKey {
-                key: key.into_owned(),
-                side: "provider",
-            });
-        }
+        keys.push(key_of(options.match_key, user));
     }
-    Ok(by_key)
+    let keys = SortedKeys::new(keys);
+    match keys.first_repeated() {
+        Some(key) => Err(PlanError::DuplicateKey {
+            key: key.to_owned(),
+            side: "provider",
+        }),
+        None => Ok(keys),
+    }
 }
 
 /// The provider's accounts as they are read: their hashes and ownership
@@ -1142,8 +1122,16 @@ mod tests {
         let mut seen = Seen::new(current, &roots, &options, true);
         let mut planned = Planned::new(true);
         let mut holders = Holders::new(current, &options, true);
-        let met_by = (&current_keys, &mut holders);
-        plan_user((key, want), met_by, &mut seen, &mut planned, &rules).expect("planned");
+        let met = current_keys.get(key);
+        assert_eq!(met, Some(0), "met by key");
+        plan_user(
+            (key, want),
+            (met, &mut holders),
+            &mut seen,
+            &mut planned,
+            &rules,
+        )
+        .expect("planned");
         (typed, outcome(seen, planned))
     }
 
