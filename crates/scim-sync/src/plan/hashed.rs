@@ -21,12 +21,15 @@ pub(crate) struct HashedIndex {
 }
 
 impl HashedIndex {
-    /// The index of `values` (each with its user's index).
-    pub(crate) fn new<S: AsRef<str>>(values: impl Iterator<Item = (S, usize)>) -> HashedIndex {
+    /// The index of `values` (each with its user's index), with room for
+    /// `capacity` of them (growing it would copy it to fresh pages).
+    pub(crate) fn new<S: AsRef<str>>(
+        values: impl Iterator<Item = (S, usize)>,
+        capacity: usize,
+    ) -> HashedIndex {
         let hasher = RandomState::new();
-        let mut entries: Vec<(u64, usize)> = values
-            .map(|(value, index)| (hasher.hash_one(value.as_ref()), index))
-            .collect();
+        let mut entries = Vec::with_capacity(capacity);
+        entries.extend(values.map(|(value, index)| (hasher.hash_one(value.as_ref()), index)));
         entries.sort_unstable();
         HashedIndex { hasher, entries }
     }
@@ -80,7 +83,7 @@ mod tests {
     #[test]
     fn candidates_include_every_holder_lowest_first() {
         let values = ["b", "a", "c", "a"];
-        let index = HashedIndex::new(values.iter().copied().zip(0..));
+        let index = HashedIndex::new(values.iter().copied().zip(0..), values.len());
         let holders: Vec<usize> = index
             .candidates("a")
             .filter(|&i| values[i] == "a")

@@ -436,10 +436,17 @@ pub(crate) fn plan_with(
     )?;
     let owned_accounts = users.owned;
     let fingerprint = fingerprint::fingerprint_of(users.index.current, groups.current);
-    let mut steps = users.writes;
-    steps.extend(users.later);
-    steps.extend(groups.steps);
-    steps.extend(users.removals);
+    let parts = [
+        users.creates,
+        users.updates,
+        users.later,
+        groups.steps,
+        users.removals,
+    ];
+    // One allocation for them all: each growth would copy every step
+    // (232 bytes) before it to fresh pages.
+    let mut steps = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    parts.into_iter().for_each(|part| steps.extend(part));
     let mut left_alone = users.left_alone;
     left_alone.extend(groups.left_alone);
     left_alone.sort_by(|a, b| (&a.id, &a.reason).cmp(&(&b.id, &b.reason)));

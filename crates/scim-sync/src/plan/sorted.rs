@@ -31,14 +31,13 @@ struct Entry {
 impl<'a> SortedKeys<'a> {
     /// `keys[i]` is user `i`'s key, if it has one.
     pub(crate) fn new(keys: Vec<Option<Cow<'a, str>>>) -> SortedKeys<'a> {
-        let mut order: Vec<Entry> = keys
-            .iter()
-            .enumerate()
-            .filter_map(|(index, key)| {
-                let prefix = prefix(key.as_deref()?);
-                Some(Entry { prefix, index })
-            })
-            .collect();
+        // Room for every key at once: growing it would copy it to fresh
+        // pages, each a page fault.
+        let mut order = Vec::with_capacity(keys.len());
+        order.extend(keys.iter().enumerate().filter_map(|(index, key)| {
+            let prefix = prefix(key.as_deref()?);
+            Some(Entry { prefix, index })
+        }));
         order.sort_unstable_by(|a, b| {
             a.prefix
                 .cmp(&b.prefix)

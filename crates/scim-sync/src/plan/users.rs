@@ -22,8 +22,10 @@ use crate::options::{MatchKey, Ownership, PlanOptions};
 
 /// The users' part of a plan, and what the groups' part needs to know.
 pub(crate) struct UserPlan {
-    /// Creates, adoptions and updates, in key order.
-    pub writes: Vec<Step>,
+    /// Creates, in key order.
+    pub creates: Vec<Step>,
+    /// Adoptions and updates, in key order (after the creates).
+    pub updates: Vec<Step>,
     /// Updates and adoptions that set a manager the plan creates, in key
     /// order (they run after every create).
     pub later: Vec<Step>,
@@ -102,12 +104,11 @@ pub(crate) fn plan_users(
             clashes: planned.clashes,
         });
     }
-    let mut writes = planned.creates;
-    writes.extend(planned.updates);
     let (removals, unmatched) = removals(&mut seen, profile, options, desired.users.len())?;
     planned.left_alone.extend(unmatched);
     Ok(UserPlan {
-        writes,
+        creates: planned.creates,
+        updates: planned.updates,
         later: planned.later,
         removals,
         left_alone: planned.left_alone,
@@ -430,7 +431,8 @@ impl<'a> Holders<'a> {
         let login = |user| key_of(MatchKey::UserName, user);
         let by_name = self.by_name.get_or_insert_with(|| {
             let logins = current.iter().zip(0..);
-            HashedIndex::new(logins.filter_map(|(user, at)| Some((login(user)?, at))))
+            let logins = logins.filter_map(|(user, at)| Some((login(user)?, at)));
+            HashedIndex::new(logins, current.len())
         });
         by_name
             .candidates(&name)
