@@ -11,6 +11,9 @@
 
 #[path = "common/mod.rs"]
 mod common;
+#[path = "common/thread_cpu.rs"]
+mod thread_cpu;
+use thread_cpu::thread_cpu;
 #[path = "common/counting_alloc.rs"]
 mod counting_alloc;
 
@@ -101,16 +104,6 @@ fn user_body() -> Vec<u8> {
 }
 
 // ---------------------------------------------------------------- measurements
-
-/// CPU time this thread has used, from the kernel's scheduler statistics.
-fn thread_cpu() -> Option<Duration> {
-    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    stat.split_whitespace()
-        .next()?
-        .parse()
-        .ok()
-        .map(Duration::from_nanos)
-}
 
 struct Blocking {
     cpu_per_call: Option<Duration>,

@@ -37,18 +37,15 @@ pub fn cpu_seconds() -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
-/// This thread's CPU time (user and system) in seconds, from
-/// `/proc/thread-self/schedstat` (Linux; nanoseconds, where `/proc/self/stat`
-/// counts ticks of 10 ms: a tenth of a second measured in ticks is ±10%).
-/// For work done on the calling thread only, as the planner's is.
+#[path = "../../../../benches/common/thread_cpu.rs"]
+mod thread_cpu;
+
+/// This thread's CPU time (user and system) in seconds, exact to the
+/// nanosecond ([`thread_cpu::thread_cpu`]). For work done on the calling
+/// thread only, as the planner's is.
 #[allow(dead_code)] // Not every bench measures one thread.
 pub fn thread_cpu_seconds() -> f64 {
-    let stat = std::fs::read_to_string("/proc/thread-self/schedstat")
-        .expect("/proc/thread-self/schedstat (Linux)");
-    let nanos: u64 = stat
-        .split(' ')
-        .next()
-        .and_then(|field| field.parse().ok())
-        .expect("nanoseconds on the CPU");
-    nanos as f64 / 1e9
+    thread_cpu::thread_cpu()
+        .expect("CLOCK_THREAD_CPUTIME_ID (POSIX)")
+        .as_secs_f64()
 }
