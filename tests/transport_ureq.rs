@@ -214,6 +214,24 @@ fn an_http_base_url_through_a_proxy_is_refused_unless_asked_for() {
     assert!(target.requests().is_empty());
 }
 
+/// ureq, built without its SOCKS feature, panicked on an explicit SOCKS
+/// proxy (and would go around one from the environment).
+#[test]
+fn a_socks_proxy_is_a_typed_refusal_not_a_panic() {
+    let target = TestServer::start(vec![]);
+    let options = ClientOptions {
+        proxy: Some("socks5://127.0.0.1:9".into()),
+        allow_plaintext_proxy: true,
+        ..fast_options(target.base_url())
+    };
+    let err = ScimClient::with_options(TOKEN, options).unwrap_err();
+    assert!(
+        matches!(&err, scim_client::Error::InvalidConfig(m) if m.contains("socks5")),
+        "{err}"
+    );
+    assert!(target.requests().is_empty());
+}
+
 #[test]
 fn a_host_name_resolves_and_connects_within_the_deadline() {
     // `localhost` goes through the resolver (and its cache) rather than the

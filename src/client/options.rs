@@ -44,8 +44,10 @@ pub struct ClientOptions {
     pub user_agent_suffix: String,
     /// Retry handlers, asked in order (default: one connection-error retry).
     pub retry_handlers: RetryHandlers,
-    /// An HTTP proxy URL. `None` reads `HTTPS_PROXY`, `https_proxy`,
-    /// `HTTP_PROXY`, `http_proxy` in that order; an empty value counts as unset.
+    /// An HTTP proxy URL (`http://`, `https://` or a bare `host:port`; a
+    /// SOCKS proxy is refused with [`Error::InvalidConfig`]). `None` reads
+    /// `HTTPS_PROXY`, `https_proxy`, `HTTP_PROXY`, `http_proxy` in that
+    /// order; an empty value counts as unset.
     pub proxy: Option<String>,
     /// Hosts that go direct even with a proxy, in `NO_PROXY` form (`*`, host
     /// names and domain suffixes, IP addresses, CIDR networks). `None` reads
@@ -268,6 +270,7 @@ impl ClientOptions {
                     .into(),
             ));
         }
+        check_proxy_scheme(&proxy)?;
         Ok(Some(proxy))
     }
 
@@ -289,6 +292,31 @@ impl ClientOptions {
                 .find(usable)
         })
     }
+}
+
+/// Refuses a proxy no transport here speaks: only HTTP proxies (`http://`,
+/// `https://`, or a bare `host:port`, read as `http://`) are supported.
+/// ureq without its SOCKS feature panicked on an explicit `socks5://`
+/// proxy and went around one from `ALL_PROXY`, straight to the server; one
+/// check here keeps every transport from either. The URL itself is never
+/// quoted: it may hold a password.
+fn check_proxy_scheme(proxy: &str) -> Result<(), Error> {
+    let Some((scheme, _)) = proxy.trim().split_once("://") else {
+        return Ok(());
+    };
+    if scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https") {
+        return Ok(());
+    }
+    let shown: String = scheme
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(16)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    Err(Error::InvalidConfig(format!(
+        "the proxy's scheme ({shown}) is not supported: use an http:// or https:// proxy \
+         (HTTP CONNECT), or list the host in NO_PROXY"
+    )))
 }
 
 #[cfg(test)]
@@ -395,6 +423,41 @@ mod tests {
         assert_eq!(plain.proxy_for_base_url(env(vars)).unwrap(), None);
         let tls = ClientOptions::scim2("https://scim.example/v2");
         assert!(tls.proxy_for_base_url(env(vars)).unwrap().is_some());
+    }
+
+    #[test]
+    fn a_socks_proxy_is_refused_by_name_whether_given_or_from_the_environment() {
+        let given = ClientOptions {
+            proxy: Some("socks5://user:hunter2@proxy:1080".into()),
+            ..ClientOptions::default()
+        };
+        let from_env = ClientOptions::default();
+        for err in [
+            given.proxy_for_base_url(env(&[])).unwrap_err(),
+            from_env
+                .proxy_for_base_url(env(&[("HTTPS_PROXY", "SOCKS5H://proxy:1080")]))
+                .unwrap_err(),
+        ] {
+            let text = err.to_string();
+            assert!(
+                matches!(&err, Error::InvalidConfig(m) if m.contains("socks5")),
+                "{text}"
+            );
+            assert!(
+                !text.contains("hunter2") && !text.contains("proxy:1080"),
+                "{text}"
+            );
+        }
+        for usable in ["http://proxy:3128", "HTTPS://proxy:3128", "proxy:3128"] {
+            let options = ClientOptions {
+                proxy: Some(usable.into()),
+                ..ClientOptions::default()
+            };
+            assert!(
+                options.proxy_for_base_url(env(&[])).unwrap().is_some(),
+                "{usable}"
+            );
+        }
     }
 
     #[test]
