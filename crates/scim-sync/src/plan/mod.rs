@@ -393,6 +393,26 @@ pub fn plan(
     plan_with(desired, current, profile, options, true)
 }
 
+/// Refuses a source whose group members are written by another match key
+/// than the options match on: they would name nobody.
+fn check_match_key(desired: &Desired, options: &PlanOptions) -> Result<(), PlanError> {
+    match desired.match_key.filter(|key| *key != options.match_key) {
+        Some(key) => Err(PlanError::MatchKeyMismatch {
+            source: key,
+            options: options.match_key,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// The parts, in order, in one allocation: each growth of a vector of
+/// steps (232 bytes each) would copy every step before it to fresh pages.
+fn concat<T, const N: usize>(parts: [Vec<T>; N]) -> Vec<T> {
+    let mut all = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    parts.into_iter().for_each(|part| all.extend(part));
+    all
+}
+
 /// [`plan`], with writes to accounts the source does not own refused
 /// (`guard`) or not (verify, which writes nothing, reads the drift).
 pub(crate) fn plan_with(
@@ -402,12 +422,7 @@ pub(crate) fn plan_with(
     options: &PlanOptions,
     guard: bool,
 ) -> Result<Plan, PlanError> {
-    if let Some(key) = desired.match_key.filter(|key| *key != options.match_key) {
-        return Err(PlanError::MatchKeyMismatch {
-            source: key,
-            options: options.match_key,
-        });
-    }
+    check_match_key(desired, options)?;
     let scope = options.scope.compile().map_err(PlanError::Scope)?;
     let (desired, left_out) = scope.source(desired, options.match_key);
     let out_of_scope = current
@@ -436,19 +451,14 @@ pub(crate) fn plan_with(
     )?;
     let owned_accounts = users.owned;
     let fingerprint = fingerprint::fingerprint_of(users.index.current, groups.current);
-    let parts = [
+    let steps = concat([
         users.creates,
         users.updates,
         users.later,
         groups.steps,
         users.removals,
-    ];
-    // One allocation for them all: each growth would copy every step
-    // (232 bytes) before it to fresh pages.
-    let mut steps = Vec::with_capacity(parts.iter().map(Vec::len).sum());
-    parts.into_iter().for_each(|part| steps.extend(part));
-    let mut left_alone = users.left_alone;
-    left_alone.extend(groups.left_alone);
+    ]);
+    let mut left_alone = concat([users.left_alone, groups.left_alone]);
     left_alone.sort_by(|a, b| (&a.id, &a.reason).cmp(&(&b.id, &b.reason)));
     let mut plan = Plan {
         digest: String::new(),

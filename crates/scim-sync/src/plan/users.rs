@@ -79,25 +79,8 @@ pub(crate) fn plan_users(
     let rules = Rules::new(profile, options, guard, &desired_keys, &managers);
     let mut planned = Planned::new(for_groups);
     for (key, index, met) in desired_keys.join(&current_keys) {
-        let user = &users[index];
-        if let Some(at) = met
-            && met_typed(
-                (key, user),
-                at,
-                &unchanged,
-                (&mut seen, &mut planned),
-                &rules,
-            )?
-        {
-            continue;
-        }
-        plan_user(
-            (key, user),
-            (met, &mut holders),
-            &mut seen,
-            &mut planned,
-            &rules,
-        )?;
+        let state = (&mut seen, &mut planned, &mut holders);
+        plan_desired((key, &users[index], met), (&unchanged, &rules), state)?;
     }
     if !planned.clashes.is_empty() {
         return Err(PlanError::NotOwned {
@@ -119,6 +102,22 @@ pub(crate) fn plan_users(
             current: seen.hashes,
         },
     })
+}
+
+/// The desired user `key`, whom account `met` (if any) meets by key:
+/// decided from the typed values where they decide ([`met_typed`]), else
+/// from JSON ([`plan_user`]).
+fn plan_desired(
+    (key, user, met): (&str, &User, Option<usize>),
+    (unchanged, rules): (&Unchanged<'_>, &Rules<'_>),
+    (seen, planned, holders): (&mut Seen<'_, '_>, &mut Planned, &mut Holders<'_>),
+) -> Result<(), PlanError> {
+    if let Some(at) = met
+        && met_typed((key, user), at, unchanged, (seen, planned), rules)?
+    {
+        return Ok(());
+    }
+    plan_user((key, user), (met, holders), seen, planned, rules)
 }
 
 /// The create, update or adoption (or nothing) of the desired user `key`,
