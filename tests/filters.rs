@@ -115,6 +115,48 @@ fn qualified_paths_split_into_urn_attribute_and_sub_attribute() {
     assert!(AttrPath::parse("a b").is_err());
 }
 
+/// A known extension URN alone is the whole extension, whether RFC 7643's
+/// (`…:2.0:User`, which the grammar would read as an attribute `User`) or
+/// Slack v1's SCIM 1.1 spelling, whose version holds a dot (`…:1.0`, which
+/// split at its dot was an attribute `1` with a sub-attribute `0`). After a
+/// SCIM 1.1 URN, the attribute follows a `:` or a `.`.
+#[test]
+fn a_known_extension_urn_alone_is_the_whole_extension() {
+    use scim_client::model::{ENTERPRISE_V1, ENTERPRISE_V2, EXTENSION_URNS};
+    for urn in EXTENSION_URNS {
+        let path = AttrPath::parse(urn).unwrap();
+        assert!(path.is_whole_extension(), "{urn}");
+        assert_eq!((path.urn, path.name.as_str()), (None, urn));
+        assert_eq!(AttrPath::new(urn).to_string(), urn);
+    }
+    let upper = AttrPath::parse(&ENTERPRISE_V1.to_uppercase()).unwrap();
+    assert!(upper.is_whole_extension());
+    for written in [
+        format!("{ENTERPRISE_V1}:department"),
+        format!("{ENTERPRISE_V1}.department"),
+    ] {
+        let path = AttrPath::parse(&written).unwrap();
+        assert_eq!(path.urn.as_deref(), Some(ENTERPRISE_V1), "{written}");
+        assert_eq!(path.name, "department");
+        assert!(!path.is_whole_extension());
+        assert_eq!(path.to_string(), format!("{ENTERPRISE_V1}:department"));
+    }
+    let manager = AttrPath::parse(&format!("{ENTERPRISE_V1}:manager.managerId")).unwrap();
+    assert_eq!(
+        (manager.name.as_str(), manager.sub_attr.as_deref()),
+        ("manager", Some("managerId"))
+    );
+    let department = AttrPath::parse(&format!("{ENTERPRISE_V2}:department")).unwrap();
+    assert_eq!(department.urn.as_deref(), Some(ENTERPRISE_V2));
+    assert!(!department.is_whole_extension());
+    // An unknown URN keeps RFC 7644's reading: its last part is the name.
+    let other = AttrPath::parse("urn:example:acme:2.0:User").unwrap();
+    assert_eq!(
+        (other.urn.as_deref(), other.name.as_str()),
+        (Some("urn:example:acme:2.0"), "User")
+    );
+}
+
 #[test]
 fn invalid_filters_are_errors_with_a_position() {
     let cases = [

@@ -134,3 +134,40 @@ fn a_body_in_the_other_dialects_form_is_refused_before_it_is_sent_through_both_c
         assert_eq!(user.title.as_deref(), Some("Dev"), "{}", case("unchanged"));
     }
 }
+
+/// A whole extension set by its URN, in each profile's form: a path-less
+/// `replace` in a `PatchOp` (its URN as a path would read, by RFC 7644
+/// §3.10's grammar, as an attribute `User` of a schema `…:2.0`), the URN's
+/// key in a partial resource; the service then holds the extension as set,
+/// under the URN the profile's dialect writes.
+#[test]
+fn a_whole_extension_is_set_by_its_urn_in_each_form() {
+    for profile in profiles() {
+        let (client, _, id) = zed_at(&profile);
+        let urn = profile.dialect.enterprise_urn();
+        let extension = json!({"department": "Research", "costCenter": "CC-9"});
+        let current = serde_json::to_value(client.read_user(&id).unwrap()).unwrap();
+        let body = PatchChanges::new()
+            .set(urn, extension.clone())
+            .render(profile.patch, Some(&current))
+            .unwrap();
+        let written = body.to_value();
+        match &body {
+            PatchBody::Ops(_) => assert_eq!(
+                written["Operations"],
+                json!([{"op": "replace", "value": {urn: extension}}]),
+                "{}",
+                profile.name
+            ),
+            PatchBody::Partial(_) => assert_eq!(written[urn], extension, "{}", profile.name),
+        }
+        client.patch_user(&id, &body).unwrap();
+        let read = serde_json::to_value(client.read_user(&id).unwrap()).unwrap();
+        assert_eq!(
+            read[urn]["department"], "Research",
+            "{}: {read}",
+            profile.name
+        );
+        assert_eq!(read[urn]["costCenter"], "CC-9", "{}: {read}", profile.name);
+    }
+}

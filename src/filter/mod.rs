@@ -158,8 +158,23 @@ pub struct AttrPath {
 
 impl AttrPath {
     /// Splits a path into its parts without validating them (see [`Filter::validate`]).
+    ///
+    /// A known extension URN alone ([`EXTENSION_URNS`]) is the whole
+    /// extension: its `name`, without `urn`. A SCIM 1.1 extension URN of
+    /// Slack v1 ([`DOTTED_EXTENSION_URNS`]) keeps its version's dot, and the
+    /// attribute after it follows a `:` or a `.`.
+    ///
+    /// [`EXTENSION_URNS`]: crate::model::EXTENSION_URNS
+    /// [`DOTTED_EXTENSION_URNS`]: crate::model::DOTTED_EXTENSION_URNS
     pub fn new(path: &str) -> AttrPath {
-        let (urn, rest) = match path.rsplit_once(':') {
+        if is_extension_urn(path) {
+            return AttrPath {
+                urn: None,
+                name: path.to_owned(),
+                sub_attr: None,
+            };
+        }
+        let (urn, rest) = match dotted_urn_and_rest(path).or_else(|| path.rsplit_once(':')) {
             Some((urn, rest)) => (Some(urn.to_owned()), rest),
             None => (None, path),
         };
@@ -172,6 +187,12 @@ impl AttrPath {
             name,
             sub_attr,
         }
+    }
+
+    /// Whether this path is a whole extension (one of
+    /// [`EXTENSION_URNS`](crate::model::EXTENSION_URNS) alone).
+    pub fn is_whole_extension(&self) -> bool {
+        self.urn.is_none() && self.sub_attr.is_none() && is_extension_urn(&self.name)
     }
 
     /// Parses and validates a path.
@@ -193,7 +214,7 @@ impl AttrPath {
                 && s.chars()
                     .all(|c| c.is_ascii_alphanumeric() || matches!(c, ':' | '.' | '-' | '_'))
         };
-        let valid = name_ok(&self.name)
+        let valid = (name_ok(&self.name) || self.is_whole_extension())
             && self.sub_attr.as_deref().is_none_or(name_ok)
             && self.urn.as_deref().is_none_or(urn_ok);
         if valid {
@@ -205,6 +226,23 @@ impl AttrPath {
             ))
         }
     }
+}
+
+/// Whether `path` is one of the extension URNs this crate models, whole.
+fn is_extension_urn(path: &str) -> bool {
+    crate::model::EXTENSION_URNS
+        .iter()
+        .any(|urn| path.eq_ignore_ascii_case(urn))
+}
+
+/// `path` split after one of Slack v1's dotted extension URNs: the URN and
+/// the attribute path after its `:` or `.`.
+fn dotted_urn_and_rest(path: &str) -> Option<(&str, &str)> {
+    crate::model::DOTTED_EXTENSION_URNS.iter().find_map(|urn| {
+        let head = path.get(..urn.len())?;
+        let rest = path[urn.len()..].strip_prefix([':', '.'])?;
+        head.eq_ignore_ascii_case(urn).then_some((head, rest))
+    })
 }
 
 impl From<&str> for AttrPath {

@@ -8,6 +8,24 @@ pub const ENTERPRISE_V1: &str = "urn:scim:schemas:extension:enterprise:1.0";
 pub const SLACK_GUEST_V1: &str = "urn:scim:schemas:extension:slack:guest:1.0";
 /// URN of Slack's profile extension (v1).
 pub const SLACK_PROFILE_V1: &str = "urn:scim:schemas:extension:slack:profile:1.0";
+/// The SCIM 1.1 extension URNs Slack's v1 API uses, whose last part (the
+/// schema's version, `1.0`) holds a dot: in an attribute path the dot after
+/// one of them is the first step, and one of them alone is the whole
+/// extension, never `…:1` with a sub-attribute `0`.
+pub const DOTTED_EXTENSION_URNS: [&str; 3] = [ENTERPRISE_V1, SLACK_GUEST_V1, SLACK_PROFILE_V1];
+/// Every extension URN this crate models. One of them alone, as an
+/// attribute path, is the whole extension
+/// ([`AttrPath::is_whole_extension`](crate::filter::AttrPath::is_whole_extension)),
+/// not an attribute `User` of a schema `…:2.0`, as RFC 7644 §3.10's
+/// grammar would read `…:enterprise:2.0:User`.
+pub const EXTENSION_URNS: [&str; 6] = [
+    ENTERPRISE_V1,
+    SLACK_GUEST_V1,
+    SLACK_PROFILE_V1,
+    ENTERPRISE_V2,
+    SLACK_GUEST_V2,
+    SLACK_PROFILE_V2,
+];
 /// URN of the RFC 7643 enterprise User extension.
 pub const ENTERPRISE_V2: &str = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 /// URN of Slack's guest extension (v2).

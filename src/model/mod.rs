@@ -32,8 +32,9 @@ pub use search::{SEARCH_REQUEST, SearchRequest, SortOrder};
 
 pub use decode::DecodeError;
 pub use extension::{
-    ENTERPRISE_V1, ENTERPRISE_V2, EnterpriseUser, GuestChannel, Manager, SLACK_GUEST_V1,
-    SLACK_GUEST_V2, SLACK_PROFILE_V1, SLACK_PROFILE_V2, SlackGuest, SlackProfile,
+    DOTTED_EXTENSION_URNS, ENTERPRISE_V1, ENTERPRISE_V2, EXTENSION_URNS, EnterpriseUser,
+    GuestChannel, Manager, SLACK_GUEST_V1, SLACK_GUEST_V2, SLACK_PROFILE_V1, SLACK_PROFILE_V2,
+    SlackGuest, SlackProfile,
 };
 pub use field::Field;
 pub use group::{Group, Member};

@@ -598,6 +598,14 @@ fn patch_op(changes: &[PatchChange], value_filter_paths: bool) -> Result<PatchOp
     for change in changes {
         patch = match change {
             PatchChange::Set { attr, value } if value.is_null() => patch.remove(attr),
+            // A whole extension is replaced without a path: RFC 7644
+            // §3.10's grammar would read `…:enterprise:2.0:User` as an
+            // attribute `User` of a schema `…:2.0`.
+            PatchChange::Set { attr, value } if attr.is_whole_extension() => {
+                let mut attributes = serde_json::Map::new();
+                attributes.insert(attr.name.clone(), value.clone());
+                patch.replace_attributes(attributes)
+            }
             PatchChange::Set { attr, value } => patch.replace(attr, value.clone()),
             PatchChange::Clear { attr } => patch.remove(attr),
             PatchChange::AddItem { attr, item } => {

@@ -18,6 +18,7 @@ pub fn all<C: Exec>(client: &C) {
     create_read_replace_delete(client);
     filter_sort_page_and_attributes(client);
     patch_with_value_paths(client);
+    patch_a_whole_extension(client);
     etags(client);
     bulk_with_bulk_id_references(client);
     post_search(client);
@@ -286,6 +287,35 @@ pub fn patch_with_value_paths<C: Exec>(client: &C) {
         )
         .unwrap_err();
     assert_eq!(scim_type(&err), Some(ScimType::NoTarget));
+}
+
+/// The enterprise extension set whole by its URN, as `PatchChanges` writes
+/// it for a `PatchOp` (a path-less `replace`), then read back.
+pub fn patch_a_whole_extension<C: Exec>(client: &C) {
+    use scim_client::model::ENTERPRISE_V2;
+    use scim_client::provider::{PatchChanges, PatchForm};
+    let e = client.endpoint();
+    let id = id(&create(client, "patch.ext", "Ext"));
+    let patch = PatchChanges::new()
+        .set(
+            ENTERPRISE_V2,
+            json!({"department": "Research", "costCenter": "CC-9"}),
+        )
+        .render(
+            PatchForm::PatchOp {
+                value_filter_paths: true,
+            },
+            None,
+        )
+        .unwrap();
+    client.run(e.patch_user(&id, &patch).unwrap()).unwrap();
+    let read = client.run(e.read_user(&id).unwrap()).unwrap();
+    let enterprise = read
+        .enterprise_v2
+        .value()
+        .expect("the extension, read back");
+    assert_eq!(enterprise.department.as_deref(), Some("Research"));
+    assert_eq!(enterprise.cost_center.as_deref(), Some("CC-9"));
 }
 
 pub fn etags<C: Exec>(client: &C) {

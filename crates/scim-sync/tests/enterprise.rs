@@ -682,3 +682,54 @@ fn the_full_example_of_the_mapping_docs_plans_as_documented() {
         );
     }
 }
+
+/// Managing the whole extension (its URN as one managed path, not its
+/// attributes one by one) under each profile, Slack v1's dotted SCIM 1.1
+/// URN included: the changed departments are written and a second plan is
+/// empty.
+#[test]
+fn the_whole_extension_is_managed_as_one_attribute_under_each_profile() {
+    let mapping = Mapping::from_json(
+        r#"{"matchKey": "externalId", "columns": {"Employee ID": "externalId",
+            "Login": "userName", "Email": "emails", "Department": "department",
+            "Cost Center": "costCenter"}}"#,
+    )
+    .expect("the mapping reads");
+    let export = "Employee ID,Login,Email,Department,Cost Center\n\
+                  hr:1,ada,ada@example.test,Board,CC-1\n\
+                  hr:2,bob,bob@example.test,Engineering,CC-2\n\
+                  hr:3,cal,cal@example.test,Engineering,CC-2\n";
+    let desired = read_csv(export.as_bytes(), &mapping).expect("the export reads");
+    let options = PlanOptions {
+        managed: vec!["userName".into(), ENTERPRISE_V2.into()],
+        ..options()
+    };
+    for profile in profiles() {
+        let service = seeded(&profile);
+        let client = client(&profile, service.clone());
+        let current = read_current(&client).unwrap();
+        let first = plan(&desired, &current, &profile, &options)
+            .unwrap_or_else(|e| panic!("{}: {e}", profile.name));
+        eprintln!(
+            "PLAN {} {}",
+            profile.name,
+            serde_json::to_string(&first.steps).unwrap()
+        );
+        apply(&client, &first, &profile, "whole-extension");
+        let chart = org_chart(&client, &profile);
+        assert_eq!(
+            chart["cal"][1], "Engineering",
+            "{}: {chart:?}",
+            profile.name
+        );
+        assert_eq!(chart["ada"][2], "CC-1", "{}: {chart:?}", profile.name);
+        let current = read_current(&client).unwrap();
+        let second = plan(&desired, &current, &profile, &options).unwrap();
+        assert!(
+            second.steps.is_empty(),
+            "{}: {:?}",
+            profile.name,
+            kinds(&second)
+        );
+    }
+}

@@ -2,7 +2,7 @@
 //! keys, and the state's fingerprint.
 
 use scim_client::filter::AttrPath;
-use scim_client::model::{ENTERPRISE_V1, SLACK_GUEST_V1, SLACK_PROFILE_V1};
+use scim_client::model::DOTTED_EXTENSION_URNS;
 use std::borrow::Cow;
 
 use serde::de::{Deserializer, MapAccess, Visitor};
@@ -99,9 +99,13 @@ pub(crate) fn get<'a>(resource: &'a Value, path: &str) -> Option<&'a Value> {
 /// (`name`, `givenName`); an extension URN's own dots
 /// (`…:enterprise:2.0:User.department`) are not steps, nor are those of the
 /// SCIM 1.1 URNs Slack v1 uses, whose last part has one
-/// (`urn:scim:schemas:extension:enterprise:1.0.department`).
+/// (`urn:scim:schemas:extension:enterprise:1.0.department`); one of those
+/// alone is a top-level attribute, the whole extension.
 pub(crate) fn split_root(path: &str) -> Option<(&str, &str)> {
-    for urn in DOTTED_URNS {
+    if DOTTED_EXTENSION_URNS.contains(&path) {
+        return None;
+    }
+    for urn in DOTTED_EXTENSION_URNS {
         if let Some(rest) = path.strip_prefix(urn).and_then(|r| r.strip_prefix('.')) {
             return Some((&path[..urn.len()], rest));
         }
@@ -111,10 +115,6 @@ pub(crate) fn split_root(path: &str) -> Option<(&str, &str)> {
         .find('.')
         .map(|dot| (&path[..urn_end + dot], &path[urn_end + dot + 1..]))
 }
-
-/// The extension URNs whose last part holds a dot (Slack v1's SCIM 1.1
-/// spellings): where they end cannot be told from the path's shape.
-const DOTTED_URNS: [&str; 3] = [ENTERPRISE_V1, SLACK_GUEST_V1, SLACK_PROFILE_V1];
 
 /// `path` as the attribute path PATCH bodies are written from:
 /// `name.givenName` is `name` and its sub-attribute, an extension's
