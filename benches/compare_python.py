@@ -6,6 +6,10 @@ SearchUsersResponse(...).users, the client CPU per sequential read_user,
 and the async throughput at concurrency 64: as the SDK does it by default
 (a new aiohttp session, so a new connection, per call), and with one
 aiohttp session passed in (keep-alive), for reference.
+
+Usage: python compare_python.py cpu URL
+Prints only the client CPU per sequential read_user, in seconds (the
+script runs it pinned to the server's core).
 """
 
 import asyncio
@@ -19,8 +23,23 @@ import time
 from slack_sdk.scim import SCIMClient, SCIMResponse, SearchUsersResponse
 from slack_sdk.scim.async_client import AsyncSCIMClient
 
-url, page_file = sys.argv[1], sys.argv[2]
 calls, async_calls, concurrency = 1000, 10_000, 64
+
+
+def cpu_per_call(url):
+    """Client CPU (the whole process) per sequential read_user."""
+    client = SCIMClient(token="xoxp-bench", base_url=url)
+    cpu_start = time.process_time()
+    for i in range(calls):
+        client.read_user(f"W{i:08}").user
+    return (time.process_time() - cpu_start) / calls
+
+
+if sys.argv[1] == "cpu":
+    print(cpu_per_call(sys.argv[2]))
+    sys.exit(0)
+
+url, page_file = sys.argv[1], sys.argv[2]
 
 with open(page_file, encoding="utf-8") as f:
     raw = f.read()
@@ -38,11 +57,6 @@ def parse_once():
 
 parse = statistics.median(parse_once() for _ in range(21))
 
-client = SCIMClient(token="xoxp-bench", base_url=url)
-cpu_start = time.process_time()
-for i in range(calls):
-    user = client.read_user(f"W{i:08}").user
-cpu_per_call = (time.process_time() - cpu_start) / calls
 
 
 async def read_many(shared_session):
@@ -67,7 +81,7 @@ throughput = asyncio.run(read_many(shared_session=False))
 throughput_session = asyncio.run(read_many(shared_session=True))
 print(json.dumps({
     "parse_s": parse,
-    "cpu_per_call_s": cpu_per_call,
+    "cpu_per_call_s": cpu_per_call(url),
     "async_calls_per_s": throughput,
     "async_session_calls_per_s": throughput_session,
 }))
