@@ -28,13 +28,15 @@ pub const PATCH_OP: &str = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 // `Operations` is written before `schemas`: in the order of their keys, as
 // a `serde_json::Value` object writes them, so a PatchOp kept typed (as a
 // sync plan keeps its bodies) writes the same text as one kept as JSON.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PatchOp {
-    /// The operations, applied in order.
-    #[serde(rename = "Operations", alias = "operations")]
+    /// The operations, applied in order. Read under `Operations` in any
+    /// case (RFC 7643 §2.1: names are case-insensitive), `null` as none;
+    /// written `Operations`.
+    #[serde(rename = "Operations")]
     pub operations: Vec<PatchOperation>,
-    /// Always the PatchOp URN when built here.
-    #[serde(default = "patch_schemas")]
+    /// Always the PatchOp URN when built here; read in any case, and the
+    /// URN when absent.
     pub schemas: Vec<String>,
     /// Members this type does not model, with their exact keys (Entra ID
     /// sends a top-level `id`).
@@ -44,6 +46,40 @@ pub struct PatchOp {
 
 fn patch_schemas() -> Vec<String> {
     vec![PATCH_OP.to_owned()]
+}
+
+/// A PatchOp read as leniently as its operations: `Operations` and
+/// `schemas` in any case. `PatchBody` tells a PatchOp by an `Operations`
+/// key in any case, so a body it calls one must read as one.
+impl<'de> Deserialize<'de> for PatchOp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let mut members = Map::<String, Value>::deserialize(deserializer)?;
+        let operations = match take_member(&mut members, "Operations") {
+            None => return Err(D::Error::custom("a PatchOp needs `Operations`")),
+            Some(Value::Null) => Vec::new(),
+            Some(operations) => serde_json::from_value(operations).map_err(D::Error::custom)?,
+        };
+        let schemas = match take_member(&mut members, "schemas") {
+            None | Some(Value::Null) => patch_schemas(),
+            Some(schemas) => serde_json::from_value(schemas).map_err(D::Error::custom)?,
+        };
+        Ok(PatchOp {
+            operations,
+            schemas,
+            extra: members,
+        })
+    }
+}
+
+/// Removes and returns the member `name` of `members`, its key matched in
+/// any case (RFC 7643 §2.1).
+fn take_member(members: &mut Map<String, Value>, name: &str) -> Option<Value> {
+    let key = members
+        .keys()
+        .find(|k| k.eq_ignore_ascii_case(name))
+        .cloned();
+    key.and_then(|key| members.remove(&key))
 }
 
 impl Default for PatchOp {
@@ -156,13 +192,7 @@ impl Serialize for PatchOperation {
 impl<'de> Deserialize<'de> for PatchOperation {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let mut members = Map::<String, Value>::deserialize(deserializer)?;
-        let mut take = |name: &str| {
-            let key = members
-                .keys()
-                .find(|k| k.eq_ignore_ascii_case(name))
-                .cloned();
-            key.and_then(|key| members.remove(&key))
-        };
+        let mut take = |name: &str| take_member(&mut members, name);
         let op = match take("op") {
             Some(Value::String(op)) => op,
             _ => {

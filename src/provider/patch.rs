@@ -721,6 +721,24 @@ mod tests {
         )
         .unwrap();
         assert!(matches!(&lenient, PatchBody::Ops(patch) if patch.schemas == [PATCH_OP]));
+        // Told a PatchOp by `Operations` in any case, so read as one in any
+        // case (it failed as "missing field `Operations`"); `null` is none.
+        let shouted: PatchBody = serde_json::from_value(json!({
+            "SCHEMAS": [PATCH_OP],
+            "OPERATIONS": [{"OP": "REMOVE", "PATH": "title"}]
+        }))
+        .unwrap();
+        let PatchBody::Ops(shouted) = shouted else {
+            panic!("a PatchOp: {shouted:?}")
+        };
+        assert_eq!(shouted.operations.len(), 1);
+        assert_eq!(shouted.operations[0].op, PatchOpKind::Remove);
+        assert_eq!(
+            (shouted.schemas.as_slice(), shouted.extra.len()),
+            ([PATCH_OP.to_owned()].as_slice(), 0)
+        );
+        let none: PatchOp = serde_json::from_value(json!({"Operations": null})).unwrap();
+        assert!(none.operations.is_empty());
         let partial: PatchBody = serde_json::from_value(json!({"title": "A"})).unwrap();
         assert_eq!(
             partial,
