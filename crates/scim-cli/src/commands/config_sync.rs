@@ -49,7 +49,8 @@ pub(crate) struct SyncArgs {
     #[arg(long)]
     pub yes: bool,
     /// Run as a service: a sync every DURATION (40m, 1h30m; up to a tenth of jitter), until
-    /// Ctrl-C or SIGTERM; each run is logged to runs.jsonl in the journal directory
+    /// Ctrl-C or SIGTERM; each run is logged to runs.jsonl in the journal directory; the config
+    /// is read once, when the service starts
     #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
     pub every: Option<Duration>,
     /// With --every: serve /metrics (Prometheus text format) and /healthz at ADDR
@@ -63,6 +64,23 @@ pub(crate) struct SyncArgs {
     /// With --every: stop after N runs
     #[arg(long, value_name = "N", requires = "every", value_parser = clap::value_parser!(u64).range(1..))]
     pub runs: Option<u64>,
+    /// The config as first read: the target [`prepare`] takes from it and
+    /// the source and rules every run plans from are one version of the
+    /// file, for a service's whole life too (a file changed between two
+    /// readings mixed two versions).
+    #[arg(skip)]
+    pub read: std::sync::OnceLock<SyncConfig>,
+}
+
+impl SyncArgs {
+    /// The config, read from its file on first use only.
+    fn config(&self) -> Result<&SyncConfig, CliError> {
+        if let Some(config) = self.read.get() {
+            return Ok(config);
+        }
+        let config = SyncConfig::read(&self.config)?;
+        Ok(self.read.get_or_init(|| config))
+    }
 }
 
 /// Applies the config's `[target]` to the global flags (the file wins: it
@@ -71,7 +89,7 @@ pub(crate) fn prepare(
     flags: &SyncArgs,
     options: &mut GlobalOptions,
 ) -> Result<Option<Token>, CliError> {
-    let config = SyncConfig::read(&flags.config)?;
+    let config = flags.config()?;
     let target = &config.target;
     if let Some(name) = &target.profile {
         options.profile = profile_named(name)?;
@@ -118,8 +136,8 @@ pub(crate) fn run(session: &Session, flags: &SyncArgs) -> Result<Outcome, CliErr
 
 /// One sync: plan, the rails, apply, verify.
 pub(crate) fn run_once(session: &Session, flags: &SyncArgs) -> Result<Outcome, CliError> {
-    let config = SyncConfig::read(&flags.config)?;
-    let (desired, options) = read_source(&config)?;
+    let config = flags.config()?;
+    let (desired, options) = read_source(config)?;
     let plan = make_plan(session, &desired, &options)?;
     let mut human = format!("1. plan\n{}", describe_plan(&plan));
     if flags.dry_run {
@@ -449,4 +467,39 @@ fn check_rules(options: &PlanOptions) -> Result<(), CliError> {
         ));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Flags {
+        #[command(flatten)]
+        sync: SyncArgs,
+    }
+
+    /// The target and every run read one version of the file: a file
+    /// changed (here, broken) after the first reading changes nothing.
+    #[test]
+    fn the_config_is_read_once() {
+        let dir = std::env::temp_dir().join(format!("scim-config-once-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("scim.toml");
+        let text =
+            "[target]\nprofile = \"slack-v2\"\n\n[source]\nkind = \"csv\"\npath = \"p.csv\"\n";
+        std::fs::write(&path, text).unwrap();
+        let flags = Flags::parse_from(["sync", "--config", path.to_str().unwrap()]).sync;
+        let first = flags.config().unwrap().target.profile.clone();
+        std::fs::write(&path, "not toml [").unwrap();
+        let again = flags.config().expect("the first reading, kept");
+        assert_eq!(again.target.profile, first);
+        assert_eq!(first.as_deref(), Some("slack-v2"));
+        assert!(
+            SyncConfig::read(&path).is_err(),
+            "the file itself is broken now"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }
