@@ -106,7 +106,7 @@ pub(crate) fn prepare(
     }
     let file = target.token_file.as_deref();
     let token = config::secret(
-        &config,
+        config,
         file,
         target.token_env.as_deref(),
         "the target's token",
@@ -150,8 +150,8 @@ pub(crate) fn run_once(session: &Session, flags: &SyncArgs) -> Result<Outcome, C
         confirm(flags, plan.steps.len())?;
         let store = flags.store.as_ref().or(config.apply.store.as_ref());
         let (report, text, done) = match store {
-            Some(url) => super::store::apply(session, &config, url, &plan)?,
-            None => apply_here(session, &config, &plan)?,
+            Some(url) => super::store::apply(session, config, url, &plan)?,
+            None => apply_here(session, config, &plan)?,
         };
         complete = done;
         human.push_str(&format!("\n2. apply\n{text}"));
