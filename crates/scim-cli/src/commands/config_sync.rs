@@ -68,8 +68,9 @@ pub(crate) struct SyncArgs {
     /// the source and rules every run plans from are one version of the
     /// file, for a service's whole life too (a file changed between two
     /// readings mixed two versions).
+    /// (Boxed: a `Command` holds these flags, and the config is large.)
     #[arg(skip)]
-    pub read: std::sync::OnceLock<SyncConfig>,
+    pub read: std::sync::OnceLock<Box<SyncConfig>>,
 }
 
 impl SyncArgs {
@@ -79,7 +80,7 @@ impl SyncArgs {
             return Ok(config);
         }
         let config = SyncConfig::read(&self.config)?;
-        Ok(self.read.get_or_init(|| config))
+        Ok(self.read.get_or_init(|| Box::new(config)))
     }
 }
 
