@@ -218,7 +218,11 @@ pub struct PlanOptions {
     /// and written under the provider's
     /// ([`Dialect::enterprise_urn`](scim_client::Dialect::enterprise_urn)).
     /// [`Mapping::managed`](crate::source::Mapping::managed) lists those a
-    /// mapping feeds.
+    /// mapping feeds. A complex attribute or an extension named whole
+    /// (`name`, an extension's URN) that the provider holds already is
+    /// compared and written by the sub-attributes the source gives: one it
+    /// leaves out is left alone, one it gives as `null` is cleared (both
+    /// PATCH forms merge a complex value into the one held).
     pub managed: Vec<String>,
     /// Which accounts the source owns: the only ones any step writes to
     /// (creates aside), at planning and again at apply.

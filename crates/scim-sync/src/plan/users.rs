@@ -952,19 +952,42 @@ pub(crate) fn diff(want: &Value, have: &Value, managed: &[String]) -> Vec<Change
             continue;
         };
         let had = get(have, path).filter(|v| !v.is_null());
-        let value = match (wanted.is_null(), had) {
-            (true, Some(_)) => None,
-            (true, None) => continue,
-            (false, Some(had)) if equivalent(path, wanted, had) => continue,
-            (false, _) => Some(wanted.clone()),
-        };
-        changes.push(Change {
-            path: path.clone(),
-            value,
-            from: had.cloned(),
-        });
+        match (wanted, had) {
+            (Value::Object(parts), Some(Value::Object(held))) if split_root(path).is_none() => {
+                for (name, wanted) in parts {
+                    let had = held.get(name).filter(|v| !v.is_null());
+                    changes.extend(change(format!("{path}.{name}"), wanted, had));
+                }
+            }
+            _ => changes.extend(change(path.clone(), wanted, had)),
+        }
     }
     changes
+}
+
+/// What makes `had` hold `wanted` at `path`, if anything: `null` clears.
+///
+/// A complex attribute or an extension managed whole, which the provider
+/// holds already, is compared and written by the sub-attributes the source
+/// gives ([`diff`]): both PATCH forms merge a complex value into the one
+/// held (a `PatchOp` replace keeps the sub-attributes it does not name, RFC
+/// 7644 §3.5.2.3; Slack v1's partial resource is merged likewise), so a
+/// whole-value comparison planned the same write forever when the provider
+/// held a sub-attribute the source does not give. One the source leaves
+/// out is its "no opinion", as an empty cell is; one it gives as `null`
+/// (`clear_empty`) is cleared by itself.
+fn change(path: String, wanted: &Value, had: Option<&Value>) -> Option<Change> {
+    let value = match (wanted.is_null(), had) {
+        (true, Some(_)) => None,
+        (true, None) => return None,
+        (false, Some(had)) if equivalent(&path, wanted, had) => return None,
+        (false, _) => Some(wanted.clone()),
+    };
+    Some(Change {
+        path,
+        value,
+        from: had.cloned(),
+    })
 }
 
 /// Equal as the provider means it: exactly (the common case, no copy),
