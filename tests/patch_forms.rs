@@ -169,5 +169,9 @@ fn a_whole_extension_is_set_by_its_urn_in_each_form() {
             profile.name
         );
         assert_eq!(read[urn]["costCenter"], "CC-9", "{}: {read}", profile.name);
+        if matches!(body, PatchBody::Ops(_)) {
+            let schemas = read["schemas"].as_array().unwrap();
+            assert!(schemas.iter().any(|s| s == urn), "{}: {read}", profile.name);
+        }
     }
 }

@@ -296,9 +296,9 @@ impl ClientOptions {
 
 /// Refuses a proxy no transport here speaks: only HTTP proxies (`http://`,
 /// `https://`, or a bare `host:port`, read as `http://`) are supported.
-/// ureq without its SOCKS feature panicked on an explicit `socks5://`
-/// proxy and went around one from `ALL_PROXY`, straight to the server; one
-/// check here keeps every transport from either. The URL itself is never
+/// ureq without its SOCKS feature panicked on a `socks5://` proxy, given
+/// or from `HTTPS_PROXY` (the adapter hands ureq the proxy it resolved);
+/// one check here, which every transport asks, refuses it by name. The URL itself is never
 /// quoted: it may hold a password.
 fn check_proxy_scheme(proxy: &str) -> Result<(), Error> {
     let Some((scheme, _)) = proxy.trim().split_once("://") else {

@@ -55,12 +55,13 @@ impl<'de> Deserialize<'de> for PatchOp {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         use serde::de::Error;
         let mut members = Map::<String, Value>::deserialize(deserializer)?;
-        let operations = match take_member(&mut members, "Operations") {
+        let mut take = |name: &str| take_member(&mut members, name).map_err(D::Error::custom);
+        let operations = match take("Operations")? {
             None => return Err(D::Error::custom("a PatchOp needs `Operations`")),
             Some(Value::Null) => Vec::new(),
             Some(operations) => serde_json::from_value(operations).map_err(D::Error::custom)?,
         };
-        let schemas = match take_member(&mut members, "schemas") {
+        let schemas = match take("schemas")? {
             None | Some(Value::Null) => patch_schemas(),
             Some(schemas) => serde_json::from_value(schemas).map_err(D::Error::custom)?,
         };
@@ -73,13 +74,23 @@ impl<'de> Deserialize<'de> for PatchOp {
 }
 
 /// Removes and returns the member `name` of `members`, its key matched in
-/// any case (RFC 7643 §2.1).
-fn take_member(members: &mut Map<String, Value>, name: &str) -> Option<Value> {
-    let key = members
+/// any case (RFC 7643 §2.1). Two spellings of one member are refused, as
+/// a repeated field is: which one would be meant, and the other would be
+/// kept among the unknown members and written back beside it.
+fn take_member(members: &mut Map<String, Value>, name: &str) -> Result<Option<Value>, String> {
+    let keys: Vec<String> = members
         .keys()
-        .find(|k| k.eq_ignore_ascii_case(name))
-        .cloned();
-    key.and_then(|key| members.remove(&key))
+        .filter(|k| k.eq_ignore_ascii_case(name))
+        .take(2)
+        .cloned()
+        .collect();
+    match keys.as_slice() {
+        [] => Ok(None),
+        [key] => Ok(members.remove(key)),
+        [first, second, ..] => Err(format!(
+            "{first:?} and {second:?} are one member, given twice"
+        )),
+    }
 }
 
 impl Default for PatchOp {
@@ -192,8 +203,9 @@ impl Serialize for PatchOperation {
 impl<'de> Deserialize<'de> for PatchOperation {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let mut members = Map::<String, Value>::deserialize(deserializer)?;
-        let mut take = |name: &str| take_member(&mut members, name);
-        let op = match take("op") {
+        let mut take =
+            |name: &str| take_member(&mut members, name).map_err(serde::de::Error::custom);
+        let op = match take("op")? {
             Some(Value::String(op)) => op,
             _ => {
                 return Err(serde::de::Error::custom(
@@ -203,12 +215,12 @@ impl<'de> Deserialize<'de> for PatchOperation {
         };
         let kind = PatchOpKind::parse(&op)
             .ok_or_else(|| serde::de::Error::custom(format!("unknown PATCH op {op:?}")))?;
-        let path = match take("path") {
+        let path = match take("path")? {
             None | Some(Value::Null) => None,
             Some(Value::String(path)) => Some(path),
             Some(_) => return Err(serde::de::Error::custom("a PATCH path must be a string")),
         };
-        let value = take("value");
+        let value = take("value")?;
         Ok(PatchOperation {
             op: kind,
             path,

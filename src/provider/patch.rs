@@ -739,6 +739,17 @@ mod tests {
         );
         let none: PatchOp = serde_json::from_value(json!({"Operations": null})).unwrap();
         assert!(none.operations.is_empty());
+        // Two spellings of one member: refused, not one taken and the
+        // other kept to be written back beside it.
+        let twice = serde_json::from_value::<PatchOp>(json!({
+            "Operations": [{"op": "remove", "path": "title"}],
+            "operations": [{"op": "remove", "path": "nickName"}]
+        }));
+        assert!(twice.unwrap_err().to_string().contains("given twice"));
+        let op_twice = serde_json::from_value::<PatchOp>(json!({
+            "Operations": [{"op": "remove", "Op": "add", "path": "title"}]
+        }));
+        assert!(op_twice.unwrap_err().to_string().contains("given twice"));
         let partial: PatchBody = serde_json::from_value(json!({"title": "A"})).unwrap();
         assert_eq!(
             partial,

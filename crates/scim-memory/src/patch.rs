@@ -268,6 +268,13 @@ fn apply_attr(
         return Ok(());
     };
     let key = existing_key(container, &path.name).unwrap_or_else(|| path.name.clone());
+    if writing && path.is_whole_extension() {
+        // A whole extension written by its URN (a path-less replace, as
+        // the client sends one) is listed in `schemas`, as one written by
+        // an attribute under it is (`container_mut`); its container is
+        // the resource itself.
+        add_schema(container, &path.name);
+    }
     match (&path.sub_attr, kind) {
         (Some(sub), PatchOpKind::Remove) => {
             if let Some(slot) = container.get_mut(&key) {

@@ -75,7 +75,7 @@ pub(crate) struct SyncArgs {
 
 impl SyncArgs {
     /// The config, read from its file on first use only.
-    fn config(&self) -> Result<&SyncConfig, CliError> {
+    pub(crate) fn config(&self) -> Result<&SyncConfig, CliError> {
         if let Some(config) = self.read.get() {
             return Ok(config);
         }

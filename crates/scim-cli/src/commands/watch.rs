@@ -41,8 +41,8 @@ pub(crate) fn run(
             "--every runs unattended: pass --yes to apply each run's plan (or --dry-run)",
         ));
     }
-    let config = SyncConfig::read(&flags.config)?;
-    let log = run_log(&config)?;
+    let config = flags.config()?;
+    let log = run_log(config)?;
     let metrics = Metrics::new();
     if let Some(addr) = flags.metrics {
         let bound = metrics.serve(addr)?;
