@@ -298,8 +298,8 @@ impl ClientOptions {
 /// `https://`, or a bare `host:port`, read as `http://`) are supported.
 /// ureq without its SOCKS feature panicked on a `socks5://` proxy, given
 /// or from `HTTPS_PROXY` (the adapter hands ureq the proxy it resolved);
-/// one check here, which every transport asks, refuses it by name. The URL itself is never
-/// quoted: it may hold a password.
+/// one check here, which every transport asks, refuses it by name. The
+/// URL itself is never quoted: it may hold a password.
 fn check_proxy_scheme(proxy: &str) -> Result<(), Error> {
     let Some((scheme, _)) = proxy.trim().split_once("://") else {
         return Ok(());

@@ -168,6 +168,23 @@ fn kinds(plan: &Plan) -> Vec<String> {
         .collect()
 }
 
+/// The provider settled: `desired` planned again against it, as `client`
+/// reads it now, gives no step.
+fn assert_settled(
+    client: &scim_client::ScimClient,
+    desired: &Desired,
+    profile: &Profile,
+    options: &PlanOptions,
+) {
+    let again = plan(desired, &read_current(client).unwrap(), profile, options).unwrap();
+    assert!(
+        again.steps.is_empty(),
+        "{}: {:?}",
+        profile.name,
+        kinds(&again)
+    );
+}
+
 fn apply(client: &scim_client::ScimClient, plan: &Plan, profile: &Profile, name: &str) {
     let options = ApplyOptions::new(journal_path(&format!("{name}-{}", profile.name)));
     let report = apply_blocking(client, plan, profile, &options, |_| {}).expect("an apply");
@@ -229,19 +246,7 @@ fn an_org_chart_is_planned_applied_verified_and_settled_under_each_profile() {
                 profile.name
             );
         }
-        let again = plan(
-            &desired,
-            &read_current(&client).unwrap(),
-            &profile,
-            &options(),
-        )
-        .unwrap();
-        assert!(
-            again.steps.is_empty(),
-            "{}: {:?}",
-            profile.name,
-            again.steps
-        );
+        assert_settled(&client, &desired, &profile, &options());
         let drift = verify_blocking(&client, &desired, &profile, &options()).unwrap();
         assert!(drift.is_clean(), "{}: {drift:?}", profile.name);
     }
@@ -485,19 +490,7 @@ hr:9,ivy,ivy@example.test,hr:9
             "{}",
             profile.name
         );
-        let again = plan(
-            &desired,
-            &read_current(&client).unwrap(),
-            &profile,
-            &options,
-        )
-        .unwrap();
-        assert!(
-            again.steps.is_empty(),
-            "{}: {:?}",
-            profile.name,
-            again.steps
-        );
+        assert_settled(&client, &desired, &profile, &options);
     }
 }
 
@@ -541,19 +534,7 @@ fn an_empty_manager_with_clear_empty_removes_it() {
         }
         apply(&client, &second, &profile, "clear-2");
         assert_eq!(org_chart(&client, &profile)["bob"][0], Value::Null);
-        let third = plan(
-            &without,
-            &read_current(&client).unwrap(),
-            &profile,
-            &options,
-        )
-        .unwrap();
-        assert!(
-            third.steps.is_empty(),
-            "{}: {:?}",
-            profile.name,
-            third.steps
-        );
+        assert_settled(&client, &without, &profile, &options);
     }
 }
 
@@ -710,11 +691,6 @@ fn the_whole_extension_is_managed_as_one_attribute_under_each_profile() {
         let current = read_current(&client).unwrap();
         let first = plan(&desired, &current, &profile, &options)
             .unwrap_or_else(|e| panic!("{}: {e}", profile.name));
-        eprintln!(
-            "PLAN {} {}",
-            profile.name,
-            serde_json::to_string(&first.steps).unwrap()
-        );
         apply(&client, &first, &profile, "whole-extension");
         let chart = org_chart(&client, &profile);
         assert_eq!(
@@ -723,14 +699,7 @@ fn the_whole_extension_is_managed_as_one_attribute_under_each_profile() {
             profile.name
         );
         assert_eq!(chart["ada"][2], "CC-1", "{}: {chart:?}", profile.name);
-        let current = read_current(&client).unwrap();
-        let second = plan(&desired, &current, &profile, &options).unwrap();
-        assert!(
-            second.steps.is_empty(),
-            "{}: {:?}",
-            profile.name,
-            kinds(&second)
-        );
+        assert_settled(&client, &desired, &profile, &options);
     }
 }
 
@@ -782,18 +751,6 @@ fn a_whole_extension_is_compared_by_the_sub_attributes_the_source_gives() {
             "{}",
             profile.name
         );
-        let second = plan(
-            &desired,
-            &read_current(&client).unwrap(),
-            &profile,
-            &options,
-        )
-        .unwrap();
-        assert!(
-            second.steps.is_empty(),
-            "{}: {:?}",
-            profile.name,
-            kinds(&second)
-        );
+        assert_settled(&client, &desired, &profile, &options);
     }
 }
