@@ -296,6 +296,9 @@ fn main() {
         }
         Some("floors") => floors(),
         Some("blocking") => {
+            // CPU, not memory: the allocator's counting would be billed to
+            // the client.
+            counting_alloc::stop_counting();
             let calls = arg(2).and_then(|n| n.parse().ok()).unwrap_or(1000);
             let result = blocking(arg(1).expect("blocking URL [N]"), calls, None);
             println!(
