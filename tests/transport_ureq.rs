@@ -272,3 +272,57 @@ fn hostile_servers_end_every_call_as_expected() {
         ],
     );
 }
+
+/// The transport's own TCP connection checks a pooled connection with one
+/// peek: one the server closed while idle is dropped, and the next call
+/// opens another instead of failing.
+#[test]
+fn a_kept_alive_connection_the_server_closed_is_replaced() {
+    let first = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{}",
+        support::USER.len(),
+        support::USER
+    );
+    // `Raw` answers, then closes the connection.
+    let server = TestServer::start(vec![
+        support::Reply::Raw(first.into_bytes()),
+        support::Reply::json(200, support::USER),
+    ]);
+    let options = ClientOptions {
+        retry_handlers: scim_client::retry::RetryHandlers::none(),
+        ..fast_options(server.base_url())
+    };
+    let client = client(options);
+    client.read_user("W1").unwrap();
+    // Let the close arrive, so the second call meets a closed pooled
+    // connection rather than racing it.
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert_eq!(client.read_user("W1").unwrap().id.as_deref(), Some("W1"));
+    assert_eq!(server.requests().len(), 2);
+    assert_eq!(server.connections(), 2);
+}
+
+/// A socket timeout set by one call is kept by the next (its deadline is
+/// later); the next call still ends at its own deadline when the server
+/// goes silent, not when the server gives up.
+#[test]
+fn a_second_call_on_a_kept_alive_connection_ends_at_its_deadline() {
+    let server = TestServer::start(vec![
+        support::Reply::json(200, support::USER),
+        support::Reply::Hang(std::time::Duration::from_secs(20)),
+    ]);
+    let options = ClientOptions {
+        timeout: std::time::Duration::from_millis(600),
+        retry_handlers: scim_client::retry::RetryHandlers::none(),
+        ..fast_options(server.base_url())
+    };
+    let client = client(options);
+    client.read_user("W1").unwrap();
+    match client.read_user("W1") {
+        Err(scim_client::Error::Transport(e)) => {
+            assert_eq!(e.kind(), TransportErrorKind::TimedOut, "{e}")
+        }
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    assert_eq!(server.connections(), 1);
+}

@@ -3,7 +3,12 @@
 //! One `ureq::Agent` per client, so connections are kept alive and reused.
 //! Every HTTP status comes back as a response, redirects are never followed
 //! (they would carry the token elsewhere), and the body is read up to the
-//! size limit.
+//! size limit. Under ureq, the connection is this crate's own TCP
+//! transport (`tcp.rs`: three system calls a kept-alive request, not ten)
+//! and name resolution its own cache (`resolver.rs`).
+
+mod resolver;
+mod tcp;
 
 use std::io;
 
@@ -43,11 +48,8 @@ impl UreqTransport {
             .proxy(proxy)
             .tls_config(tls_config(&options.tls)?)
             .build();
-        let agent = ::ureq::Agent::with_parts(
-            config,
-            ::ureq::unversioned::transport::DefaultConnector::default(),
-            resolver::CachingResolver::default(),
-        );
+        let agent =
+            ::ureq::Agent::with_parts(config, connector(), resolver::CachingResolver::default());
         Ok(UreqTransport::from_agent(agent, options.max_body_size))
     }
 
@@ -73,6 +75,18 @@ impl Transport for UreqTransport {
             .map_err(classify)?;
         Ok(HttpResponse::from_parts(parts, bytes))
     }
+}
+
+/// ureq's default chain of connectors with this crate's TCP connection
+/// ([`tcp`]): a CONNECT proxy's tunnel (its own connection is made by the
+/// whole chain), else a TCP connection, then TLS for `https`. No SOCKS: a
+/// SOCKS proxy is refused before an agent is built
+/// (`ClientOptions::proxy_for_base_url`).
+fn connector() -> impl ::ureq::unversioned::transport::Connector {
+    use ::ureq::unversioned::transport::{ConnectProxyConnector, Connector, RustlsConnector};
+    ().chain(ConnectProxyConnector::default())
+        .chain(tcp::TcpConnector)
+        .chain(RustlsConnector::default())
 }
 
 /// The TLS settings in ureq's terms. PEM is read as `transports/tls.rs`
@@ -123,82 +137,6 @@ fn certificates(pem: &[u8], what: &str) -> Result<Vec<::ureq::tls::Certificate<'
 
 fn bad_tls(what: &str) -> Error {
     Error::InvalidConfig(format!("TLS: {what}"))
-}
-
-/// Name resolution that keeps the whole-attempt deadline cheap.
-///
-/// With a deadline, ureq's own resolver looks every host up on a new thread
-/// (getaddrinfo cannot be interrupted), for every request: about 60 µs of
-/// CPU per call, measured earlier. This one needs no lookup for an IP
-/// address, and remembers a host's addresses for a minute, so the thread
-/// (still bounded by the deadline) runs once a minute, not once a call. A
-/// client talks to one base URL (and perhaps one proxy), so the cache stays
-/// tiny; it is bounded all the same.
-mod resolver {
-    use std::collections::HashMap;
-    use std::net::{IpAddr, SocketAddr};
-    use std::sync::Mutex;
-    use std::time::{Duration, Instant};
-
-    use ::ureq::config::Config;
-    use ::ureq::http::Uri;
-    use ::ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
-    use ::ureq::unversioned::transport::NextTimeout;
-
-    /// How long resolved addresses are reused.
-    const TTL: Duration = Duration::from_secs(60);
-    /// The most hosts remembered.
-    const MAX_HOSTS: usize = 32;
-
-    #[derive(Default)]
-    pub(super) struct CachingResolver {
-        lookup: DefaultResolver,
-        /// By `host:port` only: a proxy URL's `user:password@` never lands here.
-        cache: Mutex<HashMap<String, (Instant, ResolvedSocketAddrs)>>,
-    }
-
-    impl std::fmt::Debug for CachingResolver {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("CachingResolver")
-        }
-    }
-
-    impl Resolver for CachingResolver {
-        fn resolve(
-            &self,
-            uri: &Uri,
-            config: &Config,
-            timeout: NextTimeout,
-        ) -> Result<ResolvedSocketAddrs, ::ureq::Error> {
-            let port = uri.port_u16().or(match uri.scheme_str() {
-                Some("https") => Some(443),
-                Some("http") => Some(80),
-                _ => None,
-            });
-            let host = uri.host().unwrap_or_default();
-            if let (Ok(ip), Some(port)) = (host.trim_matches(['[', ']']).parse::<IpAddr>(), port) {
-                let mut addrs = self.empty();
-                addrs.push(SocketAddr::new(ip, port));
-                return Ok(addrs);
-            }
-            let key = format!("{host}:{}", port.unwrap_or_default());
-            let now = Instant::now();
-            let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some((at, addrs)) = cache.get(&key) {
-                if now.duration_since(*at) < TTL {
-                    return Ok(addrs.clone());
-                }
-            }
-            drop(cache);
-            let addrs = self.lookup.resolve(uri, config, timeout)?;
-            let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-            if cache.len() >= MAX_HOSTS {
-                cache.clear();
-            }
-            cache.insert(key, (now, addrs.clone()));
-            Ok(addrs)
-        }
-    }
 }
 
 /// Sorts a ureq error by how far the request got.
