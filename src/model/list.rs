@@ -14,7 +14,7 @@ use serde_json::value::RawValue;
 use super::lenient::FieldSeed;
 use super::object::Key;
 use super::search::SearchRequest;
-use crate::model::decode::{DecodeError, locate};
+use crate::model::decode::{DecodeError, from_json, locate};
 
 /// One page of search results: `totalResults`, `itemsPerPage`, `startIndex`,
 /// the cursors of RFC 9865 §2 (`nextCursor`, `previousCursor`) and the
@@ -119,7 +119,7 @@ impl<T: DeserializeOwned> ListResponse<T> {
     /// is it decoded again resource by resource, so a clean page costs no
     /// more than before.
     pub fn from_json(bytes: &[u8]) -> Result<ListResponse<T>, DecodeError> {
-        match serde_json::from_slice::<ListResponse<T>>(bytes) {
+        match from_json::<ListResponse<T>>(bytes) {
             Ok(page) => Ok(page),
             Err(_) => Self::resource_by_resource(bytes),
         }
