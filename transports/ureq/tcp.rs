@@ -11,8 +11,8 @@
 //! when the one already set would outlast the deadline. It is set a little
 //! short of the deadline ([`SLACK`]), so the next calls, whose deadlines are
 //! later, keep it; an I/O that it wakes before the deadline is tried again
-//! with what is left. On one core that is about 2 µs of a 21 µs call
-//! (BENCHMARKS.md, "CPU per call on one core").
+//! with what is left. On one core that is about 4 µs of a 21 µs call
+//! (BENCHMARKS.md, "CPU per call ≥ 20×: met").
 //!
 //! Connecting is ureq's way: the resolved addresses in turn, the next one
 //! tried when an address refuses, cannot be routed to or does not answer in
