@@ -170,7 +170,7 @@ impl Transport for TcpTransport {
         let mut output = &buffers.output()[..amount];
         while !output.is_empty() {
             let written = deadline
-                .fit(write_timeout, |t| stream.set_write_timeout(Some(t)))
+                .fit(write_timeout, |t| stream.set_write_timeout(t))
                 .and_then(|()| (&**stream).write(output));
             match written {
                 Ok(0) => return Err(io::Error::from(io::ErrorKind::WriteZero).into()),
@@ -193,7 +193,7 @@ impl Transport for TcpTransport {
         let input = buffers.input_append_buf();
         let amount = loop {
             let read = deadline
-                .fit(read_timeout, |t| stream.set_read_timeout(Some(t)))
+                .fit(read_timeout, |t| stream.set_read_timeout(t))
                 .and_then(|()| (&**stream).read(input));
             match read {
                 Ok(n) => break n,
@@ -246,17 +246,23 @@ impl Deadline {
     fn fit(
         &self,
         current: &mut Option<Duration>,
-        set: impl FnOnce(Duration) -> io::Result<()>,
+        set: impl FnOnce(Option<Duration>) -> io::Result<()>,
     ) -> io::Result<()> {
-        // No deadline: a timeout set for an earlier one only wakes the I/O,
-        // which `again_after` then tries again.
-        let Some(at) = self.at else { return Ok(()) };
+        let Some(at) = self.at else {
+            // No deadline: a timeout set for an earlier one (perhaps a
+            // microsecond, near its end) would wake the I/O over and over.
+            if current.is_some() {
+                set(None)?;
+                *current = None;
+            }
+            return Ok(());
+        };
         let left = at.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return Err(io::ErrorKind::TimedOut.into());
         }
         if let Some(timeout) = socket_timeout_for(*current, left) {
-            set(timeout)?;
+            set(Some(timeout))?;
             *current = Some(timeout);
         }
         Ok(())
@@ -381,6 +387,25 @@ mod tests {
         let mut current = None;
         let fitted = past.fit(&mut current, |_| panic!("no time left: nothing to set"));
         assert_eq!(fitted.unwrap_err().kind(), io::ErrorKind::TimedOut);
+    }
+
+    #[test]
+    fn without_a_deadline_a_timeout_left_by_an_earlier_one_is_cleared_once() {
+        let never = Deadline {
+            at: None,
+            reason: Timeout::RecvResponse,
+        };
+        let mut current = Some(Duration::from_micros(1));
+        let mut set = Vec::new();
+        for _ in 0..2 {
+            let record = |t| {
+                set.push(t);
+                Ok(())
+            };
+            never.fit(&mut current, record).unwrap();
+        }
+        assert_eq!(set, [None]);
+        assert_eq!(current, None);
     }
 
     #[test]
