@@ -14,9 +14,10 @@
 //! with what is left. On one core that is about 4 µs of a 21 µs call
 //! (BENCHMARKS.md, "CPU per call ≥ 20×: met").
 //!
-//! Connecting is ureq's way: the resolved addresses in turn, the next one
-//! tried when an address refuses, cannot be routed to or does not answer in
-//! its share of the time.
+//! Connecting is close to ureq's: the resolved addresses in turn, the next
+//! one tried when an address refuses, cannot be routed to or does not answer
+//! in its share of the time (here half the time left, the last address all
+//! of it; ureq shares the whole budget out geometrically).
 
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -32,8 +33,15 @@ use ::ureq::unversioned::transport::{
 
 /// How far short of a deadline a socket timeout is set, when the deadline is
 /// further than twice this: the next calls' deadlines come later, so they
-/// find the socket's timeout already inside theirs and leave it.
-const SLACK: Duration = Duration::from_millis(50);
+/// find the socket's timeout already inside theirs and leave it. None where
+/// an I/O woken by a socket timeout cannot be tried again (Windows: after
+/// one, Winsock leaves the socket "indeterminate"), so there the timeout is
+/// the time left and a wake-up is final, as in ureq.
+const SLACK: Duration = if cfg!(unix) {
+    Duration::from_millis(50)
+} else {
+    Duration::ZERO
+};
 
 /// The least time an address that is not the last is given to connect.
 const MIN_PER_ADDRESS: Duration = Duration::from_millis(10);
@@ -121,6 +129,12 @@ fn is_timeout(error: &io::Error) -> bool {
 /// A failure of this address alone (refused, or no route to it, as an IPv6
 /// address on a host without IPv6): the next address may work.
 fn concerns_the_address(error: &io::Error) -> bool {
+    // A VPN or firewall blocking an address family shows on Windows as
+    // WSAEACCES, which std calls PermissionDenied (ureq #1184).
+    #[cfg(windows)]
+    if error.raw_os_error() == Some(10013) {
+        return true;
+    }
     matches!(
         error.kind(),
         io::ErrorKind::ConnectionRefused
@@ -262,8 +276,15 @@ impl Deadline {
             return Err(io::ErrorKind::TimedOut.into());
         }
         if let Some(timeout) = socket_timeout_for(*current, left) {
-            set(Some(timeout))?;
-            *current = Some(timeout);
+            match set(Some(timeout)) {
+                Ok(()) => *current = Some(timeout),
+                // macOS refuses a timeout change once the peer has closed
+                // with request bytes unread, while its answer (an early 413,
+                // say) may still be readable: the I/O says what happened, as
+                // in ureq.
+                Err(e) if cfg!(target_os = "macos") && e.kind() == io::ErrorKind::InvalidInput => {}
+                Err(e) => return Err(e),
+            }
         }
         Ok(())
     }
@@ -271,24 +292,34 @@ impl Deadline {
     /// After an I/O failed with `error`: `Ok` to try it again (interrupted
     /// by a signal, or woken by a socket timeout before the deadline), or the
     /// error to end with.
+    /// Without a deadline a signal's interruption is the caller's to see
+    /// (a way to stop a blocking call), as in ureq.
     fn again_after(&self, error: io::Error) -> Result<(), Error> {
-        match error.kind() {
-            io::ErrorKind::Interrupted => Ok(()),
-            io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock => match self.at {
-                Some(at) if Instant::now() >= at => Err(Error::Timeout(self.reason)),
-                _ => Ok(()),
-            },
+        match (error.kind(), self.at) {
+            (io::ErrorKind::Interrupted, Some(_)) => Ok(()),
+            (io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock, Some(at)) => {
+                if SLACK.is_zero() || Instant::now() >= at {
+                    Err(Error::Timeout(self.reason))
+                } else {
+                    Ok(())
+                }
+            }
+            // A timeout set for an earlier deadline, before `fit` cleared it.
+            (io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock, None) => Ok(()),
             _ => Err(error.into()),
         }
     }
 }
 
-/// The socket timeout to set before an I/O with `left` until its deadline,
-/// when the one set (`current`) would outlast it; `None` to keep it. Far
-/// from the deadline it is set [`SLACK`] short of it, so later calls keep it;
-/// near it, exactly. Never zero, which the OS would read as "no timeout".
+/// The socket timeout to set before an I/O with `left` until its deadline;
+/// `None` to keep the one set (`current`): kept while it ends by the deadline
+/// and lasts at least half the time left, so a short one (set near an
+/// earlier deadline, or for a TLS handshake under the connect timeout) does
+/// not go on waking every later wait. Far from the deadline it is set
+/// [`SLACK`] short of it, so later calls keep it; near it, exactly. Never
+/// zero, which std refuses.
 fn socket_timeout_for(current: Option<Duration>, left: Duration) -> Option<Duration> {
-    if current.is_some_and(|current| current <= left) {
+    if current.is_some_and(|current| current <= left && current >= left / 2) {
         return None;
     }
     if left > SLACK * 2 {
@@ -327,7 +358,8 @@ fn is_idle_and_open(stream: &TcpStream) -> bool {
     probe().unwrap_or(false)
 }
 
-#[cfg(test)]
+// The figures below are unix's (a 50 ms slack; the probe's peek).
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
     use std::net::TcpListener;
@@ -340,6 +372,16 @@ mod tests {
         // The next call's deadline is later: the timeout stays.
         assert_eq!(socket_timeout_for(Some(29_950 * MS), 29_999 * MS), None);
         assert_eq!(socket_timeout_for(Some(29_950 * MS), 29_950 * MS), None);
+        // One far shorter than the time left (a TLS handshake's, or one set
+        // near an earlier deadline) is raised, not kept waking every wait.
+        assert_eq!(
+            socket_timeout_for(Some(9_950 * MS), 30_000 * MS),
+            Some(29_950 * MS)
+        );
+        assert_eq!(
+            socket_timeout_for(Some(Duration::from_micros(1)), 30_000 * MS),
+            Some(29_950 * MS)
+        );
         // A nearer deadline than the timeout set: set again.
         assert_eq!(
             socket_timeout_for(Some(29_950 * MS), 29_949 * MS),
@@ -406,6 +448,9 @@ mod tests {
         }
         assert_eq!(set, [None]);
         assert_eq!(current, None);
+        // A signal's interruption is the caller's to see.
+        let interrupted = never.again_after(io::ErrorKind::Interrupted.into());
+        assert!(matches!(interrupted, Err(Error::Io(e)) if e.kind() == io::ErrorKind::Interrupted));
     }
 
     #[test]
