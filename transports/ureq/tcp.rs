@@ -183,14 +183,15 @@ impl Transport for TcpTransport {
         } = self;
         let mut output = &buffers.output()[..amount];
         while !output.is_empty() {
-            let written = deadline
-                .fit(write_timeout, |t| stream.set_write_timeout(t))
-                .and_then(|()| (&**stream).write(output));
-            match written {
-                Ok(0) => return Err(io::Error::from(io::ErrorKind::WriteZero).into()),
-                Ok(n) => output = &output[n..],
-                Err(e) => deadline.again_after(e)?,
+            let written = deadline.run(
+                write_timeout,
+                |t| stream.set_write_timeout(t),
+                || (&**stream).write(output),
+            )?;
+            if written == 0 {
+                return Err(io::Error::from(io::ErrorKind::WriteZero).into());
             }
+            output = &output[written..];
         }
         Ok(())
     }
@@ -205,15 +206,11 @@ impl Transport for TcpTransport {
             ..
         } = self;
         let input = buffers.input_append_buf();
-        let amount = loop {
-            let read = deadline
-                .fit(read_timeout, |t| stream.set_read_timeout(t))
-                .and_then(|()| (&**stream).read(input));
-            match read {
-                Ok(n) => break n,
-                Err(e) => deadline.again_after(e)?,
-            }
-        };
+        let amount = deadline.run(
+            read_timeout,
+            |t| stream.set_read_timeout(t),
+            || (&**stream).read(&mut *input),
+        )?;
         buffers.input_appended(amount);
         Ok(amount > 0)
     }
@@ -255,6 +252,23 @@ impl Deadline {
         })
     }
 
+    /// Runs one read or write (`io`) until it succeeds, fails, or the
+    /// deadline passes; before each try the socket timeout (last set to
+    /// `current`, set with `set`) is fitted to the deadline.
+    fn run<T>(
+        &self,
+        current: &mut Option<Duration>,
+        set: impl Fn(Option<Duration>) -> io::Result<()>,
+        mut io: impl FnMut() -> io::Result<T>,
+    ) -> Result<T, Error> {
+        loop {
+            match self.fit(current, &set).and_then(|()| io()) {
+                Ok(done) => return Ok(done),
+                Err(e) => self.again_after(e)?,
+            }
+        }
+    }
+
     /// Makes a socket timeout (last set to `current`, set with `set`) end
     /// by the deadline, changing it only when it would not.
     fn fit(
@@ -292,6 +306,7 @@ impl Deadline {
     /// After an I/O failed with `error`: `Ok` to try it again (interrupted
     /// by a signal, or woken by a socket timeout before the deadline), or the
     /// error to end with.
+    ///
     /// Without a deadline a signal's interruption is the caller's to see
     /// (a way to stop a blocking call), as in ureq.
     fn again_after(&self, error: io::Error) -> Result<(), Error> {
