@@ -332,9 +332,18 @@ impl Deadline {
 /// earlier deadline, or for a TLS handshake under the connect timeout) does
 /// not go on waking every later wait. Far from the deadline it is set
 /// [`SLACK`] short of it, so later calls keep it; near it, exactly. Never
-/// zero, which std refuses.
+/// zero, which std refuses. Where a wake-up is final (no slack), a shorter
+/// timeout would end the I/O before its deadline: only the time left will
+/// do.
 fn socket_timeout_for(current: Option<Duration>, left: Duration) -> Option<Duration> {
-    if current.is_some_and(|current| current <= left && current >= left / 2) {
+    let keep = |current: Duration| {
+        if SLACK.is_zero() {
+            current == left
+        } else {
+            current <= left && current >= left / 2
+        }
+    };
+    if current.is_some_and(keep) {
         return None;
     }
     if left > SLACK * 2 {
